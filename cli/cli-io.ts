@@ -1,0 +1,15 @@
+/** What a command may touch besides files: its output streams and its environment. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes shared by every subcommand. */
+export const EXIT = { ok: 0, inputErrors: 1, usage: 2 } as const;
+
+export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/** Thrown for bad arguments; the dispatcher prints it with the command's usage and exits 2. */
+export class UsageError extends Error {}

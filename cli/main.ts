@@ -1,0 +1,51 @@
+import { runRulesCommand } from "../rulegen/cli/rules-command.js";
+import { readPackageVersion } from "./package-version.js";
+import type { CliIo, Command } from "./cli-io.js";
+import { EXIT, UsageError } from "./cli-io.js";
+
+/** One entry per part: `aiwatch <part> ...`. */
+const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string }>> = {
+  rules: {
+    run: runRulesCommand,
+    summary: "compile, check and test Prometheus rules from an aiwatch spec",
+  },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`);
+  return [
+    "Usage: aiwatch <command> [arguments]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `aiwatch <command> --help` for a command's usage.",
+    "",
+  ].join("\n");
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "--version" || name === "version") {
+    io.stdout(`aiwatch ${readPackageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`aiwatch: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`aiwatch ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

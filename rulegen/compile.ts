@@ -1,0 +1,105 @@
+import type { Diagnostic } from "../core/diagnostics/diagnostic.js";
+import { sortDiagnostics } from "../core/diagnostics/format.js";
+import { mapSpecToModel } from "./model/map-spec.js";
+import type { SpecModel } from "./model/monitor.js";
+import { planRuleFile } from "./plan/plan-rule-file.js";
+import { generatedHeader } from "./render/header.js";
+import { renderRuleFile } from "./render/render-rule-file.js";
+import { renderTestFile } from "./render/render-test-file.js";
+import { loadSpec } from "./spec/load-spec.js";
+import { planTestFile } from "./testgen/plan-test-file.js";
+import { checkLabels } from "./validate/check-labels.js";
+import { checkMonitors } from "./validate/check-monitors.js";
+import { checkNames } from "./validate/check-names.js";
+import { checkSignals } from "./validate/check-signals.js";
+import { checkTemplates } from "./validate/check-templates.js";
+import { checkTestable } from "./validate/check-testable.js";
+import { problemToDiagnostic } from "./validate/problem.js";
+import type { SpecProblem } from "./validate/problem.js";
+
+export interface SpecSource {
+  /** Where the spec came from, as diagnostics should name it. */
+  readonly file: string;
+  readonly text: string;
+  /** How generated files name their source: the spec's path relative to the output directory. */
+  readonly displayName: string;
+}
+
+export interface GeneratedFile {
+  readonly name: string;
+  readonly content: string;
+}
+
+export interface CompiledSpec {
+  readonly model: SpecModel;
+  readonly files: readonly GeneratedFile[];
+}
+
+export interface CompileResult {
+  readonly specs: readonly CompiledSpec[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * parse → validate → map → validate the model → plan → render, for each spec. Nothing is
+ * generated for a spec with errors; every error of every spec is reported, sorted.
+ */
+export function compileSpecs(sources: readonly SpecSource[]): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const specs: CompiledSpec[] = [];
+  const monitorOwners = new Map<string, string>();
+  const specNames = new Map<string, string>();
+  for (const source of sources) {
+    const loaded = loadSpec(source.file, source.text);
+    if (!loaded.ok) {
+      diagnostics.push(...loaded.diagnostics);
+      continue;
+    }
+    const { document, spec } = loaded;
+    const signals = checkSignals(spec);
+    const model = mapSpecToModel(spec, source.file, baseName(source.file), signals.signals);
+    const brokenSignals = new Set(signals.problems.map((p) => p.path[1] as number));
+    const problems: SpecProblem[] = [
+      ...signals.problems,
+      ...checkLabels(spec),
+      ...checkTemplates(spec),
+      ...checkNames(model, monitorOwners),
+      ...checkMonitors(model, brokenSignals),
+      ...checkTestable(model),
+    ];
+    const owner = specNames.get(model.name);
+    if (owner !== undefined) {
+      problems.push({
+        code: "duplicate-name",
+        message: `spec name "${model.name}" is also used by ${owner}; output files would collide (set \`name\`)`,
+        path: spec.name ? ["name"] : [],
+      });
+    }
+    specNames.set(model.name, source.file);
+    for (const monitor of model.monitors)
+      if (!monitorOwners.has(monitor.name)) monitorOwners.set(monitor.name, source.file);
+    if (problems.length > 0) {
+      diagnostics.push(...problems.map((p) => problemToDiagnostic(document, p)));
+      continue;
+    }
+    specs.push({ model, files: renderSpec(model, source.displayName) });
+  }
+  return { specs, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function renderSpec(model: SpecModel, displayName: string): GeneratedFile[] {
+  const header = generatedHeader(displayName, `aiwatch rules compile ${displayName} --out .`);
+  const ruleFileName = `${model.name}.rules.yml`;
+  return [
+    { name: ruleFileName, content: renderRuleFile(planRuleFile(model), header) },
+    {
+      name: `${model.name}.test.yml`,
+      content: renderTestFile(planTestFile(model, ruleFileName), header),
+    },
+  ];
+}
+
+function baseName(file: string): string {
+  const last = file.split(/[\\/]/).pop() ?? file;
+  return last.replace(/\.(ya?ml)$/i, "");
+}

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { absentParamsSchema } from "./absent/params.js";
+import { increaseParamsSchema } from "./increase/params.js";
+import { nonFiniteParamsSchema } from "./non-finite/params.js";
+import { stallParamsSchema } from "./stall/params.js";
+import { thresholdParamsSchema } from "./threshold/params.js";
+import { zscoreParamsSchema } from "./zscore/params.js";
+
+export const detectorParamsSchema = z.discriminatedUnion("type", [
+  thresholdParamsSchema,
+  zscoreParamsSchema,
+  nonFiniteParamsSchema,
+  stallParamsSchema,
+  absentParamsSchema,
+  increaseParamsSchema,
+]);
+
+export type DetectorParams = z.output<typeof detectorParamsSchema>;
+export type DetectorType = DetectorParams["type"];
+export type ParamsOf<T extends DetectorType> = Extract<DetectorParams, { type: T }>;

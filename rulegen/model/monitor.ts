@@ -1,0 +1,55 @@
+import type { VectorSelectorInfo } from "../promql/parse-promql.js";
+import type { DetectorParams } from "../detectors/detector-params.js";
+
+export const LAYERS = ["data", "model", "environment"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export const SEVERITIES = ["critical", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const AGGREGATIONS = ["avg", "sum", "max", "min"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export interface Signal {
+  readonly expr: string;
+  /** Set when the signal is one plain vector selector; detectors on counters need one. */
+  readonly selector: VectorSelectorInfo | undefined;
+}
+
+/**
+ * A monitor as the generator sees it: defaults applied, durations in milliseconds, names
+ * derived. The generator never reads the user's YAML; `specIndex` only lets later steps
+ * point diagnostics back at `monitors[specIndex]`.
+ */
+export interface Monitor<P extends DetectorParams = DetectorParams> {
+  readonly name: string;
+  readonly alertName: string;
+  readonly layer: Layer;
+  readonly signal: Signal;
+  /** Labels the signal is aggregated by; undefined keeps every series as it is. */
+  readonly by: readonly string[] | undefined;
+  readonly aggregation: Aggregation;
+  readonly detector: P;
+  readonly forMs: number;
+  readonly keepFiringForMs: number | undefined;
+  readonly severity: Severity;
+  readonly summary: string | undefined;
+  readonly description: string | undefined;
+  readonly runbookUrl: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly related: readonly string[];
+  readonly specIndex: number;
+}
+
+export interface Settings {
+  readonly scrapeIntervalMs: number;
+  readonly evaluationIntervalMs: number;
+}
+
+export interface SpecModel {
+  /** Spec name: used in group names and the generated files' header. */
+  readonly name: string;
+  readonly file: string;
+  readonly settings: Settings;
+  readonly monitors: readonly Monitor[];
+}

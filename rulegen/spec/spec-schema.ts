@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { durationField } from "../../core/config/zod-fields.js";
+import { detectorParamsSchema } from "../detectors/detector-params.js";
+import { AGGREGATIONS, LAYERS, SEVERITIES } from "../model/monitor.js";
+
+/**
+ * `aiwatch.yaml`, version aiwatch/v1: the format users write. The generator works on the
+ * model in ../model; map-spec.ts converts one into the other, so this format can evolve
+ * without touching the generator.
+ */
+export const SPEC_VERSION = "aiwatch/v1";
+
+const MONITOR_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+const labelMap = z.record(z.string(), z.string());
+
+export const monitorSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        MONITOR_NAME,
+        "must be kebab-case: lowercase letters and digits in words joined by single hyphens, e.g. training-loss-spike",
+      )
+      .describe("Unique monitor name; the alert is named after it in CamelCase."),
+    alert: z
+      .string()
+      .regex(ALERT_NAME, "must be CamelCase, e.g. TrainingLossSpike")
+      .optional()
+      .describe("Alert name, if not derived from `name`."),
+    layer: z.enum(LAYERS).describe("Root-cause layer the monitor belongs to."),
+    signal: z.string().min(1).describe("PromQL selector or expression watched by the detector."),
+    by: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Labels the signal is aggregated by (run_id, model, gpu, ...); omit to watch every series.",
+      ),
+    aggregation: z
+      .enum(AGGREGATIONS)
+      .optional()
+      .describe("How series are combined per `by` group (default avg)."),
+    detector: detectorParamsSchema,
+    for: durationField()
+      .optional()
+      .describe("How long the condition must hold before the alert fires (default per detector)."),
+    keep_firing_for: durationField()
+      .optional()
+      .describe("Keep firing this long after the condition clears (hysteresis)."),
+    severity: z.enum(SEVERITIES).optional(),
+    summary: z.string().optional().describe("Alert summary template (Prometheus template syntax)."),
+    description: z.string().optional().describe("Alert description template."),
+    runbook_url: z.string().optional(),
+    labels: labelMap.optional().describe("Extra labels on the alert."),
+    related: z
+      .array(z.string())
+      .optional()
+      .describe("Monitors whose signals may explain this one (used for root-cause evidence)."),
+  })
+  .describe("One thing to watch.");
+
+export const specSchema = z
+  .strictObject({
+    version: z.literal(SPEC_VERSION),
+    name: z
+      .string()
+      .regex(MONITOR_NAME, "must be kebab-case, e.g. training")
+      .optional()
+      .describe("Spec name (default: the file's base name)."),
+    defaults: z
+      .strictObject({
+        scrape_interval: durationField()
+          .default("15s")
+          .describe("Scrape interval of the signals; generated tests sample at it."),
+        evaluation_interval: durationField()
+          .default("1m")
+          .describe("Rule evaluation interval; set on every generated group."),
+        severity: z.enum(SEVERITIES).default("warning"),
+        runbook_base_url: z
+          .string()
+          .optional()
+          .describe("runbook_url defaults to this plus the monitor name."),
+        labels: labelMap.optional().describe("Labels added to every alert."),
+      })
+      .optional(),
+    monitors: z.array(monitorSchema).min(1, "a spec needs at least one monitor"),
+  })
+  .describe("aiwatch spec: monitors compiled into Prometheus rules, tests and dashboards.");
+
+export type SpecDocument = z.output<typeof specSchema>;
+export type MonitorDocument = z.output<typeof monitorSchema>;

@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/main.js";
+import { specJsonSchema } from "../../rulegen/spec/json-schema.js";
+import { repoPath } from "../support/fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+function io(cwd = repoPath()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      cwd,
+      env: process.env,
+    },
+    stdout: () => out.join(""),
+    stderr: () => err.join(""),
+  };
+}
+
+const temp = makeTempDir("cli");
+afterAll(() => temp.remove());
+
+describe("aiwatch rules", () => {
+  it("keeps the committed example output up to date (the CI check)", async () => {
+    const run = io();
+    const code = await runCli(
+      ["rules", "check", "examples/aiwatch.yaml", "--out", "examples/generated"],
+      run.io,
+    );
+    expect(run.stderr()).toBe("");
+    expect(code).toBe(0);
+    expect(run.stdout()).toBe("examples/generated: up to date\n");
+  });
+
+  it("keeps the committed JSON Schema in sync with the spec definition", () => {
+    expect(readFileSync(repoPath("schema/aiwatch.schema.json"), "utf8")).toBe(specJsonSchema());
+  });
+
+  it("compiles, then check passes; an edited output makes check exit 1 with a diff", async () => {
+    const spec = join(temp.path, "spec.yaml");
+    writeFileSync(spec, readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"));
+    const compile = io(temp.path);
+    expect(await runCli(["rules", "compile", "spec.yaml", "--out", "out"], compile.io)).toBe(0);
+    expect(compile.stdout()).toContain("wrote out/spec.rules.yml");
+
+    const rules = join(temp.path, "out", "spec.rules.yml");
+    writeFileSync(rules, readFileSync(rules, "utf8").replace("> 0.2", "> 0.3"));
+    const check = io(temp.path);
+    expect(await runCli(["rules", "check", "spec.yaml", "--out", "out"], check.io)).toBe(1);
+    expect(check.stdout()).toContain(
+      '-        expr: max by (model, feature) (aiwatch_data_drift_score{method="psi"}) > 0.3',
+    );
+    expect(check.stdout()).toContain(
+      '+        expr: max by (model, feature) (aiwatch_data_drift_score{method="psi"}) > 0.2',
+    );
+    expect(check.stderr()).toBe("1 generated file is out of date; run aiwatch rules compile\n");
+  });
+
+  it("reports spec errors on stderr and exits 1", async () => {
+    const run = io();
+    const code = await runCli(
+      [
+        "rules",
+        "compile",
+        "test/rulegen/cases/invalid/08-duplicate-names.yaml",
+        "--out",
+        temp.path,
+      ],
+      run.io,
+    );
+    expect(code).toBe(1);
+    expect(run.stderr()).toBe(
+      'test/rulegen/cases/invalid/08-duplicate-names.yaml:9:11: error duplicate-name: monitor name "loss-high" is already used by monitors[0]\n1 error\n',
+    );
+  });
+
+  it("reports unreadable specs as io-error", async () => {
+    const run = io();
+    expect(await runCli(["rules", "compile", "no-such.yaml", "--out", temp.path], run.io)).toBe(1);
+    expect(run.stderr()).toContain("no-such.yaml: error io-error: cannot read spec: ENOENT");
+  });
+
+  it.each([
+    [["rules"]],
+    [["rules", "compile", "x.yaml"]],
+    [["rules", "bogus"]],
+    [["nope"]],
+    [["rules", "compile", "--out"]],
+  ])("exits 2 on usage errors: %j", async (argv) => {
+    const run = io();
+    expect(await runCli(argv, run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/Usage/);
+  });
+
+  it("prints its version", async () => {
+    const run = io();
+    expect(await runCli(["--version"], run.io)).toBe(0);
+    expect(run.stdout()).toMatch(/^aiwatch \d+\.\d+\.\d+\n$/);
+  });
+});

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { compileSpecs } from "../../rulegen/compile.js";
+import type { CompileResult } from "../../rulegen/compile.js";
+import { repoPath } from "../support/fixtures.js";
+
+/** Compiles a spec from the repository as the CLI would, named by its repository path. */
+export function compileRepoSpec(
+  relativePath: string,
+  displayName = relativePath.split("/").pop() ?? relativePath,
+): CompileResult {
+  return compileSpecs([
+    { file: relativePath, text: readFileSync(repoPath(relativePath), "utf8"), displayName },
+  ]);
+}
+
+export const VALID_CASES = [
+  "threshold",
+  "zscore",
+  "non-finite",
+  "stall",
+  "absent",
+  "increase",
+] as const;

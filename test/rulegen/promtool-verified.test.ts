@@ -1,0 +1,55 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runProcess } from "../../core/run-process.js";
+import { requireBinaries } from "../support/binaries.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { compileRepoSpec, VALID_CASES } from "./compile-case.js";
+
+const { available, paths } = requireBinaries("promtool");
+const temp = makeTempDir("promtool");
+afterAll(() => temp.remove());
+
+function writeCompiled(specPath: string, dir: string): { rules: string; tests: string } {
+  const result = compileRepoSpec(specPath);
+  expect(result.diagnostics).toEqual([]);
+  const names: string[] = [];
+  for (const file of result.specs[0]?.files ?? []) {
+    writeFileSync(join(dir, file.name), file.content);
+    names.push(file.name);
+  }
+  const [rules = "", tests = ""] = names;
+  return { rules, tests };
+}
+
+describe.skipIf(!available)("generated rules and tests under promtool 2.42", () => {
+  for (const spec of [
+    "examples/aiwatch.yaml",
+    ...VALID_CASES.map((n) => `test/rulegen/cases/valid/${n}.yaml`),
+  ]) {
+    it(`${spec}: promtool check rules and promtool test rules pass`, async () => {
+      const { rules, tests } = writeCompiled(spec, temp.path);
+      const check = await runProcess(paths.promtool, ["check", "rules", rules], { cwd: temp.path });
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      const test = await runProcess(paths.promtool, ["test", "rules", tests], { cwd: temp.path });
+      expect(test.exitCode, test.stdout + test.stderr).toBe(0);
+    });
+  }
+
+  it("the generated tests fail when a rule is wrong (they can fail)", async () => {
+    const dir = makeTempDir("mutant");
+    try {
+      const { rules, tests } = writeCompiled("test/rulegen/cases/valid/threshold.yaml", dir.path);
+      const path = join(dir.path, rules);
+      // Raise drift-score-high's threshold far above the test's anomaly.
+      const mutated = readFileSync(path, "utf8").replace(") > 0.2", ") > 20");
+      expect(mutated).not.toBe(readFileSync(path, "utf8"));
+      writeFileSync(path, mutated);
+      const test = await runProcess(paths.promtool, ["test", "rules", tests], { cwd: dir.path });
+      expect(test.exitCode).not.toBe(0);
+      expect(test.stdout + test.stderr).toContain("DriftScoreHigh");
+    } finally {
+      dir.remove();
+    }
+  });
+});
