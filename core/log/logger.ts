@@ -1,0 +1,79 @@
+/**
+ * Structured logs, one JSON object per line, with secrets redacted: every secret value
+ * the config resolved is replaced by `<redacted>` wherever it appears, so a token in a
+ * webhook URL or an error message never reaches the log.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LoggerOptions {
+  readonly level?: LogLevel;
+  readonly component: string;
+  readonly write?: (line: string) => void;
+  readonly now?: () => Date;
+  /** Returns the secret values to redact right now (they change on config reload). */
+  readonly secrets?: () => readonly string[];
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const threshold = ORDER[options.level ?? "info"];
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const now = options.now ?? (() => new Date());
+  const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
+    if (ORDER[level] < threshold) return;
+    const record = {
+      ts: now().toISOString(),
+      level,
+      component: options.component,
+      msg: message,
+      ...fields,
+    };
+    write(redact(JSON.stringify(record, errorReplacer), options.secrets?.() ?? []) + "\n");
+  };
+  return {
+    debug: (m, f) => log("debug", m, f),
+    info: (m, f) => log("info", m, f),
+    warn: (m, f) => log("warn", m, f),
+    error: (m, f) => log("error", m, f),
+  };
+}
+
+/** Replaces every occurrence of each secret (and its JSON-escaped form) with `<redacted>`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (const form of new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+    ])) {
+      out = out.split(form).join("<redacted>");
+    }
+  }
+  return out;
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
+}
+
+/** A logger that records lines, for tests. */
+export function memoryLogger(component = "test"): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger({
+    component,
+    level: "debug",
+    write: (line) => lines.push(line),
+    now: () => new Date(0),
+  });
+  return Object.assign(logger, { lines });
+}
