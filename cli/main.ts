@@ -1,3 +1,4 @@
+import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
 import { readPackageVersion } from "./package-version.js";
 import type { CliIo, Command } from "./cli-io.js";

@@ -1,0 +1,4 @@
+import type { CollectorDefinition } from "./collector.js";
+
+/** Every collector the exporter can run, keyed by its section under `collectors:`. */
+export const COLLECTORS: readonly CollectorDefinition[] = [];

@@ -1,0 +1,85 @@
+import { escapeHelp } from "./escape.js";
+
+export type FamilyType = "counter" | "gauge" | "histogram";
+
+export interface FamilyOptions<L extends string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  /** OpenMetrics unit (`seconds`, `bytes`, ...); must be the name's suffix. */
+  readonly unit?: string;
+}
+
+/** Values of a family's labels, in `labelNames` order. */
+export type LabelValues = readonly string[];
+
+/**
+ * Reports a label set the cardinality budget refused. The exporter counts these in
+ * `aiwatch_exporter_series_dropped_total{family}`: dropped data is never silent.
+ */
+export type DropReporter = (family: string) => void;
+
+const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Shared by every family type: identity, validation and the HELP/TYPE header lines. */
+export abstract class Family<L extends string = string> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  readonly unit: string | undefined;
+  abstract readonly type: FamilyType;
+
+  protected constructor(options: FamilyOptions<L>) {
+    if (!METRIC_NAME.test(options.name))
+      throw new Error(
+        `invalid metric name ${JSON.stringify(options.name)} (colons are for recording rules)`,
+      );
+    for (const label of options.labelNames) {
+      if (!LABEL_NAME.test(label) || label.startsWith("__"))
+        throw new Error(`invalid label name ${JSON.stringify(label)} in ${options.name}`);
+    }
+    if (
+      options.unit !== undefined &&
+      !options.name.endsWith(`_${options.unit}`) &&
+      !options.name.endsWith(`_${options.unit}_total`)
+    ) {
+      throw new Error(
+        `${options.name}: a metric with unit ${options.unit} must end in _${options.unit}`,
+      );
+    }
+    this.name = options.name;
+    this.help = options.help;
+    this.labelNames = options.labelNames;
+    this.unit = options.unit;
+  }
+
+  abstract get seriesCount(): number;
+  /** Removes every series whose label values satisfy `predicate` (e.g. a finished run). */
+  abstract removeWhere(predicate: (values: LabelValues) => boolean): number;
+  abstract clear(): void;
+  /** Appends this family's samples in the Prometheus text format 0.0.4. */
+  abstract renderText(out: string[]): void;
+  /** Appends this family's samples in OpenMetrics 1.0. */
+  abstract renderOpenMetrics(out: string[]): void;
+
+  protected header(out: string[], openMetrics: boolean): void {
+    const name =
+      openMetrics && this.type === "counter" ? this.name.replace(/_total$/, "") : this.name;
+    out.push(`# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${this.type}\n`);
+    if (openMetrics && this.unit) out.push(`# UNIT ${name} ${this.unit}\n`);
+  }
+
+  protected checkArity(values: LabelValues): void {
+    if (values.length !== this.labelNames.length) {
+      throw new Error(
+        `${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(", ")}), got ${values.length}`,
+      );
+    }
+  }
+}
+
+/** Map key of a label set: values joined by a byte that cannot appear unescaped in text. */
+export function seriesKey(values: LabelValues): string {
+  return values.length === 1 ? (values[0] ?? "") : values.join("\u0000");
+}

@@ -1,0 +1,133 @@
+import client from "prom-client";
+import { loadConfigFile } from "../../core/config/load-config-file.js";
+import type { SecretSource } from "../../core/config/secret.js";
+import { createLogger } from "../../core/log/logger.js";
+import type { Logger } from "../../core/log/logger.js";
+import { registerBuildInfo } from "../../core/metrics/build-info.js";
+import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { ConfigReloader } from "../../core/server/config-reloader.js";
+import type { LoadResult } from "../../core/server/config-reloader.js";
+import { listen, parseListenAddress } from "../../core/server/listen.js";
+import type { ListeningServer } from "../../core/server/listen.js";
+import type { CollectorDefinition } from "../collector.js";
+import { ExpositionRegistry } from "../exposition/exposition-registry.js";
+import { CollectorHealthMetrics } from "./collector-health.js";
+import { createExporterApp } from "./exporter-app.js";
+import { exporterConfigSchema, finishExporterConfig } from "./exporter-config.js";
+import type { ExporterConfig } from "./exporter-config.js";
+import { ExporterRuntime } from "./exporter-runtime.js";
+
+export interface ExporterOptions {
+  readonly configFile: string;
+  /** --web.listen-address; wins over the file's listen_address. */
+  readonly listenAddress?: string;
+  readonly collectors: readonly CollectorDefinition[];
+  readonly secrets: SecretSource;
+  readonly version: string;
+  readonly now?: () => number;
+  readonly writeLog?: (line: string) => void;
+}
+
+export interface RunningExporter {
+  readonly url: string;
+  readonly metrics: MetricsRegistry;
+  reload(): Promise<LoadResult<ExporterConfig>>;
+  stop(): Promise<void>;
+}
+
+export function loadExporterConfig(
+  file: string,
+  collectors: readonly CollectorDefinition[],
+  secrets: SecretSource,
+): Promise<LoadResult<ExporterConfig>> {
+  return loadConfigFile(file, exporterConfigSchema(collectors), (parsed, document) =>
+    finishExporterConfig(parsed, document, collectors, secrets),
+  );
+}
+
+/** Loads and validates the config, starts the collectors, serves. Rejects on a bad config. */
+export async function startExporter(
+  options: ExporterOptions,
+): Promise<RunningExporter | { readonly diagnostics: LoadResult<ExporterConfig> }> {
+  const now = options.now ?? Date.now;
+  const initial = await loadExporterConfig(options.configFile, options.collectors, options.secrets);
+  if (!initial.ok) return { diagnostics: initial };
+  let config = initial.config;
+  const logger: Logger = createLogger({
+    component: "exporter",
+    level: config.logLevel,
+    write: options.writeLog,
+    secrets: () => config.secrets,
+  });
+  const metrics = createMetricsRegistry();
+  registerBuildInfo(metrics, "exporter", options.version);
+  const health = new CollectorHealthMetrics(metrics);
+  const exposition = new ExpositionRegistry(
+    () => config.maxSeriesPerFamily,
+    (family) => health.seriesDropped(family),
+  );
+  const runtime = new ExporterRuntime(options.collectors, exposition, health, logger, now);
+  const authFailures = new client.Counter({
+    name: "aiwatch_exporter_auth_failures_total",
+    help: "Requests refused for missing or wrong credentials.",
+    labelNames: ["reason"],
+    registers: metrics.registers,
+  });
+  const reloader = new ConfigReloader(
+    config,
+    () => loadExporterConfig(options.configFile, options.collectors, options.secrets),
+    async (next) => {
+      await runtime.apply(next.collectors);
+      config = next;
+    },
+    metrics,
+    logger,
+    now,
+  );
+  await runtime.apply(config.collectors);
+  const address = parseListenAddress(options.listenAddress ?? config.listenAddress);
+  if (!address) {
+    await runtime.stopAll();
+    throw new Error(
+      `invalid listen address ${JSON.stringify(options.listenAddress ?? config.listenAddress)} (expected host:port, e.g. :9401)`,
+    );
+  }
+  const app = createExporterApp({
+    metrics,
+    exposition,
+    runtime,
+    credentials: () => reloader.current().credentials,
+    maxBodyBytes: () => reloader.current().maxBodyBytes,
+    authFailures,
+    logger,
+    lifecycle: {
+      name: "aiwatch exporter",
+      notReadyReason: () => runtime.notReadyReason(),
+      reload: async () => {
+        const result = await reloader.reload();
+        return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
+      },
+    },
+  });
+  let server: ListeningServer;
+  try {
+    server = await listen(app, address.host, address.port);
+  } catch (error) {
+    await runtime.stopAll();
+    throw error;
+  }
+  logger.info("exporter listening", {
+    url: server.url,
+    collectors: Object.keys(config.collectors),
+  });
+  return {
+    url: server.url,
+    metrics,
+    reload: () => reloader.reload(),
+    stop: async () => {
+      await server.close();
+      await runtime.stopAll();
+    },
+  };
+}

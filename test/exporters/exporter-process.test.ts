@@ -1,0 +1,139 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { formatDiagnostics } from "../../core/diagnostics/format.js";
+import { runProcess } from "../../core/run-process.js";
+import { startExporter } from "../../exporters/process/run-exporter.js";
+import type { RunningExporter } from "../../exporters/process/run-exporter.js";
+import { requireBinaries } from "../support/binaries.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { sampleCollector } from "./sample-collector.js";
+
+const temp = makeTempDir("exporter");
+const configFile = join(temp.path, "exporter.yaml");
+let exporter: RunningExporter | undefined;
+const logs: string[] = [];
+
+afterEach(async () => {
+  await exporter?.stop();
+  exporter = undefined;
+});
+afterAll(() => temp.remove());
+
+async function start(config: string): Promise<RunningExporter> {
+  writeFileSync(configFile, config);
+  const result = await startExporter({
+    configFile,
+    listenAddress: "127.0.0.1:0",
+    collectors: [sampleCollector],
+    secrets: { env: { INGEST_TOKEN: "t0ken-value" } },
+    version: "0.0.0-test",
+    writeLog: (line) => logs.push(line),
+  });
+  if ("diagnostics" in result)
+    throw new Error(
+      result.diagnostics.ok ? "?" : formatDiagnostics(result.diagnostics.diagnostics),
+    );
+  exporter = result;
+  return result;
+}
+
+const CONFIG = `auth:\n  bearer_tokens: [{ env: INGEST_TOKEN }]\ncollectors:\n  sample: {}\n`;
+const post = (url: string, body: unknown, token = "t0ken-value") =>
+  fetch(`${url}/api/v1/sample`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+  });
+
+describe("the exporter process", () => {
+  it("serves collector families after its own metrics, in both formats", async () => {
+    const { url } = await start(CONFIG);
+    expect((await post(url, { name: "a", value: 2.5 })).status).toBe(200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('aiwatch_sample_value{name="a"} 2.5');
+    expect(text).toContain('aiwatch_exporter_collector_up{collector="sample"} 1');
+    expect(text).toMatch(/aiwatch_build_info\{component="exporter",version="0.0.0-test"/);
+    const om = await (
+      await fetch(`${url}/metrics`, {
+        headers: { accept: "application/openmetrics-text; version=1.0.0" },
+      })
+    ).text();
+    expect(om.match(/# EOF/g)).toHaveLength(1);
+    expect(om.endsWith("aiwatch_sample_events_total 1\n# EOF\n")).toBe(true);
+  });
+
+  it("refuses ingest without credentials and counts bad records", async () => {
+    const { url } = await start(CONFIG);
+    expect((await post(url, { name: "a", value: 1 }, "wrong")).status).toBe(401);
+    expect((await post(url, { name: 1 })).status).toBe(400);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('aiwatch_exporter_auth_failures_total{reason="invalid"} 1');
+    expect(text).toContain(
+      'aiwatch_exporter_rejected_records_total{collector="sample",reason="invalid_record"} 1',
+    );
+  });
+
+  it("keeps the running config when a reload is invalid, and applies a valid one", async () => {
+    const running = await start(CONFIG);
+    writeFileSync(configFile, "collectors:\n  sample: { prefx: x }\n");
+    const refused = await fetch(`${running.url}/-/reload`, {
+      method: "POST",
+      headers: { authorization: "Bearer t0ken-value" },
+    });
+    expect(refused.status).toBe(500);
+    expect(await refused.text()).toContain(
+      `${configFile}:2:13: error unknown-key: unknown key "prefx" in collectors.sample (did you mean "prefix"?)`,
+    );
+    expect((await post(running.url, { name: "still", value: 1 })).status).toBe(200);
+
+    writeFileSync(
+      configFile,
+      `auth:\n  bearer_tokens: [{ env: INGEST_TOKEN }]\ncollectors:\n  sample: { prefix: aiwatch_renamed }\n`,
+    );
+    expect((await running.reload()).ok).toBe(true);
+    expect((await post(running.url, { name: "b", value: 3 })).status).toBe(200);
+    const text = await (await fetch(`${running.url}/metrics`)).text();
+    expect(text).toContain('aiwatch_renamed_value{name="b"} 3');
+    expect(text).not.toContain("aiwatch_sample_value");
+    expect(text).toContain("aiwatch_config_last_reload_successful 1");
+  });
+
+  it("refuses to start an ingest collector without credentials, naming where", async () => {
+    writeFileSync(configFile, "collectors:\n  sample: {}\n");
+    const result = await startExporter({
+      configFile,
+      listenAddress: "127.0.0.1:0",
+      collectors: [sampleCollector],
+      secrets: { env: {} },
+      version: "0",
+      writeLog: () => undefined,
+    });
+    expect(
+      "diagnostics" in result &&
+        !result.diagnostics.ok &&
+        formatDiagnostics(result.diagnostics.diagnostics),
+    ).toBe(
+      `${configFile}:2:11: error missing-credentials: collector sample accepts data over HTTP: configure auth.bearer_tokens or auth.basic_auth\n`,
+    );
+  });
+
+  it("never logs a secret", async () => {
+    await start(CONFIG);
+    expect(logs.join("")).not.toContain("t0ken-value");
+  });
+});
+
+const { available, paths } = requireBinaries("promtool");
+describe.skipIf(!available)("exporter output under promtool check metrics", () => {
+  it("is lint-clean", async () => {
+    const { url } = await start(CONFIG);
+    await post(url, { name: "a", value: 1 });
+    const body = await (await fetch(`${url}/metrics`)).text();
+    const file = join(temp.path, "metrics.txt");
+    writeFileSync(file, body);
+    const result = await runProcess("sh", ["-c", `${paths.promtool} check metrics < ${file}`]);
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+  });
+});
