@@ -10,6 +10,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
     run: runRulesCommand,
     summary: "compile, check and test Prometheus rules from an aiwatch spec",
   },
+  exporter: {
+    run: runExporterCommand,
+    summary: "serve AI workload metrics (training, inference, data, GPUs) to Prometheus",
+  },
 };
 
 export function usage(): string {
