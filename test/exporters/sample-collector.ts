@@ -30,13 +30,11 @@ export const sampleCollector: CollectorDefinition = {
       const body = req.body as { name?: unknown; value?: unknown };
       if (typeof body.name !== "string" || typeof body.value !== "number") {
         context.health.rejected("invalid_record");
-        res
-          .status(400)
-          .json({
-            status: "error",
-            errorType: "invalid-record",
-            error: "name (string) and value (number) are required",
-          });
+        res.status(400).json({
+          status: "error",
+          errorType: "invalid-record",
+          error: "name (string) and value (number) are required",
+        });
         return;
       }
       gauge.set([body.name], body.value);
