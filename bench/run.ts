@@ -11,8 +11,14 @@ import type { BenchRow } from "./support/benchmark.js";
  */
 const filters = process.argv.slice(2);
 const selected = BENCHMARKS.filter(
-  (b) => filters.length === 0 || filters.some((f) => b.name.includes(f) || b.part.includes(f)),
+  (b) => filters.length === 0 || filters.some((f) => b.id.includes(f) || b.part === f),
 );
+if (selected.length === 0) {
+  console.error(
+    `no benchmark matches ${filters.join(", ")}; ids: ${BENCHMARKS.map((b) => b.id).join(", ")}`,
+  );
+  process.exit(2);
+}
 console.log(
   `aiwatch benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}\n`,
 );

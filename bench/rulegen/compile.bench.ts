@@ -8,6 +8,7 @@ const BUDGET_MS = 1000;
 
 /** DESIGN.md: 1,000 monitors compiled, with their promtool tests, in under a second. */
 export const rulegenCompileBenchmark: Benchmark = {
+  id: "rulegen-compile",
   name: "compile 1,000 monitors with tests",
   part: "rulegen",
   async run() {

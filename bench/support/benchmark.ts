@@ -24,6 +24,8 @@ export interface BenchContext {
 }
 
 export interface Benchmark {
+  /** Short name to select it: `npm run bench -- <id>`. */
+  readonly id: string;
   readonly name: string;
   readonly part: "rulegen" | "exporters" | "webhook-receiver" | "dashboards";
   run(context: BenchContext): Promise<readonly BenchRow[]>;
