@@ -10,10 +10,15 @@ export type ZscoreMonitor = Monitor<ZscoreParams>;
  * - bucket: statistics of the raw signal are recorded once per bucket (avg, stdvar over
  *   the bucket), by a group that runs every bucket rather than every evaluation.
  * - window: the baseline combines window/bucket buckets through an aligned subquery, so
- *   it reads ~12 recorded points per series instead of every raw sample. The law of total
- *   variance combines them: var = mean(bucket variances) + var(bucket means).
+ *   it reads a handful of recorded points per series instead of every raw sample. The law
+ *   of total variance combines them: var = mean(bucket variances) + var(bucket means).
  * - lag: the baseline ends `lag` before now. It is longer than `for`, so an anomaly is
  *   not part of its own baseline while it is pending, and cannot mask itself.
+ *
+ * Six buckets per window by default: the baseline group's cost per minute falls with the
+ * square of the bucket size (fewer evaluations, each over fewer points), and measured in
+ * Prometheus 2.42 over 10k series the every-minute alert then dominates the cost
+ * (`npm run bench -- rulegen-eval-cost`).
  */
 export interface ZscoreLayout {
   readonly windowMs: number;
@@ -22,12 +27,15 @@ export interface ZscoreLayout {
   readonly bucketsPerWindow: number;
   /** Lookback for reading the slower group's series with last_over_time. */
   readonly readbackMs: number;
+  /** Buckets that must hold data before a baseline is published (the warm-up gate). */
+  readonly minBuckets: number;
 }
 
 const HOUR = 3_600_000;
+const BUCKETS_PER_WINDOW = 6;
 
 export function defaultBucketMs(windowMs: number, evaluationIntervalMs: number): number {
-  const target = Math.min(Math.max(windowMs / 12, evaluationIntervalMs), HOUR);
+  const target = Math.min(Math.max(windowMs / BUCKETS_PER_WINDOW, evaluationIntervalMs), HOUR);
   const aligned = Math.max(
     evaluationIntervalMs,
     Math.floor(target / evaluationIntervalMs) * evaluationIntervalMs,
@@ -44,12 +52,14 @@ export function zscoreLayout(monitor: ZscoreMonitor, settings: Settings): Zscore
     ? durationMs(monitor.detector.bucket)
     : defaultBucketMs(windowMs, settings.evaluationIntervalMs);
   const lagMs = bucketMs + Math.ceil(monitor.forMs / bucketMs) * bucketMs;
+  const bucketsPerWindow = Math.max(1, Math.round(windowMs / bucketMs));
   return {
     windowMs,
     bucketMs,
     lagMs,
-    bucketsPerWindow: Math.max(1, Math.round(windowMs / bucketMs)),
+    bucketsPerWindow,
     readbackMs: 2 * bucketMs,
+    minBuckets: Math.max(1, Math.ceil(monitor.detector.min_coverage * bucketsPerWindow)),
   };
 }
 

@@ -36,7 +36,7 @@ export const zscoreParamsSchema = z
     bucket: durationField()
       .optional()
       .describe(
-        "Resolution of the baseline (default window/12, between the evaluation interval and 1h).",
+        "Resolution of the baseline (default window/6, between the evaluation interval and 1h).",
       ),
   })
   .describe(

@@ -12,7 +12,6 @@ export interface ZscoreSeries {
   readonly bucketStdvar: string;
   readonly mean: string;
   readonly stddev: string;
-  readonly coverage: string;
 }
 
 export function zscoreSeriesNames(monitor: ZscoreMonitor, settings: Settings): ZscoreSeries {
@@ -24,7 +23,6 @@ export function zscoreSeriesNames(monitor: ZscoreMonitor, settings: Settings): Z
     bucketStdvar: recordName(monitor, `stdvar_over_time${b}`),
     mean: recordName(monitor, `avg${w}`),
     stddev: recordName(monitor, `stddev${w}`),
-    coverage: recordName(monitor, `coverage${w}`),
   };
 }
 
@@ -50,6 +48,8 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
     params.min_stddev > 0
       ? `clamp_min(${withRelative}, ${numberLiteral(params.min_stddev)})`
       : withRelative;
+  // The mean exists only once enough of the window holds data (the warm-up gate), and
+  // the floored stddev only where the mean does: no baseline, no alert.
   const baseline: RecordingRule[] = [
     { kind: "record", record: names.bucketAvg, expr: `avg_over_time(${source.ref}[${b}])`, labels },
     {
@@ -61,14 +61,13 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
     {
       kind: "record",
       record: names.mean,
-      expr: `avg_over_time(${perBucket(names.bucketAvg)})`,
+      expr: `avg_over_time(${perBucket(names.bucketAvg)}) and count_over_time(${perBucket(names.bucketAvg)}) >= ${layout.minBuckets}`,
       labels,
     },
-    { kind: "record", record: names.stddev, expr: floored, labels },
     {
       kind: "record",
-      record: names.coverage,
-      expr: `clamp_max(count_over_time(${perBucket(names.bucketAvg)}) / ${layout.bucketsPerWindow}, 1)`,
+      record: names.stddev,
+      expr: params.min_relative_stddev > 0 ? floored : `${floored} and ${own(names.mean)}`,
       labels,
     },
   ];
@@ -82,7 +81,7 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
         ? `(${deviation})`
         : `-(${deviation})`;
   return {
-    alertExpr: `${score} > ${numberLiteral(params.threshold)} and ignoring(${MONITOR_LABEL}) ${read(names.coverage)} >= ${numberLiteral(params.min_coverage)}`,
+    alertExpr: `${score} > ${numberLiteral(params.threshold)}`,
     recordings: source.recording ? [source.recording] : [],
     baseline: { intervalMs: layout.bucketMs, rules: baseline },
   };
