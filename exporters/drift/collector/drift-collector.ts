@@ -96,7 +96,9 @@ export const driftCollector: CollectorDefinition<typeof driftConfigSchema> = {
         const loaded = await loadProfileFile(path);
         const monitor = monitors.get(model.name);
         if (!loaded.ok || !monitor) {
-          const message = loaded.ok ? "no monitor" : loaded.diagnostics.map((d) => d.message).join("; ");
+          const message = loaded.ok
+            ? "no monitor"
+            : loaded.diagnostics.map((d) => d.message).join("; ");
           if (initial) throw new Error(`model ${model.name}: profile ${path}: ${message}`);
           context.health.failed("profile_invalid");
           context.logger.error("changed profile refused; the previous one stays", {

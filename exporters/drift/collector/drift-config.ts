@@ -25,7 +25,9 @@ const featureSettings = z.strictObject({
   range: z
     .tuple([z.number(), z.number()])
     .optional()
-    .describe("[low, high]: values outside are out of range (default: the reference's min and max)."),
+    .describe(
+      "[low, high]: values outside are out of range (default: the reference's min and max).",
+    ),
 });
 
 const reference = z.union([
@@ -87,7 +89,9 @@ const model = z.strictObject({
     .int()
     .nonnegative()
     .default(20)
-    .describe("Distinct unexpected column names given a feature label; more are counted as __other__."),
+    .describe(
+      "Distinct unexpected column names given a feature label; more are counted as __other__.",
+    ),
   window: window.default({ records: 10_000, panes: 10 }),
   min_samples: z.number().int().min(1).default(100),
   methods: methodList.optional(),

@@ -4,7 +4,7 @@ import { defineHttpErrors } from "../../../core/server/http-error.js";
 export const DRIFT_HTTP_ERRORS = defineHttpErrors({
   "invalid-batch": {
     status: 400,
-    message: "expected a JSON object {\"model\": NAME, \"records\": [...]}",
+    message: 'expected a JSON object {"model": NAME, "records": [...]}',
   },
   "missing-model": { status: 400, message: "model: required, the name of a configured model" },
   "unknown-model": { status: 400, message: "model: not a configured model" },

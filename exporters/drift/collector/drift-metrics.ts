@@ -103,7 +103,7 @@ export function createDriftMetrics(families: FamilyFactory): DriftMetrics {
     }),
     featureLabelsDropped: families.counter({
       name: "aiwatch_data_feature_labels_dropped_total",
-      help: "Unexpected columns beyond max_unexpected_columns, counted under feature=\"__other__\" instead of their own name.",
+      help: 'Unexpected columns beyond max_unexpected_columns, counted under feature="__other__" instead of their own name.',
       labelNames: ["model"],
     }),
   };

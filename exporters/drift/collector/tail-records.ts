@@ -25,7 +25,11 @@ export function tailRecords(
     lines(lines: readonly TailedLine[]) {
       const records: FeatureRecord[] = [];
       let logged = 0;
-      const skip = (reason: "invalid_line" | "invalid_record" | "invalid_value", line: number, message: string): void => {
+      const skip = (
+        reason: "invalid_line" | "invalid_record" | "invalid_value",
+        line: number,
+        message: string,
+      ): void => {
         health.rejected(reason);
         if (logged++ < LOGGED_PROBLEMS_PER_READ)
           logger.warn("skipped a line of a tailed file", {
@@ -54,7 +58,11 @@ export function tailRecords(
         }
         const problem = checkRecord(record, path);
         if (problem) {
-          skip(problem.reason === "invalid_value" ? "invalid_value" : "invalid_record", line, describeProblem(problem));
+          skip(
+            problem.reason === "invalid_value" ? "invalid_value" : "invalid_record",
+            line,
+            describeProblem(problem),
+          );
           continue;
         }
         records.push(record as FeatureRecord);

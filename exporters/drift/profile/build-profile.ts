@@ -111,7 +111,11 @@ function numericFeature(
     values.push(value);
   }
   values.sort((a, b) => a - b);
-  const { edges, coarse } = numericEdges(values, options.settings.resolution, options.settings.bins);
+  const { edges, coarse } = numericEdges(
+    values,
+    options.settings.resolution,
+    options.settings.bins,
+  );
   const counts = new Array<number>(edges.length + 1).fill(0);
   const sums = new Array<number>(edges.length + 1).fill(0);
   for (const value of values) {

@@ -21,7 +21,10 @@ export function kolmogorovSmirnovStatistic(
   for (let i = 0; i < reference.length - 1; i++) {
     referenceCumulative += reference[i] ?? 0;
     currentCumulative += current[i] ?? 0;
-    d = Math.max(d, Math.abs(referenceCumulative / referenceTotal - currentCumulative / currentTotal));
+    d = Math.max(
+      d,
+      Math.abs(referenceCumulative / referenceTotal - currentCumulative / currentTotal),
+    );
   }
   return d;
 }
