@@ -85,7 +85,7 @@ export function exactPsi(
 ): number {
   const edges: number[] = [];
   for (let j = 1; j < bins; j++) {
-    const edge = quantileSorted(reference as number[], j / bins);
+    const edge = quantileSorted(reference, j / bins);
     if (edges[edges.length - 1] !== edge) edges.push(edge);
   }
   const shares = (sample: readonly number[]): number[] => {

@@ -9,6 +9,7 @@ import { DEFAULT_PROFILE_SETTINGS } from "../profile/drift-profile.js";
 import { buildProfile } from "../profile/build-profile.js";
 import { categoryOf } from "../profile/infer-feature-type.js";
 import { SlidingWindow } from "../window/sliding-window.js";
+import type { ScalarFamily } from "../../exposition/scalar-family.js";
 import type { DriftMetrics } from "./drift-metrics.js";
 import type { ModelConfig } from "./drift-config.js";
 import { durationMs } from "../../../core/config/zod-fields.js";
@@ -222,7 +223,7 @@ export class ModelMonitor {
   removeSeries(): void {
     const model = this.config.name;
     const mine = (values: readonly string[]): boolean => values[0] === model;
-    for (const family of Object.values(this.metrics)) {
+    for (const family of Object.values(this.metrics) as ScalarFamily[]) {
       if (family === this.metrics.rows || family === this.metrics.featureLabelsDropped) continue;
       family.removeWhere(mine);
     }

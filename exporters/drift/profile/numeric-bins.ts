@@ -21,7 +21,7 @@ export function numericEdges(
 
 function quantiles(sorted: readonly number[], parts: number): number[] {
   const out: number[] = [];
-  for (let j = 1; j < parts; j++) out.push(quantileSorted(sorted as number[], j / parts));
+  for (let j = 1; j < parts; j++) out.push(quantileSorted(sorted, j / parts));
   return out;
 }
 

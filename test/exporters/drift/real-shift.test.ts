@@ -47,9 +47,7 @@ function profile(table: Table, exclude: string[] = [], source = "test"): DriftPr
 }
 
 function numericColumn(table: Table, name: string): number[] {
-  return (table.values[table.columns.indexOf(name)] ?? [])
-    .map(Number)
-    .sort((a, b) => a - b);
+  return (table.values[table.columns.indexOf(name)] ?? []).map(Number).sort((a, b) => a - b);
 }
 
 /**
@@ -78,7 +76,11 @@ describe.skipIf(!available)("real shift: NannyML California housing", () => {
       "csv",
       nulls,
     );
-    analysis = await readTable(join(dir, CALIFORNIA, "california_housing_analysis.csv"), "csv", nulls);
+    analysis = await readTable(
+      join(dir, CALIFORNIA, "california_housing_analysis.csv"),
+      "csv",
+      nulls,
+    );
     referenceProfile = profile(reference, NOT_FEATURES);
   });
 
@@ -102,7 +104,9 @@ describe.skipIf(!available)("real shift: NannyML California housing", () => {
     );
     expect(comparison.dataset).toMatchObject({ scored: 8, drifted: 2, detected: false });
     // No schema violations: the analysis has the reference's columns (the ignored ones aside).
-    expect(comparison.exposition).not.toMatch(/aiwatch_data_schema_violations_total\{[^}]*\} [1-9]/);
+    expect(comparison.exposition).not.toMatch(
+      /aiwatch_data_schema_violations_total\{[^}]*\} [1-9]/,
+    );
   });
 
   it("with a KS test flags the slight changes too, but never AveBedrms or Population", () => {
@@ -110,7 +114,9 @@ describe.skipIf(!available)("real shift: NannyML California housing", () => {
       methods: ["ks"],
       ignoreColumns: NOT_FEATURES,
     });
-    const flagged = comparison.features.filter((f) => f.scores?.[0]?.detected).map((f) => f.feature);
+    const flagged = comparison.features
+      .filter((f) => f.scores?.[0]?.detected)
+      .map((f) => f.feature);
     expect(flagged).toEqual(FEATURES.filter((f) => f !== "AveBedrms" && f !== "Population"));
   });
 
