@@ -54,7 +54,9 @@ export function checkRecord(
       path,
       message: `expected an object of feature values, got ${describeType(record)}`,
     };
-  for (const [field, value] of Object.entries(record)) {
+  // for...in, not Object.entries: this runs for every record and must not allocate.
+  for (const field in record) {
+    const value: unknown = (record as Record<string, unknown>)[field];
     if (value !== null && typeof value === "object")
       return {
         reason: "invalid_value",

@@ -13,7 +13,7 @@ import { typedRecords } from "../../../exporters/drift/profile/typed-records.js"
 import { startExporter } from "../../../exporters/process/run-exporter.js";
 import type { RunningExporter } from "../../../exporters/process/run-exporter.js";
 import { requireBinaries } from "../../support/binaries.js";
-import { requireFixtures } from "../../support/fixtures.js";
+import { repoPath, requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { waitFor } from "../../support/wait-for.js";
 import { profileOf } from "./drift-helpers.js";
@@ -316,6 +316,43 @@ describe("drift collector: tailing a JSON-lines log", () => {
         'aiwatch_exporter_rejected_records_total{collector="drift",reason="invalid_record"}',
       ),
     ).toBe(1);
+  });
+});
+
+describe("drift collector: profile changes", () => {
+  it("picks up a rewritten profile, and keeps the old one when the new one is broken", async () => {
+    const path = join(temp.path, "changing.json");
+    writeFileSync(path, JSON.stringify(smallProfile));
+    const { url } = await start(SMALL.replace(SMALL_PROFILE, path));
+    const info = (p: DriftProfile) =>
+      `aiwatch_data_reference_info{model="small",version="${p.version}",content_hash="${p.content_hash}"}`;
+    await scrapeUntil(url, info(smallProfile), 1);
+    const next = profileOf({ x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+    writeFileSync(path, JSON.stringify(next));
+    const text = await scrapeUntil(url, info(next), 1);
+    expect(text).not.toContain(info(smallProfile));
+    expect(text).not.toContain('feature="color"');
+    writeFileSync(path, "{ truncated");
+    const after = await scrapeUntil(
+      url,
+      'aiwatch_exporter_collector_errors_total{collector="drift",reason="profile_invalid"}',
+      1,
+    );
+    expect(sample(after, info(next))).toBe(1);
+  });
+
+  it("validates the example configuration", async () => {
+    const { runCli } = await import("../../../cli/main.js");
+    let out = "";
+    const code = await runCli(["exporter", "--config.file", "examples/exporter.yaml", "--check"], {
+      stdout: (t) => (out += t),
+      stderr: (t) => (out += t),
+      cwd: repoPath(),
+      env: { AIWATCH_INGEST_TOKEN: "x" },
+    });
+    expect(out).toContain("valid (collectors:");
+    expect(out).toContain("drift");
+    expect(code).toBe(0);
   });
 });
 
