@@ -24,7 +24,6 @@ function bump(array: Float64Array, index: number, by: number): void {
 }
 
 interface Monitoring {
-  readonly profile: DriftProfile;
   readonly plan: ModelPlan;
   readonly window: SlidingWindow;
   readonly known: ReadonlySet<string>;
@@ -58,10 +57,6 @@ export class ModelMonitor {
     return this.config.name;
   }
 
-  get profile(): DriftProfile | undefined {
-    return this.monitoring?.profile;
-  }
-
   /** Starts comparing against `profile`; the window starts empty. */
   useProfile(profile: DriftProfile): void {
     const { plan, problems } = planModel(profile, this.config);
@@ -72,7 +67,6 @@ export class ModelMonitor {
     this.removeSeries();
     const window = this.config.window;
     this.monitoring = {
-      profile,
       plan,
       window: new SlidingWindow(plan.paneSize, {
         maxRecords: window.records,
@@ -103,11 +97,18 @@ export class ModelMonitor {
   /** Applies records already checked for shape: never throws on their contents. */
   ingest(records: readonly FeatureRecord[], nowMs: number): void {
     this.metrics.rows.inc(this.labels, records.length);
-    const monitoring = this.monitoring;
-    if (!monitoring) {
-      this.gather(records);
+    if (!this.monitoring) {
+      const used = this.gather(records);
+      // The records after those that completed the reference are the first live ones.
+      if (used < records.length && this.monitoring) this.apply(records.slice(used), nowMs);
       return;
     }
+    this.apply(records, nowMs);
+  }
+
+  private apply(records: readonly FeatureRecord[], nowMs: number): void {
+    const monitoring = this.monitoring;
+    if (!monitoring) return;
     const features = monitoring.plan.features;
     const count = features.length;
     const nulls = new Float64Array(count);
@@ -243,13 +244,16 @@ export class ModelMonitor {
     this.metrics.schemaViolations.inc([model, label, "unexpected_column"], times);
   }
 
-  private gather(records: readonly FeatureRecord[]): void {
+  /** Gathers reference records; returns how many of `records` it took. */
+  private gather(records: readonly FeatureRecord[]): number {
     const reference = this.config.reference;
-    if (!("first_records" in reference)) return;
-    for (const record of records) {
-      if (this.gathering.length < reference.first_records) this.gathering.push(record);
+    if (!("first_records" in reference)) return 0;
+    const used = Math.min(records.length, reference.first_records - this.gathering.length);
+    for (let i = 0; i < used; i++) {
+      const record = records[i];
+      if (record) this.gathering.push(record);
     }
-    if (this.gathering.length < reference.first_records) return;
+    if (this.gathering.length < reference.first_records) return used;
     const columns = this.gatheredColumns();
     const types = Object.fromEntries(
       Object.entries(this.config.features ?? {}).flatMap(([name, settings]) =>
@@ -280,7 +284,7 @@ export class ModelMonitor {
         model: this.config.name,
         errors: built.errors.slice(0, 10),
       });
-      return;
+      return used;
     }
     try {
       this.useProfile(built.profile);
@@ -295,6 +299,7 @@ export class ModelMonitor {
         error,
       });
     }
+    return used;
   }
 
   private gatheredColumns(): string[] {

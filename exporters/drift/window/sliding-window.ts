@@ -96,10 +96,6 @@ export class SlidingWindow {
     return this.panes.length;
   }
 
-  clear(): void {
-    while (this.panes.length > 0) this.recycle(this.panes.shift());
-  }
-
   private newPane(nowMs: number): Pane {
     const pane = this.spare.pop() ?? {
       counts: new Float64Array(this.size),

@@ -259,7 +259,7 @@ describe("drift collector: ingest and quality", () => {
     evaluation_interval: 50ms
     models:
       - name: live
-        reference: { first_records: 200 }
+        reference: { first_records: 150 }
         min_samples: 50
         window: { records: 200 }
         methods: [psi]
@@ -274,8 +274,10 @@ describe("drift collector: ingest and quality", () => {
     await scrapeUntil(
       url,
       'aiwatch_data_drift_reference_samples{model="live",feature="amount"}',
-      200,
+      150,
     );
+    // The 50 records after the first 150 are the first live ones.
+    await scrapeUntil(url, 'aiwatch_data_drift_window_samples{model="live",feature="amount"}', 50);
     await post(url, { model: "live", records: batch(1000) });
     const text = await scrapeUntil(
       url,
