@@ -84,7 +84,12 @@ function invariantProblems(profile: DriftProfile): string[] {
     const at = `features[${index}] (${feature.name})`;
     if (names.has(feature.name)) problems.push(`${at}: duplicate feature name`);
     names.add(feature.name);
-    if (feature.type !== "numeric") return;
+    if (feature.type !== "numeric") {
+      const counted = feature.categories.reduce((sum, [, n]) => sum + n, feature.other);
+      if (counted !== feature.count)
+        problems.push(`${at}: category counts and other must add up to count ${feature.count}`);
+      return;
+    }
     const { edges, counts, sums, bins } = feature;
     if (edges.some((edge, i) => i > 0 && !(edge > (edges[i - 1] ?? -Infinity))))
       problems.push(`${at}: edges must increase strictly`);
