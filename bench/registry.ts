@@ -1,6 +1,13 @@
 import type { Benchmark } from "./support/benchmark.js";
 import { rulegenCompileBenchmark } from "./rulegen/compile.bench.js";
 import { rulegenEvalCostBenchmark } from "./rulegen/eval-cost.bench.js";
+import { driftUpdateBenchmark } from "./exporters/drift/drift-update.bench.js";
+import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.bench.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
-export const BENCHMARKS: readonly Benchmark[] = [rulegenCompileBenchmark, rulegenEvalCostBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  rulegenCompileBenchmark,
+  rulegenEvalCostBenchmark,
+  driftUpdateBenchmark,
+  driftHttpIngestBenchmark,
+];

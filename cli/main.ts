@@ -1,4 +1,5 @@
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
+import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
 import { readPackageVersion } from "./package-version.js";
 import type { CliIo, Command } from "./cli-io.js";
@@ -13,6 +14,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   exporter: {
     run: runExporterCommand,
     summary: "serve AI workload metrics (training, inference, data, GPUs) to Prometheus",
+  },
+  drift: {
+    run: runDriftCommand,
+    summary: "build reference profiles for data drift, and score data against them",
   },
 };
 
