@@ -1,4 +1,5 @@
 import type { CollectorDefinition } from "./collector.js";
+import { gpuCollector } from "./gpu/gpu-collector.js";
 
 /** Every collector the exporter can run, keyed by its section under `collectors:`. */
-export const COLLECTORS: readonly CollectorDefinition[] = [];
+export const COLLECTORS: readonly CollectorDefinition[] = [gpuCollector()];
