@@ -76,6 +76,10 @@ export const GPU_METRICS = {
     ["firmware", "version"],
   ),
   devices: plainMetric("gauge", "aiwatch_gpu_devices", "GPUs the source reports.", ["source"]),
+  queryTimestamp: gauge(
+    "aiwatch_gpu_query_timestamp_seconds",
+    "When nvidia-smi read the GPU, by its own clock (Unix time).",
+  ),
 
   // ---- memory ---------------------------------------------------------------------
   memoryTotal: gauge("aiwatch_gpu_memory_total_bytes", "Total framebuffer (VRAM) memory."),

@@ -13,7 +13,9 @@ export type FieldKind =
   /** A word that becomes a label value of a constant-1 series ("Default", "Drain P2P"). */
   | "state"
   /** Free text that becomes an info label. */
-  | "text";
+  | "text"
+  /** nvidia-smi's `YYYY/MM/DD HH:MM:SS.mmm`, local time → seconds since the epoch. */
+  | "timestamp";
 
 export type FieldTarget =
   /** The field names the device: `index` → the `gpu` label, `uuid` → `uuid`. */

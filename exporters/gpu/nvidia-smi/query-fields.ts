@@ -23,6 +23,7 @@ export const QUERY_FIELDS: readonly FieldSpec[] = [
   { names: ["index"], kind: "text", target: { kind: "identity", label: "gpu" } },
   { names: ["uuid", "gpu_uuid"], kind: "text", target: { kind: "identity", label: "uuid" } },
   { names: ["count"], kind: "number", target: { kind: "device_count" } },
+  metricField(["timestamp"], "timestamp", M.queryTimestamp),
 
   // identity and versions
   infoField(["name", "gpu_name"], M.info, "name"),

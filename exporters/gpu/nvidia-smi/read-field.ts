@@ -1,6 +1,7 @@
 import type { FieldReading } from "../tools/field-reading.js";
 import {
   absentReason,
+  parseLocalTimestamp,
   parseDecimal,
   parseHex,
   parsePerformanceState,
@@ -34,6 +35,10 @@ export function readField(
       );
     case "pstate":
       return numeric(parsePerformanceState(cell), 1) ?? invalid("P0 to P15");
+    case "timestamp":
+      return (
+        numeric(parseLocalTimestamp(cell), 1) ?? invalid("a time such as 2026/07/14 09:00:44.579")
+      );
     case "hex":
       return (
         numeric(parseHex(cell), 1) ?? invalid("a hexadecimal bitmask such as 0x0000000000000004")

@@ -85,3 +85,18 @@ export function stateLabel(text: string): string | undefined {
     .replace(/^_+|_+$/g, "");
   return value === "" ? undefined : value;
 }
+
+/**
+ * nvidia-smi's `timestamp`, "2026/07/14 09:00:44.579", in the machine's local time (it
+ * prints no zone; the exporter runs on the same machine) → seconds since the epoch.
+ */
+export function parseLocalTimestamp(text: string): number | undefined {
+  const match = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/.exec(
+    text.trim(),
+  );
+  if (!match) return undefined;
+  const [year = 0, month = 1, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const millis = Number((match[7] ?? "0").padEnd(3, "0"));
+  const date = new Date(year, month - 1, day, hour, minute, second, millis);
+  return Number.isNaN(date.getTime()) ? undefined : date.getTime() / 1000;
+}
