@@ -4,7 +4,8 @@ import type { KernelLogBatch, KernelLogSource } from "./kernel-log-source.js";
 /**
  * `/dev/kmsg` where it can be read, else `journalctl -k`. Once one works it is kept;
  * while neither does, each call tries both again (permissions can be granted at run
- * time) and reports the first one's reason.
+ * time) and reports why: permission_denied when either lacked permission, since that is
+ * what an operator can fix, else the first one's reason.
  */
 export class AutoKernelLogSource implements KernelLogSource {
   private chosen: KernelLogSource | undefined;
@@ -18,21 +19,21 @@ export class AutoKernelLogSource implements KernelLogSource {
   async readNew(signal?: AbortSignal): Promise<KernelLogBatch> {
     if (this.chosen) return this.chosen.readNew(signal);
     const failures: string[] = [];
-    let firstReason: SourceFailure["reason"] | undefined;
+    const reasons: SourceFailure["reason"][] = [];
     for (const candidate of this.candidates) {
       try {
         const batch = await candidate.readNew(signal);
         this.chosen = candidate;
         return batch;
       } catch (error) {
-        firstReason ??= failureReasonOf(error);
+        reasons.push(failureReasonOf(error));
         failures.push(`${candidate.name}: ${(error as Error).message}`);
       }
     }
-    throw new SourceFailure(
-      firstReason ?? "not_found",
-      `no kernel log source is readable (${failures.join("; ")})`,
-    );
+    const reason = reasons.includes("permission_denied")
+      ? "permission_denied"
+      : (reasons[0] ?? "not_found");
+    throw new SourceFailure(reason, `no kernel log source is readable (${failures.join("; ")})`);
   }
 
   close(): void {
