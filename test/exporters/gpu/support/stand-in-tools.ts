@@ -62,7 +62,9 @@ function project(csv, help, fields) {
   out(at.map((i) => header[i]).join(", ") + "\\n");
   for (const line of rowLines) {
     const cells = line.split(", ");
-    out(at.map((i) => cells[i]).join(", ") + "\\n");
+    // A row with a comma inside a value cannot be projected; it is printed as captured.
+    if (cells.length !== header.length) out(line + "\\n");
+    else out(at.map((i) => cells[i]).join(", ") + "\\n");
   }
 }
 const query = args.find((a) => a.startsWith("--query-gpu="));
