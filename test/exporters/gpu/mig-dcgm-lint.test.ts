@@ -1,79 +1,21 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runProcess } from "../../../core/run-process.js";
-import { ROCM_SMI_ARGS } from "../../../exporters/gpu/rocm-smi/rocm-smi-source.js";
 import { requireBinaries } from "../../support/binaries.js";
 import { startPrometheus } from "../../support/prometheus-process.js";
 import { waitFor } from "../../support/wait-for.js";
 import { requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { parseExposition, select, valueOf } from "./support/exposition-text.js";
-import { startGpuExporter } from "./support/gpu-exporter.js";
+import { H100, startEverything as startAll } from "./support/everything.js";
 import type { GpuExporter } from "./support/gpu-exporter.js";
-import { AKASH_NODE, DXVK_DESKTOP, kmsgRecord } from "./support/kernel-log-lines.js";
-import { nvidiaCaptureCases } from "./support/nvidia-replay.js";
-import { writeNvidiaSmiStandIn, writeRocmSmiStandIn } from "./support/stand-in-tools.js";
 
 const { available, dir: fixtures } = requireFixtures("gpu/nvidia-smi-csv", "gpu/rocm-smi-json");
 const temp = makeTempDir("gpu-mig-dcgm");
 afterAll(() => temp.remove());
 
-const H100 = "GPU-00000000-0000-0000-0000-000000000000";
-
-/**
- * The H100 MIG capture under load, with per-process memory, XIDs from a kmsg file (one
- * for a GPU at 00:09, the H100's address), an AMD card from rocm-smi beside it, and a
- * /proc/driver/nvidia directory naming the device minor: every family the collector has.
- */
-async function startEverything(dcgm: string, interval = "1h"): Promise<GpuExporter> {
-  const migCase = nvidiaCaptureCases(fixtures).find(
-    (c) => c.name.includes("h100-mig") && c.state === "load",
-  );
-  if (!migCase) throw new Error("MIG capture missing");
-  const id = Math.random().toString(36).slice(2);
-  const nvidia = writeNvidiaSmiStandIn(temp.path, `nvidia-smi-${id}`, {
-    ...migCase.replay,
-    log: join(temp.path, `${id}.log`),
-  });
-  const rocm = writeRocmSmiStandIn(
-    temp.path,
-    `rocm-smi-${id}`,
-    join(fixtures, "gpu", "rocm-smi-json", "vega-20-WKS-GL-XE.json"),
-    ROCM_SMI_ARGS,
-  );
-  const kmsg = join(temp.path, `kmsg-${id}`);
-  const lines = [
-    ...AKASH_NODE,
-    ...DXVK_DESKTOP,
-    {
-      text: "NVRM: Xid (PCI:0000:00:09): 119, pid=1234, name=python3, Timeout waiting for RPC from GSP!",
-    },
-  ];
-  writeFileSync(kmsg, lines.map((l, i) => kmsgRecord(i, i * 1000, l.text)).join(""));
-  const proc = join(temp.path, `proc-${id}`);
-  mkdirSync(join(proc, "0000:00:09.0"), { recursive: true });
-  writeFileSync(
-    join(proc, "0000:00:09.0", "information"),
-    "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 130\nBus Location: \t 0000:00:09.0\nDevice Minor: \t 0\n",
-  );
-  const gpu = await startGpuExporter(
-    temp.path,
-    [
-      `interval: ${interval}`,
-      "timeout: 30s",
-      `nvidia_smi: { path: ${JSON.stringify(nvidia)}, processes: true }`,
-      `rocm_smi: { enabled: true, path: ${JSON.stringify(rocm)}, processes: true }`,
-      `xid: { source: kmsg, kmsg_path: ${JSON.stringify(kmsg)} }`,
-      dcgm,
-    ].join("\n"),
-    { procDriverDir: proc, bootTimeMs: () => 1_700_000_000_000 },
-  );
-  await gpu.until("a full reading", (s) =>
-    valueOf(s, "aiwatch_exporter_collector_up", { collector: "gpu" }) === 1 ? true : undefined,
-  );
-  return gpu;
-}
+const startEverything = (dcgm: string): Promise<GpuExporter> => startAll(fixtures, temp.path, dcgm);
 
 async function everything(dcgm: string): Promise<string> {
   const gpu = await startEverything(dcgm);
