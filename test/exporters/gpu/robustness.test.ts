@@ -79,6 +79,31 @@ describe("a GPU tool that misbehaves", () => {
     }
   });
 
+  it("is killed when the exporter stops or reloads mid-read, instead of holding the stop up", async () => {
+    const pids = join(temp.path, "stop.pids");
+    const tool = writeExecutable(
+      temp.path,
+      "nvidia-smi-stuck",
+      `#!/bin/sh\nsleep 600 &\necho "$$ $!" > ${JSON.stringify(pids)}\nwait\n`,
+    );
+    // A 5 minute timeout: only aborting the run can end it within the test's time.
+    const gpu = await startGpuExporter(
+      temp.path,
+      `interval: 10m\ntimeout: 5m\nnvidia_smi: { path: ${JSON.stringify(tool)} }\nxid: { enabled: false }`,
+    );
+    const [shell = 0, child = 0] = await waitFor("the stuck tool to start", () =>
+      existsSync(pids) && readFileSync(pids, "utf8").includes(" ")
+        ? readFileSync(pids, "utf8").trim().split(" ").map(Number)
+        : undefined,
+    );
+    await gpu.exporter.stop();
+    await waitFor(
+      "the stuck tool to be gone",
+      () => (!isRunning(shell) && !isRunning(child) ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+  });
+
   it("is reported as not_found when it is missing", async () => {
     const gpu = await startGpuExporter(temp.path, gpuConfig(join(temp.path, "no-such-nvidia-smi")));
     try {
