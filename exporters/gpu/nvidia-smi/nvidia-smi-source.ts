@@ -57,7 +57,7 @@ export class NvidiaSmiSource {
 
   async read(signal?: AbortSignal): Promise<NvidiaReading> {
     const run: ToolRun = { ...this.options, signal };
-    if (this.helpGroups === undefined) this.helpGroups = await this.discover(run);
+    this.helpGroups ??= await this.discover(run);
     const { text, specFor } = await this.query(run);
     const csv = parseQueryCsv(text);
     const read = readQueryDevices(csv, specFor);
@@ -81,10 +81,15 @@ export class NvidiaSmiSource {
     return reading;
   }
 
-  private async discover(run: ToolRun): Promise<string[][]> {
+  /**
+   * The driver's field list, or undefined when it printed none: the query then asks for
+   * every field under its current name, the driver refuses the unknown ones one by one,
+   * and the list is asked for again next poll.
+   */
+  private async discover(run: ToolRun): Promise<string[][] | undefined> {
     const output = await runTool(run, ["--help-query-gpu"]);
-    // Without the list the query still works: unknown fields are refused one by one.
-    return output.exitCode === 0 ? parseHelpQuery(output.stdout) : [];
+    const groups = output.exitCode === 0 ? parseHelpQuery(output.stdout) : [];
+    return groups.length > 0 ? groups : undefined;
   }
 
   private async query(

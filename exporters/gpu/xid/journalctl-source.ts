@@ -11,6 +11,12 @@ const NO_PERMISSION =
   /not seeing messages from other users and the system|insufficient permissions|No journal files were opened/i;
 
 /**
+ * The first read takes this boot's latest kernel messages, enough for the XID history
+ * without letting a long boot's log exceed the tool output limit (about 500 bytes each).
+ */
+const FIRST_READ_LINES = 50_000;
+
+/**
  * Reads the kernel log through `journalctl -k -o json`: the first call reads this boot,
  * later calls continue after the last cursor seen.
  */
@@ -27,7 +33,9 @@ export class JournalctlSource implements KernelLogSource {
       "json",
       "--output-fields=MESSAGE",
       "--no-pager",
-      ...(this.cursor === undefined ? ["-b"] : [`--after-cursor=${this.cursor}`]),
+      ...(this.cursor === undefined
+        ? ["-b", `--lines=${FIRST_READ_LINES}`]
+        : [`--after-cursor=${this.cursor}`]),
     ];
     const output = await runTool({ ...this.run, signal }, args);
     if (NO_PERMISSION.test(output.stderr))

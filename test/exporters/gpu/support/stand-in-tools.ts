@@ -134,7 +134,9 @@ const fs = require("fs");
 const args = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + "\\n");
 const fixed = ["-k", "-o", "json", "--output-fields=MESSAGE", "--no-pager"];
-if (JSON.stringify(args.slice(0, 5)) !== JSON.stringify(fixed) || args.length !== 6) {
+const first = args[5] === "-b" && args[6] === "--lines=50000" && args.length === 7;
+const next = /^--after-cursor=/.test(args[5] || "") && args.length === 6;
+if (JSON.stringify(args.slice(0, 5)) !== JSON.stringify(fixed) || !(first || next)) {
   process.stderr.write("stand-in journalctl: unexpected arguments " + JSON.stringify(args) + "\\n");
   process.exit(99);
 }
@@ -143,8 +145,7 @@ if (fs.existsSync(${JSON.stringify(denyMarker)})) {
   process.exit(0);
 }
 let after = -1;
-if (args[5].startsWith("--after-cursor=")) after = Number(/i=(\\d+)/.exec(args[5])[1]);
-else if (args[5] !== "-b") process.exit(99);
+if (next) after = Number(/i=(\\d+)/.exec(args[5])[1]);
 const messages = fs.readFileSync(${JSON.stringify(messagesFile)}, "utf8").split("\\n").filter((l) => l !== "");
 messages.forEach((message, i) => {
   if (i <= after) return;
