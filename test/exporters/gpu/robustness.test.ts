@@ -104,6 +104,31 @@ describe("a GPU tool that misbehaves", () => {
     );
   });
 
+  it("is stopped when it floods its output", async () => {
+    const tool = writeExecutable(
+      temp.path,
+      "nvidia-smi-flood",
+      "#!/bin/sh\nexec yes 0123456789abcdef\n",
+    );
+    const gpu = await startGpuExporter(
+      temp.path,
+      gpuConfig(tool, "").replace("timeout: 1s", "timeout: 1900ms"),
+    );
+    try {
+      const series = await gpu.until("the failure", (s) =>
+        valueOf(s, "aiwatch_gpu_source_up", { source: "nvidia-smi" }) === undefined ? undefined : s,
+      );
+      expect(
+        valueOf(series, "aiwatch_exporter_collector_errors_total", {
+          collector: "gpu",
+          reason: "output_limit",
+        }),
+      ).toBe(1);
+    } finally {
+      await gpu.exporter.stop();
+    }
+  });
+
   it("is reported as not_found when it is missing", async () => {
     const gpu = await startGpuExporter(temp.path, gpuConfig(join(temp.path, "no-such-nvidia-smi")));
     try {
