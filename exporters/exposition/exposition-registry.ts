@@ -28,6 +28,11 @@ export class ExpositionRegistry {
         ),
       gauge: <L extends string>(options: FamilyOptions<L>) =>
         this.add(owner, new ScalarFamily("gauge", options, this.maxSeriesPerFamily(), this.onDrop)),
+      untyped: <L extends string>(options: FamilyOptions<L>) =>
+        this.add(
+          owner,
+          new ScalarFamily("untyped", options, this.maxSeriesPerFamily(), this.onDrop),
+        ),
       histogram: <L extends string>(
         options: FamilyOptions<L> & { readonly buckets: readonly number[] },
       ) => this.add(owner, new HistogramFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
@@ -68,6 +73,8 @@ export class ExpositionRegistry {
 export interface FamilyFactory {
   counter<L extends string>(options: FamilyOptions<L>): ScalarFamily<L>;
   gauge<L extends string>(options: FamilyOptions<L>): ScalarFamily<L>;
+  /** `# TYPE untyped` (OpenMetrics `unknown`): for names that cannot follow the conventions. */
+  untyped<L extends string>(options: FamilyOptions<L>): ScalarFamily<L>;
   histogram<L extends string>(
     options: FamilyOptions<L> & { readonly buckets: readonly number[] },
   ): HistogramFamily<L>;

@@ -1,6 +1,6 @@
 import { escapeHelp } from "./escape.js";
 
-export type FamilyType = "counter" | "gauge" | "histogram";
+export type FamilyType = "counter" | "gauge" | "histogram" | "untyped";
 
 export interface FamilyOptions<L extends string> {
   readonly name: string;
@@ -66,7 +66,9 @@ export abstract class Family<L extends string = string> {
   protected header(out: string[], openMetrics: boolean): void {
     const name =
       openMetrics && this.type === "counter" ? this.name.replace(/_total$/, "") : this.name;
-    out.push(`# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${this.type}\n`);
+    // OpenMetrics spells the text format's `untyped` as `unknown`.
+    const type = openMetrics && this.type === "untyped" ? "unknown" : this.type;
+    out.push(`# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${type}\n`);
     if (openMetrics && this.unit) out.push(`# UNIT ${name} ${this.unit}\n`);
   }
 

@@ -10,7 +10,8 @@ interface ScalarSeries {
 }
 
 /**
- * A counter or gauge family. Each series keeps its rendered `name{labels} ` prefix, so a
+ * A counter, gauge or untyped family (untyped: values mirrored from a foreign naming
+ * scheme whose type the name cannot carry, such as dcgm-exporter's counters). Each series keeps its rendered `name{labels} ` prefix, so a
  * scrape is one concatenation per series: this is what keeps /metrics within 2x of a
  * hand-written string builder at 100k series, where prom-client's registry is 6-8x.
  */
@@ -18,7 +19,7 @@ export class ScalarFamily<L extends string = string> extends Family<L> {
   private readonly series = new Map<string, ScalarSeries>();
 
   constructor(
-    readonly type: "counter" | "gauge",
+    readonly type: "counter" | "gauge" | "untyped",
     options: FamilyOptions<L>,
     private readonly maxSeries: number,
     private readonly onDrop: DropReporter,

@@ -1,0 +1,50 @@
+import type { FamilyFactory } from "../../exposition/exposition-registry.js";
+import type { ScalarFamily } from "../../exposition/scalar-family.js";
+import type { MetricDef, Sample } from "./metric-def.js";
+
+/**
+ * Owns the collector's families and replaces their content with each reading. A publish
+ * runs synchronously, so a scrape sees one reading or the next, never a mix; series of a
+ * GPU that is gone, or of a source that failed, disappear instead of going stale.
+ */
+export class Publisher {
+  private readonly families = new Map<MetricDef, ScalarFamily>();
+
+  constructor(factory: FamilyFactory, defs: readonly MetricDef[]) {
+    for (const def of defs) {
+      if (this.families.has(def)) continue;
+      const options = {
+        name: def.name,
+        help: def.help,
+        labelNames: def.labelNames,
+        unit: def.unit,
+      };
+      const family =
+        def.type === "counter"
+          ? factory.counter(options)
+          : def.type === "untyped"
+            ? factory.untyped(options)
+            : factory.gauge(options);
+      this.families.set(def, family);
+    }
+  }
+
+  publish(samples: readonly Sample[]): void {
+    for (const family of this.families.values()) family.clear();
+    for (const sample of samples) {
+      const family = this.families.get(sample.def);
+      if (!family) throw new Error(`internal: ${sample.def.name} is not registered`);
+      family.set(labelValues(sample), sample.value);
+    }
+  }
+}
+
+function labelValues(sample: Sample): string[] {
+  const names = sample.def.labelNames;
+  const keys = Object.keys(sample.labels);
+  if (keys.length !== names.length || keys.some((k) => !names.includes(k)))
+    throw new Error(
+      `internal: ${sample.def.name} takes labels ${names.join(",")}, got ${keys.join(",")}`,
+    );
+  return names.map((name) => sample.labels[name] ?? "");
+}
