@@ -1,4 +1,7 @@
 import type { CollectorDefinition } from "./collector.js";
+import { trainingCollector } from "./training/training-collector.js";
 
 /** Every collector the exporter can run, keyed by its section under `collectors:`. */
-export const COLLECTORS: readonly CollectorDefinition[] = [];
+export const COLLECTORS: readonly CollectorDefinition[] = [
+  trainingCollector,
+];
