@@ -41,7 +41,7 @@ export function parsePythonJson(text: string): unknown {
   );
 }
 
-const PLACEHOLDER_PREFIX = "\u0000aiwatch-non-finite:";
+const PLACEHOLDER_PREFIX = "__aiwatch_non_finite__:";
 const NON_FINITE_WORDS: Readonly<Record<string, number>> = {
   NaN: NaN,
   Infinity: Infinity,

@@ -63,7 +63,8 @@ class LiteralParser {
     }
     if (/^[A-Za-z_]/.test(token)) {
       this.skipSpace();
-      if (this.text[this.at] !== "(") throw this.error(`unexpected name ${token}`);
+      // A bare name (`torch.bfloat16` in a tensor's repr) stands for itself.
+      if (this.text[this.at] !== "(") return token;
       const args = this.sequence("(", ")", true);
       return args[0];
     }
