@@ -1,7 +1,6 @@
 import type { CollectorDefinition } from "./collector.js";
+import { inferenceCollector } from "./inference/inference-collector.js";
 import { trainingCollector } from "./training/training-collector.js";
 
 /** Every collector the exporter can run, keyed by its section under `collectors:`. */
-export const COLLECTORS: readonly CollectorDefinition[] = [
-  trainingCollector,
-];
+export const COLLECTORS: readonly CollectorDefinition[] = [trainingCollector, inferenceCollector];

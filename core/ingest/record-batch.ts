@@ -40,6 +40,8 @@ export interface BatchOutcome {
   readonly received: number;
   readonly accepted: number;
   readonly errors: readonly RecordError[];
+  /** Endpoint-specific counts added to the answer (e.g. labels that matched no prediction). */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -65,6 +67,7 @@ export function sendBatchOutcome(res: Response, outcome: BatchOutcome): void {
         received: outcome.received,
         accepted: outcome.accepted,
         rejected,
+        ...outcome.extra,
         errors: outcome.errors.slice(0, MAX_LISTED_ERRORS),
         ...(outcome.errors.length > MAX_LISTED_ERRORS
           ? { errors_truncated: outcome.errors.length - MAX_LISTED_ERRORS }

@@ -5,7 +5,7 @@ import { MetricClassifier } from "./model/metric-mapping.js";
 import { createTrainingFamilies } from "./model/training-families.js";
 import { TrainingRuns } from "./model/training-runs.js";
 import { createTailer } from "./tailers/create-tailer.js";
-import { TailerLoop } from "./tailers/tailer-loop.js";
+import { PollLoop } from "./tailers/poll-loop.js";
 import { trainingConfigSchema } from "./training-config.js";
 import type { TrainingConfig } from "./training-config.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
@@ -65,7 +65,12 @@ export const trainingCollector: CollectorDefinition<typeof trainingConfigSchema>
         sink: (record, mode, observedAt) => runs.apply(record, tailerConfig.kind, mode, observedAt),
       }),
     );
-    const loop = new TailerLoop(tailers, context.health, context.logger, context.now);
+    const loop = new PollLoop(
+      tailers.map(({ tailer, intervalMs }) => ({ source: tailer, intervalMs })),
+      context.health,
+      context.logger,
+      context.now,
+    );
     const sweepEveryMs = Math.max(
       100,
       Math.min(

@@ -1,30 +1,35 @@
 import type { Logger } from "../../../core/log/logger.js";
 import type { CollectorHealth } from "../../process/collector-health.js";
-import type { Tailer } from "./tailer.js";
+/** Something polled on an interval: a tailer, an upstream server's /metrics. */
+export interface Pollable {
+  readonly name: string;
+  poll(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
- * Polls tailers on their intervals, one poll at a time per tailer. A failed poll is
- * counted (`aiwatch_exporter_collector_errors_total{collector="training",reason}`) and
- * logged when the tailer's state changes, not at every poll; the collector is up only
- * while no tailer is failing.
+ * Polls each source on its interval, one poll at a time per source. A failed poll is
+ * counted (`aiwatch_exporter_collector_errors_total{collector,reason}`) and logged when
+ * the source's state changes, not at every poll; the collector is up only while no
+ * source is failing.
  */
-export class TailerLoop {
-  private readonly failing = new Map<Tailer, string>();
+export class PollLoop {
+  private readonly failing = new Map<Pollable, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
-    private readonly tailers: readonly { readonly tailer: Tailer; readonly intervalMs: number }[],
+    private readonly sources: readonly { readonly source: Pollable; readonly intervalMs: number }[],
     private readonly health: CollectorHealth,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {}
 
-  /** Polls every tailer once (restoring runs from existing files), then on interval. */
+  /** Polls every source once (tailers restore runs from existing files), then on interval. */
   async start(): Promise<void> {
-    await Promise.all(this.tailers.map(({ tailer }) => this.pollOnce(tailer)));
-    for (const entry of this.tailers) this.schedule(entry.tailer, entry.intervalMs);
+    await Promise.all(this.sources.map(({ source }) => this.pollOnce(source)));
+    for (const entry of this.sources) this.schedule(entry.source, entry.intervalMs);
   }
 
   async stop(): Promise<void> {
@@ -32,16 +37,16 @@ export class TailerLoop {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.inFlight]);
-    for (const { tailer } of this.tailers) await tailer.close();
+    for (const { source } of this.sources) await source.close();
   }
 
-  private schedule(tailer: Tailer, intervalMs: number): void {
+  private schedule(source: Pollable, intervalMs: number): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const run = this.pollOnce(tailer).finally(() => {
+      const run = this.pollOnce(source).finally(() => {
         this.inFlight.delete(run);
-        this.schedule(tailer, intervalMs);
+        this.schedule(source, intervalMs);
       });
       this.inFlight.add(run);
     }, intervalMs);
@@ -49,18 +54,18 @@ export class TailerLoop {
     this.timers.add(timer);
   }
 
-  private async pollOnce(tailer: Tailer): Promise<void> {
+  private async pollOnce(source: Pollable): Promise<void> {
     const started = this.now();
     try {
-      await tailer.poll();
-      if (this.failing.delete(tailer))
-        this.logger.info("tailer recovered", { tailer: tailer.name });
+      await source.poll();
+      if (this.failing.delete(source))
+        this.logger.info("source recovered", { source: source.name });
       if (this.failing.size === 0) this.health.succeeded(this.now() - started);
     } catch (error) {
       const reason = failureReason(error);
-      if (this.failing.get(tailer) !== reason)
-        this.logger.warn("tailer failed", { tailer: tailer.name, reason, error });
-      this.failing.set(tailer, reason);
+      if (this.failing.get(source) !== reason)
+        this.logger.warn("source failed", { source: source.name, reason, error });
+      this.failing.set(source, reason);
       this.health.failed(reason, this.now() - started);
     }
   }
@@ -76,6 +81,8 @@ export function failureReason(error: unknown): string {
     case "EACCES":
     case "EPERM":
       return "permission_denied";
+    case "ECONNREFUSED":
+      return "connection_refused";
     case "EISDIR":
     case "ENOTDIR":
       return "not_a_file";
