@@ -54,7 +54,7 @@ export function sendBatchOutcome(res: Response, outcome: BatchOutcome): void {
   if (outcome.errors.length === 0) {
     res.json({
       status: "success",
-      data: { received: outcome.received, accepted: outcome.accepted },
+      data: { received: outcome.received, accepted: outcome.accepted, ...outcome.extra },
     });
     return;
   }
