@@ -120,21 +120,22 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
     for (const source of this.sources.values()) out.push(source.text);
   }
 
+  /** Rendered once per replace, flat (see `flatText`), reused by every scrape until the next. */
   private renderSamples(samples: readonly SnapshotSample[]): string {
-    let text = "";
+    const parts: string[] = [];
     for (const sample of samples) {
-      text += this.name + sample.suffix;
+      parts.push(this.name, sample.suffix);
       if (sample.labels.length > 0) {
-        text += "{";
+        parts.push("{");
         for (let i = 0; i < sample.labels.length; i++) {
           const [name, value] = sample.labels[i] ?? ["", ""];
-          text += `${i > 0 ? "," : ""}${name}="${escapeLabelValue(value)}"`;
+          parts.push(i > 0 ? "," : "", name, '="', escapeLabelValue(value), '"');
         }
-        text += "}";
+        parts.push("}");
       }
-      text += ` ${formatSampleValue(sample.value)}\n`;
+      parts.push(" ", formatSampleValue(sample.value), "\n");
     }
-    return text;
+    return parts.join("");
   }
 
   private valuesOf(sample: SnapshotSample): LabelValues {

@@ -31,7 +31,7 @@ export async function scrapeText(
     await response.body?.cancel();
     throw new ScrapeError("http_status", `${url}: HTTP ${response.status}`);
   }
-  const reader = response.body?.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
   if (!reader) return "";
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -9,7 +9,7 @@ export interface Received {
 }
 
 /** A sink that keeps what tailers emit; `take()` returns and forgets it. */
-export function recordingSink(): { sink: RecordSink; take(): Received[] } {
+export function recordingSink(): { sink: RecordSink; take: () => Received[] } {
   let received: Received[] = [];
   return {
     sink: (record, mode, observedAt) => received.push({ record, mode, observedAt }),
