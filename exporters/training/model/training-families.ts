@@ -19,8 +19,6 @@ export interface TrainingFamilies {
   readonly nonFinite: ScalarFamily<Run | "metric">;
   readonly runInfo: ScalarFamily<Run | "source">;
   readonly runStatus: ScalarFamily<Run | "status">;
-  /** Families whose first two labels are run_id and job_name: a removed run leaves them all. */
-  readonly perRun: readonly ScalarFamily[];
   readonly points: ScalarFamily<"source">;
   readonly runs: ScalarFamily<"status">;
 }
@@ -94,22 +92,6 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
     nonFinite,
     runInfo,
     runStatus,
-    perRun: [
-      loss,
-      evalMetric,
-      learningRate,
-      gradNorm,
-      step,
-      maxSteps,
-      epoch,
-      samplesPerSecond,
-      tokensPerSecond,
-      otherMetric,
-      lastUpdate,
-      nonFinite,
-      runInfo,
-      runStatus,
-    ],
     points: families.counter({
       name: "aiwatch_training_points_total",
       help: "Metric values accepted, by source (api, hf_trainer_state, lightning_csv, ...).",

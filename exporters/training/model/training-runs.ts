@@ -212,11 +212,19 @@ export class TrainingRuns {
       this.families.runStatus.set([runId, jobName, status], status === run.status ? 1 : 0);
   }
 
+  /** Removes exactly the series the run owns: O(its series), not a scan of every family. */
   private remove(key: string, run: RunState): void {
-    const [runId, jobName] = run.labels;
-    for (const family of this.families.perRun)
-      family.removeWhere((values) => values[0] === runId && values[1] === jobName);
-    this.families.runs.inc([run.status], -1);
+    const f = this.families;
+    const [runId = "", jobName = ""] = run.labels;
+    for (const entry of run.series.values()) {
+      if (!entry) continue;
+      this.familyOf(entry.target).remove(entry.values);
+      f.nonFinite.remove(entry.nonFiniteValues);
+    }
+    for (const family of [f.step, f.maxSteps, f.lastUpdate]) family.remove(run.labels);
+    f.runInfo.remove([runId, jobName, run.source]);
+    for (const status of RUN_STATUSES) f.runStatus.remove([runId, jobName, status]);
+    f.runs.inc([run.status], -1);
     this.runs.delete(key);
   }
 

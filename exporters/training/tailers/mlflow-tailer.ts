@@ -137,7 +137,7 @@ class MlflowRunFollower {
                 jobName,
                 step: point.step,
                 timestampSeconds: point.timestampMs / 1000,
-                metrics: { [key]: point.value },
+                metrics: singleMetric(key, point.value),
               },
               mode,
               undefined,
@@ -183,6 +183,13 @@ class MlflowRunFollower {
     }
     return this.meta;
   }
+}
+
+/** A metric key is file-system text: "__proto__" must stay a name, not a prototype. */
+function singleMetric(key: string, value: number): Record<string, number> {
+  const metrics = Object.create(null) as Record<string, number>;
+  metrics[key] = value;
+  return metrics;
 }
 
 async function experimentNameOf(dir: string): Promise<string | undefined> {
