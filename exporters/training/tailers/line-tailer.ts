@@ -42,8 +42,9 @@ export class LineTailer implements Tailer {
         const observedAt = segment.history ? await mtimeSeconds(this.path) : undefined;
         if (segment.reset) {
           this.parser.reset();
-          const sameFile = segment.reset === "truncated" || segment.reset === "rewritten";
-          const held = sameFile ? this.cursor.restart() : this.cursor.fresh();
+          // A rotated-in file may be the same records copied over (a writer replacing the
+          // file atomically, rsync): the cursor tells a copy from new content.
+          const held = segment.reset === "opened" ? this.cursor.fresh() : this.cursor.restart();
           for (const record of held) this.sink(record, "live", undefined);
         }
         const mode = segment.history ? "history" : "live";

@@ -99,6 +99,20 @@ describe("line tailers", () => {
     await tailer.close();
   });
 
+  it("does not re-emit what a writer copied into a replacement file (write then rename)", async () => {
+    const { dir, path, take, make } = follow("json_lines", "m.jsonl");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, jsonLine(1, 0.5) + jsonLine(2, 0.4));
+    const tailer = make();
+    await tailer.poll();
+    take();
+    writeFileSync(`${path}.tmp`, jsonLine(1, 0.5) + jsonLine(2, 0.4) + jsonLine(3, 0.3));
+    renameSync(`${path}.tmp`, path);
+    await tailer.poll();
+    expect(summarize(take())).toEqual(["live 3 loss=0.3"]);
+    await tailer.close();
+  });
+
   it("after a restart, restores the run from the file without emitting anything live", async () => {
     const { dir, path, take, make } = follow("json_lines", "m.jsonl");
     mkdirSync(dir, { recursive: true });
