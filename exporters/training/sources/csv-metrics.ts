@@ -44,20 +44,22 @@ export class CsvMetricsParser {
     }
     const metrics = Object.create(null) as Record<string, number>;
     let step: number | undefined;
-    let key = "";
+    const cellsByColumn: string[] = [];
     for (let i = 0; i < this.header.length; i++) {
       const column = this.header[i] ?? "";
       const raw = cells[i] ?? "";
       const value = parsePythonNumber(raw);
       if (value === undefined) continue;
-      key += `${column}=${raw.trim()}\u0000`;
+      cellsByColumn.push(`${column}=${raw.trim()}`);
       if (this.options.dialect === "keras" && column === "epoch") {
         step = value + 1;
         metrics["epoch"] = value + 1;
       } else if (this.options.dialect === "lightning" && column === "step") step = value;
       else metrics[column] = value;
     }
-    if (key === "") return { record: undefined, key: text };
+    if (cellsByColumn.length === 0) return { record: undefined, key: text };
+    // Sorted: a rewrite may also reorder the columns.
+    const key = cellsByColumn.sort().join("\u0000");
     return {
       key,
       record: {

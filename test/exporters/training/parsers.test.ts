@@ -95,8 +95,8 @@ describe("CSV metric files", () => {
     parser.line("epoch,step,train_loss");
     const before = parser.line("0,49,0.5,");
     parser.reset();
-    parser.line("epoch,step,train_loss,val_loss");
-    const after = parser.line("0,49,0.5,");
+    parser.line("step,val_loss,epoch,train_loss");
+    const after = parser.line("49,,0,0.5");
     expect(before?.record).toEqual({
       runId: "v2",
       jobName: "gan",
