@@ -3,6 +3,8 @@ import { rulegenCompileBenchmark } from "./rulegen/compile.bench.js";
 import { rulegenEvalCostBenchmark } from "./rulegen/eval-cost.bench.js";
 import { driftUpdateBenchmark } from "./exporters/drift/drift-update.bench.js";
 import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.bench.js";
+import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
+import { trainingIngestBenchmark } from "./exporters/training-ingest.bench.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -10,4 +12,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rulegenEvalCostBenchmark,
   driftUpdateBenchmark,
   driftHttpIngestBenchmark,
+  trainingIngestBenchmark,
+  metricsRenderBenchmark,
 ];

@@ -12,12 +12,22 @@ export function escapeHelp(text: string): string {
 /** `{a="1",b="2"}`, or "" for no labels. Label names are validated when a family is made. */
 export function renderLabels(names: readonly string[], values: readonly string[]): string {
   if (names.length === 0) return "";
-  let out = "{";
-  for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ",";
-    out += `${names[i] ?? ""}="${escapeLabelValue(values[i] ?? "")}"`;
-  }
-  return out + "}";
+  const parts: string[] = ["{"];
+  for (let i = 0; i < names.length; i++)
+    parts.push(i > 0 ? "," : "", names[i] ?? "", '="', escapeLabelValue(values[i] ?? ""), '"');
+  parts.push("}");
+  return parts.join("");
+}
+
+/**
+ * Joins text that is kept and reused at every scrape (a series' `name{labels} ` prefix).
+ * `+` and template literals make V8 cons-strings (ropes); a rope kept per series is
+ * re-walked at every render, which made 100k-series renders 3-4x slower than a
+ * hand-written builder (see bench/exporters/metrics-render.bench.ts). `Array#join`
+ * returns a flat string.
+ */
+export function flatText(...parts: string[]): string {
+  return parts.join("");
 }
 
 /** Sample values as both formats spell them: NaN, +Inf, -Inf, else the shortest decimal. */

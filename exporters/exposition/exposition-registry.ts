@@ -1,6 +1,7 @@
-import type { Family, FamilyOptions } from "./family.js";
+import type { Family, FamilyOptions, FamilyType } from "./family.js";
 import { HistogramFamily } from "./histogram-family.js";
 import { ScalarFamily } from "./scalar-family.js";
+import { SnapshotFamily } from "./snapshot-family.js";
 
 /**
  * The metric families collectors write to. Families are created through a collector's
@@ -36,6 +37,8 @@ export class ExpositionRegistry {
       histogram: <L extends string>(
         options: FamilyOptions<L> & { readonly buckets: readonly number[] },
       ) => this.add(owner, new HistogramFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
+      snapshot: <L extends string>(options: FamilyOptions<L> & { readonly type: FamilyType }) =>
+        this.add(owner, new SnapshotFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
       dispose: () => {
         for (const [name, entry] of this.families)
           if (entry.owner === owner) this.families.delete(name);
@@ -78,6 +81,10 @@ export interface FamilyFactory {
   histogram<L extends string>(
     options: FamilyOptions<L> & { readonly buckets: readonly number[] },
   ): HistogramFamily<L>;
+  /** A family whose samples are replaced wholesale per source (e.g. a scraped upstream). */
+  snapshot<L extends string>(
+    options: FamilyOptions<L> & { readonly type: FamilyType },
+  ): SnapshotFamily<L>;
   /** Unregisters every family this scope created. */
   dispose(): void;
 }

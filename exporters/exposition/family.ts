@@ -1,6 +1,6 @@
 import { escapeHelp } from "./escape.js";
 
-export type FamilyType = "counter" | "gauge" | "histogram" | "untyped";
+export type FamilyType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
 
 export interface FamilyOptions<L extends string> {
   readonly name: string;
@@ -8,6 +8,11 @@ export interface FamilyOptions<L extends string> {
   readonly labelNames: readonly L[];
   /** OpenMetrics unit (`seconds`, `bytes`, ...); must be the name's suffix. */
   readonly unit?: string;
+  /**
+   * The name is copied verbatim from another exporter (e.g. vLLM's `vllm:...` in raw
+   * mode), so colons are allowed: they are that exporter's choice, not ours.
+   */
+  readonly upstreamName?: boolean;
 }
 
 /** Values of a family's labels, in `labelNames` order. */
@@ -20,6 +25,7 @@ export type LabelValues = readonly string[];
 export type DropReporter = (family: string) => void;
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const UPSTREAM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Shared by every family type: identity, validation and the HELP/TYPE header lines. */
@@ -31,7 +37,7 @@ export abstract class Family<L extends string = string> {
   abstract readonly type: FamilyType;
 
   protected constructor(options: FamilyOptions<L>) {
-    if (!METRIC_NAME.test(options.name))
+    if (!(options.upstreamName ? UPSTREAM_METRIC_NAME : METRIC_NAME).test(options.name))
       throw new Error(
         `invalid metric name ${JSON.stringify(options.name)} (colons are for recording rules)`,
       );

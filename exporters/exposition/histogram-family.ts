@@ -1,4 +1,4 @@
-import { formatSampleValue, renderLabels } from "./escape.js";
+import { flatText, formatSampleValue, renderLabels } from "./escape.js";
 import { Family, seriesKey } from "./family.js";
 import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
 
@@ -100,11 +100,11 @@ export class HistogramFamily<L extends string = string> extends Family<L> {
     const labels = renderLabels(this.labelNames, values);
     const created: HistogramSeries = {
       values: [...values],
-      bucketPrefixes: bounds.map(
-        (le) => `${this.name}_bucket${renderLabels(withLe, [...values, le])} `,
+      bucketPrefixes: bounds.map((le) =>
+        flatText(this.name, "_bucket", renderLabels(withLe, [...values, le]), " "),
       ),
-      sumPrefix: `${this.name}_sum${labels} `,
-      countPrefix: `${this.name}_count${labels} `,
+      sumPrefix: flatText(this.name, "_sum", labels, " "),
+      countPrefix: flatText(this.name, "_count", labels, " "),
       counts: new Array<number>(bounds.length).fill(0),
       sum: 0,
       count: 0,

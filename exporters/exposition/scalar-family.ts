@@ -1,4 +1,4 @@
-import { formatSampleValue, renderLabels } from "./escape.js";
+import { flatText, formatSampleValue, renderLabels } from "./escape.js";
 import { Family, seriesKey } from "./family.js";
 import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
 
@@ -98,7 +98,7 @@ export class ScalarFamily<L extends string = string> extends Family<L> {
     }
     const created: ScalarSeries = {
       values: [...values],
-      prefix: `${this.name}${renderLabels(this.labelNames, values)} `,
+      prefix: flatText(this.name, renderLabels(this.labelNames, values), " "),
       value: 0,
     };
     this.series.set(key, created);

@@ -1,0 +1,285 @@
+import type { LabelValues } from "../../exposition/family.js";
+import type { ScalarFamily } from "../../exposition/scalar-family.js";
+import type { MetricClassifier, MetricTarget } from "./metric-mapping.js";
+import type { TrainingFamilies } from "./training-families.js";
+import { RUN_STATUSES } from "./training-record.js";
+import type { RunStatus, TrainingRecord } from "./training-record.js";
+
+export interface TrainingRunsOptions {
+  /** How long a finished or failed run stays visible before its series are removed. */
+  readonly finishedRetentionMs: number;
+  /** A running run that logs nothing for this long is removed (its stall alert fired long before). */
+  readonly idleRetentionMs: number;
+  readonly maxRuns: number;
+  /** Distinct logged keys kept per run; more are refused and counted. */
+  readonly maxMetricsPerRun: number;
+  /** Expose keys without a dedicated family as `aiwatch_training_metric{metric}`. */
+  readonly otherMetrics: boolean;
+}
+
+/**
+ * `live` points are new: they move counters and the last-update time. `history` points
+ * were already in a file when aiwatch (re)started: they restore the latest values and
+ * the run's state, but are not counted again, so a restart never re-emits old points as
+ * new events.
+ */
+export type ApplyMode = "live" | "history";
+
+export type ApplyOutcome = "applied" | "run_limit" | "expired";
+
+interface MetricSeries {
+  readonly target: MetricTarget;
+  readonly values: LabelValues;
+  readonly nonFiniteValues: LabelValues;
+}
+
+interface RunState {
+  readonly labels: LabelValues;
+  readonly source: string;
+  status: RunStatus;
+  finishedAtMs: number | undefined;
+  stepAtFinish: number | undefined;
+  /** When aiwatch last heard from the run (ms), for idle retention. */
+  lastSeenMs: number;
+  lastUpdateSeconds: number;
+  step: number | undefined;
+  /** Per logged key: the label values of its series, built once. */
+  readonly series: Map<string, MetricSeries | null>;
+  /** Per key, the step of the last non-finite value counted (a retried batch is not counted twice). */
+  readonly lastNonFiniteStep: Map<string, number | undefined>;
+}
+
+/**
+ * The runs aiwatch tracks and the series they own. Every source's records come through
+ * `apply`; `sweep` removes finished runs after their retention and abandoned ones after
+ * the idle retention, so the stall detector never pages on a finished run and
+ * cardinality does not grow forever.
+ */
+export class TrainingRuns {
+  private readonly runs = new Map<string, RunState>();
+
+  constructor(
+    private readonly families: TrainingFamilies,
+    private readonly classifier: MetricClassifier,
+    private readonly options: TrainingRunsOptions,
+    private readonly now: () => number,
+    private readonly onRefused: (reason: string, count: number) => void = () => undefined,
+  ) {
+    for (const status of RUN_STATUSES) families.runs.set([status], 0);
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  status(runId: string, jobName: string): RunStatus | undefined {
+    return this.runs.get(runKey(runId, jobName))?.status;
+  }
+
+  /**
+   * Applies one record. `observedAtSeconds` is when the source last changed (a file's
+   * mtime), used as the point's time in history mode when the record has none.
+   */
+  apply(
+    record: TrainingRecord,
+    source: string,
+    mode: ApplyMode = "live",
+    observedAtSeconds?: number,
+  ): ApplyOutcome {
+    const nowMs = this.now();
+    const key = runKey(record.runId, record.jobName);
+    let run = this.runs.get(key);
+    if (!run) {
+      if (this.runs.size >= this.options.maxRuns) {
+        this.onRefused("run_limit", 1);
+        return "run_limit";
+      }
+      run = this.createRun(record, source, nowMs);
+    }
+    const families = this.families;
+    const history = mode === "history";
+    const nowSeconds = nowMs / 1000;
+    const pointSeconds = Math.min(
+      record.timestampSeconds ?? (history ? (observedAtSeconds ?? nowSeconds) : nowSeconds),
+      nowSeconds,
+    );
+    run.lastSeenMs = Math.max(run.lastSeenMs, history ? pointSeconds * 1000 : nowMs);
+
+    let accepted = 0;
+    for (const metric in record.metrics) {
+      const value = record.metrics[metric] ?? NaN;
+      const series = this.seriesFor(run, metric);
+      if (!series) continue;
+      accepted++;
+      this.familyOf(series.target).set(series.values, value);
+      if (!Number.isFinite(value) && !history) {
+        const step = record.step;
+        if (step === undefined || run.lastNonFiniteStep.get(metric) !== step) {
+          families.nonFinite.inc(series.nonFiniteValues);
+          run.lastNonFiniteStep.set(metric, step);
+        }
+      }
+    }
+    if (record.step !== undefined) {
+      run.step = record.step;
+      families.step.set(run.labels, record.step);
+    }
+    if (record.maxSteps !== undefined) families.maxSteps.set(run.labels, record.maxSteps);
+    if (accepted > 0 || record.step !== undefined) {
+      if (pointSeconds > run.lastUpdateSeconds) {
+        run.lastUpdateSeconds = pointSeconds;
+        families.lastUpdate.set(run.labels, pointSeconds);
+      }
+    }
+    if (!history && accepted > 0) families.points.inc([source], accepted);
+
+    if (record.status !== undefined) {
+      this.setStatus(run, record.status, history ? pointSeconds * 1000 : nowMs);
+    } else if (
+      run.status !== "running" &&
+      accepted > 0 &&
+      record.step !== undefined &&
+      (run.stepAtFinish === undefined || record.step > run.stepAtFinish)
+    ) {
+      // Points past the step a run finished at mean it was resumed.
+      this.setStatus(run, "running", nowMs);
+    }
+    if (history && run.finishedAtMs !== undefined && this.expired(run, nowMs)) {
+      this.remove(key, run);
+      return "expired";
+    }
+    return "applied";
+  }
+
+  /** Removes runs past their retention; returns how many. */
+  sweep(): number {
+    const nowMs = this.now();
+    let removed = 0;
+    for (const [key, run] of [...this.runs]) {
+      if (this.expired(run, nowMs)) {
+        this.remove(key, run);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private expired(run: RunState, nowMs: number): boolean {
+    return run.finishedAtMs !== undefined
+      ? nowMs - run.finishedAtMs >= this.options.finishedRetentionMs
+      : nowMs - run.lastSeenMs >= this.options.idleRetentionMs;
+  }
+
+  private createRun(record: TrainingRecord, source: string, nowMs: number): RunState {
+    const run: RunState = {
+      labels: [record.runId, record.jobName],
+      source,
+      status: "running",
+      finishedAtMs: undefined,
+      stepAtFinish: undefined,
+      lastSeenMs: nowMs,
+      lastUpdateSeconds: -Infinity,
+      step: undefined,
+      series: new Map(),
+      lastNonFiniteStep: new Map(),
+    };
+    this.runs.set(runKey(record.runId, record.jobName), run);
+    this.families.runInfo.set([record.runId, record.jobName, source], 1);
+    this.writeStatus(run);
+    this.families.runs.inc(["running"]);
+    return run;
+  }
+
+  private setStatus(run: RunState, status: RunStatus, atMs: number): void {
+    if (status !== run.status) {
+      this.families.runs.inc([run.status], -1);
+      this.families.runs.inc([status]);
+      run.status = status;
+      this.writeStatus(run);
+    }
+    if (status === "running") {
+      run.finishedAtMs = undefined;
+      run.stepAtFinish = undefined;
+    } else if (run.finishedAtMs === undefined) {
+      run.finishedAtMs = atMs;
+      run.stepAtFinish = run.step;
+    }
+  }
+
+  private writeStatus(run: RunState): void {
+    const [runId = "", jobName = ""] = run.labels;
+    for (const status of RUN_STATUSES)
+      this.families.runStatus.set([runId, jobName, status], status === run.status ? 1 : 0);
+  }
+
+  /** Removes exactly the series the run owns: O(its series), not a scan of every family. */
+  private remove(key: string, run: RunState): void {
+    const f = this.families;
+    const [runId = "", jobName = ""] = run.labels;
+    for (const entry of run.series.values()) {
+      if (!entry) continue;
+      this.familyOf(entry.target).remove(entry.values);
+      f.nonFinite.remove(entry.nonFiniteValues);
+    }
+    for (const family of [f.step, f.maxSteps, f.lastUpdate]) family.remove(run.labels);
+    f.runInfo.remove([runId, jobName, run.source]);
+    for (const status of RUN_STATUSES) f.runStatus.remove([runId, jobName, status]);
+    f.runs.inc([run.status], -1);
+    this.runs.delete(key);
+  }
+
+  private seriesFor(run: RunState, metric: string): MetricSeries | null {
+    const known = run.series.get(metric);
+    if (known !== undefined) return known;
+    const target = this.classifier.classify(metric);
+    let entry: MetricSeries | null;
+    if (target.family === "other" && !this.options.otherMetrics) entry = null;
+    else if (run.series.size >= this.options.maxMetricsPerRun) {
+      this.onRefused("metric_limit", 1);
+      return null;
+    } else {
+      const [runId = "", jobName = ""] = run.labels;
+      const values =
+        target.family === "loss"
+          ? [runId, jobName, target.phase]
+          : target.family === "eval_metric" || target.family === "other"
+            ? [runId, jobName, target.metric]
+            : run.labels;
+      entry = { target, values, nonFiniteValues: [runId, jobName, metric] };
+      // Initialised at 0 so that the first non-finite value is an increase Prometheus sees.
+      this.families.nonFinite.inc(entry.nonFiniteValues, 0);
+    }
+    run.series.set(metric, entry);
+    return entry;
+  }
+
+  private familyOf(target: MetricTarget): ScalarFamily {
+    const f = this.families;
+    switch (target.family) {
+      case "loss":
+        return f.loss;
+      case "eval_metric":
+        return f.evalMetric;
+      case "other":
+        return f.otherMetric;
+      case "learning_rate":
+        return f.learningRate;
+      case "grad_norm":
+        return f.gradNorm;
+      case "epoch":
+        return f.epoch;
+      case "step":
+        return f.step;
+      case "max_steps":
+        return f.maxSteps;
+      case "samples_per_second":
+        return f.samplesPerSecond;
+      case "tokens_per_second":
+        return f.tokensPerSecond;
+    }
+  }
+}
+
+function runKey(runId: string, jobName: string): string {
+  return `${runId}\u0000${jobName}`;
+}

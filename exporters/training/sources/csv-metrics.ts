@@ -1,0 +1,73 @@
+import type { TrainingRecord } from "../model/training-record.js";
+import { parseCsvLine, parsePythonNumber } from "./csv-line.js";
+
+export interface CsvMetricsOptions {
+  readonly runId: string;
+  readonly jobName: string;
+  readonly separator: string;
+  /**
+   * `lightning`: PyTorch Lightning's CSVLogger, with `step` and `epoch` columns and sparse
+   * rows (a value only where it was logged). `keras`: Keras's CSVLogger, one row per epoch
+   * with a 0-based `epoch` column and no step: the step and epoch reported are the number
+   * of epochs completed (epoch + 1).
+   */
+  readonly dialect: "lightning" | "keras";
+}
+
+/** A parsed row: its record, and a key that identifies the row whatever the header. */
+export interface CsvRow {
+  readonly record: TrainingRecord | undefined;
+  readonly key: string;
+}
+
+/**
+ * Turns the lines of a metrics CSV into records. The first line is the header; Lightning
+ * rewrites the whole file with a wider header when a new metric appears, so `reset()`
+ * starts over at a header, and each row's `key` (its non-empty cells, by column name)
+ * stays the same across such rewrites.
+ */
+export class CsvMetricsParser {
+  private header: string[] | undefined;
+
+  constructor(private readonly options: CsvMetricsOptions) {}
+
+  reset(): void {
+    this.header = undefined;
+  }
+
+  line(text: string): CsvRow | undefined {
+    if (text.trim() === "") return undefined;
+    const cells = parseCsvLine(text, this.options.separator);
+    if (!this.header) {
+      this.header = cells.map((c) => c.trim());
+      return undefined;
+    }
+    const metrics = Object.create(null) as Record<string, number>;
+    let step: number | undefined;
+    const cellsByColumn: string[] = [];
+    for (let i = 0; i < this.header.length; i++) {
+      const column = this.header[i] ?? "";
+      const raw = cells[i] ?? "";
+      const value = parsePythonNumber(raw);
+      if (value === undefined) continue;
+      cellsByColumn.push(`${column}=${raw.trim()}`);
+      if (this.options.dialect === "keras" && column === "epoch") {
+        step = value + 1;
+        metrics["epoch"] = value + 1;
+      } else if (this.options.dialect === "lightning" && column === "step") step = value;
+      else metrics[column] = value;
+    }
+    if (cellsByColumn.length === 0) return { record: undefined, key: text };
+    // Sorted: a rewrite may also reorder the columns.
+    const key = cellsByColumn.sort().join("\u0000");
+    return {
+      key,
+      record: {
+        runId: this.options.runId,
+        jobName: this.options.jobName,
+        step,
+        metrics,
+      },
+    };
+  }
+}

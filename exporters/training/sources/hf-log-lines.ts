@@ -1,0 +1,61 @@
+import type { TrainingRecord } from "../model/training-record.js";
+import { parsePythonLiteral } from "./python-literal.js";
+
+/** tqdm's progress bar: `  5%|▌         | 50/1000 [00:10<03:10,  5.00it/s]`. */
+const PROGRESS = /(\d+)\/(\d+) \[[^\]]*\]/;
+
+/**
+ * Reads a Hugging Face Trainer's stdout/stderr log. The Trainer prints each log as a
+ * Python dict repr (`{'loss': 0.69, 'learning_rate': 5e-05, 'epoch': 0.5}`) without the
+ * step; the step comes from the tqdm progress bar (`50/1000 [...]`) printed on the same
+ * stream, which also gives max_steps. A dict with `train_runtime` is the final summary:
+ * the run finished.
+ */
+export class HfLogParser {
+  private step: number | undefined;
+  private maxSteps: number | undefined;
+
+  constructor(
+    private readonly runId: string,
+    private readonly jobName: string,
+  ) {}
+
+  /** A record for a log line, or undefined for progress bars and other output. */
+  line(text: string): TrainingRecord | undefined {
+    const progress = PROGRESS.exec(text);
+    if (progress) {
+      this.step = Number(progress[1]);
+      this.maxSteps = Number(progress[2]);
+    }
+    const open = text.indexOf("{'");
+    const close = text.lastIndexOf("}");
+    if (open < 0 || close < open) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = parsePythonLiteral(text.slice(open, close + 1));
+    } catch {
+      return undefined;
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+    const entry = parsed as Record<string, unknown>;
+    const summary = "train_runtime" in entry;
+    const metrics = Object.create(null) as Record<string, number>;
+    let any = false;
+    for (const key in entry) {
+      const value = entry[key];
+      if (typeof value !== "number" || key === "step") continue;
+      metrics[summary && key === "train_loss" ? "train_loss_average" : key] = value;
+      any = true;
+    }
+    if (!any) return undefined;
+    const step = typeof entry["step"] === "number" ? entry["step"] : this.step;
+    return {
+      runId: this.runId,
+      jobName: this.jobName,
+      step,
+      metrics,
+      maxSteps: this.maxSteps,
+      status: summary ? "finished" : undefined,
+    };
+  }
+}

@@ -1,0 +1,218 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import client from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProcess } from "../../../core/run-process.js";
+import { createInferenceMetrics } from "../../../exporters/inference/public.js";
+import type { RunningExporter } from "../../../exporters/process/run-exporter.js";
+import { requireBinaries } from "../../support/binaries.js";
+import { startMetricsTarget } from "../../support/metrics-target.js";
+import type { MetricsTarget } from "../../support/metrics-target.js";
+import { startPrometheus } from "../../support/prometheus-process.js";
+import { makeTempDir } from "../../support/temp-dir.js";
+import { waitFor } from "../../support/wait-for.js";
+import { AUTH_CONFIG, postJson, scrape, startTestExporter } from "./exporter-harness.js";
+
+/**
+ * Every source of both collectors active with data flowing: ingest, all six tailer kinds,
+ * the ground-truth join, a vLLM and a Triton server. The output must pass `promtool check
+ * metrics` (text format) and be scraped by a real Prometheus (which asks for OpenMetrics).
+ */
+const { available, paths } = requireBinaries("promtool", "prometheus");
+const temp = makeTempDir("all-collectors");
+const captures = join(import.meta.dirname, "..", "inference", "captures");
+let exporter: RunningExporter;
+let vllm: MetricsTarget;
+let triton: MetricsTarget;
+
+function writeSources(dir: string): string {
+  const hf = join(dir, "hf-run");
+  mkdirSync(hf, { recursive: true });
+  writeFileSync(
+    join(hf, "trainer_state.json"),
+    JSON.stringify({
+      global_step: 10,
+      max_steps: 100,
+      log_history: [
+        {
+          step: 10,
+          loss: 1.5,
+          eval_loss: 1.7,
+          eval_accuracy: 0.5,
+          learning_rate: 1e-4,
+          grad_norm: 2,
+          epoch: 0.1,
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(hf, "train.log"),
+    " 10%|█ | 10/100 [00:01<00:09, 9.9it/s]{'loss': 1.5, 'grad_norm': 2.0, 'learning_rate': 0.0001, 'epoch': 0.1}\n",
+  );
+  const lightning = join(dir, "lightning_logs", "version_0");
+  mkdirSync(lightning, { recursive: true });
+  writeFileSync(
+    join(lightning, "metrics.csv"),
+    "epoch,step,train_loss_step,val_loss,val_acc,lr-Adam\n0,9,0.9,,,0.001\n0,9,,0.95,0.6,\n",
+  );
+  const keras = join(dir, "keras");
+  mkdirSync(keras, { recursive: true });
+  writeFileSync(
+    join(keras, "training.log"),
+    "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.81,0.52,0.84,0.44\n",
+  );
+  const jsonl = join(dir, "jsonl");
+  mkdirSync(jsonl, { recursive: true });
+  writeFileSync(
+    join(jsonl, "metrics.jsonl"),
+    '{"step": 1, "loss": 0.5, "tokens_per_second": 1200}\n',
+  );
+  const run = join(dir, "mlruns", "1", "abc123");
+  mkdirSync(join(run, "metrics"), { recursive: true });
+  writeFileSync(join(dir, "mlruns", "1", "meta.yaml"), "experiment_id: '1'\nname: sweep\n");
+  writeFileSync(join(run, "meta.yaml"), "run_id: abc123\nstatus: 1\nlifecycle_stage: active\n");
+  writeFileSync(join(run, "metrics", "val_loss"), `${Date.now()} 0.8 1\n`);
+  const tailer = (kind: string, path: string, extra = "") =>
+    `      - { kind: ${kind}, path: ${JSON.stringify(path)}, poll_interval: 100ms${extra} }\n`;
+  return (
+    tailer("hf_trainer_state", hf, ", job_name: hf") +
+    tailer("hf_log", join(hf, "train.log"), ", job_name: hf-log") +
+    tailer("lightning_csv", join(lightning, "metrics.csv"), ", job_name: pl") +
+    tailer("keras_csv", join(keras, "training.log"), ", job_name: keras") +
+    tailer("json_lines", join(jsonl, "metrics.jsonl"), ", job_name: jsonl") +
+    tailer("mlflow", join(dir, "mlruns"))
+  );
+}
+
+async function promtoolCheck(text: string, name: string): Promise<string> {
+  const file = join(temp.path, name);
+  writeFileSync(file, text);
+  const result = await runProcess("sh", ["-c", `${paths.promtool} check metrics < ${file}`]);
+  return (
+    `${result.stdout}${result.stderr}`.trim() +
+    (result.exitCode === 0 ? "" : `\nexit ${result.exitCode}`)
+  );
+}
+
+describe.skipIf(!available)("every training and inference source at once", () => {
+  beforeAll(async () => {
+    vllm = await startMetricsTarget(() => readFileSync(join(captures, "vllm-v1.metrics"), "utf8"));
+    triton = await startMetricsTarget(() => readFileSync(join(captures, "triton.metrics"), "utf8"));
+    const tailers = writeSources(temp.path);
+    exporter = await startTestExporter(
+      temp.path,
+      `${AUTH_CONFIG}collectors:\n  training:\n    tailers:\n${tailers}` +
+        `  inference:\n    upstreams:\n` +
+        `      - { name: vllm-0, kind: vllm, url: "http://${vllm.address}/metrics", scrape_interval: 1s, scrape_timeout: 1s }\n` +
+        `      - { name: triton-0, kind: triton, url: "http://${triton.address}/metrics", scrape_interval: 1s, scrape_timeout: 1s }\n`,
+    );
+    appendFileSync(join(temp.path, "jsonl", "metrics.jsonl"), '{"step": 2, "loss": NaN}\n');
+    await postJson(`${exporter.url}/api/v1/training/events`, [
+      {
+        run_id: "api-run",
+        job_name: "api",
+        step: 5,
+        metrics: { loss: 0.4, eval_f1: 0.7, samples_per_second: 88 },
+      },
+    ]);
+    await postJson(`${exporter.url}/api/v1/inference/predictions`, [
+      { id: "1", model: "churn", predicted: "yes" },
+    ]);
+    await postJson(`${exporter.url}/api/v1/inference/labels`, [{ id: "1", actual: "no" }]);
+  });
+
+  afterAll(async () => {
+    await exporter?.stop();
+    await vllm?.close();
+    await triton?.close();
+    temp.remove();
+  });
+
+  it("passes promtool check metrics with data from every source", async () => {
+    const text = await waitFor("data from every source", async () => {
+      const body = await scrape(exporter.url);
+      const ready = [
+        'job_name="hf"',
+        'job_name="hf-log"',
+        'job_name="pl"',
+        'job_name="keras"',
+        'aiwatch_training_nonfinite_values_total{run_id="jsonl",job_name="jsonl",metric="loss"} 1',
+        'job_name="sweep"',
+        'job_name="api"',
+        'server="vllm-0"',
+        'server="triton-0"',
+        "aiwatch_inference_label_delay_seconds_bucket",
+      ].every((needle) => body.includes(needle));
+      return ready ? body : undefined;
+    });
+    expect(await promtoolCheck(text, "exporter.txt")).toBe("");
+  });
+
+  it("is scraped by a real Prometheus in OpenMetrics", async () => {
+    mkdirSync(join(temp.path, "prom"));
+    const prometheus = await startPrometheus({
+      binary: paths.prometheus,
+      dir: join(temp.path, "prom"),
+      config: `global: { scrape_interval: 1s }\nscrape_configs:\n  - { job_name: aiwatch, static_configs: [{ targets: ["${new URL(exporter.url).host}"] }] }\n`,
+    });
+    try {
+      const up = await waitFor("a successful scrape", async () => {
+        const result = await prometheus.api<{ result: { value: [number, string] }[] }>(
+          `query?query=${encodeURIComponent('up{job="aiwatch"}')}`,
+        );
+        return result.result[0]?.value[1] === "1" ? result : undefined;
+      });
+      expect(up.result).toHaveLength(1);
+      const counts = await prometheus.api<{ result: { metric: Record<string, string> }[] }>(
+        `query?query=${encodeURIComponent('count by (__name__) ({__name__=~"aiwatch_(training|inference)_.+"})')}`,
+      );
+      const names = counts.result.map((r) => r.metric["__name__"]);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "aiwatch_training_loss",
+          "aiwatch_training_run_status",
+          "aiwatch_inference_requests_total",
+          "aiwatch_inference_request_duration_seconds_bucket",
+          "aiwatch_inference_predictions_labelled_total",
+        ]),
+      );
+    } finally {
+      await prometheus.stop();
+    }
+  });
+
+  it("the service middleware's registry passes promtool too", async () => {
+    const registry = new client.Registry();
+    const metrics = createInferenceMetrics({ registry, model: "m", modelVersion: "1" });
+    const server = createServer(
+      metrics.wrap((req, res) => {
+        metrics.request(res).tokens({ prompt: 4, generated: 9 });
+        res.statusCode = req.url === "/fail" ? 503 : 200;
+        res.setHeader("content-type", "text/event-stream");
+        res.write("data: x\n\n");
+        res.end();
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      await (await fetch(`${base}/ok`)).text();
+      await (await fetch(`${base}/fail`)).text();
+      const text = await waitFor("both requests counted", async () => {
+        const body = await registry.metrics();
+        return body.includes('aiwatch_inference_requests_total{model="m",model_version="1"} 2')
+          ? body
+          : undefined;
+      });
+      expect(text).toContain('class="server_error"} 1');
+      expect(text).toContain("aiwatch_inference_time_to_first_token_seconds_count");
+      expect(await promtoolCheck(text, "middleware.txt")).toBe("");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

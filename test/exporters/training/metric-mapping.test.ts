@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import {
+  MetricClassifier,
+  classifyMetricKey,
+} from "../../../exporters/training/model/metric-mapping.js";
+
+describe("metric key mapping", () => {
+  it.each([
+    ["loss", { family: "loss", phase: "train" }],
+    ["train_loss", { family: "loss", phase: "train" }],
+    ["train/loss", { family: "loss", phase: "train" }],
+    ["train_loss_step", { family: "loss", phase: "train" }],
+    ["eval_loss", { family: "loss", phase: "eval" }],
+    ["val_loss", { family: "loss", phase: "eval" }],
+    ["validation/loss", { family: "loss", phase: "eval" }],
+    ["eval_g0_loss", { family: "loss", phase: "eval_g0" }],
+    ["train_disc_loss", { family: "loss", phase: "train_disc" }],
+    ["test_loss", { family: "loss", phase: "test" }],
+    ["eval_accuracy", { family: "eval_metric", metric: "accuracy" }],
+    ["val_acc", { family: "eval_metric", metric: "acc" }],
+    ["val/f1", { family: "eval_metric", metric: "f1" }],
+    ["eval_g3_accuracy", { family: "eval_metric", metric: "g3_accuracy" }],
+    ["eval_runtime", { family: "other", metric: "eval_runtime" }],
+    ["eval_g0_samples_per_second", { family: "other", metric: "eval_g0_samples_per_second" }],
+    ["learning_rate", { family: "learning_rate" }],
+    ["lr", { family: "learning_rate" }],
+    ["lr-Adam", { family: "learning_rate" }],
+    ["lr-AdamW/pg1", { family: "learning_rate" }],
+    ["lr-AdamW/pg2", { family: "other", metric: "lr-AdamW/pg2" }],
+    ["grad_norm", { family: "grad_norm" }],
+    ["epoch", { family: "epoch" }],
+    ["train_samples_per_second", { family: "samples_per_second" }],
+    ["train_tokens_per_second", { family: "tokens_per_second" }],
+    ["train_loss_epoch", { family: "other", metric: "train_loss_epoch" }],
+    ["train/ploss_0", { family: "other", metric: "train/ploss_0" }],
+    ["accuracy", { family: "other", metric: "accuracy" }],
+  ])("%s", (key, target) => {
+    expect(classifyMetricKey(key)).toEqual(target);
+  });
+
+  it("applies the user's aliases before the rules", () => {
+    const classifier = new MetricClassifier({ train_gen_loss: "loss" });
+    expect(classifier.classify("train_gen_loss")).toEqual({ family: "loss", phase: "train" });
+    expect(classifier.classify("train_disc_loss")).toEqual({ family: "loss", phase: "train_disc" });
+  });
+});
