@@ -18,13 +18,15 @@ async function check(text: string): Promise<string> {
 }
 
 describe("training and inference config sections", () => {
-  it("accepts the example config", async () => {
+  it("accepts the example config, with every collector enabled", async () => {
     const result = await loadExporterConfig(repoPath("examples", "exporter.yaml"), COLLECTORS, {
       env: { AIWATCH_INGEST_TOKEN: "x" },
     });
     expect(result.ok ? Object.keys(result.config.collectors) : result.diagnostics).toEqual([
       "training",
       "inference",
+      "gpu",
+      "drift",
     ]);
   });
 
