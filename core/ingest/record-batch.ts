@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import { defineHttpErrors, sendHttpError } from "../server/http-error.js";
 
 /** One problem with one record of a batch: which record, which field, what was expected. */
@@ -75,4 +75,60 @@ export function sendBatchOutcome(res: Response, outcome: BatchOutcome): void {
       },
     ),
   );
+}
+
+/** What a batch endpoint needs besides its record logic. */
+export interface RecordBatchContext {
+  readonly maxRecordsPerRequest: number;
+  readonly now: () => number;
+  readonly health: {
+    rejected(reason: string, count?: number): void;
+    succeeded(durationMs: number): void;
+  };
+}
+
+/**
+ * Runs one ingest request: refuses a body that is not records (400) or too many records
+ * (413, nothing applied); validates each record and applies the valid ones in order;
+ * counts what was refused; answers by the partial-acceptance rule. `apply` returns false
+ * (after pushing an error) when a valid record still cannot be taken.
+ */
+export function handleRecordBatch<T>(
+  req: Request,
+  res: Response,
+  context: RecordBatchContext,
+  validate: (value: unknown) => RecordCheck<T>,
+  apply: (value: T, index: number, errors: RecordError[]) => boolean,
+  extra?: () => Record<string, number>,
+): void {
+  const started = context.now();
+  const batch = recordsOf(req.body);
+  if (!batch.ok) {
+    context.health.rejected("invalid_batch");
+    sendHttpError(res, BATCH_HTTP_ERRORS["invalid-batch"]());
+    return;
+  }
+  if (batch.records.length > context.maxRecordsPerRequest) {
+    context.health.rejected("too_many_records", batch.records.length);
+    sendHttpError(
+      res,
+      BATCH_HTTP_ERRORS["too-many-records"](
+        `${batch.records.length} > ${context.maxRecordsPerRequest}; split the batch`,
+      ),
+    );
+    return;
+  }
+  const errors: RecordError[] = [];
+  let accepted = 0;
+  let invalid = 0;
+  batch.records.forEach((raw, index) => {
+    const checked = validate(raw);
+    if (!checked.ok) {
+      invalid++;
+      for (const error of checked.errors) errors.push({ index, ...error });
+    } else if (apply(checked.value, index, errors)) accepted++;
+  });
+  if (invalid > 0) context.health.rejected("invalid_record", invalid);
+  context.health.succeeded(context.now() - started);
+  sendBatchOutcome(res, { received: batch.records.length, accepted, errors, extra: extra?.() });
 }

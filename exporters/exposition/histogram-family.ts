@@ -1,6 +1,6 @@
 import { flatText, formatSampleValue, renderLabels } from "./escape.js";
-import { Family, seriesKey } from "./family.js";
 import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
+import { KeyedFamily } from "./keyed-family.js";
 
 interface HistogramSeries {
   readonly values: LabelValues;
@@ -15,27 +15,22 @@ interface HistogramSeries {
 }
 
 /** A classic Prometheus histogram (cumulative `le` buckets, `_sum`, `_count`). */
-export class HistogramFamily<L extends string = string> extends Family<L> {
+export class HistogramFamily<L extends string = string> extends KeyedFamily<L, HistogramSeries> {
   readonly type = "histogram" as const;
-  private readonly series = new Map<string, HistogramSeries>();
   readonly buckets: readonly number[];
 
   constructor(
     options: FamilyOptions<L> & { readonly buckets: readonly number[] },
-    private readonly maxSeries: number,
-    private readonly onDrop: DropReporter,
+    maxSeries: number,
+    onDrop: DropReporter,
   ) {
-    super(options);
+    super(options, maxSeries, onDrop);
     if ((options.labelNames as readonly string[]).includes("le"))
       throw new Error(`${options.name}: "le" is reserved for histogram buckets`);
     const sorted = [...options.buckets].filter((b) => b !== Infinity).sort((a, b) => a - b);
     if (sorted.length === 0 || sorted.some((b, i) => i > 0 && b === sorted[i - 1]))
       throw new Error(`${options.name}: buckets must be distinct and non-empty`);
     this.buckets = sorted;
-  }
-
-  get seriesCount(): number {
-    return this.series.size;
   }
 
   observe(values: LabelValues, value: number): void {
@@ -48,58 +43,25 @@ export class HistogramFamily<L extends string = string> extends Family<L> {
     series.count += 1;
   }
 
-  removeWhere(predicate: (values: LabelValues) => boolean): number {
-    let removed = 0;
-    for (const [key, series] of this.series) {
-      if (predicate(series.values)) {
-        this.series.delete(key);
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  clear(): void {
-    this.series.clear();
-  }
-
-  renderText(out: string[]): void {
-    this.render(out, false);
-  }
-
-  renderOpenMetrics(out: string[]): void {
-    this.render(out, true);
-  }
-
-  private render(out: string[], openMetrics: boolean): void {
-    if (this.series.size === 0) return;
-    this.header(out, openMetrics);
+  protected renderSeries(series: HistogramSeries): string {
     let chunk = "";
-    for (const series of this.series.values()) {
-      let cumulative = 0;
-      for (let i = 0; i < series.bucketPrefixes.length; i++) {
-        cumulative += series.counts[i] ?? 0;
-        chunk += `${series.bucketPrefixes[i] ?? ""}${cumulative}\n`;
-      }
-      chunk += `${series.sumPrefix}${formatSampleValue(series.sum)}\n${series.countPrefix}${series.count}\n`;
+    let cumulative = 0;
+    for (let i = 0; i < series.bucketPrefixes.length; i++) {
+      cumulative += series.counts[i] ?? 0;
+      chunk += `${series.bucketPrefixes[i] ?? ""}${cumulative}\n`;
     }
-    out.push(chunk);
+    return (
+      chunk +
+      `${series.sumPrefix}${formatSampleValue(series.sum)}\n${series.countPrefix}${series.count}\n`
+    );
   }
 
-  private lookup(values: LabelValues): HistogramSeries | undefined {
-    const key = seriesKey(values);
-    const existing = this.series.get(key);
-    if (existing) return existing;
-    this.checkArity(values);
-    if (this.series.size >= this.maxSeries) {
-      this.onDrop(this.name);
-      return undefined;
-    }
+  protected createSeries(values: LabelValues): HistogramSeries {
     const withLe = [...this.labelNames, "le"];
     const bounds = [...this.buckets.map(formatSampleValue), "+Inf"];
     const labels = renderLabels(this.labelNames, values);
-    const created: HistogramSeries = {
-      values: [...values],
+    return {
+      values,
       bucketPrefixes: bounds.map((le) =>
         flatText(this.name, "_bucket", renderLabels(withLe, [...values, le]), " "),
       ),
@@ -109,7 +71,5 @@ export class HistogramFamily<L extends string = string> extends Family<L> {
       sum: 0,
       count: 0,
     };
-    this.series.set(key, created);
-    return created;
   }
 }
