@@ -1,0 +1,232 @@
+import type { Enrichment } from "../pipeline/enrichment.js";
+import type { Notification } from "../payload/notification.js";
+import type { SqliteDatabase } from "./open-database.js";
+
+export interface PendingDelivery {
+  readonly id: number;
+  readonly notificationId: number;
+  readonly destination: string;
+  readonly route: string;
+  readonly kind: "notification" | "follow_up";
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly partsTotal?: number;
+  readonly partsSent: number;
+  readonly sizeLimit?: number;
+  readonly notification: Notification;
+  /** The follow-up's own enrichment, else the notification's. */
+  readonly enrichment?: Enrichment;
+}
+
+export interface DeadLetter {
+  readonly id: number;
+  readonly notificationId: number;
+  readonly destination: string;
+  readonly groupKey: string;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly createdAt: number;
+  readonly finishedAt: number;
+}
+
+/**
+ * The outbox: one row per (notification, destination), pending until the platform
+ * accepted it. Rows are never deleted while pending, so a crash at any point leaves them
+ * to be sent after restart; what cannot be delivered is kept as a dead letter, visible
+ * and replayable, never dropped.
+ */
+export class OutboxStore {
+  private readonly selectDue;
+  private readonly selectNextDue;
+  private readonly insertAttempt;
+  private readonly upsertGroupState;
+  private readonly selectGroupState;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.selectDue = db.prepare<[string, number, number], DeliveryRow>(`
+      SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
+             d.parts_total, d.parts_sent, d.size_limit, n.payload,
+             COALESCE(d.enrichment, n.enrichment) AS enrichment
+      FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+      WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
+      ORDER BY d.id LIMIT ?`);
+    this.selectNextDue = db.prepare<[], { destination: string; next: number; count: number }>(
+      "SELECT destination, MIN(next_attempt_at) AS next, COUNT(*) AS count FROM deliveries WHERE state = 'pending' GROUP BY destination",
+    );
+    this.insertAttempt = db.prepare(
+      "INSERT INTO attempts (delivery_id, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.upsertGroupState = db.prepare(
+      "INSERT INTO group_state (destination, group_key, firing, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(destination, group_key) DO UPDATE SET firing = excluded.firing, updated_at = excluded.updated_at",
+    );
+    this.selectGroupState = db.prepare<[string, string], { firing: string }>(
+      "SELECT firing FROM group_state WHERE destination = ? AND group_key = ?",
+    );
+  }
+
+  /** Due deliveries of a destination, oldest first. */
+  due(destination: string, now: number, limit: number): PendingDelivery[] {
+    return this.selectDue.all(destination, now, limit).map(toPending);
+  }
+
+  /** Per destination with pending work: the earliest due time and how many are pending. */
+  schedule(): { destination: string; next: number; count: number }[] {
+    return this.selectNextDue.all();
+  }
+
+  /** Fingerprints firing in the last message of a group to a destination. */
+  previouslyFiring(destination: string, groupKey: string): Set<string> {
+    const row = this.selectGroupState.get(destination, groupKey);
+    return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
+  }
+
+  recordAttempt(ids: readonly number[], at: number, outcome: string, detail: string | undefined, durationMs: number): void {
+    const run = this.db.transaction(() => {
+      for (const id of ids) this.insertAttempt.run(id, at, outcome, detail ?? null, durationMs);
+    });
+    run();
+  }
+
+  markDelivered(deliveries: readonly PendingDelivery[], now: number): void {
+    const run = this.db.transaction(() => {
+      const update = this.db.prepare(
+        "UPDATE deliveries SET state = 'delivered', finished_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+      );
+      for (const d of deliveries) {
+        update.run(now, d.id);
+        const firing = d.notification.alerts.filter((a) => a.status === "firing").map((a) => a.fingerprint);
+        this.upsertGroupState.run(d.destination, d.notification.groupKey, JSON.stringify(firing), now);
+      }
+    });
+    run();
+  }
+
+  /** Parts of a split message already accepted by the platform, kept across retries. */
+  recordParts(id: number, total: number, sent: number): void {
+    this.db.prepare("UPDATE deliveries SET parts_total = ?, parts_sent = ? WHERE id = ?").run(total, sent, id);
+  }
+
+  scheduleRetry(ids: readonly number[], nextAttemptAt: number, error: string, countAttempt = true): void {
+    const run = this.db.transaction(() => {
+      const update = this.db.prepare(
+        `UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ${countAttempt ? 1 : 0} WHERE id = ?`,
+      );
+      for (const id of ids) update.run(nextAttemptAt, error, id);
+    });
+    run();
+  }
+
+  shrink(ids: readonly number[], sizeLimit: number): void {
+    const run = this.db.transaction(() => {
+      const update = this.db.prepare("UPDATE deliveries SET size_limit = ? WHERE id = ?");
+      for (const id of ids) update.run(sizeLimit, id);
+    });
+    run();
+  }
+
+  markDead(ids: readonly number[], now: number, error: string): void {
+    const run = this.db.transaction(() => {
+      const update = this.db.prepare(
+        "UPDATE deliveries SET state = 'dead', finished_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+      );
+      for (const id of ids) update.run(now, error, id);
+    });
+    run();
+  }
+
+  deadLetters(destination?: string): DeadLetter[] {
+    const rows = this.db
+      .prepare<[string | null, string | null], DeadLetterRow>(
+        `SELECT d.id, d.notification_id, d.destination, n.group_key, d.attempts, d.last_error, d.created_at, d.finished_at
+         FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+         WHERE d.state = 'dead' AND (? IS NULL OR d.destination = ?) ORDER BY d.id`,
+      )
+      .all(destination ?? null, destination ?? null);
+    return rows
+      .map((r) => ({
+        id: r.id,
+        notificationId: r.notification_id,
+        destination: r.destination,
+        groupKey: r.group_key,
+        attempts: r.attempts,
+        lastError: r.last_error ?? "",
+        createdAt: r.created_at,
+        finishedAt: r.finished_at ?? r.created_at,
+      }));
+  }
+
+  /** Puts dead letters back in the outbox (all, by id, or by destination). Returns how many. */
+  replay(filter: { ids?: readonly number[]; destination?: string }, now: number): number {
+    const run = this.db.transaction(() => {
+      const dead = this.deadLetters(filter.destination).filter(
+        (d) => filter.ids === undefined || filter.ids.includes(d.id),
+      );
+      const update = this.db.prepare(
+        "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, finished_at = NULL, size_limit = NULL WHERE id = ? AND state = 'dead'",
+      );
+      for (const d of dead) update.run(now, now, d.id);
+      return dead.length;
+    });
+    return run();
+  }
+
+  countsByDestination(): { destination: string; state: string; count: number; oldest: number }[] {
+    return this.db
+      .prepare<[], { destination: string; state: string; count: number; oldest: number }>(
+        "SELECT destination, state, COUNT(*) AS count, MIN(created_at) AS oldest FROM deliveries WHERE state IN ('pending', 'dead') GROUP BY destination, state",
+      )
+      .all();
+  }
+
+  delivered(): { notificationId: number; destination: string; kind: string }[] {
+    return this.db
+      .prepare<[], { notification_id: number; destination: string; kind: string }>(
+        "SELECT notification_id, destination, kind FROM deliveries WHERE state = 'delivered' ORDER BY id",
+      )
+      .all()
+      .map((r) => ({ notificationId: r.notification_id, destination: r.destination, kind: r.kind }));
+  }
+}
+
+interface DeliveryRow {
+  id: number;
+  notification_id: number;
+  destination: string;
+  route: string;
+  kind: string;
+  attempts: number;
+  created_at: number;
+  parts_total: number | null;
+  parts_sent: number;
+  size_limit: number | null;
+  payload: string;
+  enrichment: string | null;
+}
+
+interface DeadLetterRow {
+  id: number;
+  notification_id: number;
+  destination: string;
+  group_key: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+function toPending(row: DeliveryRow): PendingDelivery {
+  return {
+    id: row.id,
+    notificationId: row.notification_id,
+    destination: row.destination,
+    route: row.route,
+    kind: row.kind === "follow_up" ? "follow_up" : "notification",
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    ...(row.parts_total !== null ? { partsTotal: row.parts_total } : {}),
+    partsSent: row.parts_sent,
+    ...(row.size_limit !== null ? { sizeLimit: row.size_limit } : {}),
+    notification: JSON.parse(row.payload) as Notification,
+    ...(row.enrichment ? { enrichment: JSON.parse(row.enrichment) as Enrichment } : {}),
+  };
+}
