@@ -1,4 +1,5 @@
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
+import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js";
 import { readPackageVersion } from "./package-version.js";
 import type { CliIo, Command } from "./cli-io.js";
 import { EXIT, UsageError } from "./cli-io.js";
@@ -8,6 +9,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   rules: {
     run: runRulesCommand,
     summary: "compile, check and test Prometheus rules from an aiwatch spec",
+  },
+  receiver: {
+    run: runReceiverCommand,
+    summary: "receive Alertmanager webhooks and deliver them to chat, durably",
   },
 };
 

@@ -1,0 +1,241 @@
+import type { Logger } from "../../core/log/logger.js";
+import { builtinTemplates } from "../config/load-config.js";
+import type { ReceiverConfig } from "../config/receiver-config.js";
+import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
+import type { RenderedMessage } from "../destinations/destination.js";
+import type { GroupInput } from "../render/render-context.js";
+import { renderMessage } from "../render/render-message.js";
+import type { ReceiverMetrics } from "../server/receiver-metrics.js";
+import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import { backoffMs } from "./backoff.js";
+import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
+
+export interface DeliveryWorkerDeps {
+  readonly outbox: OutboxStore;
+  readonly destinations: DestinationSet;
+  readonly config: () => ReceiverConfig;
+  readonly metrics: ReceiverMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Longest sleep between looks at the outbox (rows may come from another process). */
+  readonly pollMs?: number;
+}
+
+/** Below this many units a "too large" answer is not worth shrinking for. */
+const MIN_SIZE_LIMIT = 256;
+
+/**
+ * Drains the outbox: per destination, one message in flight at a time (so a channel sees
+ * messages in order), within its token bucket. When more messages are due than the bucket
+ * allows right now, they are coalesced into one digest rather than queued message by
+ * message or dropped. Each outcome is written to the database before the next send.
+ */
+export class DeliveryWorker {
+  private readonly busy = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops taking new work and waits for messages in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.busy.values()]);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), 0);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const now = this.deps.now();
+    let sleep = this.deps.pollMs ?? 1000;
+    let schedule: { destination: string; next: number; count: number }[];
+    try {
+      schedule = this.deps.outbox.schedule();
+    } catch (error) {
+      this.deps.metrics.storageErrors.inc({ operation: "read_outbox" });
+      this.deps.logger.error("cannot read the outbox", { error });
+      schedule = [];
+    }
+    for (const entry of schedule) {
+      if (this.busy.has(entry.destination)) continue;
+      const runtime = this.deps.destinations.get(entry.destination);
+      if (!runtime) continue; // removed from the config; its rows wait for it to return
+      if (entry.next > now) {
+        sleep = Math.min(sleep, entry.next - now);
+        continue;
+      }
+      const wait = runtime.bucket.msUntilToken();
+      if (wait > 0) {
+        sleep = Math.min(sleep, wait);
+        continue;
+      }
+      const run = this.drain(runtime)
+        .catch((error: unknown) => this.deps.logger.error("delivery failed unexpectedly", { destination: entry.destination, error }))
+        .finally(() => {
+          this.busy.delete(entry.destination);
+          this.wake();
+        });
+      this.busy.set(entry.destination, run);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+  }
+
+  private async drain(runtime: RuntimeDestination): Promise<void> {
+    const config = this.deps.config();
+    const name = runtime.destination.name;
+    const now = this.deps.now();
+    const due = this.deps.outbox.due(name, now, config.delivery.maxDigest);
+    const first = due[0];
+    if (!first) return;
+    const tokens = Math.floor(runtime.bucket.available());
+    // More due than the bucket allows now: one digest instead of a queue.
+    const batch = due.length > 1 && due.length > tokens ? due : [first];
+    const maxParts = batch.length === 1 ? Math.max(1, Math.min(runtime.config.maxSplit, tokens)) : 1;
+    const groups: GroupInput[] = batch.map((d) => ({
+      notification: d.notification,
+      previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
+      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+    }));
+    const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
+    const result = renderMessage({
+      destination: runtime.destination,
+      templates: this.templatesFor(config, first.route, runtime),
+      fallback: builtinTemplates(runtime.destination.type),
+      groups,
+      now: new Date(now),
+      idempotencyKey,
+      isFollowUp: first.kind === "follow_up",
+      maxParts: first.partsTotal ?? maxParts,
+      ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
+    });
+    const labels = { destination: name };
+    if (result.usedFallback) {
+      this.deps.metrics.templateFallbacks.inc(labels);
+      this.deps.logger.warn("template failed; used the built-in one", { destination: name, error: result.templateError });
+    }
+    if (result.trimmed) this.deps.metrics.trimmed.inc(labels);
+    if (batch.length > 1) {
+      this.deps.metrics.digests.inc(labels);
+      this.deps.metrics.coalesced.inc(labels, batch.length);
+    }
+    if (result.parts.length > 1 && first.partsSent === 0) this.deps.metrics.splits.inc(labels);
+    const outcome = await this.sendParts(runtime, result.parts, batch, idempotencyKey);
+    this.settle(runtime, batch, outcome, result.parts.length);
+  }
+
+  private async sendParts(
+    runtime: RuntimeDestination,
+    parts: readonly RenderedMessage[],
+    batch: readonly PendingDelivery[],
+    idempotencyKey: string,
+  ): Promise<DeliveryOutcome> {
+    const first = batch[0];
+    if (!first) return { kind: "delivered" };
+    const groups = batch.map((d) => ({
+      notification: d.notification,
+      previouslyFiring: new Set<string>(),
+      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+    }));
+    const labels = { destination: runtime.destination.name, type: runtime.destination.type };
+    for (let index = first.partsSent; index < parts.length; index++) {
+      const part = parts[index];
+      if (!part) break;
+      runtime.bucket.tryTake();
+      const started = performance.now();
+      const outcome = await runtime.destination.send(part, {
+        idempotencyKey: parts.length > 1 ? `${idempotencyKey}-part${index + 1}` : idempotencyKey,
+        groups,
+        now: this.deps.now(),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      this.deps.metrics.deliveryDuration.observe(labels, seconds);
+      this.deps.outbox.recordAttempt(
+        batch.map((d) => d.id),
+        this.deps.now(),
+        outcome.kind,
+        outcome.kind === "delivered" ? undefined : outcome.reason,
+        seconds * 1000,
+      );
+      if (outcome.kind !== "delivered") return outcome;
+      if (parts.length > 1) this.deps.outbox.recordParts(first.id, parts.length, index + 1);
+    }
+    return { kind: "delivered" };
+  }
+
+  private settle(
+    runtime: RuntimeDestination,
+    batch: readonly PendingDelivery[],
+    outcome: DeliveryOutcome,
+    partCount: number,
+  ): void {
+    const config = this.deps.config();
+    const now = this.deps.now();
+    const name = runtime.destination.name;
+    const labels = { destination: name, type: runtime.destination.type };
+    const ids = batch.map((d) => d.id);
+    const first = batch[0];
+    if (!first) return;
+    this.deps.metrics.deliveries.inc({ ...labels, outcome: outcome.kind }, batch.length);
+    switch (outcome.kind) {
+      case "delivered":
+        this.deps.outbox.markDelivered(batch, now);
+        this.deps.logger.info("delivered", { destination: name, notifications: batch.length, parts: partCount });
+        return;
+      case "retry": {
+        if (outcome.rateLimited && outcome.retryAfterMs !== undefined) runtime.bucket.pauseFor(outcome.retryAfterMs);
+        const attempts = Math.max(...batch.map((d) => d.attempts)) + 1;
+        const oldest = Math.min(...batch.map((d) => d.createdAt));
+        if (attempts >= config.delivery.maxAttempts || now - oldest >= config.delivery.maxAgeMs) {
+          this.deadLetter(ids, labels, `gave up after ${attempts} attempts: ${outcome.reason}`);
+          return;
+        }
+        const wait = Math.max(
+          outcome.retryAfterMs ?? 0,
+          backoffMs(attempts - 1, config.delivery.initialBackoffMs, config.delivery.maxBackoffMs, this.deps.random),
+        );
+        this.deps.outbox.scheduleRetry(ids, now + wait, outcome.reason);
+        this.deps.logger.warn("delivery failed; will retry", { destination: name, reason: outcome.reason, retryInMs: wait });
+        return;
+      }
+      case "resize": {
+        const current = first.sizeLimit ?? runtime.destination.sizeLimit;
+        const smaller = Math.floor(current * 0.6);
+        if (smaller < MIN_SIZE_LIMIT) {
+          this.deadLetter(ids, labels, `too large even at ${current}: ${outcome.reason}`);
+          return;
+        }
+        this.deps.outbox.shrink(ids, smaller);
+        this.deps.outbox.scheduleRetry(ids, now, outcome.reason);
+        this.deps.logger.warn("platform said the message is too large; shrinking", { destination: name, sizeLimit: smaller });
+        return;
+      }
+      case "permanent":
+        this.deadLetter(ids, labels, outcome.reason);
+        return;
+    }
+  }
+
+  private deadLetter(ids: readonly number[], labels: { destination: string; type: string }, reason: string): void {
+    this.deps.outbox.markDead(ids, this.deps.now(), reason);
+    this.deps.metrics.deliveries.inc({ ...labels, outcome: "dead_letter" }, ids.length);
+    this.deps.logger.error("delivery moved to dead letters", { destination: labels.destination, reason, deliveries: ids });
+  }
+
+  private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {
+    const route = routeId === config.defaultRoute.id ? config.defaultRoute : config.routes.find((r) => r.id === routeId);
+    return route?.templates[runtime.destination.type] ?? builtinTemplates(runtime.destination.type);
+  }
+}
