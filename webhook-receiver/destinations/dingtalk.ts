@@ -4,7 +4,7 @@ import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, unescapeEntities } from "./http-destination.js";
+import { byteLength, httpDestination, plainTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface DingTalkOptions {
@@ -39,7 +39,7 @@ export function dingTalkDestination(options: DingTalkOptions): Destination {
     }),
     body: (message) => ({
       msgtype: "markdown",
-      markdown: { title: unescapeEntities(message.title).slice(0, 64), text: markdownText(message.title, message.body) },
+      markdown: { title: plainTitle(message.title).slice(0, 64), text: markdownText(message.title, message.body) },
       at: { isAtAll: false },
     }),
     measure: (message) => byteLength(markdownText(message.title, message.body)),

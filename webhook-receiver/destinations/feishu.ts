@@ -4,7 +4,7 @@ import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination, SendContext } from "./destination.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, unescapeEntities } from "./http-destination.js";
+import { byteLength, httpDestination, plainTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface FeishuOptions {
@@ -33,7 +33,7 @@ export function feishuDestination(options: FeishuOptions): Destination {
       card: {
         config: { wide_screen_mode: true },
         header: {
-          title: { tag: "plain_text", content: unescapeEntities(message.title) },
+          title: { tag: "plain_text", content: plainTitle(message.title) },
           template: message.title.startsWith("[RESOLVED") ? "green" : "red",
         },
         elements: [{ tag: "markdown", content: message.body }],

@@ -73,3 +73,12 @@ export function byteLength(value: unknown): number {
 export function unescapeEntities(text: string): string {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
+
+/**
+ * The title as plain text, for fields platforms do not render as markup (DingTalk's
+ * notification title, card headers): escapes would show as backslashes there. Mention
+ * syntax stays harmless in those fields, which never notify.
+ */
+export function plainTitle(text: string): string {
+  return unescapeEntities(text.replace(/\\([\\`*_{}[\]()#+\-.!|~>])/g, "$1"));
+}

@@ -2,7 +2,7 @@ import { classifyHttpStatus } from "./classify-http.js";
 import { resize } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpClient } from "./http-client.js";
-import { httpDestination, unescapeEntities } from "./http-destination.js";
+import { httpDestination, plainTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 /** Slack's section text limit (https://api.slack.com/reference/block-kit/blocks#section). */
@@ -42,7 +42,7 @@ export function slackDestination(options: SlackOptions): Destination {
           type: "header",
           text: {
             type: "plain_text",
-            text: Array.from(unescapeEntities(message.title)).slice(0, HEADER_CHARS).join(""),
+            text: Array.from(plainTitle(message.title)).slice(0, HEADER_CHARS).join(""),
             emoji: true,
           },
         },
