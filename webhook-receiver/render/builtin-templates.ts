@@ -50,9 +50,11 @@ const MARKDOWN_BODY = `{{#if enrichment}}**{{enrichment.headline}}**
 {{links.silence}} · {{links.alertmanager}}
 {{/if}}
 {{/each}}
+{{#if isDigest}}
 {{#if omitted}}
 
 ({{omitted}} alerts not shown)
+{{/if}}
 {{/if}}`;
 
 const SLACK_BODY = `{{#if enrichment}}*{{enrichment.headline}}*

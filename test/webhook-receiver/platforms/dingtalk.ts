@@ -13,9 +13,11 @@ export async function startDingTalkStandIn(options: { token: string; secret?: st
   const standIn = await startStandIn({
     ok: json(200, { errcode: 0, errmsg: "ok" }),
     failure: (kind) =>
-      kind === "rate-limit" || kind === "in-band-error"
+      kind === "rate-limit"
         ? json(200, { errcode: 130101, errmsg: "send too fast, exceed 20 times per minute" })
-        : json(502, { errcode: -1, errmsg: "system busy" }),
+        : kind === "in-band-error"
+          ? json(200, { errcode: -1, errmsg: "系统繁忙" })
+          : json(502, { errcode: -1, errmsg: "system busy" }),
     check: (request, history) => {
       if (request.path !== "/robot/send" || request.query.get("access_token") !== options.token)
         return json(200, { errcode: 300001, errmsg: "token is not exist" });

@@ -10,9 +10,11 @@ export async function startWeComStandIn(options: { key: string }): Promise<Stand
   const standIn = await startStandIn({
     ok: json(200, { errcode: 0, errmsg: "ok" }),
     failure: (kind) =>
-      kind === "rate-limit" || kind === "in-band-error"
+      kind === "rate-limit"
         ? json(200, { errcode: 45009, errmsg: "api freq out of limit" })
-        : json(503, { errcode: -1, errmsg: "system busy" }),
+        : kind === "in-band-error"
+          ? json(200, { errcode: -1, errmsg: "system busy" })
+          : json(503, { errcode: -1, errmsg: "system busy" }),
     check: (request, history) => {
       if (request.path !== "/cgi-bin/webhook/send" || request.query.get("key") !== options.key)
         return json(200, { errcode: 93000, errmsg: "invalid webhook url" });
