@@ -122,6 +122,9 @@ const PLAIN_BODY = `{{#if enrichment}}{{enrichment.headline}}
 {{statusText}}: {{counts.firing}} firing ({{counts.new}} new, {{counts.stillFiring}} still firing), {{counts.resolved}} resolved{{#if part}}, part {{part.index}}/{{part.total}}{{/if}}
 {{#each groups}}
 == {{#each groupLabels}}{{name}}={{value}} {{/each}}[{{receiver}}]
+{{#if commonLabels.length}}
+   {{#each commonLabels}}{{name}}={{value}} {{/each}}
+{{/if}}
 {{#each alerts}}
   * {{statusText}} {{name}}{{#if severity}} [{{severity}}]{{/if}}{{#if isNew}} (new){{/if}}{{#if summary}}: {{summary}}{{/if}}
 {{#if description}}

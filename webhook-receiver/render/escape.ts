@@ -6,7 +6,9 @@
 export type MarkupFlavor = "slack" | "discord" | "markdown" | "teams" | "html" | "plain";
 
 const ZERO_WIDTH_SPACE = "\u200b";
-const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|~>]/g;
+// Characters that format text anywhere in a line; "-", "+", "." and "!" only matter at a
+// line start, where templates never put a value, so escaping them would only add noise.
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#|~>]/g;
 
 export function escapeText(text: string, flavor: MarkupFlavor): string {
   switch (flavor) {
@@ -18,7 +20,7 @@ export function escapeText(text: string, flavor: MarkupFlavor): string {
       // Discord markdown honours backslash escapes; @everyone/@here are also disarmed by a
       // zero-width space (and allowed_mentions: {parse: []} is always sent).
       return text
-        .replace(/[\\`*_~|>#[\]()<:-]/g, (c) => `\\${c}`)
+        .replace(/[\\`*_~|>#[\]()<]/g, (c) => `\\${c}`)
         .replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`);
     case "markdown":
       // DingTalk, WeCom and Feishu markdown: entity-escape the HTML they render (<font>,
