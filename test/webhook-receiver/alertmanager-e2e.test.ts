@@ -124,6 +124,10 @@ default_route:
 
     // 3 groups (by alertname), each posted by both peers: 3 accepted, 3 dropped as duplicates.
     const metrics = await (await fetch(`${harness.receiver.url}/metrics`)).text();
+    const summary = (harness.receiver.database.prepare("SELECT group_key, payload FROM notifications").all() as { group_key: string; payload: string }[]).map(
+      (r) => `${r.group_key} ${(JSON.parse(r.payload) as Notification).alerts.map((a) => `${a.labels["alertname"] ?? ""}/${a.status}/${a.startsAt}`).join(",")}`,
+    );
+    expect(summary, metrics.split("\n").filter((l) => l.startsWith("aiwatch_receiver_notifications_total")).join(" ")).toHaveLength(3);
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="accepted"} 3');
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="duplicate"} 3');
     for (const type of CHAT_TYPES) {
