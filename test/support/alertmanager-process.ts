@@ -35,7 +35,9 @@ export interface AlertmanagerOptions {
  * A real Alertmanager on 127.0.0.1 with its own data directory and clustering off (each
  * instance alone, as two HA peers are before they gossip), ready when this resolves.
  */
-export async function startAlertmanager(options: AlertmanagerOptions): Promise<AlertmanagerInstance> {
+export async function startAlertmanager(
+  options: AlertmanagerOptions,
+): Promise<AlertmanagerInstance> {
   const port = await freePort();
   const configPath = join(options.dir, "alertmanager.yml");
   mkdirSync(join(options.dir, "data"), { recursive: true });
@@ -67,9 +69,14 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
         headers: { "content-type": "application/json" },
         body: JSON.stringify(alerts),
       });
-      if (!response.ok) throw new Error(`alertmanager refused alerts: ${response.status} ${await response.text()}`);
+      if (!response.ok)
+        throw new Error(`alertmanager refused alerts: ${response.status} ${await response.text()}`);
     },
-    alerts: async () => (await (await fetch(`${url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; fingerprint: string }[],
+    alerts: async () =>
+      (await (await fetch(`${url}/api/v2/alerts`)).json()) as {
+        labels: Record<string, string>;
+        fingerprint: string;
+      }[],
     stop: () => proc.stop(),
   };
 }

@@ -36,13 +36,31 @@ describe("receiver.yaml", () => {
     });
     if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
     const config = loaded.config;
-    expect(config.destinations.map((d) => d.type)).toEqual(["slack", "dingtalk", "feishu", "wecom", "teams", "discord", "email", "webhook", "console"]);
+    expect(config.destinations.map((d) => d.type)).toEqual([
+      "slack",
+      "dingtalk",
+      "feishu",
+      "wecom",
+      "teams",
+      "discord",
+      "email",
+      "webhook",
+      "console",
+    ]);
     expect(config.routes).toHaveLength(3);
     expect(config.dedupWindowMs).toBe(600_000);
-    expect(config.destinations.find((d) => d.name === "sms-gateway")?.rateLimit).toEqual({ perMinute: 30, burst: 5 });
-    expect(config.destinations.find((d) => d.name === "ml-dingtalk")?.rateLimit).toEqual({ perMinute: 15, burst: 5 });
+    expect(config.destinations.find((d) => d.name === "sms-gateway")?.rateLimit).toEqual({
+      perMinute: 30,
+      burst: 5,
+    });
+    expect(config.destinations.find((d) => d.name === "ml-dingtalk")?.rateLimit).toEqual({
+      perMinute: 15,
+      burst: 5,
+    });
     expect(config.secretValues).toContain(EXAMPLE_ENV.SLACK_WEBHOOK_URL);
-    expect(config.credentials.basicAuth).toEqual([{ username: "alertmanager", password: "basic-password" }]);
+    expect(config.credentials.basicAuth).toEqual([
+      { username: "alertmanager", password: "basic-password" },
+    ]);
   });
 
   it("reports every problem at its line and column, without printing secret values", async () => {
@@ -69,7 +87,9 @@ default_route:
   destinations: [a]
 `,
     );
-    const loaded = await loadReceiverConfig(path, { env: { NOT_A_URL: "ftp://secret-host/path", GOOD_URL: "https://x" } });
+    const loaded = await loadReceiverConfig(path, {
+      env: { NOT_A_URL: "ftp://secret-host/path", GOOD_URL: "https://x" },
+    });
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     const text = formatDiagnostics(loaded.diagnostics).replaceAll(dir.path, "<dir>");
@@ -103,7 +123,9 @@ default_route:
   destinations: [a]
 `,
     );
-    const loaded = await loadReceiverConfig(path, { env: { NOT_A_URL: "ftp://secret-host/path", GOOD_URL: "https://x" } });
+    const loaded = await loadReceiverConfig(path, {
+      env: { NOT_A_URL: "ftp://secret-host/path", GOOD_URL: "https://x" },
+    });
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     const text = formatDiagnostics(loaded.diagnostics).replaceAll(dir.path, "<dir>");
@@ -123,7 +145,10 @@ default_route:
 
   it("refuses a config without credentials: the receiver never accepts unauthenticated alerts", async () => {
     const path = join(dir.path, "receiver.yaml");
-    writeFileSync(path, "storage: { path: r.db }\ndestinations: [{ name: o, type: console }]\ndefault_route: { destinations: [o] }\n");
+    writeFileSync(
+      path,
+      "storage: { path: r.db }\ndestinations: [{ name: o, type: console }]\ndefault_route: { destinations: [o] }\n",
+    );
     const loaded = await loadReceiverConfig(path, { env: {} });
     expect(loaded.ok ? [] : loaded.diagnostics.map((d) => d.code)).toEqual(["auth-required"]);
   });

@@ -33,9 +33,25 @@ describe("SIGKILL with a backlog", () => {
   });
 
   async function start(port: number): Promise<ManagedProcess> {
-    const proc = startProcess(process.execPath, [repoPath("bin", "aiwatch.js"), "receiver", "--config.file", join(dir.path, "receiver.yaml"), "--web.listen-address", `127.0.0.1:${port}`], {
-      env: { ...process.env, RECEIVER_TOKEN: TOKEN, WEBHOOK_URL: standIn.url, WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}` },
-    });
+    const proc = startProcess(
+      process.execPath,
+      [
+        repoPath("bin", "aiwatch.js"),
+        "receiver",
+        "--config.file",
+        join(dir.path, "receiver.yaml"),
+        "--web.listen-address",
+        `127.0.0.1:${port}`,
+      ],
+      {
+        env: {
+          ...process.env,
+          RECEIVER_TOKEN: TOKEN,
+          WEBHOOK_URL: standIn.url,
+          WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}`,
+        },
+      },
+    );
     await waitFor("the receiver to be ready", async () => {
       if (proc.child.exitCode !== null) throw new Error(`receiver exited: ${proc.output()}`);
       return (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined;
@@ -70,23 +86,37 @@ default_route:
       });
     const names = Array.from({ length: 30 }, (_, i) => `Backlog${i}`);
     for (const name of names) expect((await post(name)).status).toBe(200);
-    await waitFor("some deliveries before the crash", () => (standIn.accepted.length >= 3 ? true : undefined));
+    await waitFor("some deliveries before the crash", () =>
+      standIn.accepted.length >= 3 ? true : undefined,
+    );
     // The platform stops answering: the next request is in flight when the receiver dies.
     standIn.hang(true);
-    await waitFor("a request in flight", () => (standIn.requests.length > standIn.accepted.length ? true : undefined));
+    await waitFor("a request in flight", () =>
+      standIn.requests.length > standIn.accepted.length ? true : undefined,
+    );
     // More notifications arrive while it dies: those answered 200 must not be lost.
     const late = Array.from({ length: 10 }, (_, i) => `Late${i}`);
-    const lateResults = late.map((name) => post(name).then((r) => (r.status === 200 ? name : undefined), () => undefined));
+    const lateResults = late.map((name) =>
+      post(name).then(
+        (r) => (r.status === 200 ? name : undefined),
+        () => undefined,
+      ),
+    );
     receiver.child.kill("SIGKILL");
-    await waitFor("the process to die", () => (receiver?.child.signalCode === "SIGKILL" ? true : undefined));
-    const acceptedLate = (await Promise.all(lateResults)).filter((n): n is string => n !== undefined);
+    await waitFor("the process to die", () =>
+      receiver?.child.signalCode === "SIGKILL" ? true : undefined,
+    );
+    const acceptedLate = (await Promise.all(lateResults)).filter(
+      (n): n is string => n !== undefined,
+    );
     const deliveredBeforeCrash = standIn.accepted.length;
     expect(deliveredBeforeCrash).toBeLessThan(names.length);
 
     standIn.hang(false);
     receiver = await start(port);
     const expected = [...names, ...acceptedLate];
-    const text = (n: string) => standIn.accepted.filter((m) => m.text.includes(`${n}\n`) || m.text.includes(`${n} `)).length;
+    const text = (n: string) =>
+      standIn.accepted.filter((m) => m.text.includes(`${n}\n`) || m.text.includes(`${n} `)).length;
     await waitFor(
       "every accepted notification to be delivered",
       () => (expected.every((n) => text(n) >= 1) ? true : undefined),
@@ -103,14 +133,22 @@ default_route:
     const port = await freePort();
     receiver = await start(port);
     const metric = async (result: string) =>
-      Number(new RegExp(`aiwatch_config_reloads_total\\{result="${result}"\\} (\\d+)`).exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+      Number(
+        new RegExp(`aiwatch_config_reloads_total\\{result="${result}"\\} (\\d+)`).exec(
+          await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+        )?.[1],
+      );
     writeFileSync(path, base.replace("type: console", "type: consol"));
     receiver.child.kill("SIGHUP");
-    await waitFor("a failed reload", async () => ((await metric("failure")) === 1 ? true : undefined));
+    await waitFor("a failed reload", async () =>
+      (await metric("failure")) === 1 ? true : undefined,
+    );
     expect(receiver.output()).toMatch(/receiver\.yaml:\d+:\d+: error invalid-value/);
     writeFileSync(path, base);
     receiver.child.kill("SIGHUP");
-    await waitFor("a successful reload", async () => ((await metric("success")) === 1 ? true : undefined));
+    await waitFor("a successful reload", async () =>
+      (await metric("success")) === 1 ? true : undefined,
+    );
     expect(receiver.child.exitCode).toBeNull();
   });
 });

@@ -11,7 +11,11 @@ import { destinationsOfEveryType, TYPES } from "./all-destinations.js";
 
 const fixtures = requireFixtures("alertmanager/payloads");
 const dir = join(fixtures.dir, "alertmanager/payloads");
-const files = fixtures.available ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+const files = fixtures.available
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+  : [];
 const golden = (name: string) => join(import.meta.dirname, "golden", "fixtures", name);
 const NOW = new Date("2026-11-22T04:00:00Z");
 
@@ -49,14 +53,18 @@ describe.skipIf(!fixtures.available)("real Alertmanager payloads", () => {
           idempotencyKey: "golden",
         });
         expect(result.trimmed).toBe(false);
-        rendered[type] = result.parts.map((p) => destination.request(p, { idempotencyKey: "golden", groups, now: NOW.getTime() }));
+        rendered[type] = result.parts.map((p) =>
+          destination.request(p, { idempotencyKey: "golden", groups, now: NOW.getTime() }),
+        );
       }
       expectGolden(golden(`${base}.json`), JSON.stringify(rendered, null, 2) + "\n");
     });
   }
 
   it("refuses the payload without mandatory fields, naming each missing field", () => {
-    const parsed = parseWebhookPayload(JSON.parse(readFileSync(join(dir, "without_mandatory_field.json"), "utf8")));
+    const parsed = parseWebhookPayload(
+      JSON.parse(readFileSync(join(dir, "without_mandatory_field.json"), "utf8")),
+    );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.diagnostics.map((d) => [d.code, d.path])).toEqual([

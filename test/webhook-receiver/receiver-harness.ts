@@ -60,7 +60,11 @@ export async function startHarness(
       fetch(`${receiver.url}/api/v1/alerts`, {
         method: "POST",
         body: typeof body === "string" ? body : JSON.stringify(body),
-        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}`, ...headers },
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${TOKEN}`,
+          ...headers,
+        },
       }),
   };
 }

@@ -2,7 +2,13 @@ import type { Alert, Notification } from "../../webhook-receiver/payload/notific
 
 /** A webhook payload as Alertmanager 0.25 sends it, for tests that need one. */
 export function webhookPayload(options: {
-  alerts: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; status?: "firing" | "resolved"; startsAt?: string }[];
+  alerts: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    status?: "firing" | "resolved";
+    startsAt?: string;
+  }[];
   groupKey?: string;
   receiver?: string;
   groupLabels?: Record<string, string>;

@@ -60,21 +60,41 @@ describe("the alerts endpoint", () => {
     const version = await h.post({ ...webhookPayload({ alerts: [{ name: "A" }] }), version: "3" });
     expect(version.status).toBe(400);
     expect(await version.json()).toMatchObject({ errorType: "unsupported-version" });
-    const missing = await h.post({ version: "4", receiver: "x", alerts: [{ labels: {}, startsAt: "yesterday" }] });
+    const missing = await h.post({
+      version: "4",
+      receiver: "x",
+      alerts: [{ labels: {}, startsAt: "yesterday" }],
+    });
     expect(missing.status).toBe(400);
     const body = (await missing.json()) as { errorType: string; details: { path: unknown[] }[] };
     expect(body.errorType).toBe("invalid-payload");
-    expect(body.details.map((d) => d.path)).toEqual([["status"], ["alerts", 0, "status"], ["alerts", 0, "startsAt"]]);
-    const huge = await h.post(webhookPayload({ alerts: [{ name: "A", annotations: { description: "x".repeat(50_000) } }] }));
+    expect(body.details.map((d) => d.path)).toEqual([
+      ["status"],
+      ["alerts", 0, "status"],
+      ["alerts", 0, "startsAt"],
+    ]);
+    const huge = await h.post(
+      webhookPayload({ alerts: [{ name: "A", annotations: { description: "x".repeat(50_000) } }] }),
+    );
     expect(huge.status).toBe(413);
     const form = await h.post("a=b", { "content-type": "application/x-www-form-urlencoded" });
     expect(form.status).toBe(415);
     const metrics = await metricsText(h);
-    for (const [reason, count] of [["invalid_json", 1], ["unsupported_version", 1], ["invalid_payload", 1], ["body_too_large", 1], ["unsupported_media_type", 1]] as const)
-      expect(metrics).toContain(`aiwatch_receiver_requests_rejected_total{reason="${reason}"} ${count}`);
+    for (const [reason, count] of [
+      ["invalid_json", 1],
+      ["unsupported_version", 1],
+      ["invalid_payload", 1],
+      ["body_too_large", 1],
+      ["unsupported_media_type", 1],
+    ] as const)
+      expect(metrics).toContain(
+        `aiwatch_receiver_requests_rejected_total{reason="${reason}"} ${count}`,
+      );
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="rejected"} 5');
     expect(h.stdout).toEqual([]);
-    expect(h.receiver.database.prepare("SELECT COUNT(*) AS n FROM notifications").get()).toEqual({ n: 0 });
+    expect(h.receiver.database.prepare("SELECT COUNT(*) AS n FROM notifications").get()).toEqual({
+      n: 0,
+    });
   });
 
   it("answers 503 when storage fails, so Alertmanager retries, and recovers", async () => {
@@ -84,33 +104,53 @@ describe("the alerts endpoint", () => {
     const pages = db.pragma("page_count", { simple: true }) as number;
     // A full disk, as SQLite reports it: no page may be added to the database.
     db.pragma(`max_page_count = ${pages}`);
-    const big = webhookPayload({ alerts: [{ name: "DiskFull", annotations: { description: "y".repeat(200_000) } }] });
+    const big = webhookPayload({
+      alerts: [{ name: "DiskFull", annotations: { description: "y".repeat(200_000) } }],
+    });
     const refused = await h.post(big);
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ errorType: "storage-unavailable" });
     db.pragma("max_page_count = 1073741823");
     expect((await h.post(big)).status).toBe(200);
     const metrics = await metricsText(h);
-    expect(metrics).toContain('aiwatch_receiver_requests_rejected_total{reason="storage_unavailable"} 1');
+    expect(metrics).toContain(
+      'aiwatch_receiver_requests_rejected_total{reason="storage_unavailable"} 1',
+    );
     expect(metrics).toContain('aiwatch_receiver_storage_errors_total{operation="accept"} 1');
-    await waitFor("the stored notification to be delivered", () => (h.stdout.length === 1 ? true : undefined));
+    await waitFor("the stored notification to be delivered", () =>
+      h.stdout.length === 1 ? true : undefined,
+    );
   });
 
   it("drops Alertmanager's re-posts and an HA peer's copy of the same group: one message", async () => {
     harness = await startHarness(dir.path, consoleConfig(dir.path));
     const h = harness;
-    const payload = webhookPayload({ alerts: [{ name: "Dup" }, { name: "Dup", labels: { gpu: "1" } }] });
-    const first = (await (await h.post(payload)).json()) as { data: { id: number; duplicate: boolean } };
-    const again = (await (await h.post(payload)).json()) as { data: { id: number; duplicate: boolean } };
-    const peer = (await (await h.post({ ...payload, externalURL: "http://alertmanager-2:9093" })).json()) as { data: { duplicate: boolean } };
+    const payload = webhookPayload({
+      alerts: [{ name: "Dup" }, { name: "Dup", labels: { gpu: "1" } }],
+    });
+    const first = (await (await h.post(payload)).json()) as {
+      data: { id: number; duplicate: boolean };
+    };
+    const again = (await (await h.post(payload)).json()) as {
+      data: { id: number; duplicate: boolean };
+    };
+    const peer = (await (
+      await h.post({ ...payload, externalURL: "http://alertmanager-2:9093" })
+    ).json()) as { data: { duplicate: boolean } };
     expect(first.data.duplicate).toBe(false);
     expect(again.data).toEqual({ id: first.data.id, duplicate: true });
     expect(peer.data.duplicate).toBe(true);
     // A change in the group (one alert resolved) is a new notification.
-    const changed = webhookPayload({ alerts: [{ name: "Dup" }, { name: "Dup", labels: { gpu: "1" }, status: "resolved" }] });
-    expect(((await (await h.post(changed)).json()) as { data: { duplicate: boolean } }).data.duplicate).toBe(false);
+    const changed = webhookPayload({
+      alerts: [{ name: "Dup" }, { name: "Dup", labels: { gpu: "1" }, status: "resolved" }],
+    });
+    expect(
+      ((await (await h.post(changed)).json()) as { data: { duplicate: boolean } }).data.duplicate,
+    ).toBe(false);
     await waitFor("two messages", () => (h.stdout.length === 2 ? true : undefined));
-    expect(await metricsText(h)).toContain('aiwatch_receiver_notifications_total{result="duplicate"} 2');
+    expect(await metricsText(h)).toContain(
+      'aiwatch_receiver_notifications_total{result="duplicate"} 2',
+    );
   });
 });
 
@@ -120,14 +160,37 @@ describe("lifecycle", () => {
     const h = harness;
     expect(await (await fetch(`${h.receiver.url}/-/healthy`)).text()).toContain("Healthy");
     expect((await fetch(`${h.receiver.url}/-/ready`)).status).toBe(200);
-    writeFileSync(h.configPath, consoleConfig(dir.path).replace("destinations: [out]", "destinations: [nowhere]"));
+    writeFileSync(
+      h.configPath,
+      consoleConfig(dir.path).replace("destinations: [out]", "destinations: [nowhere]"),
+    );
     expect((await fetch(`${h.receiver.url}/-/reload`, { method: "POST" })).status).toBe(401);
-    const refused = await fetch(`${h.receiver.url}/-/reload`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    const refused = await fetch(`${h.receiver.url}/-/reload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(refused.status).toBe(500);
-    expect(await refused.text()).toMatch(/receiver\.yaml:\d+:\d+: error unknown-destination: destination "nowhere" is not defined/);
+    expect(await refused.text()).toMatch(
+      /receiver\.yaml:\d+:\d+: error unknown-destination: destination "nowhere" is not defined/,
+    );
     expect(h.receiver.config().defaultRoute.destinations).toEqual(["out"]);
-    writeFileSync(h.configPath, consoleConfig(dir.path).replace("{ name: out, type: console }", "{ name: out, type: console }\n  - { name: second, type: console }").replace("destinations: [out]", "destinations: [out, second]"));
-    expect((await fetch(`${h.receiver.url}/-/reload`, { method: "PUT", headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    writeFileSync(
+      h.configPath,
+      consoleConfig(dir.path)
+        .replace(
+          "{ name: out, type: console }",
+          "{ name: out, type: console }\n  - { name: second, type: console }",
+        )
+        .replace("destinations: [out]", "destinations: [out, second]"),
+    );
+    expect(
+      (
+        await fetch(`${h.receiver.url}/-/reload`, {
+          method: "PUT",
+          headers: { authorization: `Bearer ${TOKEN}` },
+        })
+      ).status,
+    ).toBe(200);
     expect(h.receiver.config().defaultRoute.destinations).toEqual(["out", "second"]);
     const metrics = await metricsText(h);
     expect(metrics).toContain('aiwatch_config_reloads_total{result="failure"} 1');
@@ -141,10 +204,15 @@ describe("lifecycle", () => {
     await waitFor("delivery", () => (harness?.stdout.length === 1 ? true : undefined));
     const text = await metricsText(harness);
     expect(text).toContain('aiwatch_receiver_outbox_pending_messages{destination="out"} 0');
-    expect(text).toContain('aiwatch_receiver_delivery_attempts_total{destination="out",type="console",outcome="delivered"} 1');
+    expect(text).toContain(
+      'aiwatch_receiver_delivery_attempts_total{destination="out",type="console",outcome="delivered"} 1',
+    );
     const file = `${dir.path}/metrics.txt`;
     writeFileSync(file, text);
-    const result = await runProcess("sh", ["-c", `${promtool.paths.promtool} check metrics < ${file}`]);
+    const result = await runProcess("sh", [
+      "-c",
+      `${promtool.paths.promtool} check metrics < ${file}`,
+    ]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
   });

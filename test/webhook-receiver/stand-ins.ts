@@ -24,7 +24,10 @@ export type StandIns = Record<ChatType, StandIn & { url: string }>;
 export async function startAllStandIns(): Promise<StandIns & { close(): Promise<void> }> {
   const standIns: StandIns = {
     slack: await startSlackStandIn(),
-    dingtalk: await startDingTalkStandIn({ token: SECRETS.dingtalkToken, secret: SECRETS.dingtalkSecret }),
+    dingtalk: await startDingTalkStandIn({
+      token: SECRETS.dingtalkToken,
+      secret: SECRETS.dingtalkSecret,
+    }),
     feishu: await startFeishuStandIn({ hook: SECRETS.feishuHook, secret: SECRETS.feishuSecret }),
     wecom: await startWeComStandIn({ key: SECRETS.wecomKey }),
     teams: await startTeamsStandIn(),
@@ -68,4 +71,12 @@ export function chatDestinationsYaml(extra = ""): string {
 `;
 }
 
-export const CHAT_TYPES: readonly ChatType[] = ["slack", "dingtalk", "feishu", "wecom", "teams", "discord", "webhook"];
+export const CHAT_TYPES: readonly ChatType[] = [
+  "slack",
+  "dingtalk",
+  "feishu",
+  "wecom",
+  "teams",
+  "discord",
+  "webhook",
+];

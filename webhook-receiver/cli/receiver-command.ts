@@ -72,7 +72,10 @@ type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolea
 
 type ParsedValues = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 
-function parse(args: readonly string[], extra: OptionSpec = {}): { values: ParsedValues; positionals: string[] } {
+function parse(
+  args: readonly string[],
+  extra: OptionSpec = {},
+): { values: ParsedValues; positionals: string[] } {
   try {
     return parseArgs({
       args: [...args],
@@ -92,11 +95,16 @@ function str(values: ParsedValues, key: string): string | undefined {
 
 function configPath(values: ParsedValues, io: CliIo): string {
   const file = values["config.file"] ?? values["config"];
-  if (typeof file !== "string") throw new UsageError(`--config.file FILE is required\n\n${RECEIVER_USAGE}`);
+  if (typeof file !== "string")
+    throw new UsageError(`--config.file FILE is required\n\n${RECEIVER_USAGE}`);
   return resolve(io.cwd, file);
 }
 
-async function loadOrReport(path: string, io: CliIo, secrets: SecretSource): Promise<ReceiverConfig | undefined> {
+async function loadOrReport(
+  path: string,
+  io: CliIo,
+  secrets: SecretSource,
+): Promise<ReceiverConfig | undefined> {
   const loaded = await loadReceiverConfig(path, secrets);
   if (loaded.ok) return loaded.config;
   io.stderr(formatDiagnostics(loaded.diagnostics));
@@ -105,10 +113,12 @@ async function loadOrReport(path: string, io: CliIo, secrets: SecretSource): Pro
 
 async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { "web.listen-address": { type: "string" } });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${RECEIVER_USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${RECEIVER_USAGE}`);
   const listenText = str(values, "web.listen-address") ?? DEFAULT_LISTEN;
   const address = parseListenAddress(listenText);
-  if (!address) throw new UsageError(`--web.listen-address: expected host:port, got "${listenText}"`);
+  if (!address)
+    throw new UsageError(`--web.listen-address: expected host:port, got "${listenText}"`);
   const secrets: SecretSource = { env: io.env };
   const config = await loadOrReport(configPath(values, io), io, secrets);
   if (!config) return EXIT.inputErrors;
@@ -174,7 +184,8 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
     throw new UsageError(`exactly one PAYLOAD file is required\n\n${RECEIVER_USAGE}`);
   const nowText = str(values, "now");
   const now = nowText !== undefined ? new Date(nowText) : new Date();
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--now: expected an RFC 3339 time, got "${nowText ?? ""}"`);
+  if (Number.isNaN(now.getTime()))
+    throw new UsageError(`--now: expected an RFC 3339 time, got "${nowText ?? ""}"`);
   const config = await loadOrReport(configPath(values, io), io, previewSecrets(io));
   if (!config) return EXIT.inputErrors;
   let body: unknown;
@@ -200,9 +211,16 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
   );
   const entries = previewNotification(parsed.notification, config, destinations, now);
   for (const entry of entries) {
-    io.stdout(`== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alerts not shown` : ""}\n`);
+    io.stdout(
+      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alerts not shown` : ""}\n`,
+    );
     for (const request of entry.requests)
-      io.stdout(redact(typeof request === "string" ? request : JSON.stringify(request, null, 2) + "\n", config.secretValues));
+      io.stdout(
+        redact(
+          typeof request === "string" ? request : JSON.stringify(request, null, 2) + "\n",
+          config.secretValues,
+        ),
+      );
   }
   if (entries.length === 0) io.stdout("no destination matches this notification\n");
   return EXIT.ok;
@@ -219,13 +237,16 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   const { values } = parse(args, { since: { type: "string" }, json: { type: "boolean" } });
   const sinceText = str(values, "since") ?? "7d";
   const since = parseDuration(sinceText);
-  if (since === undefined) throw new UsageError(`--since: expected a duration such as 7d, got "${sinceText}"`);
+  if (since === undefined)
+    throw new UsageError(`--since: expected a duration such as 7d, got "${sinceText}"`);
   const stores = await openStores(values, io);
   if (!stores) return EXIT.inputErrors;
   try {
     const to = Date.now();
     const report = computeAlertReport(stores.history.since(to - since), to - since, to);
-    io.stdout(values["json"] === true ? JSON.stringify(report, null, 2) + "\n" : formatAlertReport(report));
+    io.stdout(
+      values["json"] === true ? JSON.stringify(report, null, 2) + "\n" : formatAlertReport(report),
+    );
   } finally {
     stores.db.close();
   }
@@ -239,7 +260,9 @@ async function deadLettersCommand(args: readonly string[], io: CliIo): Promise<n
   try {
     const dead = stores.outbox.deadLetters(str(values, "destination"));
     for (const d of dead)
-      io.stdout(`${d.id}\t${d.destination}\t${new Date(d.finishedAt).toISOString()}\t${d.attempts} attempts\t${d.groupKey}\t${redact(d.lastError, stores.config.secretValues)}\n`);
+      io.stdout(
+        `${d.id}\t${d.destination}\t${new Date(d.finishedAt).toISOString()}\t${d.attempts} attempts\t${d.groupKey}\t${redact(d.lastError, stores.config.secretValues)}\n`,
+      );
     io.stdout(`${dead.length} dead letter${dead.length === 1 ? "" : "s"}\n`);
   } finally {
     stores.db.close();
@@ -261,7 +284,9 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
   });
   const destination = str(values, "destination");
   if (values["all"] !== true && ids.length === 0 && destination === undefined)
-    throw new UsageError(`say what to replay: --all, --id N or --destination NAME\n\n${RECEIVER_USAGE}`);
+    throw new UsageError(
+      `say what to replay: --all, --id N or --destination NAME\n\n${RECEIVER_USAGE}`,
+    );
   const stores = await openStores(values, io);
   if (!stores) return EXIT.inputErrors;
   try {
@@ -280,6 +305,8 @@ async function checkCommand(args: readonly string[], io: CliIo): Promise<number>
   const { values } = parse(args);
   const config = await loadOrReport(configPath(values, io), io, { env: io.env });
   if (!config) return EXIT.inputErrors;
-  io.stdout(`${config.file}: ok (${config.destinations.length} destinations, ${config.routes.length} routes)\n`);
+  io.stdout(
+    `${config.file}: ok (${config.destinations.length} destinations, ${config.routes.length} routes)\n`,
+  );
   return EXIT.ok;
 }

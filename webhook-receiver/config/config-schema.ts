@@ -40,7 +40,9 @@ const signedDestination = <T extends string>(type: T) =>
     ...destinationCommon,
     type: z.literal(type),
     url: secretRefSchema,
-    secret: secretRefSchema.optional().describe("Signing secret, when signing is enabled on the bot."),
+    secret: secretRefSchema
+      .optional()
+      .describe("Signing secret, when signing is enabled on the bot."),
   });
 
 export const destinationSchema = z.discriminatedUnion("type", [

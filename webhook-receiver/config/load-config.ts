@@ -93,7 +93,8 @@ function refineConfig(
   const names = new Set<string>();
   file.destinations.forEach((d, i) => {
     const at: Path = ["destinations", i];
-    if (names.has(d.name)) error("duplicate-destination", [...at, "name"], `destination "${d.name}" is defined twice`);
+    if (names.has(d.name))
+      error("duplicate-destination", [...at, "name"], `destination "${d.name}" is defined twice`);
     names.add(d.name);
     destinations.push(resolveDestination(d, at, secret, error, file.delivery?.timeout));
   });
@@ -156,11 +157,16 @@ function resolveDestination(
     const url = secret(d.url, [...at, "url"]);
     if (url !== "" && !/^https?:\/\/[^\s]+$/i.test(url))
       // The value is a secret: say what is wrong without printing it.
-      error("invalid-url", [...at, "url"], `${d.name}: the URL must start with http:// or https://`);
+      error(
+        "invalid-url",
+        [...at, "url"],
+        `${d.name}: the URL must start with http:// or https://`,
+      );
     secrets["url"] = url;
   }
   if ("secret" in d && d.secret) secrets["secret"] = secret(d.secret, [...at, "secret"]);
-  if (d.type === "email" && d.smtp.password) secrets["password"] = secret(d.smtp.password, [...at, "smtp", "password"]);
+  if (d.type === "email" && d.smtp.password)
+    secrets["password"] = secret(d.smtp.password, [...at, "smtp", "password"]);
   if (d.type === "webhook")
     for (const [header, ref] of Object.entries(d.headers ?? {}))
       secrets[`header:${header}`] = secret(ref, [...at, "headers", header]);
@@ -170,7 +176,9 @@ function resolveDestination(
     type: d.type,
     file: d,
     secrets,
-    rateLimit: d.rate_limit ? { perMinute: d.rate_limit.per_minute, burst: d.rate_limit.burst } : preset.rateLimit,
+    rateLimit: d.rate_limit
+      ? { perMinute: d.rate_limit.per_minute, burst: d.rate_limit.burst }
+      : preset.rateLimit,
     maxSplit: d.max_split ?? 1,
     timeoutMs: durationMs(d.timeout ?? defaultTimeout ?? DEFAULTS.timeout),
     ...(d.max_size !== undefined ? { sizeLimit: d.max_size } : {}),
@@ -184,7 +192,9 @@ function compileRoute(
     matchers?: string[] | undefined;
     destinations: string[];
     continue?: boolean | undefined;
-    templates?: Partial<Record<DestinationType, { title?: string | undefined; body?: string | undefined }>> | undefined;
+    templates?:
+      | Partial<Record<DestinationType, { title?: string | undefined; body?: string | undefined }>>
+      | undefined;
   },
   names: ReadonlySet<string>,
   error: (code: string, at: Path, message: string) => void,
@@ -213,7 +223,11 @@ function compileRoute(
       if (text === undefined) return builtin[key];
       const compiled = compileTemplate(text);
       if (compiled.ok) return compiled.template;
-      error("template-syntax", [...at, "templates", type, key], `template does not compile: ${compiled.message}`);
+      error(
+        "template-syntax",
+        [...at, "templates", type, key],
+        `template does not compile: ${compiled.message}`,
+      );
       return builtin[key];
     };
     templates[type] = { title: compile("title", pair.title), body: compile("body", pair.body) };
@@ -237,7 +251,8 @@ export function builtinTemplates(type: DestinationType): CompiledTemplates {
   const source = BUILTIN_TEMPLATES[flavor];
   const title = compileTemplate(source.title);
   const body = compileTemplate(source.body);
-  if (!title.ok || !body.ok) throw new Error(`internal: built-in ${flavor} template does not compile`);
+  if (!title.ok || !body.ok)
+    throw new Error(`internal: built-in ${flavor} template does not compile`);
   const compiled = { title: title.template, body: body.template };
   compiledBuiltins.set(flavor, compiled);
   return compiled;

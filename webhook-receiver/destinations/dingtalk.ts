@@ -39,7 +39,10 @@ export function dingTalkDestination(options: DingTalkOptions): Destination {
     }),
     body: (message) => ({
       msgtype: "markdown",
-      markdown: { title: plainTitle(message.title).slice(0, 64), text: markdownText(message.title, message.body) },
+      markdown: {
+        title: plainTitle(message.title).slice(0, 64),
+        text: markdownText(message.title, message.body),
+      },
       at: { isAtAll: false },
     }),
     measure: (message) => byteLength(markdownText(message.title, message.body)),
@@ -71,10 +74,11 @@ export function classifyDingTalk(response: HttpResponse, now: number): DeliveryO
   const code = body?.["errcode"];
   const message = typeof body?.["errmsg"] === "string" ? body["errmsg"] : "";
   if (code === 0) return DELIVERED;
-  const detail = `DingTalk errcode ${String(code)}: ${message}`;
+  const detail = `DingTalk errcode ${JSON.stringify(code)}: ${message}`;
   if (code === 130101 || code === 130102) return retry(detail, 60_000, true);
   if (code === -1) return retry(detail);
   if (code === 460101) return resize(detail);
-  if (code === undefined) return retry(`DingTalk answered without errcode: ${response.body.slice(0, 100)}`);
+  if (code === undefined)
+    return retry(`DingTalk answered without errcode: ${response.body.slice(0, 100)}`);
   return permanent(detail);
 }

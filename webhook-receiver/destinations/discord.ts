@@ -3,7 +3,7 @@ import { resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
-import { httpDestination } from "./http-destination.js";
+import { httpDestination, isResolvedTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface DiscordOptions {
@@ -39,7 +39,7 @@ export function discordDestination(options: DiscordOptions): Destination {
         {
           title: Array.from(message.title).slice(0, TITLE_CHARS).join(""),
           description: message.body,
-          color: message.title.startsWith("[RESOLVED") ? 0x2eb886 : 0xd00000,
+          color: isResolvedTitle(message.title) ? 0x2eb886 : 0xd00000,
         },
       ],
     }),

@@ -4,7 +4,7 @@ import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination, SendContext } from "./destination.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, plainTitle } from "./http-destination.js";
+import { byteLength, httpDestination, isResolvedTitle, plainTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface FeishuOptions {
@@ -28,13 +28,15 @@ export function feishuDestination(options: FeishuOptions): Destination {
   const body = (message: { title: string; body: string }, context: SendContext) => {
     const seconds = Math.floor(context.now / 1000);
     return {
-      ...(options.secret ? { timestamp: String(seconds), sign: feishuSignature(options.secret, seconds) } : {}),
+      ...(options.secret
+        ? { timestamp: String(seconds), sign: feishuSignature(options.secret, seconds) }
+        : {}),
       msg_type: "interactive",
       card: {
         config: { wide_screen_mode: true },
         header: {
           title: { tag: "plain_text", content: plainTitle(message.title) },
-          template: message.title.startsWith("[RESOLVED") ? "green" : "red",
+          template: isResolvedTitle(message.title) ? "green" : "red",
         },
         elements: [{ tag: "markdown", content: message.body }],
       },
@@ -70,10 +72,11 @@ export function classifyFeishu(response: HttpResponse, now: number): DeliveryOut
   if (response.status === 429 || response.status >= 500) return classifyHttpStatus(response, now);
   const body = parseJsonObject(response.body);
   const code = body?.["code"] ?? body?.["StatusCode"];
-  const message = String(body?.["msg"] ?? body?.["StatusMessage"] ?? "");
+  const rawMessage = body?.["msg"] ?? body?.["StatusMessage"];
+  const message = typeof rawMessage === "string" ? rawMessage : "";
   if (code === 0 && response.status < 300) return DELIVERED;
   if (code === undefined) return classifyHttpStatus(response, now);
-  const detail = `Feishu code ${String(code)}: ${message}`;
+  const detail = `Feishu code ${JSON.stringify(code)}: ${message}`;
   if (code === 11232) return retry(detail, 10_000, true);
   if (code === 9499 && /too large|size|exceed/i.test(message)) return resize(detail);
   return permanent(detail);

@@ -82,3 +82,8 @@ export function unescapeEntities(text: string): string {
 export function plainTitle(text: string): string {
   return unescapeEntities(text.replace(/\\([\\`*_{}[\]()#+\-.!|~>])/g, "$1"));
 }
+
+/** Whether a rendered title is the built-in one of a resolved message (for card colours). */
+export function isResolvedTitle(title: string): boolean {
+  return /^\\?\[RESOLVED/.test(title);
+}

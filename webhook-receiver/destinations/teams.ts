@@ -3,7 +3,7 @@ import { permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination } from "./http-destination.js";
+import { byteLength, httpDestination, isResolvedTitle } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface TeamsOptions {
@@ -49,7 +49,7 @@ export function teamsDestination(options: TeamsOptions): Destination {
                 weight: "Bolder",
                 size: "Large",
                 wrap: true,
-                color: message.title.startsWith("[RESOLVED") ? "Good" : "Attention",
+                color: isResolvedTitle(message.title) ? "Good" : "Attention",
               },
               { type: "TextBlock", text: message.body, wrap: true },
             ],

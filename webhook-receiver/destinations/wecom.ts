@@ -30,7 +30,10 @@ export function weComDestination(options: WeComOptions): Destination {
     timeoutMs: options.timeoutMs,
     http: options.http,
     target: () => ({ url: options.url }),
-    body: (message) => ({ msgtype: "markdown", markdown: { content: content(message.title, message.body) } }),
+    body: (message) => ({
+      msgtype: "markdown",
+      markdown: { content: content(message.title, message.body) },
+    }),
     measure: (message) => byteLength(content(message.title, message.body)),
     classify: classifyWeCom,
   });
@@ -51,10 +54,11 @@ export function classifyWeCom(response: HttpResponse, now: number): DeliveryOutc
   const code = body?.["errcode"];
   const message = typeof body?.["errmsg"] === "string" ? body["errmsg"] : "";
   if (code === 0) return DELIVERED;
-  const detail = `WeCom errcode ${String(code)}: ${message}`;
+  const detail = `WeCom errcode ${JSON.stringify(code)}: ${message}`;
   if (code === 45009) return retry(detail, 60_000, true);
   if (code === -1) return retry(detail);
   if (code === 40058 && /exceed|length|too long/i.test(message)) return resize(detail);
-  if (code === undefined) return retry(`WeCom answered without errcode: ${response.body.slice(0, 100)}`);
+  if (code === undefined)
+    return retry(`WeCom answered without errcode: ${response.body.slice(0, 100)}`);
   return permanent(detail);
 }

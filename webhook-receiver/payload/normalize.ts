@@ -56,9 +56,7 @@ export function formatLabelSet(labels: Readonly<Record<string, string>>): string
   return `{${parts.join(", ")}}`;
 }
 
-function commonEntries(
-  maps: readonly Readonly<Record<string, string>>[],
-): Record<string, string> {
+function commonEntries(maps: readonly Readonly<Record<string, string>>[]): Record<string, string> {
   const [first, ...rest] = maps;
   if (!first) return {};
   const out: Record<string, string> = {};

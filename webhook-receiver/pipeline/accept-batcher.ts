@@ -7,7 +7,11 @@ import type { AcceptItem, AcceptResult } from "../store/notification-store.js";
  * error (and answer 503).
  */
 export class AcceptBatcher {
-  private pending: { item: AcceptItem; resolve: (r: AcceptResult) => void; reject: (e: unknown) => void }[] = [];
+  private pending: {
+    item: AcceptItem;
+    resolve: (r: AcceptResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private scheduled = false;
 
   constructor(

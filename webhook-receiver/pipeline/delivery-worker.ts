@@ -83,7 +83,12 @@ export class DeliveryWorker {
         continue;
       }
       const run = this.drain(runtime)
-        .catch((error: unknown) => this.deps.logger.error("delivery failed unexpectedly", { destination: entry.destination, error }))
+        .catch((error: unknown) =>
+          this.deps.logger.error("delivery failed unexpectedly", {
+            destination: entry.destination,
+            error,
+          }),
+        )
         .finally(() => {
           this.busy.delete(entry.destination);
           this.wake();
@@ -103,7 +108,8 @@ export class DeliveryWorker {
     const tokens = Math.floor(runtime.bucket.available());
     // More due than the bucket allows now: one digest instead of a queue.
     const batch = due.length > 1 && due.length > tokens ? due : [first];
-    const maxParts = batch.length === 1 ? Math.max(1, Math.min(runtime.config.maxSplit, tokens)) : 1;
+    const maxParts =
+      batch.length === 1 ? Math.max(1, Math.min(runtime.config.maxSplit, tokens)) : 1;
     const groups: GroupInput[] = batch.map((d) => ({
       notification: d.notification,
       previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
@@ -124,7 +130,10 @@ export class DeliveryWorker {
     const labels = { destination: name };
     if (result.usedFallback) {
       this.deps.metrics.templateFallbacks.inc(labels);
-      this.deps.logger.warn("template failed; used the built-in one", { destination: name, error: result.templateError });
+      this.deps.logger.warn("template failed; used the built-in one", {
+        destination: name,
+        error: result.templateError,
+      });
     }
     if (result.trimmed) this.deps.metrics.trimmed.inc(labels);
     if (batch.length > 1) {
@@ -192,10 +201,15 @@ export class DeliveryWorker {
     switch (outcome.kind) {
       case "delivered":
         this.deps.outbox.markDelivered(batch, now);
-        this.deps.logger.info("delivered", { destination: name, notifications: batch.length, parts: partCount });
+        this.deps.logger.info("delivered", {
+          destination: name,
+          notifications: batch.length,
+          parts: partCount,
+        });
         return;
       case "retry": {
-        if (outcome.rateLimited && outcome.retryAfterMs !== undefined) runtime.bucket.pauseFor(outcome.retryAfterMs);
+        if (outcome.rateLimited && outcome.retryAfterMs !== undefined)
+          runtime.bucket.pauseFor(outcome.retryAfterMs);
         const attempts = Math.max(...batch.map((d) => d.attempts)) + 1;
         const oldest = Math.min(...batch.map((d) => d.createdAt));
         if (attempts >= config.delivery.maxAttempts || now - oldest >= config.delivery.maxAgeMs) {
@@ -204,10 +218,19 @@ export class DeliveryWorker {
         }
         const wait = Math.max(
           outcome.retryAfterMs ?? 0,
-          backoffMs(attempts - 1, config.delivery.initialBackoffMs, config.delivery.maxBackoffMs, this.deps.random),
+          backoffMs(
+            attempts - 1,
+            config.delivery.initialBackoffMs,
+            config.delivery.maxBackoffMs,
+            this.deps.random,
+          ),
         );
         this.deps.outbox.scheduleRetry(ids, now + wait, outcome.reason);
-        this.deps.logger.warn("delivery failed; will retry", { destination: name, reason: outcome.reason, retryInMs: wait });
+        this.deps.logger.warn("delivery failed; will retry", {
+          destination: name,
+          reason: outcome.reason,
+          retryInMs: wait,
+        });
         return;
       }
       case "resize": {
@@ -219,7 +242,10 @@ export class DeliveryWorker {
         }
         this.deps.outbox.shrink(ids, smaller);
         this.deps.outbox.scheduleRetry(ids, now, outcome.reason);
-        this.deps.logger.warn("platform said the message is too large; shrinking", { destination: name, sizeLimit: smaller });
+        this.deps.logger.warn("platform said the message is too large; shrinking", {
+          destination: name,
+          sizeLimit: smaller,
+        });
         return;
       }
       case "permanent":
@@ -228,14 +254,25 @@ export class DeliveryWorker {
     }
   }
 
-  private deadLetter(ids: readonly number[], labels: { destination: string; type: string }, reason: string): void {
+  private deadLetter(
+    ids: readonly number[],
+    labels: { destination: string; type: string },
+    reason: string,
+  ): void {
     this.deps.outbox.markDead(ids, this.deps.now(), reason);
     this.deps.metrics.deliveries.inc({ ...labels, outcome: "dead_letter" }, ids.length);
-    this.deps.logger.error("delivery moved to dead letters", { destination: labels.destination, reason, deliveries: ids });
+    this.deps.logger.error("delivery moved to dead letters", {
+      destination: labels.destination,
+      reason,
+      deliveries: ids,
+    });
   }
 
   private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {
-    const route = routeId === config.defaultRoute.id ? config.defaultRoute : config.routes.find((r) => r.id === routeId);
+    const route =
+      routeId === config.defaultRoute.id
+        ? config.defaultRoute
+        : config.routes.find((r) => r.id === routeId);
     return route?.templates[runtime.destination.type] ?? builtinTemplates(runtime.destination.type);
   }
 }

@@ -56,7 +56,9 @@ export class RoutingStage {
     for (;;) {
       let batch: StoredNotification[];
       try {
-        batch = this.deps.store.awaitingRouting(CONCURRENCY * 4).filter((n) => !this.inFlight.has(n.id));
+        batch = this.deps.store
+          .awaitingRouting(CONCURRENCY * 4)
+          .filter((n) => !this.inFlight.has(n.id));
       } catch (error) {
         this.deps.onStorageError();
         this.deps.logger.error("cannot read accepted notifications", { error });
@@ -78,7 +80,10 @@ export class RoutingStage {
         this.deps.store.completeRouting(stored.id, enrichment, routed, this.deps.now());
       } catch (error) {
         this.deps.onStorageError();
-        this.deps.logger.error("cannot record routing; will retry", { notification: stored.id, error });
+        this.deps.logger.error("cannot record routing; will retry", {
+          notification: stored.id,
+          error,
+        });
         return;
       }
       this.deps.onRouted();
@@ -87,7 +92,10 @@ export class RoutingStage {
     }
   }
 
-  private async enrich(stored: StoredNotification, timeoutMs: number): Promise<Enrichment | undefined> {
+  private async enrich(
+    stored: StoredNotification,
+    timeoutMs: number,
+  ): Promise<Enrichment | undefined> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
@@ -105,7 +113,10 @@ export class RoutingStage {
       return result;
     } catch (error) {
       this.deps.onEnrichmentFailure();
-      this.deps.logger.warn("enrichment failed; sending without it", { notification: stored.id, error });
+      this.deps.logger.warn("enrichment failed; sending without it", {
+        notification: stored.id,
+        error,
+      });
       return undefined;
     } finally {
       clearTimeout(timer);

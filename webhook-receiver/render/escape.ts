@@ -26,12 +26,15 @@ export function escapeText(text: string, flavor: MarkupFlavor): string {
       // DingTalk, WeCom and Feishu markdown: entity-escape the HTML they render (<font>,
       // WeCom's <@userid>, Feishu's <at id=all>), backslash-escape markdown, and break
       // "@all"/"@所有人" so the text never reads as a mention.
-      return escapeMarkdown(text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"))
-        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+      return escapeMarkdown(
+        text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+      ).replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
     case "teams":
       // Adaptive Card TextBlock markdown; <at> only mentions when declared in
       // msteams.entities (never done here), and entity-escaping keeps it inert text.
-      return escapeMarkdown(text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
+      return escapeMarkdown(
+        text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+      );
     case "html":
       return text
         .replace(/&/g, "&amp;")
@@ -78,5 +81,8 @@ export function safeUrl(url: string): string | undefined {
     return undefined;
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
-  return parsed.href.replace(/[()<>|\s"'`[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  return parsed.href.replace(
+    /[()<>|\s"'`[\]]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
 }

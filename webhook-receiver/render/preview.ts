@@ -25,7 +25,10 @@ export function previewNotification(
   return routeNotification(notification, config.routes, config.defaultRoute).flatMap((routed) => {
     const destination = destinations.get(routed.destination);
     if (!destination) return [];
-    const route = routed.routeId === config.defaultRoute.id ? config.defaultRoute : config.routes.find((r) => r.id === routed.routeId);
+    const route =
+      routed.routeId === config.defaultRoute.id
+        ? config.defaultRoute
+        : config.routes.find((r) => r.id === routed.routeId);
     const groups = [{ notification, previouslyFiring: new Set<string>() }];
     const idempotencyKey = "preview";
     const result = renderMessage({
@@ -42,7 +45,9 @@ export function previewNotification(
         destination: destination.name,
         type: destination.type,
         route: routed.routeId,
-        requests: result.parts.map((part) => destination.request(part, { idempotencyKey, groups, now: now.getTime() })),
+        requests: result.parts.map((part) =>
+          destination.request(part, { idempotencyKey, groups, now: now.getTime() }),
+        ),
         trimmed: result.trimmed,
         omitted: result.omitted,
       },

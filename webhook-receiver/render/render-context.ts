@@ -65,7 +65,11 @@ export interface LabelView {
 
 export interface EnrichmentView {
   readonly headline: string;
-  readonly details: readonly { readonly label: string; readonly text: string; readonly link?: string }[];
+  readonly details: readonly {
+    readonly label: string;
+    readonly text: string;
+    readonly link?: string;
+  }[];
 }
 
 /** One notification as it enters rendering, with what this destination saw before. */
@@ -96,7 +100,8 @@ export function buildRenderContext(
   groups: readonly GroupInput[],
   options: ContextOptions,
 ): RenderContext {
-  const esc = (text: string): string => escapeText(cut(text, options.maxFieldLength), options.flavor);
+  const esc = (text: string): string =>
+    escapeText(cut(text, options.maxFieldLength), options.flavor);
   let firing = 0;
   let resolved = 0;
   let fresh = 0;
@@ -113,7 +118,10 @@ export function buildRenderContext(
       } else resolved++;
     }
     const groupOmitted =
-      n.alerts.length - shownIndexes.length - (options.elsewhere?.[groupIndex] ?? 0) + n.truncatedAlerts;
+      n.alerts.length -
+      shownIndexes.length -
+      (options.elsewhere?.[groupIndex] ?? 0) +
+      n.truncatedAlerts;
     omitted += groupOmitted;
     const common = n.commonLabels;
     const alerts = shownIndexes
@@ -187,7 +195,9 @@ function alertView(
     ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
     duration: humanDuration(end - Date.parse(alert.startsAt)),
     links: {
-      ...(runbook && isHttpUrl(runbook) ? { runbook: formatLink("Runbook", runbook, options.flavor) } : {}),
+      ...(runbook && isHttpUrl(runbook)
+        ? { runbook: formatLink("Runbook", runbook, options.flavor) }
+        : {}),
       ...(alert.generatorURL && isHttpUrl(alert.generatorURL)
         ? { source: formatLink("Source", alert.generatorURL, options.flavor) }
         : {}),
@@ -208,8 +218,16 @@ function groupLinks(n: Notification, flavor: MarkupFlavor): GroupView["links"] {
     .map((k) => `${k}=${JSON.stringify(labels[k] ?? "")}`)
     .join(",")}}`;
   return {
-    silence: formatLink("Silence", `${base}/#/silences/new?filter=${encodeURIComponent(filter)}`, flavor),
-    alertmanager: formatLink("Alertmanager", `${base}/#/alerts?receiver=${encodeURIComponent(n.receiver)}`, flavor),
+    silence: formatLink(
+      "Silence",
+      `${base}/#/silences/new?filter=${encodeURIComponent(filter)}`,
+      flavor,
+    ),
+    alertmanager: formatLink(
+      "Alertmanager",
+      `${base}/#/alerts?receiver=${encodeURIComponent(n.receiver)}`,
+      flavor,
+    ),
   };
 }
 

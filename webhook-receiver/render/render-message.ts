@@ -49,11 +49,17 @@ export function renderMessage(request: RenderRequest): RenderResult {
   let templateError: string | undefined;
   const renderWith = (context: RenderContext): RenderedMessage => {
     try {
-      return { title: request.templates.title(context).trim(), body: tidy(request.templates.body(context)) };
+      return {
+        title: request.templates.title(context).trim(),
+        body: tidy(request.templates.body(context)),
+      };
     } catch (error) {
       usedFallback = true;
       templateError = (error as Error).message;
-      return { title: request.fallback.title(context).trim(), body: tidy(request.fallback.body(context)) };
+      return {
+        title: request.fallback.title(context).trim(),
+        body: tidy(request.fallback.body(context)),
+      };
     }
   };
   const fits = (message: RenderedMessage): boolean =>
@@ -64,18 +70,36 @@ export function renderMessage(request: RenderRequest): RenderResult {
     isFollowUp: request.isFollowUp ?? false,
   };
   const items = priorityOrder(request.groups);
-  const renderItems = (shown: readonly Item[], extra: Partial<ContextOptions> = {}): RenderedMessage =>
-    renderWith(buildRenderContext(request.groups, { ...base, ...extra, shown: toShown(request.groups, shown) }));
+  const renderItems = (
+    shown: readonly Item[],
+    extra: Partial<ContextOptions> = {},
+  ): RenderedMessage =>
+    renderWith(
+      buildRenderContext(request.groups, {
+        ...base,
+        ...extra,
+        shown: toShown(request.groups, shown),
+      }),
+    );
 
   const whole = renderItems(items);
-  if (fits(whole)) return { parts: [whole], omitted: truncatedTotal(request.groups), trimmed: false, usedFallback, ...(templateError ? { templateError } : {}) };
+  if (fits(whole))
+    return {
+      parts: [whole],
+      omitted: truncatedTotal(request.groups),
+      trimmed: false,
+      usedFallback,
+      ...(templateError ? { templateError } : {}),
+    };
 
   const maxParts = Math.max(1, request.maxParts ?? 1);
   const chunks: Item[][] = [];
   let rest = items;
   let fieldLimit: number | undefined;
   while (rest.length > 0 && chunks.length < maxParts) {
-    const take = largestFitting(rest, (k) => fits(renderItems(rest.slice(0, k), fieldOption(fieldLimit))));
+    const take = largestFitting(rest, (k) =>
+      fits(renderItems(rest.slice(0, k), fieldOption(fieldLimit))),
+    );
     if (take === 0) {
       // Not even one alert fits: cut long fields before giving up on structure.
       if (fieldLimit === undefined) fieldLimit = 400;
@@ -178,5 +202,10 @@ function truncatedTotal(groups: readonly GroupInput[]): number {
 
 /** Collapses the blank lines template control flow leaves behind. */
 function tidy(text: string): string {
-  return text.replace(/[ \t]+\n/g, "\n").replace(/\n{3,}/g, "\n\n").trim() + "\n";
+  return (
+    text
+      .replace(/[ \t]+\n/g, "\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim() + "\n"
+  );
 }

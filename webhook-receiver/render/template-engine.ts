@@ -18,7 +18,9 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper("upper", (text: unknown) => String(text).toUpperCase());
 handlebars.registerHelper("join", (items: unknown, separator: unknown) =>
-  Array.isArray(items) ? items.map(String).join(typeof separator === "string" ? separator : ", ") : "",
+  Array.isArray(items)
+    ? items.map(String).join(typeof separator === "string" ? separator : ", ")
+    : "",
 );
 
 export type CompileResult =

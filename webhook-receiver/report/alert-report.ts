@@ -5,9 +5,17 @@ export interface AlertReport {
   readonly to: number;
   readonly notifications: number;
   readonly byAlert: readonly AlertCount[];
-  readonly bySeverity: readonly { readonly severity: string; readonly episodes: number; readonly notifications: number }[];
+  readonly bySeverity: readonly {
+    readonly severity: string;
+    readonly episodes: number;
+    readonly notifications: number;
+  }[];
   readonly noisiest: readonly AlertCount[];
-  readonly flapping: readonly { readonly alertname: string; readonly fingerprint: string; readonly episodes: number }[];
+  readonly flapping: readonly {
+    readonly alertname: string;
+    readonly fingerprint: string;
+    readonly episodes: number;
+  }[];
   readonly timeToResolve: readonly {
     readonly alertname: string;
     readonly resolved: number;
@@ -34,9 +42,16 @@ const TOP = 10;
  * the noisiest alerts (most notifications), the flapping ones (one series firing again and
  * again) and time to resolve (endsAt - startsAt of resolved alerts).
  */
-export function computeAlertReport(entries: readonly HistoryEntry[], from: number, to: number): AlertReport {
+export function computeAlertReport(
+  entries: readonly HistoryEntry[],
+  from: number,
+  to: number,
+): AlertReport {
   const inWindow = entries.filter((e) => e.receivedAt >= from && e.receivedAt <= to);
-  const byAlert = new Map<string, { alertname: string; severity: string; episodes: Set<string>; notifications: number }>();
+  const byAlert = new Map<
+    string,
+    { alertname: string; severity: string; episodes: Set<string>; notifications: number }
+  >();
   const episodesBySeries = new Map<string, { alertname: string; starts: Set<string> }>();
   const resolvedDurations = new Map<string, Map<string, number>>();
   for (const entry of inWindow) {
@@ -45,7 +60,12 @@ export function computeAlertReport(entries: readonly HistoryEntry[], from: numbe
       const alertname = alert.labels["alertname"] ?? "(no alertname)";
       const severity = alert.labels["severity"] ?? "none";
       const key = `${alertname}\u0000${severity}`;
-      const row = byAlert.get(key) ?? { alertname, severity, episodes: new Set<string>(), notifications: 0 };
+      const row = byAlert.get(key) ?? {
+        alertname,
+        severity,
+        episodes: new Set<string>(),
+        notifications: 0,
+      };
       byAlert.set(key, row);
       const episode = `${alert.fingerprint}@${alert.startsAt}`;
       row.episodes.add(episode);
@@ -53,7 +73,10 @@ export function computeAlertReport(entries: readonly HistoryEntry[], from: numbe
         row.notifications++;
         seenHere.add(key);
       }
-      const series = episodesBySeries.get(alert.fingerprint) ?? { alertname, starts: new Set<string>() };
+      const series = episodesBySeries.get(alert.fingerprint) ?? {
+        alertname,
+        starts: new Set<string>(),
+      };
       series.starts.add(alert.startsAt);
       episodesBySeries.set(alert.fingerprint, series);
       if (alert.status === "resolved" && alert.endsAt) {
@@ -64,7 +87,12 @@ export function computeAlertReport(entries: readonly HistoryEntry[], from: numbe
     }
   }
   const counts: AlertCount[] = [...byAlert.values()]
-    .map((r) => ({ alertname: r.alertname, severity: r.severity, episodes: r.episodes.size, notifications: r.notifications }))
+    .map((r) => ({
+      alertname: r.alertname,
+      severity: r.severity,
+      episodes: r.episodes.size,
+      notifications: r.notifications,
+    }))
     .sort((a, b) => a.alertname.localeCompare(b.alertname) || a.severity.localeCompare(b.severity));
   const severities = new Map<string, { episodes: number; notifications: number }>();
   for (const c of counts) {
@@ -93,8 +121,16 @@ export function computeAlertReport(entries: readonly HistoryEntry[], from: numbe
       .map(([alertname, durations]) => {
         const values = [...durations.values()].sort((a, b) => a - b);
         const mid = Math.floor(values.length / 2);
-        const median = values.length % 2 === 1 ? (values[mid] ?? 0) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
-        return { alertname, resolved: values.length, medianMs: median, maxMs: values[values.length - 1] ?? 0 };
+        const median =
+          values.length % 2 === 1
+            ? (values[mid] ?? 0)
+            : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
+        return {
+          alertname,
+          resolved: values.length,
+          medianMs: median,
+          maxMs: values[values.length - 1] ?? 0,
+        };
       })
       .sort((a, b) => b.medianMs - a.medianMs || a.alertname.localeCompare(b.alertname)),
   };

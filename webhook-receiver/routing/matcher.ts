@@ -14,7 +14,8 @@ export interface Matcher {
 }
 
 export type ParsedMatcher =
-  { readonly ok: true; readonly matcher: Matcher } | { readonly ok: false; readonly message: string };
+  | { readonly ok: true; readonly matcher: Matcher }
+  | { readonly ok: false; readonly message: string };
 
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
 

@@ -61,7 +61,12 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
           ? RECEIVER_HTTP_ERRORS["unsupported-version"]
           : RECEIVER_HTTP_ERRORS["invalid-payload"];
       const messages = parsed.diagnostics.map((d) => d.message);
-      next(error(messages.join("; "), parsed.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message }))));
+      next(
+        error(
+          messages.join("; "),
+          parsed.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message })),
+        ),
+      );
       return;
     }
     const started = performance.now();
@@ -73,14 +78,17 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       },
       (error: unknown) => {
         deps.metrics.storageErrors.inc({ operation: "accept" });
-        deps.logger.error("cannot persist notification; answering 503 so Alertmanager retries", { error });
+        deps.logger.error("cannot persist notification; answering 503 so Alertmanager retries", {
+          error,
+        });
         next(RECEIVER_HTTP_ERRORS["storage-unavailable"]());
       },
     );
   });
 
   app.get("/api/v1/dead-letters", guard, (req, res) => {
-    const destination = typeof req.query["destination"] === "string" ? req.query["destination"] : undefined;
+    const destination =
+      typeof req.query["destination"] === "string" ? req.query["destination"] : undefined;
     res.json({ status: "success", data: deps.outbox.deadLetters(destination) });
   });
   app.post("/api/v1/dead-letters/replay", guard, body, (req, res, next) => {
@@ -90,7 +98,11 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       (ids !== undefined && (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i)))) ||
       (input.destination !== undefined && typeof input.destination !== "string")
     ) {
-      next(RECEIVER_HTTP_ERRORS["invalid-replay-request"]('expected {"ids": [integers], "destination": "name"}, both optional'));
+      next(
+        RECEIVER_HTTP_ERRORS["invalid-replay-request"](
+          'expected {"ids": [integers], "destination": "name"}, both optional',
+        ),
+      );
       return;
     }
     const count = deps.outbox.replay(

@@ -36,7 +36,11 @@ export class ReceiverMetrics {
   readonly storageErrors: client.Counter<"operation">;
   readonly replayed: client.Counter;
 
-  constructor(metrics: MetricsRegistry, snapshot: () => OutboxSnapshot, destinations: () => readonly string[]) {
+  constructor(
+    metrics: MetricsRegistry,
+    snapshot: () => OutboxSnapshot,
+    destinations: () => readonly string[],
+  ) {
     const registers = metrics.registers;
     this.notifications = new client.Counter({
       name: "aiwatch_receiver_notifications_total",
@@ -116,8 +120,16 @@ export class ReceiverMetrics {
       registers,
     });
     const gauges = [
-      ["aiwatch_receiver_outbox_pending_messages", "Deliveries waiting in the outbox, by destination.", "pending"],
-      ["aiwatch_receiver_dead_letters", "Deliveries in the dead-letter state, by destination.", "dead"],
+      [
+        "aiwatch_receiver_outbox_pending_messages",
+        "Deliveries waiting in the outbox, by destination.",
+        "pending",
+      ],
+      [
+        "aiwatch_receiver_dead_letters",
+        "Deliveries in the dead-letter state, by destination.",
+        "dead",
+      ],
       [
         "aiwatch_receiver_outbox_oldest_pending_age_seconds",
         "Age of the oldest pending delivery, by destination.",
@@ -138,10 +150,12 @@ export class ReceiverMetrics {
             return;
           }
           this.reset();
-          for (const destination of destinations()) this.set({ destination }, values.get(destination) ?? 0);
+          for (const destination of destinations())
+            this.set({ destination }, values.get(destination) ?? 0);
         },
       });
     }
-    for (const result of ["accepted", "duplicate", "rejected"]) this.notifications.inc({ result }, 0);
+    for (const result of ["accepted", "duplicate", "rejected"])
+      this.notifications.inc({ result }, 0);
   }
 }

@@ -70,12 +70,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const history = new HistoryStore(database);
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
-  const destinations = new DestinationSet({ http: options.http ?? fetchHttpClient, stdout: options.stdout }, now);
+  const destinations = new DestinationSet(
+    { http: options.http ?? fetchHttpClient, stdout: options.stdout },
+    now,
+  );
   destinations.apply(options.config);
 
-  let reloader: ConfigReloader<ReceiverConfig> | undefined;
-  const config = (): ReceiverConfig => reloader?.current() ?? options.config;
-  const metrics = new ReceiverMetrics(registry, () => snapshot(outbox, now()), () => destinations.names());
+  // Read per use, so every stage sees a reload at once (the reloader is created below).
+  const config = (): ReceiverConfig => reloader.current();
+  const metrics = new ReceiverMetrics(
+    registry,
+    () => snapshot(outbox, now()),
+    () => destinations.names(),
+  );
   const worker = new DeliveryWorker({
     outbox,
     destinations,
@@ -96,12 +103,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     onStorageError: () => metrics.storageErrors.inc({ operation: "route" }),
     onRouted: () => worker.wake(),
   });
-  reloader = new ConfigReloader<ReceiverConfig>(
+  const reloader = new ConfigReloader<ReceiverConfig>(
     options.config,
     () => loadReceiverConfig(options.config.file, options.secrets),
     (next, previous) => {
       if (next.storage.path !== previous.storage.path)
-        return Promise.reject(new Error("storage.path cannot change on reload; restart the receiver"));
+        return Promise.reject(
+          new Error("storage.path cannot change on reload; restart the receiver"),
+        );
       destinations.apply(next);
       worker.wake();
       return Promise.resolve();
@@ -122,12 +131,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       name: "aiwatch webhook-receiver",
       notReadyReason: () => (database.open ? undefined : "storage is closed"),
       reload: async () => {
-        const result = await (reloader as ConfigReloader<ReceiverConfig>).reload();
+        const result = await reloader.reload();
         return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
       },
     },
     accept: async (notification) => {
-      const result = await batcher.submit({ notification, dedupKey: dedupKey(notification), receivedAt: now() });
+      const result = await batcher.submit({
+        notification,
+        dedupKey: dedupKey(notification),
+        receivedAt: now(),
+      });
       if (!result.duplicate) routing.wake();
       return result;
     },
@@ -153,7 +166,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     }
   }, PRUNE_EVERY_MS);
   prune.unref();
-  options.logger.info("webhook receiver listening", { url: server.url, storage: options.config.storage.path });
+  options.logger.info("webhook receiver listening", {
+    url: server.url,
+    storage: options.config.storage.path,
+  });
 
   return {
     url: server.url,
@@ -161,7 +177,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     registry,
     outbox,
     notifications,
-    reload: () => (reloader as ConfigReloader<ReceiverConfig>).reload(),
+    reload: () => reloader.reload(),
     config,
     followUp: (id, enrichment) => {
       const count = notifications.enqueueFollowUp(id, enrichment, now());

@@ -19,7 +19,10 @@ export class HistoryStore {
         "SELECT received_at, payload FROM notifications WHERE received_at >= ? ORDER BY id",
       )
       .all(from)
-      .map((r) => ({ receivedAt: r.received_at, notification: JSON.parse(r.payload) as Notification }));
+      .map((r) => ({
+        receivedAt: r.received_at,
+        notification: JSON.parse(r.payload) as Notification,
+      }));
   }
 
   /** Deletes what retention and the dedup window no longer need. Returns notifications pruned. */
@@ -32,7 +35,9 @@ export class HistoryStore {
         `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE notification_id IN (${old}))`,
       );
       this.db.exec(`DELETE FROM deliveries WHERE notification_id IN (${old})`);
-      const removed = this.db.prepare(`DELETE FROM notifications WHERE id IN (${old})`).run().changes;
+      const removed = this.db
+        .prepare(`DELETE FROM notifications WHERE id IN (${old})`)
+        .run().changes;
       this.db.prepare("DELETE FROM dedup_keys WHERE seen_at < ?").run(now - dedupWindowMs);
       return removed;
     });

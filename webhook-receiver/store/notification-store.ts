@@ -55,22 +55,34 @@ export class NotificationStore {
     this.insertDelivery = db.prepare(
       "INSERT INTO deliveries (notification_id, destination, route, kind, enrichment, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
-    this.markRouted = db.prepare("UPDATE notifications SET state = 'routed', enrichment = ? WHERE id = ?");
+    this.markRouted = db.prepare(
+      "UPDATE notifications SET state = 'routed', enrichment = ? WHERE id = ?",
+    );
     this.acceptBatch = db.transaction((items: readonly AcceptItem[], windowStart: number) =>
       items.map((item): AcceptResult => {
         const existing = this.findKey.get(item.dedupKey, windowStart);
         if (existing) return { duplicate: true, id: existing.notification_id };
         const n = item.notification;
         const id = Number(
-          this.insertNotification.run(item.receivedAt, n.receiver, n.groupKey, n.status, JSON.stringify(n))
-            .lastInsertRowid,
+          this.insertNotification.run(
+            item.receivedAt,
+            n.receiver,
+            n.groupKey,
+            n.status,
+            JSON.stringify(n),
+          ).lastInsertRowid,
         );
         this.upsertKey.run(item.dedupKey, id, item.receivedAt);
         return { duplicate: false, id };
       }),
     );
     this.routeOne = db.transaction(
-      (id: number, enrichment: Enrichment | undefined, routed: readonly RoutedDestination[], now: number) => {
+      (
+        id: number,
+        enrichment: Enrichment | undefined,
+        routed: readonly RoutedDestination[],
+        now: number,
+      ) => {
         for (const r of routed)
           this.insertDelivery.run(id, r.destination, r.routeId, "notification", null, now, now);
         this.markRouted.run(enrichment ? JSON.stringify(enrichment) : null, id);
@@ -120,7 +132,15 @@ export class NotificationStore {
       .all(id);
     const insert = this.db.transaction(() => {
       for (const d of destinations)
-        this.insertDelivery.run(id, d.destination, d.route, "follow_up", JSON.stringify(enrichment), now, now);
+        this.insertDelivery.run(
+          id,
+          d.destination,
+          d.route,
+          "follow_up",
+          JSON.stringify(enrichment),
+          now,
+          now,
+        );
     });
     insert();
     return destinations.length;

@@ -27,7 +27,9 @@ function migrate(db: SqliteDatabase): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version === SCHEMA_VERSION) return;
   if (version > SCHEMA_VERSION)
-    throw new Error(`database schema version ${version} is newer than this receiver (${SCHEMA_VERSION})`);
+    throw new Error(
+      `database schema version ${version} is newer than this receiver (${SCHEMA_VERSION})`,
+    );
   db.exec(`
     CREATE TABLE IF NOT EXISTS notifications (
       id INTEGER PRIMARY KEY,

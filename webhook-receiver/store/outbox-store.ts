@@ -80,7 +80,13 @@ export class OutboxStore {
     return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
   }
 
-  recordAttempt(ids: readonly number[], at: number, outcome: string, detail: string | undefined, durationMs: number): void {
+  recordAttempt(
+    ids: readonly number[],
+    at: number,
+    outcome: string,
+    detail: string | undefined,
+    durationMs: number,
+  ): void {
     const run = this.db.transaction(() => {
       for (const id of ids) this.insertAttempt.run(id, at, outcome, detail ?? null, durationMs);
     });
@@ -94,8 +100,15 @@ export class OutboxStore {
       );
       for (const d of deliveries) {
         update.run(now, d.id);
-        const firing = d.notification.alerts.filter((a) => a.status === "firing").map((a) => a.fingerprint);
-        this.upsertGroupState.run(d.destination, d.notification.groupKey, JSON.stringify(firing), now);
+        const firing = d.notification.alerts
+          .filter((a) => a.status === "firing")
+          .map((a) => a.fingerprint);
+        this.upsertGroupState.run(
+          d.destination,
+          d.notification.groupKey,
+          JSON.stringify(firing),
+          now,
+        );
       }
     });
     run();
@@ -103,10 +116,17 @@ export class OutboxStore {
 
   /** Parts of a split message already accepted by the platform, kept across retries. */
   recordParts(id: number, total: number, sent: number): void {
-    this.db.prepare("UPDATE deliveries SET parts_total = ?, parts_sent = ? WHERE id = ?").run(total, sent, id);
+    this.db
+      .prepare("UPDATE deliveries SET parts_total = ?, parts_sent = ? WHERE id = ?")
+      .run(total, sent, id);
   }
 
-  scheduleRetry(ids: readonly number[], nextAttemptAt: number, error: string, countAttempt = true): void {
+  scheduleRetry(
+    ids: readonly number[],
+    nextAttemptAt: number,
+    error: string,
+    countAttempt = true,
+  ): void {
     const run = this.db.transaction(() => {
       const update = this.db.prepare(
         `UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ${countAttempt ? 1 : 0} WHERE id = ?`,
@@ -142,17 +162,16 @@ export class OutboxStore {
          WHERE d.state = 'dead' AND (? IS NULL OR d.destination = ?) ORDER BY d.id`,
       )
       .all(destination ?? null, destination ?? null);
-    return rows
-      .map((r) => ({
-        id: r.id,
-        notificationId: r.notification_id,
-        destination: r.destination,
-        groupKey: r.group_key,
-        attempts: r.attempts,
-        lastError: r.last_error ?? "",
-        createdAt: r.created_at,
-        finishedAt: r.finished_at ?? r.created_at,
-      }));
+    return rows.map((r) => ({
+      id: r.id,
+      notificationId: r.notification_id,
+      destination: r.destination,
+      groupKey: r.group_key,
+      attempts: r.attempts,
+      lastError: r.last_error ?? "",
+      createdAt: r.created_at,
+      finishedAt: r.finished_at ?? r.created_at,
+    }));
   }
 
   /** Puts dead letters back in the outbox (all, by id, or by destination). Returns how many. */
@@ -184,7 +203,11 @@ export class OutboxStore {
         "SELECT notification_id, destination, kind FROM deliveries WHERE state = 'delivered' ORDER BY id",
       )
       .all()
-      .map((r) => ({ notificationId: r.notification_id, destination: r.destination, kind: r.kind }));
+      .map((r) => ({
+        notificationId: r.notification_id,
+        destination: r.destination,
+        kind: r.kind,
+      }));
   }
 }
 

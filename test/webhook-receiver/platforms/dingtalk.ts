@@ -9,7 +9,10 @@ import type { StandIn } from "./stand-in-server.js";
  * messages in a minute, 460101 message over 20,000 bytes. Verifies the signature the way
  * DingTalk does: base64(HMAC-SHA256(secret, timestamp + "\n" + secret)).
  */
-export async function startDingTalkStandIn(options: { token: string; secret?: string }): Promise<StandIn & { url: string }> {
+export async function startDingTalkStandIn(options: {
+  token: string;
+  secret?: string;
+}): Promise<StandIn & { url: string }> {
   const standIn = await startStandIn({
     ok: json(200, { errcode: 0, errmsg: "ok" }),
     failure: (kind) =>
@@ -24,9 +27,18 @@ export async function startDingTalkStandIn(options: { token: string; secret?: st
       if (options.secret) {
         const timestamp = Number(request.query.get("timestamp"));
         const sign = request.query.get("sign") ?? "";
-        const expected = createHmac("sha256", options.secret).update(`${timestamp}\n${options.secret}`).digest("base64");
-        if (!Number.isFinite(timestamp) || Math.abs(Date.now() - timestamp) > 3600_000 || sign !== expected)
-          return json(200, { errcode: 310000, errmsg: "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]" });
+        const expected = createHmac("sha256", options.secret)
+          .update(`${timestamp}\n${options.secret}`)
+          .digest("base64");
+        if (
+          !Number.isFinite(timestamp) ||
+          Math.abs(Date.now() - timestamp) > 3600_000 ||
+          sign !== expected
+        )
+          return json(200, {
+            errcode: 310000,
+            errmsg: "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]",
+          });
       }
       const body = request.json;
       if (!isRecord(body) || body["msgtype"] !== "markdown" || !isRecord(body["markdown"]))
@@ -39,9 +51,12 @@ export async function startDingTalkStandIn(options: { token: string; secret?: st
       if (acceptedWithin(history, 60_000, Date.now()) >= 20)
         return json(200, { errcode: 130101, errmsg: "send too fast, exceed 20 times per minute" });
       const at = isRecord(body["at"]) ? body["at"] : {};
-      const mentions = at["isAtAll"] === true || (Array.isArray(at["atMobiles"]) && at["atMobiles"].length > 0);
+      const mentions =
+        at["isAtAll"] === true || (Array.isArray(at["atMobiles"]) && at["atMobiles"].length > 0);
       return { accept: { request, text: markdown["text"], mentions } };
     },
   });
-  return Object.assign(standIn, { url: `${standIn.base}/robot/send?access_token=${options.token}` });
+  return Object.assign(standIn, {
+    url: `${standIn.base}/robot/send?access_token=${options.token}`,
+  });
 }

@@ -1,4 +1,4 @@
-import { isRecord, startStandIn } from "./stand-in-server.js";
+import { isRecord, startStandIn, textOf } from "./stand-in-server.js";
 import type { PlatformAnswer, StandIn } from "./stand-in-server.js";
 
 /**
@@ -7,8 +7,14 @@ import type { PlatformAnswer, StandIn } from "./stand-in-server.js";
  * invalid_blocks, 404 no_service (wrong URL), 429 with Retry-After, 500 rollup_error.
  * Checks Block Kit limits: 50 blocks, header 150 characters, section text 3,000.
  */
-export async function startSlackStandIn(path = "/services/T000/B000/XXXXSECRET"): Promise<StandIn & { url: string }> {
-  const text = (status: number, body: string, headers?: Record<string, string>): PlatformAnswer => ({
+export async function startSlackStandIn(
+  path = "/services/T000/B000/XXXXSECRET",
+): Promise<StandIn & { url: string }> {
+  const text = (
+    status: number,
+    body: string,
+    headers?: Record<string, string>,
+  ): PlatformAnswer => ({
     status,
     body,
     headers: { "content-type": "text/plain", ...headers },
@@ -28,18 +34,28 @@ export async function startSlackStandIn(path = "/services/T000/B000/XXXXSECRET")
       const blocks = Array.isArray(body["blocks"]) ? (body["blocks"] as unknown[]) : [];
       if (typeof body["text"] !== "string" && blocks.length === 0) return text(400, "no_text");
       if (blocks.length > 50) return text(400, "invalid_blocks");
-      const parts: string[] = [String(body["text"] ?? "")];
+      const parts: string[] = [textOf(body["text"])];
       for (const block of blocks) {
         if (!isRecord(block) || !isRecord(block["text"])) return text(400, "invalid_blocks");
-        const t = String(block["text"]["text"] ?? "");
-        if (block["type"] === "header" && (t.length > 150 || block["text"]["type"] !== "plain_text"))
+        const t = textOf(block["text"]["text"]);
+        if (
+          block["type"] === "header" &&
+          (t.length > 150 || block["text"]["type"] !== "plain_text")
+        )
           return text(400, "invalid_blocks");
-        if (block["type"] === "section" && (t.length > 3000 || t.length === 0)) return text(400, "invalid_blocks");
+        if (block["type"] === "section" && (t.length > 3000 || t.length === 0))
+          return text(400, "invalid_blocks");
         if (block["type"] !== "header") parts.push(t);
       }
       const visible = parts.join("\n");
       // In mrkdwn, <!channel>, <!here>, <!everyone> and <@U…> notify people.
-      return { accept: { request, text: visible, mentions: /<!(channel|here|everyone)|<@[UW]/.test(visible) } };
+      return {
+        accept: {
+          request,
+          text: visible,
+          mentions: /<!(channel|here|everyone)|<@[UW]/.test(visible),
+        },
+      };
     },
   });
   return Object.assign(standIn, { url: `${standIn.base}${path}` });

@@ -34,7 +34,10 @@ export async function startSmtpStandIn(user: string, password: string): Promise<
       stream.on("end", () => {
         const code = failures.shift();
         if (code !== undefined) {
-          const error = Object.assign(new Error(code >= 500 ? "Message rejected" : "Try again later"), { responseCode: code });
+          const error = Object.assign(
+            new Error(code >= 500 ? "Message rejected" : "Try again later"),
+            { responseCode: code },
+          );
           callback(error);
           return;
         }

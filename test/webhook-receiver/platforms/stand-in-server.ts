@@ -30,7 +30,10 @@ export type Failure = "server-error" | "rate-limit" | "in-band-error" | "hang";
 
 export interface PlatformBehaviour {
   /** Checks format, credentials, signature and limits; returns the platform's rejection. */
-  check(request: ReceivedRequest, history: readonly AcceptedMessage[]): PlatformAnswer | { accept: AcceptedMessage };
+  check(
+    request: ReceivedRequest,
+    history: readonly AcceptedMessage[],
+  ): PlatformAnswer | { accept: AcceptedMessage };
   /** The platform's answer for a message it accepted. */
   readonly ok: PlatformAnswer;
   /** How this platform answers each failure a test injects. */
@@ -75,7 +78,14 @@ export async function startStandIn(behaviour: PlatformBehaviour): Promise<StandI
       } catch {
         json = undefined;
       }
-      const request: ReceivedRequest = { path: url.pathname, query: url.searchParams, headers: req.headers, body, json, at: Date.now() };
+      const request: ReceivedRequest = {
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        json,
+        at: Date.now(),
+      };
       requests.push(request);
       const failure = failures.shift();
       if (hangAll || failure === "hang") {
@@ -125,17 +135,30 @@ function answer(res: ServerResponse, a: PlatformAnswer): void {
   res.end(a.body);
 }
 
-export const json = (status: number, body: unknown, headers?: Record<string, string>): PlatformAnswer => ({
+export const json = (
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): PlatformAnswer => ({
   status,
   body: JSON.stringify(body),
   ...(headers ? { headers } : {}),
 });
 
 /** Messages accepted in the last `windowMs`, for the platforms' per-minute limits. */
-export function acceptedWithin(history: readonly AcceptedMessage[], windowMs: number, now: number): number {
+export function acceptedWithin(
+  history: readonly AcceptedMessage[],
+  windowMs: number,
+  now: number,
+): number {
   return history.filter((m) => now - m.request.at < windowMs).length;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A field's text, or "" when it is not a string. */
+export function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }

@@ -6,7 +6,9 @@ import type { StandIn } from "./stand-in-server.js";
  * Answers 200 with `errcode`: 0 ok, 93000 invalid webhook key, 45009 more than 20
  * messages a minute, 40058 markdown content over 4,096 bytes.
  */
-export async function startWeComStandIn(options: { key: string }): Promise<StandIn & { url: string }> {
+export async function startWeComStandIn(options: {
+  key: string;
+}): Promise<StandIn & { url: string }> {
   const standIn = await startStandIn({
     ok: json(200, { errcode: 0, errmsg: "ok" }),
     failure: (kind) =>
@@ -22,7 +24,8 @@ export async function startWeComStandIn(options: { key: string }): Promise<Stand
       if (!isRecord(body) || body["msgtype"] !== "markdown" || !isRecord(body["markdown"]))
         return json(200, { errcode: 40008, errmsg: "invalid message type" });
       const content = body["markdown"]["content"];
-      if (typeof content !== "string" || content === "") return json(200, { errcode: 44004, errmsg: "empty content" });
+      if (typeof content !== "string" || content === "")
+        return json(200, { errcode: 44004, errmsg: "empty content" });
       if (Buffer.byteLength(content, "utf8") > 4096)
         return json(200, { errcode: 40058, errmsg: "markdown.content exceed max length 4096" });
       if (acceptedWithin(history, 60_000, Date.now()) >= 20)
