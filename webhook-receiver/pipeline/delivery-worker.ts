@@ -61,7 +61,7 @@ export class DeliveryWorker {
     if (this.stopped) return;
     const now = this.deps.now();
     let sleep = this.deps.pollMs ?? 1000;
-    let schedule: { destination: string; next: number; count: number }[];
+    let schedule: { destination: string; next: number }[];
     try {
       schedule = this.deps.outbox.schedule();
     } catch (error) {

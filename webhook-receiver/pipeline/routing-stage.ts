@@ -1,7 +1,11 @@
 import type { Logger } from "../../core/log/logger.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import { routeNotification } from "../routing/route-notification.js";
-import type { NotificationStore, StoredNotification } from "../store/notification-store.js";
+import type {
+  NotificationStore,
+  RoutingResult,
+  StoredNotification,
+} from "../store/notification-store.js";
 import type { Enricher, Enrichment } from "./enrichment.js";
 
 export interface RoutingStageDeps {
@@ -16,7 +20,8 @@ export interface RoutingStageDeps {
   readonly onRouted: () => void;
 }
 
-const CONCURRENCY = 8;
+/** Notifications enriched concurrently and routed in one transaction. */
+const BATCH = 64;
 
 /**
  * Enrich, then route: takes accepted notifications (oldest first, including those a
@@ -56,39 +61,37 @@ export class RoutingStage {
     for (;;) {
       let batch: StoredNotification[];
       try {
-        batch = this.deps.store
-          .awaitingRouting(CONCURRENCY * 4)
-          .filter((n) => !this.inFlight.has(n.id));
+        batch = this.deps.store.awaitingRouting(BATCH).filter((n) => !this.inFlight.has(n.id));
       } catch (error) {
         this.deps.onStorageError();
         this.deps.logger.error("cannot read accepted notifications", { error });
         return;
       }
       if (batch.length === 0 || this.stopped) return;
-      for (let i = 0; i < batch.length; i += CONCURRENCY)
-        await Promise.all(batch.slice(i, i + CONCURRENCY).map((n) => this.process(n)));
-    }
-  }
-
-  private async process(stored: StoredNotification): Promise<void> {
-    this.inFlight.add(stored.id);
-    try {
-      const config = this.deps.config();
-      const enrichment = await this.enrich(stored, config.enrichmentTimeoutMs);
-      const routed = routeNotification(stored.notification, config.routes, config.defaultRoute);
+      for (const n of batch) this.inFlight.add(n.id);
       try {
-        this.deps.store.completeRouting(stored.id, enrichment, routed, this.deps.now());
-      } catch (error) {
-        this.deps.onStorageError();
-        this.deps.logger.error("cannot record routing; will retry", {
-          notification: stored.id,
-          error,
-        });
-        return;
+        const config = this.deps.config();
+        // Enrichments of a batch run concurrently, each within its own deadline.
+        const enrichments = await Promise.all(
+          batch.map((n) => this.enrich(n, config.enrichmentTimeoutMs)),
+        );
+        const results: RoutingResult[] = batch.map((n, i) => ({
+          id: n.id,
+          enrichment: enrichments[i],
+          routed: routeNotification(n.notification, config.routes, config.defaultRoute),
+        }));
+        try {
+          // One transaction (one fsync) for the whole batch.
+          this.deps.store.completeRouting(results, this.deps.now());
+        } catch (error) {
+          this.deps.onStorageError();
+          this.deps.logger.error("cannot record routing; will retry", { error });
+          return;
+        }
+        this.deps.onRouted();
+      } finally {
+        for (const n of batch) this.inFlight.delete(n.id);
       }
-      this.deps.onRouted();
-    } finally {
-      this.inFlight.delete(stored.id);
     }
   }
 

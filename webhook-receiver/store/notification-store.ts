@@ -13,6 +13,12 @@ export type AcceptResult =
   | { readonly duplicate: false; readonly id: number }
   | { readonly duplicate: true; readonly id: number };
 
+export interface RoutingResult {
+  readonly id: number;
+  readonly enrichment: Enrichment | undefined;
+  readonly routed: readonly RoutedDestination[];
+}
+
 export interface StoredNotification {
   readonly id: number;
   readonly receivedAt: number;
@@ -34,7 +40,7 @@ export class NotificationStore {
   private readonly markRouted;
   private readonly selectById;
   private readonly acceptBatch;
-  private readonly routeOne;
+  private readonly routeMany;
 
   constructor(private readonly db: SqliteDatabase) {
     this.findKey = db.prepare<[string, number], { notification_id: number }>(
@@ -76,18 +82,13 @@ export class NotificationStore {
         return { duplicate: false, id };
       }),
     );
-    this.routeOne = db.transaction(
-      (
-        id: number,
-        enrichment: Enrichment | undefined,
-        routed: readonly RoutedDestination[],
-        now: number,
-      ) => {
+    this.routeMany = db.transaction((items: readonly RoutingResult[], now: number) => {
+      for (const { id, enrichment, routed } of items) {
         for (const r of routed)
           this.insertDelivery.run(id, r.destination, r.routeId, "notification", null, now, now);
         this.markRouted.run(enrichment ? JSON.stringify(enrichment) : null, id);
-      },
-    );
+      }
+    });
   }
 
   /**
@@ -110,14 +111,9 @@ export class NotificationStore {
     return row ? toStored(row) : undefined;
   }
 
-  /** Creates the deliveries and marks the notification routed, atomically. */
-  completeRouting(
-    id: number,
-    enrichment: Enrichment | undefined,
-    routed: readonly RoutedDestination[],
-    now: number,
-  ): void {
-    this.routeOne(id, enrichment, routed, now);
+  /** Creates the deliveries and marks the notifications routed, in one transaction. */
+  completeRouting(items: readonly RoutingResult[], now: number): void {
+    this.routeMany(items, now);
   }
 
   /**
