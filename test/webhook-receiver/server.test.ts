@@ -1,4 +1,6 @@
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runProcess } from "../../core/run-process.js";
 import { requireBinaries } from "../support/binaries.js";
@@ -100,18 +102,20 @@ describe("the alerts endpoint", () => {
   it("answers 503 when storage fails, so Alertmanager retries, and recovers", async () => {
     harness = await startHarness(dir.path, consoleConfig(dir.path));
     const h = harness;
-    const db = h.receiver.database;
-    const pages = db.pragma("page_count", { simple: true }) as number;
-    // A full disk, as SQLite reports it: no page may be added to the database.
-    db.pragma(`max_page_count = ${pages}`);
-    const big = webhookPayload({
-      alerts: [{ name: "DiskFull", annotations: { description: "y".repeat(200_000) } }],
-    });
-    const refused = await h.post(big);
-    expect(refused.status).toBe(503);
-    expect(await refused.json()).toMatchObject({ errorType: "storage-unavailable" });
-    db.pragma("max_page_count = 1073741823");
-    expect((await h.post(big)).status).toBe(200);
+    // Another process holds the database's write lock longer than the receiver waits
+    // (a backup, an operator's sqlite3 shell): storage is unavailable.
+    const blocker = new Database(join(dir.path, "receiver.db"));
+    blocker.pragma("busy_timeout = 0");
+    blocker.exec("BEGIN IMMEDIATE");
+    try {
+      const refused = await h.post(webhookPayload({ alerts: [{ name: "Locked" }] }));
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ errorType: "storage-unavailable" });
+    } finally {
+      blocker.exec("ROLLBACK");
+      blocker.close();
+    }
+    expect((await h.post(webhookPayload({ alerts: [{ name: "Locked" }] }))).status).toBe(200);
     const metrics = await metricsText(h);
     expect(metrics).toContain(
       'aiwatch_receiver_requests_rejected_total{reason="storage_unavailable"} 1',

@@ -10,6 +10,8 @@ import type { Enricher, Enrichment } from "./enrichment.js";
 
 export interface RoutingStageDeps {
   readonly store: NotificationStore;
+  /** Persists routing results (deliveries) in one transaction. */
+  readonly complete: (results: readonly RoutingResult[], now: number) => Promise<void>;
   readonly enricher: Enricher;
   readonly config: () => ReceiverConfig;
   readonly logger: Logger;
@@ -82,7 +84,7 @@ export class RoutingStage {
         }));
         try {
           // One transaction (one fsync) for the whole batch.
-          this.deps.store.completeRouting(results, this.deps.now());
+          await this.deps.complete(results, this.deps.now());
         } catch (error) {
           this.deps.onStorageError();
           this.deps.logger.error("cannot record routing; will retry", { error });

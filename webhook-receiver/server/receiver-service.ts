@@ -19,6 +19,9 @@ import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { HistoryStore } from "../store/history-store.js";
 import { NotificationStore } from "../store/notification-store.js";
+import { startInboxWriter } from "../store/inbox-writer.js";
+import type { AcceptResult } from "../store/inbox-writes.js";
+import type { Notification } from "../payload/notification.js";
 import { openDatabase } from "../store/open-database.js";
 import type { SqliteDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
@@ -65,6 +68,11 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
   const database = openDatabase(options.config.storage.path, options.config.storage.synchronous);
+  const writer = startInboxWriter(
+    options.config.storage.path,
+    options.config.storage.synchronous,
+    database,
+  );
   const notifications = new NotificationStore(database);
   const outbox = new OutboxStore(database);
   const history = new HistoryStore(database);
@@ -95,6 +103,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   });
   const routing = new RoutingStage({
     store: notifications,
+    complete: (results, at) =>
+      writer.route(
+        results.map((r) => ({
+          id: r.id,
+          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+          routed: r.routed,
+        })),
+        at,
+      ),
     enricher: options.enricher ?? NO_ENRICHMENT,
     config,
     logger: options.logger,
@@ -119,7 +136,23 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.logger,
     now,
   );
-  const batcher = new AcceptBatcher((items) => notifications.accept(items, config().dedupWindowMs));
+  const batcher = new AcceptBatcher<
+    { notification: Notification; receivedAt: number },
+    AcceptResult
+  >((items) => {
+    const oldest = Math.min(...items.map((i) => i.receivedAt));
+    return writer.accept(
+      items.map(({ notification: n, receivedAt }) => ({
+        payload: JSON.stringify(n),
+        receiver: n.receiver,
+        groupKey: n.groupKey,
+        status: n.status,
+        dedupKey: dedupKey(n),
+        receivedAt,
+      })),
+      oldest - config().dedupWindowMs,
+    );
+  });
   const app = createReceiverApp({
     config,
     registry,
@@ -136,11 +169,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       },
     },
     accept: async (notification) => {
-      const result = await batcher.submit({
-        notification,
-        dedupKey: dedupKey(notification),
-        receivedAt: now(),
-      });
+      const result = await batcher.submit({ notification, receivedAt: now() });
       if (!result.duplicate) routing.wake();
       return result;
     },
@@ -150,6 +179,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   try {
     server = await listen(app, options.host, options.port);
   } catch (error) {
+    await writer.close();
     database.close();
     throw error;
   }
@@ -189,6 +219,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       routing.stop();
       await server.close();
       await worker.stop();
+      await writer.close();
       if (database.open) database.close();
     },
   };

@@ -29,12 +29,14 @@ export class HistoryStore {
   prune(now: number, retentionMs: number, dedupWindowMs: number): number {
     const run = this.db.transaction(() => {
       const cutoff = now - retentionMs;
-      const old = `SELECT id FROM notifications n WHERE n.received_at < ${cutoff} AND n.state = 'routed'
+      const old = `SELECT id FROM notifications n WHERE n.received_at < ${cutoff}
+        AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.state = 'pending')`;
       this.db.exec(
         `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE notification_id IN (${old}))`,
       );
       this.db.exec(`DELETE FROM deliveries WHERE notification_id IN (${old})`);
+      this.db.exec(`DELETE FROM enrichments WHERE notification_id IN (${old})`);
       const removed = this.db
         .prepare(`DELETE FROM notifications WHERE id IN (${old})`)
         .run().changes;

@@ -3,16 +3,6 @@ import type { Notification } from "../payload/notification.js";
 import type { RoutedDestination } from "../routing/route-notification.js";
 import type { SqliteDatabase } from "./open-database.js";
 
-export interface AcceptItem {
-  readonly notification: Notification;
-  readonly dedupKey: string;
-  readonly receivedAt: number;
-}
-
-export type AcceptResult =
-  | { readonly duplicate: false; readonly id: number }
-  | { readonly duplicate: true; readonly id: number };
-
 export interface RoutingResult {
   readonly id: number;
   readonly enrichment: Enrichment | undefined;
@@ -27,78 +17,24 @@ export interface StoredNotification {
 }
 
 /**
- * The inbox: notifications as accepted (persisted before the HTTP answer), the dedup keys
- * that drop Alertmanager's retries and HA duplicates, and the step that turns an accepted
- * notification into deliveries once it is enriched and routed.
+ * Reads of the inbox (accepted notifications waiting to be enriched and routed) and
+ * follow-ups. The hot writes (accept, route) are in inbox-writes.ts, run by the writer.
  */
 export class NotificationStore {
-  private readonly findKey;
-  private readonly upsertKey;
-  private readonly insertNotification;
   private readonly selectAccepted;
-  private readonly insertDelivery;
-  private readonly markRouted;
   private readonly selectById;
-  private readonly acceptBatch;
-  private readonly routeMany;
+  private readonly insertFollowUp;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.findKey = db.prepare<[string, number], { notification_id: number }>(
-      "SELECT notification_id FROM dedup_keys WHERE key = ? AND seen_at >= ?",
-    );
-    this.upsertKey = db.prepare(
-      "INSERT INTO dedup_keys (key, notification_id, seen_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET notification_id = excluded.notification_id, seen_at = excluded.seen_at",
-    );
-    this.insertNotification = db.prepare(
-      "INSERT INTO notifications (received_at, receiver, group_key, status, payload) VALUES (?, ?, ?, ?, ?)",
-    );
     this.selectAccepted = db.prepare<[number], NotificationRow>(
-      "SELECT id, received_at, payload, enrichment FROM notifications WHERE state = 'accepted' ORDER BY id LIMIT ?",
+      "SELECT n.id, n.received_at, n.payload, NULL AS enrichment FROM inbox i JOIN notifications n ON n.id = i.notification_id ORDER BY i.notification_id LIMIT ?",
     );
     this.selectById = db.prepare<[number], NotificationRow>(
-      "SELECT id, received_at, payload, enrichment FROM notifications WHERE id = ?",
+      "SELECT n.id, n.received_at, n.payload, e.enrichment FROM notifications n LEFT JOIN enrichments e ON e.notification_id = n.id WHERE n.id = ?",
     );
-    this.insertDelivery = db.prepare(
-      "INSERT INTO deliveries (notification_id, destination, route, kind, enrichment, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    this.insertFollowUp = db.prepare(
+      "INSERT INTO deliveries (notification_id, destination, route, kind, enrichment, next_attempt_at, created_at) VALUES (?, ?, ?, 'follow_up', ?, ?, ?)",
     );
-    this.markRouted = db.prepare(
-      "UPDATE notifications SET state = 'routed', enrichment = ? WHERE id = ?",
-    );
-    this.acceptBatch = db.transaction((items: readonly AcceptItem[], windowStart: number) =>
-      items.map((item): AcceptResult => {
-        const existing = this.findKey.get(item.dedupKey, windowStart);
-        if (existing) return { duplicate: true, id: existing.notification_id };
-        const n = item.notification;
-        const id = Number(
-          this.insertNotification.run(
-            item.receivedAt,
-            n.receiver,
-            n.groupKey,
-            n.status,
-            JSON.stringify(n),
-          ).lastInsertRowid,
-        );
-        this.upsertKey.run(item.dedupKey, id, item.receivedAt);
-        return { duplicate: false, id };
-      }),
-    );
-    this.routeMany = db.transaction((items: readonly RoutingResult[], now: number) => {
-      for (const { id, enrichment, routed } of items) {
-        for (const r of routed)
-          this.insertDelivery.run(id, r.destination, r.routeId, "notification", null, now, now);
-        this.markRouted.run(enrichment ? JSON.stringify(enrichment) : null, id);
-      }
-    });
-  }
-
-  /**
-   * Persists a batch of notifications in one transaction (one fsync for all of them) and
-   * tells which were duplicates within the dedup window. Throws if storage fails; the
-   * caller answers 503 so Alertmanager retries.
-   */
-  accept(items: readonly AcceptItem[], dedupWindowMs: number): AcceptResult[] {
-    const oldest = Math.min(...items.map((i) => i.receivedAt));
-    return this.acceptBatch(items, oldest - dedupWindowMs);
   }
 
   /** Accepted notifications not yet routed, oldest first (also those a crash interrupted). */
@@ -109,11 +45,6 @@ export class NotificationStore {
   get(id: number): StoredNotification | undefined {
     const row = this.selectById.get(id);
     return row ? toStored(row) : undefined;
-  }
-
-  /** Creates the deliveries and marks the notifications routed, in one transaction. */
-  completeRouting(items: readonly RoutingResult[], now: number): void {
-    this.routeMany(items, now);
   }
 
   /**
@@ -128,15 +59,7 @@ export class NotificationStore {
       .all(id);
     const insert = this.db.transaction(() => {
       for (const d of destinations)
-        this.insertDelivery.run(
-          id,
-          d.destination,
-          d.route,
-          "follow_up",
-          JSON.stringify(enrichment),
-          now,
-          now,
-        );
+        this.insertFollowUp.run(id, d.destination, d.route, JSON.stringify(enrichment), now, now);
     });
     insert();
     return destinations.length;

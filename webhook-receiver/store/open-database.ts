@@ -37,11 +37,15 @@ function migrate(db: SqliteDatabase): void {
       receiver TEXT NOT NULL,
       group_key TEXT NOT NULL,
       status TEXT NOT NULL,
-      payload TEXT NOT NULL,
-      state TEXT NOT NULL DEFAULT 'accepted',
-      enrichment TEXT
+      payload TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS notifications_accepted ON notifications(id) WHERE state = 'accepted';
+    -- Accepted and not yet routed. A separate small table, so routing never rewrites the
+    -- (large) notification row: each row is written once.
+    CREATE TABLE IF NOT EXISTS inbox (notification_id INTEGER PRIMARY KEY);
+    CREATE TABLE IF NOT EXISTS enrichments (
+      notification_id INTEGER PRIMARY KEY,
+      enrichment TEXT NOT NULL
+    );
     CREATE INDEX IF NOT EXISTS notifications_received ON notifications(received_at);
     CREATE TABLE IF NOT EXISTS dedup_keys (
       key TEXT PRIMARY KEY,

@@ -46,8 +46,9 @@ export class OutboxStore {
     this.selectDue = db.prepare<[string, number, number], DeliveryRow>(`
       SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
              d.parts_total, d.parts_sent, d.size_limit, n.payload,
-             COALESCE(d.enrichment, n.enrichment) AS enrichment
+             COALESCE(d.enrichment, e.enrichment) AS enrichment
       FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+      LEFT JOIN enrichments e ON e.notification_id = d.notification_id
       WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
       ORDER BY d.id LIMIT ?`);
     // MIN per destination is answered from the partial index, without scanning the backlog.

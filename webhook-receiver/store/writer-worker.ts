@@ -1,0 +1,63 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { prepareInboxWrites } from "./inbox-writes.js";
+import type { AcceptRecord, RouteRecord } from "./inbox-writes.js";
+import { openDatabase } from "./open-database.js";
+
+/**
+ * The writer thread: owns the connection that commits accepted notifications and routing
+ * results, and checkpoints the WAL between batches. Commits (and their fsync) and
+ * checkpoints run here, so the event loop keeps reading requests meanwhile, and the next
+ * batch collects everything that arrived during the current commit (group commit).
+ */
+type Request =
+  | { seq: number; kind: "accept"; records: AcceptRecord[]; windowStart: number }
+  | { seq: number; kind: "route"; records: RouteRecord[]; now: number }
+  | { seq: number; kind: "close" };
+
+const { path, synchronous, checkpointMs } = workerData as {
+  path: string;
+  synchronous: "full" | "normal";
+  checkpointMs: number;
+};
+const db = openDatabase(path, synchronous);
+db.pragma("wal_autocheckpoint = 0");
+const writes = prepareInboxWrites(db);
+const checkpoint = setInterval(() => {
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy: the next interval checkpoints what this one could not.
+  }
+}, checkpointMs);
+
+parentPort?.on("message", (request: Request) => {
+  try {
+    switch (request.kind) {
+      case "accept":
+        parentPort?.postMessage({
+          seq: request.seq,
+          ok: true,
+          result: writes.accept(request.records, request.windowStart),
+        });
+        return;
+      case "route":
+        writes.route(request.records, request.now);
+        parentPort?.postMessage({ seq: request.seq, ok: true });
+        return;
+      case "close":
+        clearInterval(checkpoint);
+        db.pragma("wal_checkpoint(PASSIVE)");
+        db.close();
+        parentPort?.postMessage({ seq: request.seq, ok: true });
+        parentPort?.close();
+        return;
+    }
+  } catch (error) {
+    parentPort?.postMessage({
+      seq: request.seq,
+      ok: false,
+      message: (error as Error).message,
+      code: (error as { code?: string }).code,
+    });
+  }
+});
