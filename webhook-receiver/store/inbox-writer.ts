@@ -91,7 +91,7 @@ function inThreadWriter(db: SqliteDatabase): InboxWriter {
       try {
         return Promise.resolve(writes.accept(records, windowStart));
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error);
       }
     },
     route: (records, now) => {
@@ -99,7 +99,7 @@ function inThreadWriter(db: SqliteDatabase): InboxWriter {
         writes.route(records, now);
         return Promise.resolve();
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error);
       }
     },
     close: () => Promise.resolve(),
