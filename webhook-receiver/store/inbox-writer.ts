@@ -87,21 +87,9 @@ function inThreadWriter(db: SqliteDatabase): InboxWriter {
   const writes = prepareInboxWrites(db);
   return {
     threaded: false,
-    accept: (records, windowStart) => {
-      try {
-        return Promise.resolve(writes.accept(records, windowStart));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    route: (records, now) => {
-      try {
-        writes.route(records, now);
-        return Promise.resolve();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    accept: (records, windowStart) =>
+      new Promise((resolve) => resolve(writes.accept(records, windowStart))),
+    route: (records, now) => new Promise((resolve) => resolve(writes.route(records, now))),
     close: () => Promise.resolve(),
   };
 }
