@@ -24,76 +24,99 @@ export interface RoutingStageDeps {
 
 /** Notifications enriched concurrently and routed in one transaction. */
 const BATCH = 64;
+const INBOX_READ = BATCH * 16;
+/** How long a new notification may wait for others to share its routing commit. */
+const GATHER_MS = 5;
+/** After a storage error, how long before the inbox is read again. */
+const RETRY_MS = 1000;
 
 /**
- * Enrich, then route: takes accepted notifications (oldest first, including those a
- * crash left half-way), asks the enricher for extra context within its deadline, routes,
- * and creates the deliveries and marks the notification routed in one transaction. An
- * enricher that fails or is late never holds a message back: it goes out without.
+ * Enrich, then route: takes accepted notifications (oldest first), asks the enricher for
+ * extra context within its deadline, routes, and creates the deliveries and marks the
+ * notifications routed in one transaction. New notifications are handed over in memory
+ * (`submit`); the inbox table is read at start and after a storage error, so what a crash
+ * left half-way is routed too. An enricher that fails or is late never holds a message
+ * back: it goes out without.
  */
 export class RoutingStage {
-  private readonly inFlight = new Set<number>();
+  private readonly queue = new Map<number, StoredNotification>();
+  private readInbox = true;
   private running = false;
-  private again = false;
+  private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly deps: RoutingStageDeps) {}
 
-  wake(): void {
+  /** A notification just accepted (committed to the inbox). */
+  submit(stored: StoredNotification): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.loop().finally(() => {
-      this.running = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.queue.set(stored.id, stored);
+    this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
+  }
+
+  /** Routes what the inbox table holds (at start, or after work was lost in memory). */
+  wake(): void {
+    this.readInbox = true;
+    this.schedule(0);
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.running) return;
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = true;
+      void this.loop().finally(() => {
+        this.running = false;
+        if (this.queue.size > 0 || this.readInbox) this.schedule(this.readInbox ? RETRY_MS : 0);
+      });
+    }, delayMs);
   }
 
   private async loop(): Promise<void> {
-    for (;;) {
-      let batch: StoredNotification[];
-      try {
-        batch = this.deps.store.awaitingRouting(BATCH).filter((n) => !this.inFlight.has(n.id));
-      } catch (error) {
-        this.deps.onStorageError();
-        this.deps.logger.error("cannot read accepted notifications", { error });
-        return;
-      }
-      if (batch.length === 0 || this.stopped) return;
-      for (const n of batch) this.inFlight.add(n.id);
-      try {
-        const config = this.deps.config();
-        // Enrichments of a batch run concurrently, each within its own deadline.
-        const enrichments = await Promise.all(
-          batch.map((n) => this.enrich(n, config.enrichmentTimeoutMs)),
-        );
-        const results: RoutingResult[] = batch.map((n, i) => ({
-          id: n.id,
-          enrichment: enrichments[i],
-          routed: routeNotification(n.notification, config.routes, config.defaultRoute),
-        }));
+    while (!this.stopped) {
+      if (this.readInbox) {
         try {
-          // One transaction (one fsync) for the whole batch.
-          await this.deps.complete(results, this.deps.now());
+          const rows = this.deps.store.awaitingRouting(INBOX_READ);
+          for (const n of rows) this.queue.set(n.id, n);
+          // A full read means the inbox may hold more (a long outage): read again next round.
+          this.readInbox = rows.length === INBOX_READ;
         } catch (error) {
           this.deps.onStorageError();
-          this.deps.logger.error("cannot record routing; will retry", { error });
+          this.deps.logger.error("cannot read accepted notifications", { error });
           return;
         }
-        this.deps.onRouted();
-      } finally {
-        for (const n of batch) this.inFlight.delete(n.id);
       }
+      const batch = [...this.queue.values()].sort((a, b) => a.id - b.id).slice(0, BATCH);
+      if (batch.length === 0) return;
+      const config = this.deps.config();
+      // Enrichments of a batch run concurrently, each within its own deadline.
+      const enrichments = await Promise.all(
+        batch.map((n) => this.enrich(n, config.enrichmentTimeoutMs)),
+      );
+      const results: RoutingResult[] = batch.map((n, i) => ({
+        id: n.id,
+        enrichment: enrichments[i],
+        routed: routeNotification(n.notification, config.routes, config.defaultRoute),
+      }));
+      try {
+        // One transaction (one fsync) for the whole batch.
+        await this.deps.complete(results, this.deps.now());
+      } catch (error) {
+        this.deps.onStorageError();
+        this.deps.logger.error("cannot record routing; will retry", { error });
+        this.queue.clear();
+        this.readInbox = true;
+        return;
+      }
+      for (const n of batch) this.queue.delete(n.id);
+      this.deps.onRouted();
     }
   }
 

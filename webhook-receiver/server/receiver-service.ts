@@ -169,8 +169,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       },
     },
     accept: async (notification) => {
-      const result = await batcher.submit({ notification, receivedAt: now() });
-      if (!result.duplicate) routing.wake();
+      const receivedAt = now();
+      const result = await batcher.submit({ notification, receivedAt });
+      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
       return result;
     },
     onReplay: () => worker.wake(),

@@ -63,9 +63,11 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
   );
   const route = db.transaction((records: readonly RouteRecord[], now: number) => {
     for (const r of records) {
+      // Only what is still in the inbox: routing the same notification twice (handed over
+      // in memory and also read from the inbox at start) must not create two deliveries.
+      if (removeFromInbox.run(r.id).changes === 0) continue;
       for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
       if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
-      removeFromInbox.run(r.id);
     }
   });
   return {

@@ -51,9 +51,10 @@ export class OutboxStore {
       LEFT JOIN enrichments e ON e.notification_id = d.notification_id
       WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
       ORDER BY d.id LIMIT ?`);
-    // MIN per destination is answered from the partial index, without scanning the backlog.
-    this.selectNextDue = db.prepare<[], { destination: string; next: number }>(
-      "SELECT destination, MIN(next_attempt_at) AS next FROM deliveries WHERE state = 'pending' GROUP BY destination",
+    // One MIN per destination is answered from the partial index in O(log n), where a
+    // GROUP BY over all destinations would scan the whole backlog.
+    this.selectNextDue = db.prepare<[string], { next: number | null }>(
+      "SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE state = 'pending' AND destination = ?",
     );
     this.insertAttempt = db.prepare(
       "INSERT INTO attempts (delivery_id, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?)",
@@ -71,9 +72,14 @@ export class OutboxStore {
     return this.selectDue.all(destination, now, limit).map(toPending);
   }
 
-  /** Per destination with pending work: the earliest due time. */
-  schedule(): { destination: string; next: number }[] {
-    return this.selectNextDue.all();
+  /** For each of `destinations` with pending work: the earliest due time. */
+  schedule(destinations: readonly string[]): { destination: string; next: number }[] {
+    const out: { destination: string; next: number }[] = [];
+    for (const destination of destinations) {
+      const next = this.selectNextDue.get(destination)?.next;
+      if (next !== null && next !== undefined) out.push({ destination, next });
+    }
+    return out;
   }
 
   /** Fingerprints firing in the last message of a group to a destination. */
