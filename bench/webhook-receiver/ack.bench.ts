@@ -48,7 +48,8 @@ export const receiverAckBenchmark: Benchmark = {
       log(
         `round ${round} ${label === "bare" ? "bare node:http" : `receiver synchronous=${label}`}: ${r.ok}/${r.sent} ok, ${r.failed} failed, p50 ${percentile(r.latenciesMs, 50).toFixed(2)} ms, p99 ${percentile(r.latenciesMs, 99).toFixed(2)} ms, max ${Math.max(...r.latenciesMs).toFixed(1)} ms`,
       );
-      if (r.failed > 0) throw new Error(`${label}: ${r.failed} requests failed`);
+      if (r.failed > 0)
+        throw new Error(`${label}: ${r.failed} requests failed: ${JSON.stringify(r.failures)}`);
     };
     try {
       for (let round = 1; round <= ROUNDS; round++) {

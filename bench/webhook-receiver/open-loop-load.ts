@@ -4,6 +4,8 @@ export interface LoadResult {
   readonly sent: number;
   readonly ok: number;
   readonly failed: number;
+  /** Failures by HTTP status or error code, to tell a 503 from a refused connection. */
+  readonly failures: Readonly<Record<string, number>>;
   /** Milliseconds from each request's *scheduled* send time to its answer. */
   readonly latenciesMs: number[];
   readonly durationMs: number;
@@ -32,6 +34,11 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   let ok = 0;
   let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (why: string): void => {
+    failed++;
+    failures[why] = (failures[why] ?? 0) + 1;
+  };
   let sent = 0;
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -52,13 +59,13 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
           res.on("end", () => {
             latenciesMs.push(performance.now() - dueAt);
             if (res.statusCode === 200) ok++;
-            else failed++;
+            else fail(`HTTP ${res.statusCode ?? 0}`);
             resolve();
           });
         },
       );
-      req.on("error", () => {
-        failed++;
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        fail(error.code ?? error.message);
         resolve();
       });
       req.end(body);
@@ -77,5 +84,5 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   });
   await Promise.all(inFlight);
   agent.destroy();
-  return { sent, ok, failed, latenciesMs, durationMs: performance.now() - start };
+  return { sent, ok, failed, failures, latenciesMs, durationMs: performance.now() - start };
 }

@@ -43,6 +43,6 @@ export class HistoryStore {
       this.db.prepare("DELETE FROM dedup_keys WHERE seen_at < ?").run(now - dedupWindowMs);
       return removed;
     });
-    return run();
+    return run.immediate();
   }
 }

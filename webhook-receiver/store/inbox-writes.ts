@@ -71,7 +71,11 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
     }
   });
   return {
-    accept: (records, windowStart) => accept(records, windowStart),
-    route: (records, now) => route(records, now),
+    // BEGIN IMMEDIATE: two connections write this database (the writer thread and the
+    // main one); a deferred transaction that reads first cannot upgrade to a write after
+    // the other committed, and SQLite fails it at once (SQLITE_BUSY_SNAPSHOT) instead of
+    // waiting. Taking the write lock up front makes it wait (busy_timeout) instead.
+    accept: (records, windowStart) => accept.immediate(records, windowStart),
+    route: (records, now) => route.immediate(records, now),
   };
 }

@@ -61,7 +61,7 @@ export class NotificationStore {
       for (const d of destinations)
         this.insertFollowUp.run(id, d.destination, d.route, JSON.stringify(enrichment), now, now);
     });
-    insert();
+    insert.immediate();
     return destinations.length;
   }
 }

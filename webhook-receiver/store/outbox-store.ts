@@ -98,7 +98,7 @@ export class OutboxStore {
     const run = this.db.transaction(() => {
       for (const id of ids) this.insertAttempt.run(id, at, outcome, detail ?? null, durationMs);
     });
-    run();
+    run.immediate();
   }
 
   markDelivered(deliveries: readonly PendingDelivery[], now: number): void {
@@ -119,7 +119,7 @@ export class OutboxStore {
         );
       }
     });
-    run();
+    run.immediate();
   }
 
   /** Parts of a split message already accepted by the platform, kept across retries. */
@@ -141,7 +141,7 @@ export class OutboxStore {
       );
       for (const id of ids) update.run(nextAttemptAt, error, id);
     });
-    run();
+    run.immediate();
   }
 
   shrink(ids: readonly number[], sizeLimit: number): void {
@@ -149,7 +149,7 @@ export class OutboxStore {
       const update = this.db.prepare("UPDATE deliveries SET size_limit = ? WHERE id = ?");
       for (const id of ids) update.run(sizeLimit, id);
     });
-    run();
+    run.immediate();
   }
 
   markDead(ids: readonly number[], now: number, error: string): void {
@@ -159,7 +159,7 @@ export class OutboxStore {
       );
       for (const id of ids) update.run(now, error, id);
     });
-    run();
+    run.immediate();
   }
 
   deadLetters(destination?: string): DeadLetter[] {
@@ -194,7 +194,7 @@ export class OutboxStore {
       for (const d of dead) update.run(now, now, d.id);
       return dead.length;
     });
-    return run();
+    return run.immediate();
   }
 
   countsByDestination(): { destination: string; state: string; count: number; oldest: number }[] {
