@@ -7,11 +7,14 @@ import type { GroupInput } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
 import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import type { OutboxWrite } from "../store/outbox-writes.js";
 import { backoffMs } from "./backoff.js";
 import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
 
 export interface DeliveryWorkerDeps {
   readonly outbox: OutboxStore;
+  /** Records outcomes (through the writer thread), one transaction per call. */
+  readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
   readonly destinations: DestinationSet;
   readonly config: () => ReceiverConfig;
   readonly metrics: ReceiverMetrics;
@@ -150,24 +153,30 @@ export class DeliveryWorker {
       this.deps.metrics.coalesced.inc(labels, batch.length);
     }
     if (result.parts.length > 1 && first.partsSent === 0) this.deps.metrics.splits.inc(labels);
-    const outcome = await this.sendParts(runtime, result.parts, batch, idempotencyKey);
-    this.settle(runtime, batch, outcome, result.parts.length);
+    const sent = await this.sendParts(runtime, result.parts, batch, idempotencyKey);
+    await this.settle(runtime, batch, sent, result.parts.length);
   }
 
+  /**
+   * Sends the parts not yet accepted, one by one. Returns the outcome with the record of
+   * the last attempt, which settle() writes together with its consequence.
+   */
   private async sendParts(
     runtime: RuntimeDestination,
     parts: readonly RenderedMessage[],
     batch: readonly PendingDelivery[],
     idempotencyKey: string,
-  ): Promise<DeliveryOutcome> {
+  ): Promise<{ outcome: DeliveryOutcome; attempt: OutboxWrite | undefined }> {
     const first = batch[0];
-    if (!first) return { kind: "delivered" };
+    if (!first) return { outcome: { kind: "delivered" }, attempt: undefined };
+    const ids = batch.map((d) => d.id);
     const groups = batch.map((d) => ({
       notification: d.notification,
       previouslyFiring: new Set<string>(),
       ...(d.enrichment ? { enrichment: d.enrichment } : {}),
     }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
+    let attempt: OutboxWrite | undefined;
     for (let index = first.partsSent; index < parts.length; index++) {
       const part = parts[index];
       if (!part) break;
@@ -180,25 +189,32 @@ export class DeliveryWorker {
       });
       const seconds = (performance.now() - started) / 1000;
       this.deps.metrics.deliveryDuration.observe(labels, seconds);
-      this.deps.outbox.recordAttempt(
-        batch.map((d) => d.id),
-        this.deps.now(),
-        outcome.kind,
-        outcome.kind === "delivered" ? undefined : outcome.reason,
-        seconds * 1000,
-      );
-      if (outcome.kind !== "delivered") return outcome;
-      if (parts.length > 1) this.deps.outbox.recordParts(first.id, parts.length, index + 1);
+      attempt = {
+        op: "attempt",
+        ids,
+        at: this.deps.now(),
+        outcome: outcome.kind,
+        detail: outcome.kind === "delivered" ? null : outcome.reason,
+        durationMs: seconds * 1000,
+      };
+      if (outcome.kind !== "delivered") return { outcome, attempt };
+      if (parts.length > 1 && index + 1 < parts.length)
+        // Remember the parts the platform has, so a retry does not send them again.
+        await this.deps.write([
+          attempt,
+          { op: "parts", id: first.id, total: parts.length, sent: index + 1 },
+        ]);
     }
-    return { kind: "delivered" };
+    return { outcome: { kind: "delivered" }, attempt };
   }
 
-  private settle(
+  private async settle(
     runtime: RuntimeDestination,
     batch: readonly PendingDelivery[],
-    outcome: DeliveryOutcome,
+    sent: { outcome: DeliveryOutcome; attempt: OutboxWrite | undefined },
     partCount: number,
-  ): void {
+  ): Promise<void> {
+    const { outcome } = sent;
     const config = this.deps.config();
     const now = this.deps.now();
     const name = runtime.destination.name;
@@ -206,10 +222,23 @@ export class DeliveryWorker {
     const ids = batch.map((d) => d.id);
     const first = batch[0];
     if (!first) return;
+    const record = (...writes: OutboxWrite[]): Promise<void> =>
+      this.deps.write(sent.attempt ? [sent.attempt, ...writes] : writes);
     this.deps.metrics.deliveries.inc({ ...labels, outcome: outcome.kind }, batch.length);
     switch (outcome.kind) {
       case "delivered":
-        this.deps.outbox.markDelivered(batch, now);
+        await record({
+          op: "delivered",
+          ids,
+          now,
+          groups: batch.map((d) => ({
+            destination: d.destination,
+            groupKey: d.notification.groupKey,
+            firing: d.notification.alerts
+              .filter((a) => a.status === "firing")
+              .map((a) => a.fingerprint),
+          })),
+        });
         this.deps.logger.info("delivered", {
           destination: name,
           notifications: batch.length,
@@ -222,7 +251,12 @@ export class DeliveryWorker {
         const attempts = Math.max(...batch.map((d) => d.attempts)) + 1;
         const oldest = Math.min(...batch.map((d) => d.createdAt));
         if (attempts >= config.delivery.maxAttempts || now - oldest >= config.delivery.maxAgeMs) {
-          this.deadLetter(ids, labels, `gave up after ${attempts} attempts: ${outcome.reason}`);
+          await this.deadLetter(
+            ids,
+            labels,
+            `gave up after ${attempts} attempts: ${outcome.reason}`,
+            record,
+          );
           return;
         }
         const wait = Math.max(
@@ -234,7 +268,7 @@ export class DeliveryWorker {
             this.deps.random,
           ),
         );
-        this.deps.outbox.scheduleRetry(ids, now + wait, outcome.reason);
+        await record({ op: "retry", ids, nextAttemptAt: now + wait, error: outcome.reason });
         this.deps.logger.warn("delivery failed; will retry", {
           destination: name,
           reason: outcome.reason,
@@ -246,11 +280,18 @@ export class DeliveryWorker {
         const current = first.sizeLimit ?? runtime.destination.sizeLimit;
         const smaller = Math.floor(current * 0.6);
         if (smaller < MIN_SIZE_LIMIT) {
-          this.deadLetter(ids, labels, `too large even at ${current}: ${outcome.reason}`);
+          await this.deadLetter(
+            ids,
+            labels,
+            `too large even at ${current}: ${outcome.reason}`,
+            record,
+          );
           return;
         }
-        this.deps.outbox.shrink(ids, smaller);
-        this.deps.outbox.scheduleRetry(ids, now, outcome.reason);
+        await record(
+          { op: "shrink", ids, sizeLimit: smaller },
+          { op: "retry", ids, nextAttemptAt: now, error: outcome.reason },
+        );
         this.deps.logger.warn("platform said the message is too large; shrinking", {
           destination: name,
           sizeLimit: smaller,
@@ -258,17 +299,18 @@ export class DeliveryWorker {
         return;
       }
       case "permanent":
-        this.deadLetter(ids, labels, outcome.reason);
+        await this.deadLetter(ids, labels, outcome.reason, record);
         return;
     }
   }
 
-  private deadLetter(
+  private async deadLetter(
     ids: readonly number[],
     labels: { destination: string; type: string },
     reason: string,
-  ): void {
-    this.deps.outbox.markDead(ids, this.deps.now(), reason);
+    record: (...writes: OutboxWrite[]) => Promise<void>,
+  ): Promise<void> {
+    await record({ op: "dead", ids, now: this.deps.now(), error: reason });
     this.deps.metrics.deliveries.inc({ ...labels, outcome: "dead_letter" }, ids.length);
     this.deps.logger.error("delivery moved to dead letters", {
       destination: labels.destination,

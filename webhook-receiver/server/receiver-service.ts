@@ -93,6 +93,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   );
   const worker = new DeliveryWorker({
     outbox,
+    write: (writes) => writer.outbox(writes),
     destinations,
     config,
     metrics,

@@ -4,19 +4,24 @@ import { Worker } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
+import { prepareOutboxWrites } from "./outbox-writes.js";
+import type { OutboxWrite } from "./outbox-writes.js";
 
 export interface InboxWriter {
   /** Whether commits run in the writer thread (false: on the event loop). */
   readonly threaded: boolean;
   accept(records: readonly AcceptRecord[], windowStart: number): Promise<AcceptResult[]>;
   route(records: readonly RouteRecord[], now: number): Promise<void>;
+  /** The delivery worker's records of a send, in one transaction. */
+  outbox(writes: readonly OutboxWrite[]): Promise<void>;
   close(): Promise<void>;
 }
 
 const CHECKPOINT_MS = 250;
 
 /**
- * Starts the writer thread (writer-worker.ts) when its compiled file is there, and turns
+ * Every frequent write of the receiver goes through this: accepted notifications, routing
+ * results and the delivery worker's records. Starts the writer thread (writer-worker.ts) when its compiled file is there, and turns
  * the main connection's auto-checkpoint off (the thread checkpoints). Without the
  * compiled file (sources run by a test runner before a build) the same writes run on the
  * event loop with SQLite's auto-checkpoint: correct, only slower.
@@ -74,6 +79,7 @@ export function startInboxWriter(
     accept: (records, windowStart) =>
       call<AcceptResult[]>({ kind: "accept", records, windowStart }),
     route: (records, now) => call<void>({ kind: "route", records, now }),
+    outbox: (writes) => call<void>({ kind: "outbox", writes }),
     close: async () => {
       if (exited) return;
       const gone = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
@@ -85,8 +91,10 @@ export function startInboxWriter(
 
 function inThreadWriter(db: SqliteDatabase): InboxWriter {
   const writes = prepareInboxWrites(db);
+  const outbox = prepareOutboxWrites(db);
   return {
     threaded: false,
+    outbox: (list) => new Promise((resolve) => resolve(outbox(list))),
     accept: (records, windowStart) =>
       new Promise((resolve) => resolve(writes.accept(records, windowStart))),
     route: (records, now) => new Promise((resolve) => resolve(writes.route(records, now))),

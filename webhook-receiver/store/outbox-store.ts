@@ -30,6 +30,9 @@ export interface DeadLetter {
 }
 
 /**
+ * Reads of the outbox and the rare writes (replay); the delivery worker's writes are in
+ * outbox-writes.ts, run by the writer thread.
+ *
  * The outbox: one row per (notification, destination), pending until the platform
  * accepted it. Rows are never deleted while pending, so a crash at any point leaves them
  * to be sent after restart; what cannot be delivered is kept as a dead letter, visible
@@ -38,8 +41,6 @@ export interface DeadLetter {
 export class OutboxStore {
   private readonly selectDue;
   private readonly selectNextDue;
-  private readonly insertAttempt;
-  private readonly upsertGroupState;
   private readonly selectGroupState;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -55,12 +56,6 @@ export class OutboxStore {
     // GROUP BY over all destinations would scan the whole backlog.
     this.selectNextDue = db.prepare<[string], { next: number | null }>(
       "SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE state = 'pending' AND destination = ?",
-    );
-    this.insertAttempt = db.prepare(
-      "INSERT INTO attempts (delivery_id, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?)",
-    );
-    this.upsertGroupState = db.prepare(
-      "INSERT INTO group_state (destination, group_key, firing, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(destination, group_key) DO UPDATE SET firing = excluded.firing, updated_at = excluded.updated_at",
     );
     this.selectGroupState = db.prepare<[string, string], { firing: string }>(
       "SELECT firing FROM group_state WHERE destination = ? AND group_key = ?",
@@ -86,80 +81,6 @@ export class OutboxStore {
   previouslyFiring(destination: string, groupKey: string): Set<string> {
     const row = this.selectGroupState.get(destination, groupKey);
     return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
-  }
-
-  recordAttempt(
-    ids: readonly number[],
-    at: number,
-    outcome: string,
-    detail: string | undefined,
-    durationMs: number,
-  ): void {
-    const run = this.db.transaction(() => {
-      for (const id of ids) this.insertAttempt.run(id, at, outcome, detail ?? null, durationMs);
-    });
-    run.immediate();
-  }
-
-  markDelivered(deliveries: readonly PendingDelivery[], now: number): void {
-    const run = this.db.transaction(() => {
-      const update = this.db.prepare(
-        "UPDATE deliveries SET state = 'delivered', finished_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-      );
-      for (const d of deliveries) {
-        update.run(now, d.id);
-        const firing = d.notification.alerts
-          .filter((a) => a.status === "firing")
-          .map((a) => a.fingerprint);
-        this.upsertGroupState.run(
-          d.destination,
-          d.notification.groupKey,
-          JSON.stringify(firing),
-          now,
-        );
-      }
-    });
-    run.immediate();
-  }
-
-  /** Parts of a split message already accepted by the platform, kept across retries. */
-  recordParts(id: number, total: number, sent: number): void {
-    this.db
-      .prepare("UPDATE deliveries SET parts_total = ?, parts_sent = ? WHERE id = ?")
-      .run(total, sent, id);
-  }
-
-  scheduleRetry(
-    ids: readonly number[],
-    nextAttemptAt: number,
-    error: string,
-    countAttempt = true,
-  ): void {
-    const run = this.db.transaction(() => {
-      const update = this.db.prepare(
-        `UPDATE deliveries SET next_attempt_at = ?, last_error = ?, attempts = attempts + ${countAttempt ? 1 : 0} WHERE id = ?`,
-      );
-      for (const id of ids) update.run(nextAttemptAt, error, id);
-    });
-    run.immediate();
-  }
-
-  shrink(ids: readonly number[], sizeLimit: number): void {
-    const run = this.db.transaction(() => {
-      const update = this.db.prepare("UPDATE deliveries SET size_limit = ? WHERE id = ?");
-      for (const id of ids) update.run(sizeLimit, id);
-    });
-    run.immediate();
-  }
-
-  markDead(ids: readonly number[], now: number, error: string): void {
-    const run = this.db.transaction(() => {
-      const update = this.db.prepare(
-        "UPDATE deliveries SET state = 'dead', finished_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
-      );
-      for (const id of ids) update.run(now, error, id);
-    });
-    run.immediate();
   }
 
   deadLetters(destination?: string): DeadLetter[] {

@@ -2,6 +2,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type { AcceptRecord, RouteRecord } from "./inbox-writes.js";
 import { openDatabase } from "./open-database.js";
+import { prepareOutboxWrites } from "./outbox-writes.js";
+import type { OutboxWrite } from "./outbox-writes.js";
 
 /**
  * The writer thread: owns the connection that commits accepted notifications and routing
@@ -12,6 +14,7 @@ import { openDatabase } from "./open-database.js";
 type Request =
   | { seq: number; kind: "accept"; records: AcceptRecord[]; windowStart: number }
   | { seq: number; kind: "route"; records: RouteRecord[]; now: number }
+  | { seq: number; kind: "outbox"; writes: OutboxWrite[] }
   | { seq: number; kind: "close" };
 
 const { path, synchronous, checkpointMs } = workerData as {
@@ -22,6 +25,7 @@ const { path, synchronous, checkpointMs } = workerData as {
 const db = openDatabase(path, synchronous);
 db.pragma("wal_autocheckpoint = 0");
 const writes = prepareInboxWrites(db);
+const outbox = prepareOutboxWrites(db);
 const checkpoint = setInterval(() => {
   try {
     db.pragma("wal_checkpoint(PASSIVE)");
@@ -42,6 +46,10 @@ parentPort?.on("message", (request: Request) => {
         return;
       case "route":
         writes.route(request.records, request.now);
+        parentPort?.postMessage({ seq: request.seq, ok: true });
+        return;
+      case "outbox":
+        outbox(request.writes);
         parentPort?.postMessage({ seq: request.seq, ok: true });
         return;
       case "close":
