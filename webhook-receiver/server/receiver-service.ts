@@ -185,6 +185,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     database.close();
     throw error;
   }
+  // Alertmanager (Go) keeps connections idle for up to 90 s; closing them sooner races with
+  // its next request on the same connection.
+  server.server.keepAliveTimeout = 95_000;
+  server.server.headersTimeout = 96_000;
   // Work a previous run left behind: accepted but unrouted notifications, pending deliveries.
   routing.wake();
   worker.start();

@@ -34,8 +34,14 @@ export function startInboxWriter(
   const script = path === ":memory:" ? undefined : compiledWorkerPath();
   if (!script) return inThreadWriter(db);
   const worker = new Worker(script, {
-    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS },
+    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "writer" },
   });
+  const checkpointer = new Worker(script, {
+    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "checkpointer" },
+  });
+  let checkpointerExited = false;
+  checkpointer.on("error", () => undefined);
+  checkpointer.on("exit", () => (checkpointerExited = true));
   db.pragma("wal_autocheckpoint = 0");
   let seq = 0;
   let exited = false;
@@ -81,6 +87,11 @@ export function startInboxWriter(
     route: (records, now) => call<void>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
     close: async () => {
+      if (!checkpointerExited) {
+        const gone = new Promise<void>((resolve) => checkpointer.once("exit", () => resolve()));
+        checkpointer.postMessage({ kind: "close", seq: 0 });
+        await gone;
+      }
       if (exited) return;
       const gone = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       await call<void>({ kind: "close" }).catch(() => undefined);

@@ -51,7 +51,7 @@ export class OutboxStore {
       FROM deliveries d JOIN notifications n ON n.id = d.notification_id
       LEFT JOIN enrichments e ON e.notification_id = d.notification_id
       WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
-      ORDER BY d.id LIMIT ?`);
+      ORDER BY d.next_attempt_at, d.id LIMIT ?`);
     // One MIN per destination is answered from the partial index in O(log n), where a
     // GROUP BY over all destinations would scan the whole backlog.
     this.selectNextDue = db.prepare<[string], { next: number | null }>(
@@ -62,7 +62,10 @@ export class OutboxStore {
     );
   }
 
-  /** Due deliveries of a destination, oldest first. */
+  /**
+   * Due deliveries of a destination, earliest due first: the order of the partial index,
+   * so the LIMIT stops early instead of sorting the whole backlog.
+   */
   due(destination: string, now: number, limit: number): PendingDelivery[] {
     return this.selectDue.all(destination, now, limit).map(toPending);
   }

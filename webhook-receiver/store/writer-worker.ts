@@ -6,10 +6,11 @@ import { prepareOutboxWrites } from "./outbox-writes.js";
 import type { OutboxWrite } from "./outbox-writes.js";
 
 /**
- * The writer thread: owns the connection that commits accepted notifications and routing
- * results, and checkpoints the WAL between batches. Commits (and their fsync) and
- * checkpoints run here, so the event loop keeps reading requests meanwhile, and the next
- * batch collects everything that arrived during the current commit (group commit).
+ * The writer thread: owns the connection that commits accepted notifications, routing
+ * results and delivery records. Commits (and their fsync) run here, so the event loop keeps
+ * reading requests meanwhile, and the next batch collects everything that arrived during
+ * the current commit (group commit). The same script runs a second thread that only
+ * checkpoints the WAL.
  */
 type Request =
   | { seq: number; kind: "accept"; records: AcceptRecord[]; windowStart: number }
@@ -17,22 +18,30 @@ type Request =
   | { seq: number; kind: "outbox"; writes: OutboxWrite[] }
   | { seq: number; kind: "close" };
 
-const { path, synchronous, checkpointMs } = workerData as {
+const { path, synchronous, checkpointMs, role } = workerData as {
   path: string;
   synchronous: "full" | "normal";
   checkpointMs: number;
+  /** "writer" commits; "checkpointer" only copies the WAL back, in a thread of its own. */
+  role: "writer" | "checkpointer";
 };
 const db = openDatabase(path, synchronous);
 db.pragma("wal_autocheckpoint = 0");
 const writes = prepareInboxWrites(db);
 const outbox = prepareOutboxWrites(db);
-const checkpoint = setInterval(() => {
-  try {
-    db.pragma("wal_checkpoint(PASSIVE)");
-  } catch {
-    // Busy: the next interval checkpoints what this one could not.
-  }
-}, checkpointMs);
+// A checkpoint copies pages and fsyncs the database file; under I/O contention that takes
+// hundreds of milliseconds. In its own thread it never delays a commit (WAL lets one
+// connection checkpoint while another writes).
+const checkpoint =
+  role === "checkpointer"
+    ? setInterval(() => {
+        try {
+          db.pragma("wal_checkpoint(PASSIVE)");
+        } catch {
+          // Busy: the next interval checkpoints what this one could not.
+        }
+      }, checkpointMs)
+    : undefined;
 
 parentPort?.on("message", (request: Request) => {
   try {
@@ -54,7 +63,7 @@ parentPort?.on("message", (request: Request) => {
         return;
       case "close":
         clearInterval(checkpoint);
-        db.pragma("wal_checkpoint(PASSIVE)");
+        if (role === "checkpointer") db.pragma("wal_checkpoint(PASSIVE)");
         db.close();
         parentPort?.postMessage({ seq: request.seq, ok: true });
         parentPort?.close();
