@@ -18,6 +18,7 @@ import { previewNotification } from "../render/preview.js";
 import { computeAlertReport } from "../report/alert-report.js";
 import { formatAlertReport } from "../report/format-report.js";
 import { startReceiver } from "../server/receiver-service.js";
+import type { RunningReceiver } from "../server/receiver-service.js";
 import { HistoryStore } from "../store/history-store.js";
 import { openDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
@@ -122,25 +123,32 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const secrets: SecretSource = { env: io.env };
   const config = await loadOrReport(configPath(values, io), io, secrets);
   if (!config) return EXIT.inputErrors;
-  let current = config;
+  // The secrets to redact follow the active configuration (reloads may rotate them).
+  let active: () => ReceiverConfig = () => config;
   const logger = createLogger({
     component: "webhook-receiver",
     write: io.stderr,
-    secrets: () => current.secretValues,
+    secrets: () => active().secretValues,
   });
-  const receiver = await startReceiver({
-    config,
-    secrets,
-    host: address.host,
-    port: address.port,
-    logger,
-    version: readPackageVersion(),
-    stdout: io.stdout,
-  });
-  const reload = (): void => {
-    void receiver.reload().then((result) => {
-      if (result.ok) current = result.config;
+  let receiver: RunningReceiver;
+  try {
+    receiver = await startReceiver({
+      config,
+      secrets,
+      host: address.host,
+      port: address.port,
+      logger,
+      version: readPackageVersion(),
+      stdout: io.stdout,
     });
+  } catch (error) {
+    io.stderr(`aiwatch receiver: cannot start: ${(error as Error).message}\n`);
+    return EXIT.inputErrors;
+  }
+  const running = receiver;
+  active = () => running.config();
+  const reload = (): void => {
+    void receiver.reload();
   };
   process.on("SIGHUP", reload);
   await new Promise<void>((done) => {
