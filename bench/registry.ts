@@ -5,6 +5,7 @@ import { driftUpdateBenchmark } from "./exporters/drift/drift-update.bench.js";
 import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.bench.js";
 import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
 import { trainingIngestBenchmark } from "./exporters/training-ingest.bench.js";
+import { receiverAckBenchmark } from "./webhook-receiver/ack.bench.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   driftHttpIngestBenchmark,
   trainingIngestBenchmark,
   metricsRenderBenchmark,
+  receiverAckBenchmark,
 ];

@@ -1,6 +1,7 @@
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
+import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js";
 import { readPackageVersion } from "./package-version.js";
 import type { CliIo, Command } from "./cli-io.js";
 import { EXIT, UsageError } from "./cli-io.js";
@@ -18,6 +19,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   drift: {
     run: runDriftCommand,
     summary: "build reference profiles for data drift, and score data against them",
+  },
+  receiver: {
+    run: runReceiverCommand,
+    summary: "receive Alertmanager webhooks and deliver them to chat, durably",
   },
 };
 

@@ -1,0 +1,88 @@
+import { Agent, request } from "node:http";
+
+export interface LoadResult {
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  /** Failures by HTTP status or error code, to tell a 503 from a refused connection. */
+  readonly failures: Readonly<Record<string, number>>;
+  /** Milliseconds from each request's *scheduled* send time to its answer. */
+  readonly latenciesMs: number[];
+  readonly durationMs: number;
+}
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body of the i-th request. */
+  body(index: number): string;
+}
+
+/**
+ * An open-loop load generator: request i is due at start + i / rate whatever happened to
+ * earlier ones, and its latency is measured from that due time. A server that stalls
+ * therefore shows the stall in every request that should have been sent meanwhile, instead
+ * of the generator quietly waiting (coordinated omission).
+ */
+export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
+  const target = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  const intervalMs = 1000 / options.ratePerSecond;
+  const latenciesMs: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (why: string): void => {
+    failed++;
+    failures[why] = (failures[why] ?? 0) + 1;
+  };
+  let sent = 0;
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  const send = (index: number, dueAt: number): Promise<void> =>
+    new Promise((resolve) => {
+      const body = options.body(index);
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => {
+            latenciesMs.push(performance.now() - dueAt);
+            if (res.statusCode === 200) ok++;
+            else fail(`HTTP ${res.statusCode ?? 0}`);
+            resolve();
+          });
+        },
+      );
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        fail(error.code ?? error.message);
+        resolve();
+      });
+      req.end(body);
+    });
+  await new Promise<void>((done) => {
+    const pump = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * intervalMs <= now) {
+        inFlight.push(send(sent, start + sent * intervalMs));
+        sent++;
+      }
+      if (sent >= total) done();
+      else setTimeout(pump, Math.max(0, start + sent * intervalMs - performance.now()));
+    };
+    pump();
+  });
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { sent, ok, failed, failures, latenciesMs, durationMs: performance.now() - start };
+}

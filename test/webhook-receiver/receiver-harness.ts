@@ -1,0 +1,81 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { memoryLogger } from "../../core/log/logger.js";
+import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
+import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
+import type { Enricher } from "../../webhook-receiver/pipeline/enrichment.js";
+import { startReceiver } from "../../webhook-receiver/server/receiver-service.js";
+import type { RunningReceiver } from "../../webhook-receiver/server/receiver-service.js";
+import { formatDiagnostics } from "../../core/diagnostics/format.js";
+
+export const TOKEN = "test-token-0123456789";
+
+export interface Harness {
+  readonly receiver: RunningReceiver;
+  readonly logs: string[];
+  readonly stdout: string[];
+  readonly configPath: string;
+  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export async function loadConfigText(
+  dir: string,
+  yaml: string,
+  env: Record<string, string> = {},
+): Promise<ReceiverConfig> {
+  const path = join(dir, "receiver.yaml");
+  writeFileSync(path, yaml);
+  const loaded = await loadReceiverConfig(path, { env: { RECEIVER_TOKEN: TOKEN, ...env } });
+  if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
+  return loaded.config;
+}
+
+/** An in-process receiver on 127.0.0.1 with the given config text. */
+export async function startHarness(
+  dir: string,
+  yaml: string,
+  options: { env?: Record<string, string>; enricher?: Enricher } = {},
+): Promise<Harness> {
+  const env = { RECEIVER_TOKEN: TOKEN, ...options.env };
+  const config = await loadConfigText(dir, yaml, env);
+  const logger = memoryLogger("webhook-receiver");
+  const stdout: string[] = [];
+  const receiver = await startReceiver({
+    config,
+    secrets: { env },
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    version: "test",
+    stdout: (text) => stdout.push(text),
+    pollMs: 100,
+    ...(options.enricher ? { enricher: options.enricher } : {}),
+  });
+  return {
+    receiver,
+    logs: logger.lines,
+    stdout,
+    configPath: join(dir, "receiver.yaml"),
+    post: (body, headers = {}) =>
+      fetch(`${receiver.url}/api/v1/alerts`, {
+        method: "POST",
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${TOKEN}`,
+          ...headers,
+        },
+      }),
+  };
+}
+
+/** The head of a receiver.yaml: auth from RECEIVER_TOKEN and a database in `dir`. */
+export function configHead(dir: string, extra = ""): string {
+  return `web:
+  auth:
+    bearer_tokens: [{ env: RECEIVER_TOKEN }]
+storage:
+  path: ${join(dir, "receiver.db")}
+  synchronous: normal
+${extra}`;
+}

@@ -1,0 +1,50 @@
+import type { Credentials } from "../../core/server/auth.js";
+import type { DestinationConfigFile } from "./config-schema.js";
+import type { DestinationType, RateLimit } from "../destinations/destination.js";
+import type { CompiledTemplates } from "../render/template-engine.js";
+import type { Route } from "../routing/route-notification.js";
+
+/** A destination with its secrets resolved; turned into a Destination by make-destination.ts. */
+export interface DestinationConfig {
+  readonly name: string;
+  readonly type: DestinationType;
+  readonly file: DestinationConfigFile;
+  /** Resolved secrets by key: url, secret, password, header:<name>. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly rateLimit: RateLimit;
+  readonly maxSplit: number;
+  readonly timeoutMs: number;
+  readonly sizeLimit?: number;
+}
+
+export interface RouteConfig extends Route {
+  /** Template overrides by destination type. */
+  readonly templates: Readonly<Partial<Record<DestinationType, CompiledTemplates>>>;
+}
+
+/** The validated, resolved configuration; frozen by the ConfigReloader. */
+export interface ReceiverConfig {
+  readonly file: string;
+  readonly credentials: Credentials;
+  readonly maxBodyBytes: number;
+  readonly storage: {
+    readonly path: string;
+    readonly synchronous: "full" | "normal";
+    readonly historyRetentionMs: number;
+  };
+  readonly dedupWindowMs: number;
+  readonly delivery: {
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly maxAgeMs: number;
+    readonly initialBackoffMs: number;
+    readonly maxBackoffMs: number;
+    readonly maxDigest: number;
+  };
+  readonly enrichmentTimeoutMs: number;
+  readonly destinations: readonly DestinationConfig[];
+  readonly routes: readonly RouteConfig[];
+  readonly defaultRoute: RouteConfig;
+  /** Every resolved secret value, for log redaction. */
+  readonly secretValues: readonly string[];
+}

@@ -1,0 +1,64 @@
+import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
+import { resize, retry } from "./delivery-outcome.js";
+import type { DeliveryOutcome } from "./delivery-outcome.js";
+import type { Destination } from "./destination.js";
+import type { HttpClient, HttpResponse } from "./http-client.js";
+import { httpDestination, isResolvedTitle } from "./http-destination.js";
+import { PLATFORM_LIMITS } from "./platform-limits.js";
+
+export interface DiscordOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly sizeLimit?: number;
+  readonly http: HttpClient;
+}
+
+const TITLE_CHARS = 256;
+
+/**
+ * Discord "Execute Webhook" (https://discord.com/developers/docs/resources/webhook#execute-
+ * webhook) with one embed; `allowed_mentions: {parse: []}` so no text can ping anyone.
+ * Discord answers 204; 429 carries `retry_after` in seconds and a Retry-After header;
+ * a field over its limit is a 400 with code 50035 and BASE_TYPE_MAX_LENGTH.
+ */
+export function discordDestination(options: DiscordOptions): Destination {
+  const limits = PLATFORM_LIMITS.discord;
+  return httpDestination({
+    name: options.name,
+    type: "discord",
+    flavor: limits.flavor,
+    sizeUnit: limits.sizeUnit,
+    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
+    timeoutMs: options.timeoutMs,
+    http: options.http,
+    target: () => ({ url: options.url }),
+    body: (message) => ({
+      allowed_mentions: { parse: [] },
+      embeds: [
+        {
+          title: Array.from(message.title).slice(0, TITLE_CHARS).join(""),
+          description: message.body,
+          color: isResolvedTitle(message.title) ? 0x2eb886 : 0xd00000,
+        },
+      ],
+    }),
+    measure: (message) => message.body.length,
+    classify: classifyDiscord,
+  });
+}
+
+export function classifyDiscord(response: HttpResponse, now: number): DeliveryOutcome {
+  if (response.status === 429) {
+    const body = parseJsonObject(response.body);
+    const seconds = typeof body?.["retry_after"] === "number" ? body["retry_after"] : undefined;
+    const header = classifyHttpStatus(response, now);
+    const fromHeader = header.kind === "retry" ? header.retryAfterMs : undefined;
+    const fromBody = seconds !== undefined ? Math.ceil(seconds * 1000) : undefined;
+    const wait = Math.max(fromHeader ?? 0, fromBody ?? 0);
+    return retry(`Discord rate limited (HTTP 429)`, wait > 0 ? wait : undefined, true);
+  }
+  if (response.status === 400 && /BASE_TYPE_MAX_LENGTH/.test(response.body))
+    return resize(`Discord 400: ${response.body.slice(0, 200)}`);
+  return classifyHttpStatus(response, now);
+}

@@ -1,0 +1,91 @@
+import nodemailer from "nodemailer";
+import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
+import type { DeliveryOutcome } from "./delivery-outcome.js";
+import type { Destination, RenderedMessage } from "./destination.js";
+import { unescapeEntities } from "./http-destination.js";
+import { PLATFORM_LIMITS } from "./platform-limits.js";
+
+export interface EmailOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
+  readonly secure: boolean;
+  readonly requireTls: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly timeoutMs: number;
+  readonly sizeLimit?: number;
+}
+
+/** Sends the message as an HTML e-mail with a plain-text part, over SMTP (nodemailer). */
+export function emailDestination(options: EmailOptions): Destination {
+  const limits = PLATFORM_LIMITS.email;
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port,
+    secure: options.secure,
+    requireTLS: options.requireTls,
+    ...(options.username !== undefined
+      ? { auth: { user: options.username, pass: options.password ?? "" } }
+      : {}),
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
+  });
+  const mail = (message: RenderedMessage, idempotencyKey: string) => ({
+    from: options.from,
+    to: [...options.to],
+    subject: unescapeEntities(message.title),
+    html: message.body,
+    text: htmlToText(message.body),
+    // A stable Message-ID lets mail clients collapse a retried delivery.
+    messageId: `<${idempotencyKey}@aiwatch.receiver>`,
+  });
+  return {
+    name: options.name,
+    type: "email",
+    flavor: limits.flavor,
+    sizeUnit: limits.sizeUnit,
+    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
+    measure: (message) => message.body.length,
+    request: (message, context) => mail(message, context.idempotencyKey),
+    send: async (message, context) => {
+      try {
+        await transport.sendMail(mail(message, context.idempotencyKey));
+        return DELIVERED;
+      } catch (error) {
+        return classifySmtpError(error);
+      }
+    },
+  };
+}
+
+/**
+ * SMTP reply codes (RFC 5321 section 4.2.1): 4xx transient, 552 exceeded storage (too
+ * large), other 5xx permanent; connection problems are transient.
+ */
+export function classifySmtpError(error: unknown): DeliveryOutcome {
+  const e = error as { responseCode?: number; code?: string; message?: string };
+  const detail = `SMTP ${e.responseCode ?? e.code ?? "error"}: ${(e.message ?? "").slice(0, 200)}`;
+  if (e.responseCode === undefined) return retry(detail);
+  if (e.responseCode === 552) return resize(detail);
+  if (e.responseCode >= 400 && e.responseCode < 500) return retry(detail);
+  return permanent(detail);
+}
+
+function htmlToText(html: string): string {
+  return unescapeEntities(
+    html
+      .replace(/<br>/g, "\n")
+      .replace(/<\/(p|li|ul)>/g, "\n")
+      .replace(/<hr>/g, "\n----\n")
+      .replace(/<a href="([^"]*)">([^<]*)<\/a>/g, "$2 ($1)")
+      .replace(/<[^>]+>/g, ""),
+  )
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\n{3,}/g, "\n\n");
+}

@@ -1,0 +1,83 @@
+import { classifyHttpStatus } from "./classify-http.js";
+import { permanent, resize, retry } from "./delivery-outcome.js";
+import type { DeliveryOutcome } from "./delivery-outcome.js";
+import type { Destination } from "./destination.js";
+import type { HttpClient, HttpResponse } from "./http-client.js";
+import { byteLength, httpDestination, isResolvedTitle } from "./http-destination.js";
+import { PLATFORM_LIMITS } from "./platform-limits.js";
+
+export interface TeamsOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly sizeLimit?: number;
+  readonly http: HttpClient;
+}
+
+/**
+ * Microsoft Teams through a Workflows "When a Teams webhook request is received" trigger,
+ * which accepts Adaptive Cards only, wrapped in a `message` with one attachment
+ * (https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/
+ * connectors-using). The card is version 1.4, the version Teams renders everywhere.
+ */
+export function teamsDestination(options: TeamsOptions): Destination {
+  const limits = PLATFORM_LIMITS.teams;
+  return httpDestination({
+    name: options.name,
+    type: "teams",
+    flavor: limits.flavor,
+    sizeUnit: limits.sizeUnit,
+    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
+    timeoutMs: options.timeoutMs,
+    http: options.http,
+    target: () => ({ url: options.url }),
+    body: (message) => ({
+      type: "message",
+      attachments: [
+        {
+          contentType: "application/vnd.microsoft.card.adaptive",
+          contentUrl: null,
+          content: {
+            $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+            type: "AdaptiveCard",
+            version: "1.4",
+            msteams: { width: "Full" },
+            body: [
+              {
+                type: "TextBlock",
+                text: message.title,
+                weight: "Bolder",
+                size: "Large",
+                wrap: true,
+                color: isResolvedTitle(message.title) ? "Good" : "Attention",
+              },
+              { type: "TextBlock", text: message.body, wrap: true },
+            ],
+          },
+        },
+      ],
+    }),
+    // The 28 KB limit is on the whole message.
+    measure: (_message, built) => byteLength(built),
+    classify: classifyTeams,
+  });
+}
+
+/**
+ * Workflows answers 202 Accepted. The retired Office 365 connectors answered 200 with a
+ * body of "1" on success and 200 with "Microsoft Teams endpoint returned HTTP error 429"
+ * (or 413, 5xx) when Teams itself refused: the error is in band, inside a 200.
+ */
+export function classifyTeams(response: HttpResponse, now: number): DeliveryOutcome {
+  if (response.status >= 200 && response.status < 300) {
+    const inBand = /returned HTTP error (\d{3})|delivery failed/i.exec(response.body);
+    if (!inBand) return classifyHttpStatus(response, now);
+    const code = Number(inBand[1] ?? 0);
+    const detail = `Teams in-band error: ${response.body.slice(0, 200)}`;
+    if (code === 429) return retry(detail, undefined, true);
+    if (code === 413) return resize(detail);
+    if (code === 0 || code >= 500) return retry(detail);
+    return permanent(detail);
+  }
+  return classifyHttpStatus(response, now);
+}

@@ -1,0 +1,108 @@
+import type { z } from "zod";
+import { describeValue } from "../../core/config/schema-diagnostics.js";
+import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { formatFieldPath } from "../../core/diagnostics/format.js";
+import { normalizeNotification } from "./normalize.js";
+import type { Notification } from "./notification.js";
+import { WEBHOOK_PAYLOAD_VERSION, webhookPayloadSchema } from "./payload-schema.js";
+
+export type PayloadErrorCode =
+  "unsupported-version" | "missing-key" | "wrong-type" | "invalid-value";
+
+export type ParsedPayload =
+  | { readonly ok: true; readonly notification: Notification }
+  | {
+      readonly ok: false;
+      readonly reason: "unsupported_version" | "invalid_payload";
+      readonly diagnostics: readonly Diagnostic<PayloadErrorCode>[];
+    };
+
+const SOURCE = "request body";
+
+/**
+ * Validates a decoded webhook body and normalises it. Every problem is reported with its
+ * field path (`alerts[0].status`), all at once, so a sender can fix its payload in one go.
+ */
+export function parseWebhookPayload(body: unknown, source = SOURCE): ParsedPayload {
+  const version = isRecord(body) ? body["version"] : undefined;
+  if (version !== undefined && version !== WEBHOOK_PAYLOAD_VERSION) {
+    return {
+      ok: false,
+      reason: "unsupported_version",
+      diagnostics: [
+        {
+          code: "unsupported-version",
+          severity: "error",
+          message: `version: payload version ${describeValue(version)} is not supported (expected "${WEBHOOK_PAYLOAD_VERSION}", Alertmanager's webhook format)`,
+          file: source,
+          path: ["version"],
+        },
+      ],
+    };
+  }
+  const result = webhookPayloadSchema.safeParse(body, { reportInput: true });
+  if (!result.success) {
+    return {
+      ok: false,
+      reason: "invalid_payload",
+      diagnostics: result.error.issues.map((issue) => toDiagnostic(issue, body, source)),
+    };
+  }
+  return { ok: true, notification: normalizeNotification(result.data) };
+}
+
+function toDiagnostic(
+  issue: z.core.$ZodIssue,
+  body: unknown,
+  source: string,
+): Diagnostic<PayloadErrorCode> {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  const where = path.length > 0 ? formatFieldPath(path) : "the payload";
+  const at = (code: PayloadErrorCode, message: string): Diagnostic<PayloadErrorCode> => ({
+    code,
+    severity: "error",
+    message,
+    file: source,
+    path,
+  });
+  if (path.length > 0 && !hasPath(body, path)) {
+    const parent = path.slice(0, -1);
+    return at(
+      "missing-key",
+      `${where}: missing required field "${String(path[path.length - 1])}" in ${parent.length > 0 ? formatFieldPath(parent) : "the payload"}`,
+    );
+  }
+  switch (issue.code) {
+    case "invalid_type":
+      return at(
+        "wrong-type",
+        `${where}: expected ${describeExpected(issue.expected)}, got ${describeValue(issue.input)}`,
+      );
+    case "invalid_value":
+      return at(
+        "invalid-value",
+        `${where}: expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}, got ${describeValue(issue.input)}`,
+      );
+    default:
+      return at("invalid-value", `${where}: ${issue.message}`);
+  }
+}
+
+function describeExpected(expected: string): string {
+  if (expected === "array") return "a list";
+  if (expected === "object" || expected === "record") return "a mapping";
+  return `a ${expected}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasPath(value: unknown, path: readonly (string | number)[]): boolean {
+  let current = value;
+  for (const part of path) {
+    if (current === null || typeof current !== "object" || !(part in current)) return false;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return true;
+}

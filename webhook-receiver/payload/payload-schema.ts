@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/**
+ * Alertmanager's webhook payload, version 4, as documented in
+ * https://prometheus.io/docs/alerting/latest/configuration/#webhook_config. Unknown fields
+ * are accepted (newer Alertmanagers add some); what later stages need is required. Fields
+ * that real senders omit (bridges' test payloads lack groupKey, commonLabels, fingerprint)
+ * are optional and derived during normalisation.
+ */
+export const WEBHOOK_PAYLOAD_VERSION = "4";
+
+const labelMap = z.record(z.string(), z.string());
+const status = z.enum(["firing", "resolved"]);
+const timestamp = z
+  .string()
+  .refine((text) => !Number.isNaN(Date.parse(text)), { message: "expected an RFC 3339 time" });
+
+export const alertSchema = z.looseObject({
+  status,
+  labels: labelMap,
+  annotations: labelMap.optional(),
+  startsAt: timestamp,
+  endsAt: timestamp.optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().optional(),
+});
+
+export const webhookPayloadSchema = z.looseObject({
+  version: z.literal(WEBHOOK_PAYLOAD_VERSION),
+  groupKey: z.string().optional(),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  status,
+  receiver: z.string(),
+  groupLabels: labelMap.optional(),
+  commonLabels: labelMap.optional(),
+  commonAnnotations: labelMap.optional(),
+  externalURL: z.string().optional(),
+  alerts: z.array(alertSchema).min(1, { message: "expected at least one alert" }),
+});
+
+export type WebhookPayload = z.output<typeof webhookPayloadSchema>;

@@ -1,0 +1,329 @@
+import type { Logger } from "../../core/log/logger.js";
+import { builtinTemplates } from "../config/load-config.js";
+import type { ReceiverConfig } from "../config/receiver-config.js";
+import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
+import type { RenderedMessage } from "../destinations/destination.js";
+import type { GroupInput } from "../render/render-context.js";
+import { renderMessage } from "../render/render-message.js";
+import type { ReceiverMetrics } from "../server/receiver-metrics.js";
+import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import type { OutboxWrite } from "../store/outbox-writes.js";
+import { backoffMs } from "./backoff.js";
+import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
+
+export interface DeliveryWorkerDeps {
+  readonly outbox: OutboxStore;
+  /** Records outcomes (through the writer thread), one transaction per call. */
+  readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
+  readonly destinations: DestinationSet;
+  readonly config: () => ReceiverConfig;
+  readonly metrics: ReceiverMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** Longest sleep between looks at the outbox (rows may come from another process). */
+  readonly pollMs?: number;
+}
+
+const WAKE_COALESCE_MS = 20;
+
+/** Below this many units a "too large" answer is not worth shrinking for. */
+const MIN_SIZE_LIMIT = 256;
+
+/**
+ * Drains the outbox: per destination, one message in flight at a time (so a channel sees
+ * messages in order), within its token bucket. When more messages are due than the bucket
+ * allows right now, they are coalesced into one digest rather than queued message by
+ * message or dropped. Each outcome is written to the database before the next send.
+ */
+export class DeliveryWorker {
+  private readonly busy = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private lastTick = 0;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops taking new work and waits for messages in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.busy.values()]);
+  }
+
+  /**
+   * Looks at the outbox soon. Wakes within a few milliseconds of a look are folded into one
+   * (at 1,000 notifications a second, looking after each would cost more than sending).
+   */
+  wake(): void {
+    if (this.stopped) return;
+    const sinceLast = performance.now() - this.lastTick;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), Math.max(0, WAKE_COALESCE_MS - sinceLast));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.lastTick = performance.now();
+    if (this.stopped) return;
+    const now = this.deps.now();
+    let sleep = this.deps.pollMs ?? 1000;
+    let schedule: { destination: string; next: number }[];
+    try {
+      schedule = this.deps.outbox.schedule(this.deps.destinations.names());
+    } catch (error) {
+      this.deps.metrics.storageErrors.inc({ operation: "read_outbox" });
+      this.deps.logger.error("cannot read the outbox", { error });
+      schedule = [];
+    }
+    for (const entry of schedule) {
+      if (this.busy.has(entry.destination)) continue;
+      const runtime = this.deps.destinations.get(entry.destination);
+      if (!runtime) continue; // removed from the config; its rows wait for it to return
+      if (entry.next > now) {
+        sleep = Math.min(sleep, entry.next - now);
+        continue;
+      }
+      const wait = runtime.bucket.msUntilToken();
+      if (wait > 0) {
+        sleep = Math.min(sleep, wait);
+        continue;
+      }
+      const run = this.drain(runtime)
+        .catch((error: unknown) =>
+          this.deps.logger.error("delivery failed unexpectedly", {
+            destination: entry.destination,
+            error,
+          }),
+        )
+        .finally(() => {
+          this.busy.delete(entry.destination);
+          this.wake();
+        });
+      this.busy.set(entry.destination, run);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+  }
+
+  private async drain(runtime: RuntimeDestination): Promise<void> {
+    const config = this.deps.config();
+    const name = runtime.destination.name;
+    const now = this.deps.now();
+    const due = this.deps.outbox.due(name, now, config.delivery.maxDigest);
+    const first = due[0];
+    if (!first) return;
+    const tokens = Math.floor(runtime.bucket.available());
+    // More due than the bucket allows now: one digest instead of a queue.
+    const batch = due.length > 1 && due.length > tokens ? due : [first];
+    const maxParts =
+      batch.length === 1 ? Math.max(1, Math.min(runtime.config.maxSplit, tokens)) : 1;
+    const groups: GroupInput[] = batch.map((d) => ({
+      notification: d.notification,
+      previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
+      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+    }));
+    const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
+    const result = renderMessage({
+      destination: runtime.destination,
+      templates: this.templatesFor(config, first.route, runtime),
+      fallback: builtinTemplates(runtime.destination.type),
+      groups,
+      now: new Date(now),
+      idempotencyKey,
+      isFollowUp: first.kind === "follow_up",
+      maxParts: first.partsTotal ?? maxParts,
+      ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
+    });
+    const labels = { destination: name };
+    if (result.usedFallback) {
+      this.deps.metrics.templateFallbacks.inc(labels);
+      this.deps.logger.warn("template failed; used the built-in one", {
+        destination: name,
+        error: result.templateError,
+      });
+    }
+    if (result.trimmed) this.deps.metrics.trimmed.inc(labels);
+    if (batch.length > 1) {
+      this.deps.metrics.digests.inc(labels);
+      this.deps.metrics.coalesced.inc(labels, batch.length);
+    }
+    if (result.parts.length > 1 && first.partsSent === 0) this.deps.metrics.splits.inc(labels);
+    const sent = await this.sendParts(runtime, result.parts, batch, idempotencyKey);
+    await this.settle(runtime, batch, sent, result.parts.length);
+  }
+
+  /**
+   * Sends the parts not yet accepted, one by one. Returns the outcome with the record of
+   * the last attempt, which settle() writes together with its consequence.
+   */
+  private async sendParts(
+    runtime: RuntimeDestination,
+    parts: readonly RenderedMessage[],
+    batch: readonly PendingDelivery[],
+    idempotencyKey: string,
+  ): Promise<{ outcome: DeliveryOutcome; attempt: OutboxWrite | undefined }> {
+    const first = batch[0];
+    if (!first) return { outcome: { kind: "delivered" }, attempt: undefined };
+    const ids = batch.map((d) => d.id);
+    const groups = batch.map((d) => ({
+      notification: d.notification,
+      previouslyFiring: new Set<string>(),
+      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+    }));
+    const labels = { destination: runtime.destination.name, type: runtime.destination.type };
+    let attempt: OutboxWrite | undefined;
+    for (let index = first.partsSent; index < parts.length; index++) {
+      const part = parts[index];
+      if (!part) break;
+      runtime.bucket.tryTake();
+      const started = performance.now();
+      const outcome = await runtime.destination.send(part, {
+        idempotencyKey: parts.length > 1 ? `${idempotencyKey}-part${index + 1}` : idempotencyKey,
+        groups,
+        now: this.deps.now(),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      this.deps.metrics.deliveryDuration.observe(labels, seconds);
+      attempt = {
+        op: "attempt",
+        ids,
+        at: this.deps.now(),
+        outcome: outcome.kind,
+        detail: outcome.kind === "delivered" ? null : outcome.reason,
+        durationMs: seconds * 1000,
+      };
+      if (outcome.kind !== "delivered") return { outcome, attempt };
+      if (parts.length > 1 && index + 1 < parts.length)
+        // Remember the parts the platform has, so a retry does not send them again.
+        await this.deps.write([
+          attempt,
+          { op: "parts", id: first.id, total: parts.length, sent: index + 1 },
+        ]);
+    }
+    return { outcome: { kind: "delivered" }, attempt };
+  }
+
+  private async settle(
+    runtime: RuntimeDestination,
+    batch: readonly PendingDelivery[],
+    sent: { outcome: DeliveryOutcome; attempt: OutboxWrite | undefined },
+    partCount: number,
+  ): Promise<void> {
+    const { outcome } = sent;
+    const config = this.deps.config();
+    const now = this.deps.now();
+    const name = runtime.destination.name;
+    const labels = { destination: name, type: runtime.destination.type };
+    const ids = batch.map((d) => d.id);
+    const first = batch[0];
+    if (!first) return;
+    const record = (...writes: OutboxWrite[]): Promise<void> =>
+      this.deps.write(sent.attempt ? [sent.attempt, ...writes] : writes);
+    this.deps.metrics.deliveries.inc({ ...labels, outcome: outcome.kind }, batch.length);
+    switch (outcome.kind) {
+      case "delivered":
+        await record({
+          op: "delivered",
+          ids,
+          now,
+          groups: batch.map((d) => ({
+            destination: d.destination,
+            groupKey: d.notification.groupKey,
+            firing: d.notification.alerts
+              .filter((a) => a.status === "firing")
+              .map((a) => a.fingerprint),
+          })),
+        });
+        this.deps.logger.info("delivered", {
+          destination: name,
+          notifications: batch.length,
+          parts: partCount,
+        });
+        return;
+      case "retry": {
+        if (outcome.rateLimited && outcome.retryAfterMs !== undefined)
+          runtime.bucket.pauseFor(outcome.retryAfterMs);
+        const attempts = Math.max(...batch.map((d) => d.attempts)) + 1;
+        const oldest = Math.min(...batch.map((d) => d.createdAt));
+        if (attempts >= config.delivery.maxAttempts || now - oldest >= config.delivery.maxAgeMs) {
+          await this.deadLetter(
+            ids,
+            labels,
+            `gave up after ${attempts} attempts: ${outcome.reason}`,
+            record,
+          );
+          return;
+        }
+        const wait = Math.max(
+          outcome.retryAfterMs ?? 0,
+          backoffMs(
+            attempts - 1,
+            config.delivery.initialBackoffMs,
+            config.delivery.maxBackoffMs,
+            this.deps.random,
+          ),
+        );
+        await record({ op: "retry", ids, nextAttemptAt: now + wait, error: outcome.reason });
+        this.deps.logger.warn("delivery failed; will retry", {
+          destination: name,
+          reason: outcome.reason,
+          retryInMs: wait,
+        });
+        return;
+      }
+      case "resize": {
+        const current = first.sizeLimit ?? runtime.destination.sizeLimit;
+        const smaller = Math.floor(current * 0.6);
+        if (smaller < MIN_SIZE_LIMIT) {
+          await this.deadLetter(
+            ids,
+            labels,
+            `too large even at ${current}: ${outcome.reason}`,
+            record,
+          );
+          return;
+        }
+        await record(
+          { op: "shrink", ids, sizeLimit: smaller },
+          { op: "retry", ids, nextAttemptAt: now, error: outcome.reason },
+        );
+        this.deps.logger.warn("platform said the message is too large; shrinking", {
+          destination: name,
+          sizeLimit: smaller,
+        });
+        return;
+      }
+      case "permanent":
+        await this.deadLetter(ids, labels, outcome.reason, record);
+        return;
+    }
+  }
+
+  private async deadLetter(
+    ids: readonly number[],
+    labels: { destination: string; type: string },
+    reason: string,
+    record: (...writes: OutboxWrite[]) => Promise<void>,
+  ): Promise<void> {
+    await record({ op: "dead", ids, now: this.deps.now(), error: reason });
+    this.deps.metrics.deliveries.inc({ ...labels, outcome: "dead_letter" }, ids.length);
+    this.deps.logger.error("delivery moved to dead letters", {
+      destination: labels.destination,
+      reason,
+      deliveries: ids,
+    });
+  }
+
+  private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {
+    const route =
+      routeId === config.defaultRoute.id
+        ? config.defaultRoute
+        : config.routes.find((r) => r.id === routeId);
+    return route?.templates[runtime.destination.type] ?? builtinTemplates(runtime.destination.type);
+  }
+}

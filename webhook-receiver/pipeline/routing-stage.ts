@@ -1,0 +1,157 @@
+import type { Logger } from "../../core/log/logger.js";
+import type { ReceiverConfig } from "../config/receiver-config.js";
+import { routeNotification } from "../routing/route-notification.js";
+import type {
+  NotificationStore,
+  RoutingResult,
+  StoredNotification,
+} from "../store/notification-store.js";
+import type { Enricher, Enrichment } from "./enrichment.js";
+
+export interface RoutingStageDeps {
+  readonly store: NotificationStore;
+  /** Persists routing results (deliveries) in one transaction. */
+  readonly complete: (results: readonly RoutingResult[], now: number) => Promise<void>;
+  readonly enricher: Enricher;
+  readonly config: () => ReceiverConfig;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly onEnrichmentFailure: () => void;
+  readonly onStorageError: () => void;
+  /** Called after deliveries were created, to wake the delivery worker. */
+  readonly onRouted: () => void;
+}
+
+/** Notifications enriched concurrently and routed in one transaction. */
+const BATCH = 256;
+const INBOX_READ = BATCH * 16;
+/**
+ * How long a new notification may wait for others to share its routing commit: every
+ * routing commit queues in the writer thread before the next accept commit, so fewer of
+ * them keep the 200s fast; 50 ms is small beside the chat platforms' own latency.
+ */
+const GATHER_MS = 50;
+/** After a storage error, how long before the inbox is read again. */
+const RETRY_MS = 1000;
+
+/**
+ * Enrich, then route: takes accepted notifications (oldest first), asks the enricher for
+ * extra context within its deadline, routes, and creates the deliveries and marks the
+ * notifications routed in one transaction. New notifications are handed over in memory
+ * (`submit`); the inbox table is read at start and after a storage error, so what a crash
+ * left half-way is routed too. An enricher that fails or is late never holds a message
+ * back: it goes out without.
+ */
+export class RoutingStage {
+  private readonly queue = new Map<number, StoredNotification>();
+  private readInbox = true;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: RoutingStageDeps) {}
+
+  /** A notification just accepted (committed to the inbox). */
+  submit(stored: StoredNotification): void {
+    if (this.stopped) return;
+    this.queue.set(stored.id, stored);
+    this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
+  }
+
+  /** Routes what the inbox table holds (at start, or after work was lost in memory). */
+  wake(): void {
+    this.readInbox = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.running) return;
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = true;
+      void this.loop().finally(() => {
+        this.running = false;
+        if (this.queue.size > 0 || this.readInbox) this.schedule(this.readInbox ? RETRY_MS : 0);
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (this.readInbox) {
+        try {
+          const rows = this.deps.store.awaitingRouting(INBOX_READ);
+          for (const n of rows) this.queue.set(n.id, n);
+          // A full read means the inbox may hold more (a long outage): read again next round.
+          this.readInbox = rows.length === INBOX_READ;
+        } catch (error) {
+          this.deps.onStorageError();
+          this.deps.logger.error("cannot read accepted notifications", { error });
+          return;
+        }
+      }
+      const batch = [...this.queue.values()].sort((a, b) => a.id - b.id).slice(0, BATCH);
+      if (batch.length === 0) return;
+      const config = this.deps.config();
+      // Enrichments of a batch run concurrently, each within its own deadline.
+      const enrichments = await Promise.all(
+        batch.map((n) => this.enrich(n, config.enrichmentTimeoutMs)),
+      );
+      const results: RoutingResult[] = batch.map((n, i) => ({
+        id: n.id,
+        enrichment: enrichments[i],
+        routed: routeNotification(n.notification, config.routes, config.defaultRoute),
+      }));
+      try {
+        // One transaction (one fsync) for the whole batch.
+        await this.deps.complete(results, this.deps.now());
+      } catch (error) {
+        this.deps.onStorageError();
+        this.deps.logger.error("cannot record routing; will retry", { error });
+        this.queue.clear();
+        this.readInbox = true;
+        return;
+      }
+      for (const n of batch) this.queue.delete(n.id);
+      this.deps.onRouted();
+    }
+  }
+
+  private async enrich(
+    stored: StoredNotification,
+    timeoutMs: number,
+  ): Promise<Enrichment | undefined> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(undefined);
+      }, timeoutMs);
+    });
+    try {
+      const result = await Promise.race([
+        this.deps.enricher.enrich(stored.notification, controller.signal),
+        deadline,
+      ]);
+      if (controller.signal.aborted) this.deps.onEnrichmentFailure();
+      return result;
+    } catch (error) {
+      this.deps.onEnrichmentFailure();
+      this.deps.logger.warn("enrichment failed; sending without it", {
+        notification: stored.id,
+        error,
+      });
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

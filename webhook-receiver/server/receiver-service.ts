@@ -1,0 +1,245 @@
+import type { SecretSource } from "../../core/config/secret.js";
+import type { Logger } from "../../core/log/logger.js";
+import { registerBuildInfo } from "../../core/metrics/build-info.js";
+import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { ConfigReloader } from "../../core/server/config-reloader.js";
+import { listen } from "../../core/server/listen.js";
+import type { ListeningServer } from "../../core/server/listen.js";
+import { loadReceiverConfig } from "../config/load-config.js";
+import type { ReceiverConfig } from "../config/receiver-config.js";
+import type { HttpClient } from "../destinations/http-client.js";
+import { fetchHttpClient } from "../destinations/http-client.js";
+import { dedupKey } from "../payload/dedup-key.js";
+import { AcceptBatcher } from "../pipeline/accept-batcher.js";
+import { DeliveryWorker } from "../pipeline/delivery-worker.js";
+import { DestinationSet } from "../pipeline/destination-set.js";
+import { NO_ENRICHMENT } from "../pipeline/enrichment.js";
+import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
+import { RoutingStage } from "../pipeline/routing-stage.js";
+import { HistoryStore } from "../store/history-store.js";
+import { NotificationStore } from "../store/notification-store.js";
+import { startInboxWriter } from "../store/inbox-writer.js";
+import type { AcceptResult } from "../store/inbox-writes.js";
+import type { Notification } from "../payload/notification.js";
+import { openDatabase } from "../store/open-database.js";
+import type { SqliteDatabase } from "../store/open-database.js";
+import { OutboxStore } from "../store/outbox-store.js";
+import { createReceiverApp } from "./create-app.js";
+import { ReceiverMetrics } from "./receiver-metrics.js";
+import type { OutboxSnapshot } from "./receiver-metrics.js";
+
+export interface ReceiverOptions {
+  readonly config: ReceiverConfig;
+  readonly secrets: SecretSource;
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly version: string;
+  readonly stdout: (text: string) => void;
+  readonly enricher?: Enricher;
+  readonly http?: HttpClient;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** How often to look for work queued by another process (replay CLI). */
+  readonly pollMs?: number;
+}
+
+export interface RunningReceiver {
+  readonly url: string;
+  readonly database: SqliteDatabase;
+  readonly registry: MetricsRegistry;
+  readonly outbox: OutboxStore;
+  readonly notifications: NotificationStore;
+  reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
+  config(): ReceiverConfig;
+  /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
+  followUp(notificationId: number, enrichment: Enrichment): number;
+  stop(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Wires the pipeline: accept (HTTP) → persist (SQLite, group commit) → enrich → route
+ * (routing stage) → render → deliver (delivery worker). Everything that crosses a stage
+ * boundary is in the database, so a restart picks up where a crash left off.
+ */
+export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
+  const now = options.now ?? Date.now;
+  const database = openDatabase(options.config.storage.path, options.config.storage.synchronous);
+  const writer = startInboxWriter(
+    options.config.storage.path,
+    options.config.storage.synchronous,
+    database,
+  );
+  const notifications = new NotificationStore(database);
+  const outbox = new OutboxStore(database);
+  const history = new HistoryStore(database);
+  const registry = createMetricsRegistry();
+  registerBuildInfo(registry, "webhook-receiver", options.version);
+  const destinations = new DestinationSet(
+    { http: options.http ?? fetchHttpClient, stdout: options.stdout },
+    now,
+  );
+  destinations.apply(options.config);
+
+  // Read per use, so every stage sees a reload at once (the reloader is created below).
+  const config = (): ReceiverConfig => reloader.current();
+  const metrics = new ReceiverMetrics(
+    registry,
+    () => snapshot(outbox, now()),
+    () => destinations.names(),
+  );
+  const worker = new DeliveryWorker({
+    outbox,
+    write: (writes) => writer.outbox(writes),
+    destinations,
+    config,
+    metrics,
+    logger: options.logger,
+    now,
+    random: options.random ?? Math.random,
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+  });
+  const routing = new RoutingStage({
+    store: notifications,
+    complete: (results, at) =>
+      writer.route(
+        results.map((r) => ({
+          id: r.id,
+          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+          routed: r.routed,
+        })),
+        at,
+      ),
+    enricher: options.enricher ?? NO_ENRICHMENT,
+    config,
+    logger: options.logger,
+    now,
+    onEnrichmentFailure: () => metrics.enrichmentFailures.inc(),
+    onStorageError: () => metrics.storageErrors.inc({ operation: "route" }),
+    onRouted: () => worker.wake(),
+  });
+  const reloader = new ConfigReloader<ReceiverConfig>(
+    options.config,
+    () => loadReceiverConfig(options.config.file, options.secrets),
+    (next, previous) => {
+      if (next.storage.path !== previous.storage.path)
+        return Promise.reject(
+          new Error("storage.path cannot change on reload; restart the receiver"),
+        );
+      destinations.apply(next);
+      worker.wake();
+      return Promise.resolve();
+    },
+    registry,
+    options.logger,
+    now,
+  );
+  const batcher = new AcceptBatcher<
+    { notification: Notification; receivedAt: number },
+    AcceptResult
+  >((items) => {
+    const oldest = Math.min(...items.map((i) => i.receivedAt));
+    return writer.accept(
+      items.map(({ notification: n, receivedAt }) => ({
+        payload: JSON.stringify(n),
+        receiver: n.receiver,
+        groupKey: n.groupKey,
+        status: n.status,
+        dedupKey: dedupKey(n),
+        receivedAt,
+      })),
+      oldest - config().dedupWindowMs,
+    );
+  });
+  const app = createReceiverApp({
+    config,
+    registry,
+    metrics,
+    outbox,
+    logger: options.logger,
+    now,
+    lifecycle: {
+      name: "aiwatch webhook-receiver",
+      notReadyReason: () => (database.open ? undefined : "storage is closed"),
+      reload: async () => {
+        const result = await reloader.reload();
+        return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
+      },
+    },
+    accept: async (notification) => {
+      const receivedAt = now();
+      const result = await batcher.submit({ notification, receivedAt });
+      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
+      return result;
+    },
+    onReplay: () => worker.wake(),
+  });
+  let server: ListeningServer;
+  try {
+    server = await listen(app, options.host, options.port);
+  } catch (error) {
+    await writer.close();
+    database.close();
+    throw error;
+  }
+  // Alertmanager (Go) keeps connections idle for up to 90 s; closing them sooner races with
+  // its next request on the same connection.
+  server.server.keepAliveTimeout = 95_000;
+  server.server.headersTimeout = 96_000;
+  // Work a previous run left behind: accepted but unrouted notifications, pending deliveries.
+  routing.wake();
+  worker.start();
+  const prune = setInterval(() => {
+    try {
+      const c = config();
+      history.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs);
+    } catch (error) {
+      metrics.storageErrors.inc({ operation: "prune" });
+      options.logger.error("pruning history failed", { error });
+    }
+  }, PRUNE_EVERY_MS);
+  prune.unref();
+  options.logger.info("webhook receiver listening", {
+    url: server.url,
+    storage: options.config.storage.path,
+  });
+
+  return {
+    url: server.url,
+    database,
+    registry,
+    outbox,
+    notifications,
+    reload: () => reloader.reload(),
+    config,
+    followUp: (id, enrichment) => {
+      const count = notifications.enqueueFollowUp(id, enrichment, now());
+      worker.wake();
+      return count;
+    },
+    stop: async () => {
+      clearInterval(prune);
+      routing.stop();
+      await server.close();
+      await worker.stop();
+      await writer.close();
+      if (database.open) database.close();
+    },
+  };
+}
+
+function snapshot(outbox: OutboxStore, now: number): OutboxSnapshot {
+  const pending = new Map<string, number>();
+  const dead = new Map<string, number>();
+  const oldest = new Map<string, number>();
+  for (const row of outbox.countsByDestination()) {
+    if (row.state === "pending") {
+      pending.set(row.destination, row.count);
+      oldest.set(row.destination, Math.max(0, (now - row.oldest) / 1000));
+    } else dead.set(row.destination, row.count);
+  }
+  return { pending, dead, oldestPendingSeconds: oldest };
+}

@@ -1,0 +1,125 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { prepareInboxWrites } from "./inbox-writes.js";
+import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
+import type { SqliteDatabase } from "./open-database.js";
+import { prepareOutboxWrites } from "./outbox-writes.js";
+import type { OutboxWrite } from "./outbox-writes.js";
+
+export interface InboxWriter {
+  /** Whether commits run in the writer thread (false: on the event loop). */
+  readonly threaded: boolean;
+  accept(records: readonly AcceptRecord[], windowStart: number): Promise<AcceptResult[]>;
+  route(records: readonly RouteRecord[], now: number): Promise<void>;
+  /** The delivery worker's records of a send, in one transaction. */
+  outbox(writes: readonly OutboxWrite[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHECKPOINT_MS = 250;
+
+/**
+ * Every frequent write of the receiver goes through this: accepted notifications, routing
+ * results and the delivery worker's records. Starts the writer thread (writer-worker.ts) when its compiled file is there, and turns
+ * the main connection's auto-checkpoint off (the thread checkpoints). Without the
+ * compiled file (sources run by a test runner before a build) the same writes run on the
+ * event loop with SQLite's auto-checkpoint: correct, only slower.
+ */
+export function startInboxWriter(
+  path: string,
+  synchronous: "full" | "normal",
+  db: SqliteDatabase,
+): InboxWriter {
+  const script = path === ":memory:" ? undefined : compiledWorkerPath();
+  if (!script) return inThreadWriter(db);
+  const worker = new Worker(script, {
+    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "writer" },
+  });
+  const checkpointer = new Worker(script, {
+    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "checkpointer" },
+  });
+  let checkpointerExited = false;
+  checkpointer.on("error", () => undefined);
+  checkpointer.on("exit", () => (checkpointerExited = true));
+  db.pragma("wal_autocheckpoint = 0");
+  let seq = 0;
+  let exited = false;
+  const waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
+  worker.on(
+    "message",
+    (reply: { seq: number; ok: boolean; result?: unknown; message?: string; code?: string }) => {
+      const entry = waiting.get(reply.seq);
+      if (!entry) return;
+      waiting.delete(reply.seq);
+      if (reply.ok) entry.resolve(reply.result);
+      else
+        entry.reject(
+          Object.assign(new Error(reply.message ?? "storage error"), { code: reply.code }),
+        );
+    },
+  );
+  const failAll = (error: Error): void => {
+    exited = true;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+    db.pragma("wal_autocheckpoint = 1000");
+  };
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", () => failAll(new Error("the storage writer thread exited")));
+  const call = <T>(message: Record<string, unknown>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (exited) {
+        reject(new Error("the storage writer thread exited"));
+        return;
+      }
+      const id = ++seq;
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...message, seq: id });
+    });
+  return {
+    threaded: true,
+    accept: (records, windowStart) =>
+      call<AcceptResult[]>({ kind: "accept", records, windowStart }),
+    route: (records, now) => call<void>({ kind: "route", records, now }),
+    outbox: (writes) => call<void>({ kind: "outbox", writes }),
+    close: async () => {
+      if (!checkpointerExited) {
+        const gone = new Promise<void>((resolve) => checkpointer.once("exit", () => resolve()));
+        checkpointer.postMessage({ kind: "close", seq: 0 });
+        await gone;
+      }
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      await call<void>({ kind: "close" }).catch(() => undefined);
+      await gone;
+    },
+  };
+}
+
+function inThreadWriter(db: SqliteDatabase): InboxWriter {
+  const writes = prepareInboxWrites(db);
+  const outbox = prepareOutboxWrites(db);
+  return {
+    threaded: false,
+    outbox: (list) => new Promise((resolve) => resolve(outbox(list))),
+    accept: (records, windowStart) =>
+      new Promise((resolve) => resolve(writes.accept(records, windowStart))),
+    route: (records, now) => new Promise((resolve) => resolve(writes.route(records, now))),
+    close: () => Promise.resolve(),
+  };
+}
+
+function compiledWorkerPath(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const candidate = here.endsWith(".ts")
+    ? here.replace(
+        /([/\\])webhook-receiver([/\\]store[/\\])inbox-writer\.ts$/,
+        "$1dist$1webhook-receiver$2writer-worker.js",
+      )
+    : here.replace(/inbox-writer\.js$/, "writer-worker.js");
+  return candidate !== here && existsSync(candidate) ? candidate : undefined;
+}

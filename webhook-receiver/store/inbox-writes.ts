@@ -1,0 +1,81 @@
+import type { SqliteDatabase } from "./open-database.js";
+
+/** A notification to persist, already serialised (it may cross a thread boundary). */
+export interface AcceptRecord {
+  readonly payload: string;
+  readonly receiver: string;
+  readonly groupKey: string;
+  readonly status: string;
+  readonly dedupKey: string;
+  readonly receivedAt: number;
+}
+
+export type AcceptResult = { readonly duplicate: boolean; readonly id: number };
+
+/** The outcome of enriching and routing one notification, serialised. */
+export interface RouteRecord {
+  readonly id: number;
+  readonly enrichment: string | null;
+  readonly routed: readonly { readonly destination: string; readonly routeId: string }[];
+}
+
+export interface InboxWrites {
+  accept(records: readonly AcceptRecord[], windowStart: number): AcceptResult[];
+  route(records: readonly RouteRecord[], now: number): void;
+}
+
+/**
+ * The two hot write paths, each one transaction for a whole batch: accepting
+ * notifications (with the dedup check, so both happen atomically) and turning routed ones
+ * into deliveries. A notification row is written once and never rewritten; routing only
+ * removes its small `inbox` row.
+ */
+export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
+  const findKey = db.prepare<[string, number], { notification_id: number }>(
+    "SELECT notification_id FROM dedup_keys WHERE key = ? AND seen_at >= ?",
+  );
+  const upsertKey = db.prepare(
+    "INSERT INTO dedup_keys (key, notification_id, seen_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET notification_id = excluded.notification_id, seen_at = excluded.seen_at",
+  );
+  const insertNotification = db.prepare(
+    "INSERT INTO notifications (received_at, receiver, group_key, status, payload) VALUES (?, ?, ?, ?, ?)",
+  );
+  const insertInbox = db.prepare("INSERT INTO inbox (notification_id) VALUES (?)");
+  const insertDelivery = db.prepare(
+    "INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at) VALUES (?, ?, ?, 'notification', ?, ?)",
+  );
+  const insertEnrichment = db.prepare(
+    "INSERT OR REPLACE INTO enrichments (notification_id, enrichment) VALUES (?, ?)",
+  );
+  const removeFromInbox = db.prepare("DELETE FROM inbox WHERE notification_id = ?");
+  const accept = db.transaction((records: readonly AcceptRecord[], windowStart: number) =>
+    records.map((r): AcceptResult => {
+      const existing = findKey.get(r.dedupKey, windowStart);
+      if (existing) return { duplicate: true, id: existing.notification_id };
+      const id = Number(
+        insertNotification.run(r.receivedAt, r.receiver, r.groupKey, r.status, r.payload)
+          .lastInsertRowid,
+      );
+      upsertKey.run(r.dedupKey, id, r.receivedAt);
+      insertInbox.run(id);
+      return { duplicate: false, id };
+    }),
+  );
+  const route = db.transaction((records: readonly RouteRecord[], now: number) => {
+    for (const r of records) {
+      // Only what is still in the inbox: routing the same notification twice (handed over
+      // in memory and also read from the inbox at start) must not create two deliveries.
+      if (removeFromInbox.run(r.id).changes === 0) continue;
+      for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
+      if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
+    }
+  });
+  return {
+    // BEGIN IMMEDIATE: two connections write this database (the writer thread and the
+    // main one); a deferred transaction that reads first cannot upgrade to a write after
+    // the other committed, and SQLite fails it at once (SQLITE_BUSY_SNAPSHOT) instead of
+    // waiting. Taking the write lock up front makes it wait (busy_timeout) instead.
+    accept: (records, windowStart) => accept.immediate(records, windowStart),
+    route: (records, now) => route.immediate(records, now),
+  };
+}
