@@ -1,3 +1,4 @@
+import { runDashboardsCommand } from "../dashboards/cli/dashboards-command.js";
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
@@ -19,6 +20,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   drift: {
     run: runDriftCommand,
     summary: "build reference profiles for data drift, and score data against them",
+  },
+  dashboards: {
+    run: runDashboardsCommand,
+    summary: "generate Grafana dashboards and provisioning from an aiwatch spec",
   },
   receiver: {
     run: runReceiverCommand,

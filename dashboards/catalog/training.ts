@@ -1,0 +1,86 @@
+import type { RowPlan } from "../plan/dashboard-plan.js";
+
+const RUN = 'run_id=~"$run_id", job_name=~"$job_name"';
+
+/** Training runs: what the training collector exposes, filtered by run and job. */
+export const TRAINING_ROWS: readonly RowPlan[] = [
+  {
+    title: "Loss and evaluation",
+    panels: [
+      {
+        title: "Loss by phase",
+        kind: "timeseries",
+        queries: [{ expr: `aiwatch_training_loss{${RUN}}`, legend: "{{run_id}} {{phase}}" }],
+      },
+      {
+        title: "Evaluation metrics",
+        kind: "timeseries",
+        queries: [
+          { expr: `aiwatch_training_eval_metric{${RUN}}`, legend: "{{run_id}} {{metric}}" },
+        ],
+      },
+      {
+        title: "Learning rate",
+        kind: "timeseries",
+        queries: [{ expr: `aiwatch_training_learning_rate{${RUN}}`, legend: "{{run_id}}" }],
+      },
+      {
+        title: "Gradient norm",
+        kind: "timeseries",
+        queries: [{ expr: `aiwatch_training_grad_norm{${RUN}}`, legend: "{{run_id}}" }],
+      },
+    ],
+  },
+  {
+    title: "Progress and throughput",
+    panels: [
+      {
+        title: "Step progress",
+        kind: "timeseries",
+        unit: "percentunit",
+        queries: [
+          {
+            expr: `aiwatch_training_step{${RUN}} / aiwatch_training_max_steps{${RUN}}`,
+            legend: "{{run_id}}",
+          },
+        ],
+      },
+      {
+        title: "Throughput",
+        kind: "timeseries",
+        queries: [
+          { expr: `aiwatch_training_samples_per_second{${RUN}}`, legend: "{{run_id}} samples/s" },
+          { expr: `aiwatch_training_tokens_per_second{${RUN}}`, legend: "{{run_id}} tokens/s" },
+        ],
+      },
+      {
+        title: "Seconds since the last update",
+        kind: "timeseries",
+        unit: "s",
+        queries: [
+          {
+            expr: `time() - aiwatch_training_last_update_timestamp_seconds{${RUN}}`,
+            legend: "{{run_id}}",
+          },
+        ],
+      },
+      {
+        title: "Non-finite values",
+        kind: "timeseries",
+        queries: [
+          {
+            expr: `increase(aiwatch_training_nonfinite_values_total{${RUN}}[$__rate_interval])`,
+            legend: "{{run_id}} {{metric}}",
+          },
+        ],
+      },
+      {
+        title: "Run status",
+        kind: "timeseries",
+        queries: [
+          { expr: `aiwatch_training_run_status{${RUN}} == 1`, legend: "{{run_id}} {{status}}" },
+        ],
+      },
+    ],
+  },
+];

@@ -1,0 +1,50 @@
+/**
+ * Dashboards as plain data, before the Grafana SDK renders them: what to show, in which
+ * order, with which queries. Planning is pure and testable; rendering only maps this
+ * onto the SDK's builders.
+ */
+export type Domain = "overview" | "training" | "inference" | "data" | "gpu";
+
+export interface QueryPlan {
+  readonly expr: string;
+  readonly legend?: string;
+  /** An instant query shown as a table (the firing-alerts list). */
+  readonly instant?: boolean;
+}
+
+export interface PanelPlan {
+  readonly title: string;
+  readonly description?: string;
+  readonly kind: "timeseries" | "stat" | "table" | "text";
+  readonly unit?: string;
+  readonly queries: readonly QueryPlan[];
+  /** A threshold drawn as a line (a monitor's threshold detector). */
+  readonly threshold?: number;
+  /** Markdown for a text panel. */
+  readonly content?: string;
+  /** Half-width (12 of 24 columns) unless `full`. */
+  readonly full?: boolean;
+}
+
+export interface RowPlan {
+  readonly title: string;
+  readonly panels: readonly PanelPlan[];
+}
+
+export interface VariablePlan {
+  readonly name: string;
+  readonly label: string;
+  /** `label_values(...)` query. */
+  readonly query: string;
+}
+
+export interface DashboardPlan {
+  readonly domain: Domain;
+  readonly uid: string;
+  readonly title: string;
+  readonly description: string;
+  readonly variables: readonly VariablePlan[];
+  readonly rows: readonly RowPlan[];
+  /** Monitors whose firing alerts are drawn as annotations on every panel. */
+  readonly annotationMonitors: readonly string[];
+}

@@ -1,0 +1,149 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/main.js";
+import { buildDashboards } from "../../dashboards/build-dashboards.js";
+import { parsePromql } from "../../rulegen/promql/parse-promql.js";
+import { repoPath } from "../support/fixtures.js";
+import { expectGolden } from "../support/golden.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import { compileRepoSpec } from "../rulegen/compile-case.js";
+
+const OPTIONS = {
+  prometheusUrl: "http://prometheus:9090",
+  dashboardsPath: "/var/lib/grafana/dashboards/aiwatch",
+};
+const source = {
+  file: "examples/aiwatch.yaml",
+  text: readFileSync(repoPath("examples/aiwatch.yaml"), "utf8"),
+  displayName: "../../examples/aiwatch.yaml",
+};
+const built = buildDashboards([source], OPTIONS);
+
+interface Target {
+  expr: string;
+}
+interface Panel {
+  title: string;
+  type: string;
+  targets?: Target[];
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  annotations: { list: { expr?: string }[] };
+  templating: { list: { name: string; query?: string | { query: string } }[] };
+}
+
+const dashboards = built.files
+  .filter((f) => f.name.endsWith(".json"))
+  .map((f) => JSON.parse(f.content) as Dashboard);
+const allExprs = dashboards.flatMap((d) => [
+  ...d.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr })),
+  ),
+  ...d.annotations.list.flatMap((a) =>
+    a.expr ? [{ where: `${d.uid} / annotation`, expr: a.expr }] : [],
+  ),
+]);
+
+/** Grafana substitutes these before the query reaches Prometheus. */
+function substituteVariables(expr: string): string {
+  return expr.replace(/\$__rate_interval|\$__interval/g, "1m").replace(/\$\{?(\w+)\}?/g, ".*");
+}
+
+const temp = makeTempDir("dashboards");
+afterAll(() => temp.remove());
+
+describe("generated dashboards", () => {
+  it("builds five dashboards and the provisioning files", () => {
+    expect(built.diagnostics).toEqual([]);
+    expect(built.files.map((f) => f.name)).toEqual([
+      "dashboards/aiwatch-aiwatch-overview.json",
+      "dashboards/aiwatch-aiwatch-training.json",
+      "dashboards/aiwatch-aiwatch-inference.json",
+      "dashboards/aiwatch-aiwatch-data.json",
+      "dashboards/aiwatch-aiwatch-gpu.json",
+      "provisioning/dashboards/aiwatch.yaml",
+      "provisioning/datasources/aiwatch.yaml",
+    ]);
+    for (const file of built.files)
+      expectGolden(repoPath("test/dashboards/golden", file.name), file.content);
+  });
+
+  it("writes only queries that parse as PromQL once Grafana's variables are filled in", () => {
+    expect(allExprs.length).toBeGreaterThan(50);
+    const broken = allExprs
+      .map(({ where, expr }) => ({
+        where,
+        expr,
+        problems: parsePromql(substituteVariables(expr)).problems,
+      }))
+      .filter((q) => q.problems.length > 0);
+    expect(broken).toEqual([]);
+  });
+
+  it("puts every monitor of the spec on a panel of its own", () => {
+    const model = compileRepoSpec("examples/aiwatch.yaml").specs[0]?.model;
+    const titles = dashboards.flatMap((d) => d.panels.map((p) => p.title));
+    for (const monitor of model?.monitors ?? [])
+      expect(titles).toContain(`${monitor.alertName} (${monitor.detector.type})`);
+  });
+
+  it("draws zscore bands from recorded series the generated rules write", () => {
+    const rules = compileRepoSpec("examples/aiwatch.yaml").specs[0]?.files[0]?.content ?? "";
+    const recorded = new Set([...rules.matchAll(/record: (\S+)/g)].map((m) => m[1]));
+    const bandSeries = allExprs
+      .filter((q) => q.expr.includes("upper") || /:(avg|stddev)\d+[mhd]\{/.test(q.expr))
+      .flatMap((q) =>
+        [...q.expr.matchAll(/([a-z_]+:[a-z_]+:(?:avg|stddev)\d+[mhd])\{/g)].map((m) => m[1]),
+      );
+    expect(bandSeries.length).toBeGreaterThan(0);
+    for (const name of bandSeries) expect(recorded).toContain(name);
+  });
+
+  it("gives every dashboard a unique uid Grafana accepts", () => {
+    const uids = dashboards.map((d) => d.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) expect(uid.length).toBeLessThanOrEqual(40);
+  });
+
+  it("is deterministic", () => {
+    expect(buildDashboards([source], OPTIONS).files).toEqual(built.files);
+  });
+
+  it("check mode passes on fresh output and fails with a diff after an edit", async () => {
+    const io = (out: string[], err: string[]) => ({
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      cwd: repoPath(),
+      env: process.env,
+    });
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(
+      await runCli(
+        ["dashboards", "build", "examples/aiwatch.yaml", "--out", temp.path],
+        io(out, err),
+      ),
+    ).toBe(0);
+    expect(
+      await runCli(
+        ["dashboards", "check", "examples/aiwatch.yaml", "--out", temp.path],
+        io(out, err),
+      ),
+    ).toBe(0);
+    const path = join(temp.path, "dashboards/aiwatch-aiwatch-gpu.json");
+    const original = readFileSync(path, "utf8");
+    const edited = original.replace("/ GPUs", "/ My GPUs");
+    expect(edited).not.toBe(original);
+    writeFileSync(path, edited);
+    expect(
+      await runCli(
+        ["dashboards", "check", "examples/aiwatch.yaml", "--out", temp.path],
+        io(out, err),
+      ),
+    ).toBe(1);
+    expect(err.join("")).toContain("1 generated file is out of date");
+  });
+});
