@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/main.js";
+import { repoPath } from "../support/fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+interface Manifest {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: Record<string, unknown>;
+}
+
+const dir = repoPath("deploy/kubernetes");
+const kustomization = parseAllDocuments(
+  readFileSync(join(dir, "kustomization.yaml"), "utf8"),
+)[0]?.toJS() as {
+  resources: string[];
+  configMapGenerator: { name: string; files: string[] }[];
+};
+const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((doc) => doc.toJS() as Manifest),
+);
+const byKind = (kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
+
+const temp = makeTempDir("kubernetes");
+afterAll(() => temp.remove());
+
+describe("the Kubernetes manifests", () => {
+  it("name only files that exist, and every object has apiVersion, kind and name", () => {
+    for (const file of kustomization.resources)
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    for (const generator of kustomization.configMapGenerator) {
+      for (const entry of generator.files)
+        expect(existsSync(join(dir, entry.split("=")[1] ?? entry)), entry).toBe(true);
+    }
+    for (const manifest of manifests) {
+      expect(manifest.apiVersion, JSON.stringify(manifest.metadata)).toBeTruthy();
+      expect(manifest.kind).toBeTruthy();
+      expect(manifest.metadata?.name).toBeTruthy();
+    }
+  });
+
+  it("run the GPU collector as a DaemonSet and the receiver with a persistent volume", () => {
+    expect(byKind("DaemonSet").map((m) => m.metadata?.name)).toEqual(["aiwatch-gpu-exporter"]);
+    const receiver = byKind("StatefulSet").find((m) => m.metadata?.name === "aiwatch-receiver");
+    expect((receiver?.spec?.["volumeClaimTemplates"] as unknown[] | undefined)?.length).toBe(1);
+    expect(byKind("ServiceMonitor")).toHaveLength(1);
+  });
+
+  it("mount configs the exporter and the receiver accept", async () => {
+    const secrets = join(temp.path, "secrets");
+    mkdirSync(secrets, { recursive: true });
+    for (const name of ["ingest-token", "receiver-token"])
+      writeFileSync(join(secrets, name), `test-${name}`);
+    const check = async (file: string, argv: (path: string) => string[]): Promise<void> => {
+      const copy = join(temp.path, file.replace("/", "-"));
+      writeFileSync(
+        copy,
+        readFileSync(join(dir, file), "utf8").replaceAll("/run/secrets/aiwatch/", `${secrets}/`),
+      );
+      let output = "";
+      const code = await runCli(argv(copy), {
+        stdout: (t) => (output += t),
+        stderr: (t) => (output += t),
+        cwd: repoPath(),
+        env: process.env,
+      });
+      expect(code, output).toBe(0);
+    };
+    await check("config/gpu-exporter.yaml", (path) => [
+      "exporter",
+      "--config.file",
+      path,
+      "--check",
+    ]);
+    await check("config/exporter.yaml", (path) => ["exporter", "--config.file", path, "--check"]);
+    await check("config/receiver.yaml", (path) => ["receiver", "check", "--config.file", path]);
+  });
+});
