@@ -16,6 +16,7 @@ COPY rulegen ./rulegen
 COPY exporters ./exporters
 COPY webhook-receiver ./webhook-receiver
 COPY dashboards ./dashboards
+COPY demo ./demo
 COPY bench ./bench
 COPY test/support ./test/support
 # `npm ci` runs the `prepare` script, which compiles to dist/.
@@ -27,6 +28,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/demo/demo-spec.yaml ./demo/demo-spec.yaml
 COPY --from=build /app/node_modules ./node_modules
 # Runs as the image's unprivileged `node` user; state goes to volumes it owns.
 RUN mkdir -p /var/lib/aiwatch && chown node:node /var/lib/aiwatch

@@ -1,4 +1,5 @@
 import { runDashboardsCommand } from "../dashboards/cli/dashboards-command.js";
+import { runDemoCommand } from "../demo/cli/demo-command.js";
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
@@ -24,6 +25,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   dashboards: {
     run: runDashboardsCommand,
     summary: "generate Grafana dashboards and provisioning from an aiwatch spec",
+  },
+  demo: {
+    run: runDemoCommand,
+    summary: "run the whole stack on 127.0.0.1 with simulated workloads and injected incidents",
   },
   receiver: {
     run: runReceiverCommand,

@@ -8,7 +8,7 @@ import { zscoreLayout } from "../../rulegen/detectors/zscore/layout.js";
 import type { ZscoreMonitor } from "../../rulegen/detectors/zscore/layout.js";
 import { zscoreSeriesNames } from "../../rulegen/detectors/zscore/rules.js";
 import { startMetricsTarget } from "../../test/support/metrics-target.js";
-import { startPrometheus } from "../../test/support/prometheus-process.js";
+import { startPrometheus } from "../../core/process/prometheus-process.js";
 import type { BenchContext, BenchRow, Benchmark } from "../support/benchmark.js";
 import { signalValue, writeBackfillFile } from "./eval-cost/backfill-file.js";
 import { medianGroupDurations } from "./eval-cost/rule-group-durations.js";

@@ -1,18 +1,2 @@
-import { createServer } from "node:net";
-
-/** A port free on 127.0.0.1 right now, for servers (Prometheus) that need one up front. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
+// Moved to core/process (the demo starts real binaries too); tests keep importing it here.
+export * from "../../core/process/free-port.js";

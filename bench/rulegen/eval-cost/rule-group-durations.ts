@@ -1,5 +1,5 @@
 import { median } from "../../support/benchmark.js";
-import { waitFor } from "../../../test/support/wait-for.js";
+import { waitFor } from "../../../core/process/wait-for.js";
 
 interface GroupReading {
   readonly iterations: number;

@@ -1,0 +1,54 @@
+/**
+ * What the demo breaks, when, and what it expects to read about it. Times are seconds
+ * after the workloads start; the zscore baselines need ~45s of normal data first.
+ */
+export type IncidentAction =
+  | { readonly kind: "drift"; readonly feature: string }
+  | { readonly kind: "loss-spike"; readonly run: string }
+  | { readonly kind: "nan-loss"; readonly run: string }
+  | { readonly kind: "stall"; readonly run: string }
+  | { readonly kind: "xid"; readonly code: number }
+  | { readonly kind: "latency"; readonly milliseconds: number };
+
+export interface Incident {
+  readonly title: string;
+  readonly steps: readonly { readonly atSeconds: number; readonly action: IncidentAction }[];
+  /** The alert whose message proves the incident was caught, and the layer it names. */
+  readonly expect: { readonly alertname: string; readonly layer: string; readonly run?: string };
+}
+
+export const INCIDENTS: readonly Incident[] = [
+  {
+    title: "data drift, then a loss spike on run r-data",
+    steps: [
+      { atSeconds: 50, action: { kind: "drift", feature: "median_income" } },
+      { atSeconds: 62, action: { kind: "loss-spike", run: "r-data" } },
+    ],
+    expect: { alertname: "TrainingLossSpike", layer: "data", run: "r-data" },
+  },
+  {
+    title: "a NaN loss on run r-nan",
+    steps: [{ atSeconds: 80, action: { kind: "nan-loss", run: "r-nan" } }],
+    expect: { alertname: "TrainingLossNotFinite", layer: "model", run: "r-nan" },
+  },
+  {
+    title: "run r-stall stops making progress",
+    steps: [{ atSeconds: 90, action: { kind: "stall", run: "r-stall" } }],
+    expect: { alertname: "TrainingStalled", layer: "environment", run: "r-stall" },
+  },
+  {
+    title: "GPU XID 79, then a loss spike on run r-gpu",
+    steps: [
+      { atSeconds: 110, action: { kind: "xid", code: 79 } },
+      { atSeconds: 118, action: { kind: "loss-spike", run: "r-gpu" } },
+    ],
+    expect: { alertname: "GpuXidErrors", layer: "environment" },
+  },
+  {
+    title: "inference latency regression on model ranker",
+    steps: [{ atSeconds: 140, action: { kind: "latency", milliseconds: 450 } }],
+    expect: { alertname: "InferenceLatencyP99High", layer: "model" },
+  },
+];
+
+export const TRAINING_RUNS = ["r-data", "r-nan", "r-stall", "r-gpu"] as const;

@@ -1,0 +1,170 @@
+import type { Incident, IncidentAction } from "./incidents.js";
+import { INCIDENTS, TRAINING_RUNS } from "./incidents.js";
+import { startDemoStack } from "./stack/start-demo-stack.js";
+import type { DemoStack } from "./stack/start-demo-stack.js";
+import { DataStream } from "./workload/data-stream.js";
+import { sendInferenceTraffic } from "./workload/inference-service.js";
+import { TrainingRuns } from "./workload/training-runs.js";
+
+export interface DemoOptions {
+  readonly workDir: string;
+  readonly fixturesDir: string;
+  /** Stop once every incident's message has been seen (tests), else run until stopped. */
+  readonly exitWhenDone: boolean;
+  /** Give up on missing messages this long after the last incident step. */
+  readonly graceSeconds: number;
+  readonly write: (text: string) => void;
+  readonly random: () => number;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  readonly stopRequested: Promise<void>;
+}
+
+export interface DemoOutcome {
+  readonly caught: readonly Incident[];
+  readonly missed: readonly Incident[];
+}
+
+/** Which incidents a printed message proves were caught (alert, run, layer). */
+export function incidentsShownBy(message: string, incidents: readonly Incident[]): Incident[] {
+  return incidents.filter(({ expect }) => {
+    if (!message.includes(expect.alertname)) return false;
+    if (expect.run !== undefined && !message.includes(expect.run)) return false;
+    return new RegExp(`\\b${expect.layer}\\b`).test(message);
+  });
+}
+
+/**
+ * The main job: start the stack, feed it a training job, an inference service, a data
+ * stream and GPU readings, break them on the printed schedule, and show the messages the
+ * receiver delivers to the terminal.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
+  const say = (line: string): void => options.write(`[demo] ${line}\n`);
+  const caught = new Set<Incident>();
+  const stack: DemoStack = await startDemoStack({
+    workDir: options.workDir,
+    fixturesDir: options.fixturesDir,
+    random: options.random,
+    progress: say,
+    onMessage: (text) => {
+      options.write(`\n${text}\n`);
+      for (const incident of incidentsShownBy(text, INCIDENTS)) {
+        if (!caught.has(incident)) say(`caught: ${incident.title}`);
+        caught.add(incident);
+      }
+    },
+  });
+  const incidents = INCIDENTS.filter(
+    (i) => stack.gpu || !i.steps.some((s) => s.action.kind === "xid"),
+  );
+  say(`Prometheus   ${stack.prometheus.url} (alerts: ${stack.prometheus.url}/alerts)`);
+  say(`Alertmanager ${stack.alertmanager.url}`);
+  say(`exporter     ${stack.exporter.url}/metrics`);
+  say(`receiver     ${stack.receiver.url}/metrics`);
+  say(`logs and state in ${options.workDir}`);
+  say("schedule (seconds after the workloads start; baselines learn for the first ~45 s):");
+  for (const incident of incidents) {
+    say(
+      `  ${incident.steps.map((s) => `t+${s.atSeconds}s ${describe(s.action)}`).join(", then ")}  ->  expect ${incident.expect.alertname} (${incident.expect.layer})`,
+    );
+  }
+  say("Ctrl-C stops everything.");
+
+  const runs = new TrainingRuns(
+    stack.exporter.url,
+    stack.ingestToken,
+    TRAINING_RUNS,
+    options.random,
+    (m) => say(m),
+  );
+  const data = new DataStream(stack.exporter.url, stack.ingestToken, options.random);
+  const steps = incidents
+    .flatMap((incident) => incident.steps)
+    .sort((a, b) => a.atSeconds - b.atSeconds);
+  const lastStep = steps[steps.length - 1]?.atSeconds ?? 0;
+  const started = Date.now();
+  let stopped = false;
+  void options.stopRequested.then(() => (stopped = true));
+  try {
+    for (let tick = 0; !stopped; tick++) {
+      const elapsed = (Date.now() - started) / 1000;
+      while (steps[0] && steps[0].atSeconds <= elapsed) {
+        const step = steps.shift();
+        if (step) {
+          say(`t+${Math.round(elapsed)}s: ${describe(step.action)}`);
+          apply(step.action, stack, runs, data);
+        }
+      }
+      await Promise.all([
+        runs.tick(),
+        data.tick(50).catch((e: unknown) => say(`data stream: ${(e as Error).message}`)),
+        sendInferenceTraffic(stack.inference.server.url, 5).catch((e: unknown) =>
+          say(`inference traffic: ${(e as Error).message}`),
+        ),
+      ]);
+      if (options.exitWhenDone && incidents.every((i) => caught.has(i))) break;
+      if (options.exitWhenDone && elapsed > lastStep + options.graceSeconds) break;
+      const next = started + (tick + 1) * 1000;
+      await Promise.race([
+        new Promise((r) => setTimeout(r, Math.max(0, next - Date.now()))),
+        options.stopRequested,
+      ]);
+    }
+  } finally {
+    say("stopping");
+    await runs.close().catch(() => undefined);
+    await stack.stop();
+  }
+  const missed = incidents.filter((i) => !caught.has(i));
+  say(
+    missed.length === 0
+      ? `all ${incidents.length} incidents were caught`
+      : `not caught: ${missed.map((i) => i.title).join("; ")}`,
+  );
+  return { caught: [...caught], missed };
+}
+
+function apply(
+  action: IncidentAction,
+  stack: DemoStack,
+  runs: TrainingRuns,
+  data: DataStream,
+): void {
+  switch (action.kind) {
+    case "drift":
+      data.drift(action.feature);
+      break;
+    case "loss-spike":
+      runs.set(action.run, "spiking");
+      break;
+    case "nan-loss":
+      runs.set(action.run, "nan");
+      break;
+    case "stall":
+      runs.set(action.run, "stalled");
+      break;
+    case "xid":
+      stack.gpu?.injectXid(action.code);
+      break;
+    case "latency":
+      stack.inference.setLatency(action.milliseconds);
+      break;
+  }
+}
+
+function describe(action: IncidentAction): string {
+  switch (action.kind) {
+    case "drift":
+      return `shift feature ${action.feature} of model housing`;
+    case "loss-spike":
+      return `loss spike on run ${action.run}`;
+    case "nan-loss":
+      return `NaN loss on run ${action.run}`;
+    case "stall":
+      return `run ${action.run} stops stepping`;
+    case "xid":
+      return `XID ${action.code} on GPU 0`;
+    case "latency":
+      return `model ranker slows to ${action.milliseconds} ms`;
+  }
+}

@@ -1,0 +1,106 @@
+import { stringify } from "yaml";
+
+/**
+ * The configs the demo writes into its working directory: everything on 127.0.0.1,
+ * intervals of one second so incidents become messages within seconds, tokens in files.
+ */
+export interface DemoAddresses {
+  readonly exporter: string;
+  readonly inference: string;
+  readonly receiver: string;
+  readonly alertmanager: string;
+}
+
+export function prometheusConfig(ruleFile: string, addresses: DemoAddresses): string {
+  return stringify({
+    global: { scrape_interval: "1s", evaluation_interval: "1s" },
+    rule_files: [ruleFile],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [addresses.alertmanager] }] }] },
+    scrape_configs: [
+      { job_name: "aiwatch-exporter", static_configs: [{ targets: [addresses.exporter] }] },
+      { job_name: "inference-service", static_configs: [{ targets: [addresses.inference] }] },
+      { job_name: "aiwatch-receiver", static_configs: [{ targets: [addresses.receiver] }] },
+    ],
+  });
+}
+
+/** One group per alert, answered fast: the demo shows every incident as its own message. */
+export function alertmanagerConfig(receiverUrl: string, tokenFile: string): string {
+  return stringify({
+    route: {
+      receiver: "aiwatch",
+      group_by: ["..."],
+      group_wait: "1s",
+      group_interval: "5s",
+      repeat_interval: "1h",
+    },
+    receivers: [
+      {
+        name: "aiwatch",
+        webhook_configs: [
+          {
+            url: `${receiverUrl}/api/v1/alerts`,
+            send_resolved: false,
+            http_config: { authorization: { type: "Bearer", credentials_file: tokenFile } },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+export interface ExporterFiles {
+  readonly ingestTokenFile: string;
+  /** Stand-in nvidia-smi replaying a capture, and the kernel-log file XIDs are written to. */
+  readonly gpu?: { readonly nvidiaSmi: string; readonly kmsg: string };
+}
+
+export function exporterConfig(files: ExporterFiles): string {
+  return stringify({
+    auth: { bearer_tokens: [{ file: files.ingestTokenFile }] },
+    collectors: {
+      training: { retention: { finished: "10m", idle: "1h" } },
+      drift: {
+        evaluation_interval: "1s",
+        models: [
+          {
+            name: "housing",
+            reference: { first_records: 600 },
+            window: { records: 300, panes: 5 },
+            min_samples: 100,
+            features: {
+              median_income: { methods: ["psi"] },
+              house_age: { methods: ["psi"] },
+              rooms: { methods: ["psi"] },
+            },
+          },
+        ],
+      },
+      ...(files.gpu
+        ? {
+            gpu: {
+              interval: "1s",
+              timeout: "900ms",
+              nvidia_smi: { enabled: true, path: files.gpu.nvidiaSmi, mig: false },
+              xid: { enabled: true, source: "kmsg", kmsg_path: files.gpu.kmsg },
+            },
+          }
+        : {}),
+    },
+  });
+}
+
+export interface ReceiverFiles {
+  readonly database: string;
+  readonly receiverTokenFile: string;
+}
+
+export function receiverConfig(files: ReceiverFiles): string {
+  return stringify({
+    web: { auth: { bearer_tokens: [{ file: files.receiverTokenFile }] } },
+    storage: { path: files.database },
+    dedup: { window: "10m" },
+    destinations: [{ name: "terminal", type: "console" }],
+    default_route: { destinations: ["terminal"] },
+  });
+}
