@@ -9,6 +9,7 @@ import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { parseDuration } from "../../core/duration.js";
 import { createLogger, redact } from "../../core/log/logger.js";
 import { parseListenAddress } from "../../core/server/listen.js";
+import { waitForShutdown } from "../../cli/wait-for-shutdown.js";
 import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { Destination } from "../destinations/destination.js";
@@ -147,20 +148,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   }
   const running = receiver;
   active = () => running.config();
-  const reload = (): void => {
-    void receiver.reload();
-  };
-  process.on("SIGHUP", reload);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      done();
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
-  process.off("SIGHUP", reload);
+  await waitForShutdown({ onReload: () => void receiver.reload() });
   logger.info("shutting down");
   await receiver.stop();
   return EXIT.ok;
