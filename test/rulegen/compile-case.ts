@@ -20,4 +20,11 @@ export const VALID_CASES = [
   "stall",
   "absent",
   "increase",
+  "robust",
+  "seasonal",
+  "spike",
+  "trend",
+  "forecast",
+  "ratio",
+  "slo-burn-rate",
 ] as const;
