@@ -47,14 +47,24 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
     const { above, below } = monitor.detector;
     if ((above === undefined) === (below === undefined))
       return [
-        { code: "invalid-value", message: "set exactly one of `above` or `below`", path: ["detector"] },
+        {
+          code: "invalid-value",
+          message: "set exactly one of `above` or `below`",
+          path: ["detector"],
+        },
       ];
     const limit = limitOf(monitor);
     if (typeof limit.value === "number") return [];
     const path = ["detector", limit.key];
     const parsed = parsePromql(limit.value);
     if (parsed.problems[0])
-      return [{ code: "invalid-promql", message: `detector.${limit.key}: ${parsed.problems[0].message}`, path }];
+      return [
+        {
+          code: "invalid-promql",
+          message: `detector.${limit.key}: ${parsed.problems[0].message}`,
+          path,
+        },
+      ];
     if (!parsed.selector)
       return [
         {
@@ -116,7 +126,9 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
     const active = firstEvaluationAtOrAfter(rampStart + windowMs + si, ei);
     const firing = firingAt(active, monitor.forMs, ei);
     const forecastAt = base + slopePerS * ((firing - rampStart) / 1000 + horizonS);
-    const inputs: SeriesInput[] = [{ series: source.inputSeries(group), values: values.toString() }];
+    const inputs: SeriesInput[] = [
+      { series: source.inputSeries(group), values: values.toString() },
+    ];
     let labels: Labels = source.outputLabels(group);
     if (typeof limit.value === "string") {
       const selector = parsePromql(limit.value).selector;
@@ -124,7 +136,10 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
       const by = monitor.by ?? [];
       labels = Object.fromEntries(by.map((l) => [l, group[l] ?? ""]));
       inputs.push({
-        series: formatSeries(selector?.metricName ?? "", { ...(fixed?.ok ? fixed.labels : {}), ...labels }),
+        series: formatSeries(selector?.metricName ?? "", {
+          ...(fixed?.ok ? fixed.labels : {}),
+          ...labels,
+        }),
         values: new SeriesValues(si).holdUntil(limitValue, endMs).toString(),
       });
     }
@@ -142,7 +157,10 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
         title: "stays quiet on a flat signal below the limit",
         intervalMs: si,
         inputs: [
-          { series: source.inputSeries(group), values: new SeriesValues(si).holdUntil(base, endMs).toString() },
+          {
+            series: source.inputSeries(group),
+            values: new SeriesValues(si).holdUntil(base, endMs).toString(),
+          },
           ...inputs.slice(1),
         ],
         checks: [{ atMs: firing, alerts: [] }],

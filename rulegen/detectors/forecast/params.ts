@@ -2,7 +2,9 @@ import { z } from "zod";
 import { durationField } from "../../../core/config/zod-fields.js";
 
 const limit = z
-  .union([z.number(), z.string().min(1)])
+  .union([z.number(), z.string().min(1)], {
+    error: "expected a number or a PromQL selector of the limit series",
+  })
   .optional();
 
 export const forecastParamsSchema = z

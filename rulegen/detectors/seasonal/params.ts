@@ -12,7 +12,9 @@ export const seasonalParamsSchema = z
       .describe("How far back the same time is looked up: 1d, 1w or both."),
     window: durationField()
       .default("1h")
-      .describe("Short-term window: today's level and spread, lagged so an anomaly cannot mask itself."),
+      .describe(
+        "Short-term window: today's level and spread, lagged so an anomaly cannot mask itself.",
+      ),
     seasonal_window: durationField()
       .optional()
       .describe("Window centred on the same time a season ago (default: `window`)."),
@@ -34,7 +36,11 @@ export const seasonalParamsSchema = z
       .describe(
         "Weight of the short-term spread in the band; the rest comes from the seasons' spread.",
       ),
-    min_margin: z.number().nonnegative().default(0).describe("Absolute floor for the band's half-width."),
+    min_margin: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe("Absolute floor for the band's half-width."),
     min_relative_margin: z
       .number()
       .nonnegative()

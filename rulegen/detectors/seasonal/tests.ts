@@ -62,7 +62,9 @@ export function planSeasonalTests(monitor: SeasonalMonitor, settings: Settings):
   const firstStep = values.atMs;
   values.holdUntil(step, firstStep + stepLength).holdUntil(BASELINE, firstStep + season);
   const secondStep = values.atMs;
-  values.holdUntil(step, secondStep + stepLength).holdUntil(BASELINE, secondStep + stepLength + clear);
+  values
+    .holdUntil(step, secondStep + stepLength)
+    .holdUntil(BASELINE, secondStep + stepLength + clear);
   const jumpStart = values.atMs;
   values.holdUntil(BASELINE + sign * jump, anomalyEndFor(jumpStart, monitor.forMs, ei));
   const jumpEnd = values.atMs;
@@ -76,7 +78,10 @@ export function planSeasonalTests(monitor: SeasonalMonitor, settings: Settings):
     { atMs: secondActive - ei, alerts: [] },
     { atMs: firingAt(secondActive, monitor.forMs, ei) + ei, alerts: [] },
     { atMs: secondActive + Math.floor(stepLength / 2 / ei) * ei, alerts: [] },
-    { atMs: firstEvaluationAtOrAfter(secondStep + stepLength, ei) + monitor.forMs + ei, alerts: [] },
+    {
+      atMs: firstEvaluationAtOrAfter(secondStep + stepLength, ei) + monitor.forMs + ei,
+      alerts: [],
+    },
     ...anomalyChecks(
       {
         startMs: jumpStart,

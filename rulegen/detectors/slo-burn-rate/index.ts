@@ -15,7 +15,12 @@ export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
   check(monitor): DetectorProblem[] {
     const params = monitor.detector;
     const problems: DetectorProblem[] = [
-      ...requireSelector(monitor, params.latency_threshold !== undefined ? "a histogram's _bucket series" : "the bad-events counter"),
+      ...requireSelector(
+        monitor,
+        params.latency_threshold !== undefined
+          ? "a histogram's _bucket series"
+          : "the bad-events counter",
+      ),
       ...requireBy(monitor.by, "e.g. [model]"),
     ];
     if ((params.total === undefined) === (params.latency_threshold === undefined)) {
@@ -26,9 +31,11 @@ export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
         path: ["detector"],
       });
     }
-    if (params.total !== undefined) problems.push(...checkCounterSelector(params.total, ["detector", "total"]));
+    if (params.total !== undefined)
+      problems.push(...checkCounterSelector(params.total, ["detector", "total"]));
     const metric = monitor.signal.selector?.metricName;
-    if (params.latency_threshold !== undefined && metric !== undefined && !metric.endsWith("_bucket")) {
+    const latencyOnly = params.latency_threshold !== undefined && params.total === undefined;
+    if (latencyOnly && metric !== undefined && !metric.endsWith("_bucket")) {
       problems.push({
         code: "invalid-value",
         message: `a latency SLI reads a classic histogram: the signal must select its _bucket series (got ${metric})`,

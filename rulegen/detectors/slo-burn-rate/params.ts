@@ -23,7 +23,9 @@ export const sloBurnRateParamsSchema = z
       .string()
       .min(1)
       .optional()
-      .describe("Ratio SLI: selector of the total-events counter; the signal counts the bad events."),
+      .describe(
+        "Ratio SLI: selector of the total-events counter; the signal counts the bad events.",
+      ),
     latency_threshold: z
       .number()
       .positive()
@@ -31,7 +33,9 @@ export const sloBurnRateParamsSchema = z
       .describe(
         "Latency SLI: the signal is a classic histogram's _bucket selector; events slower than this `le` bucket (seconds) are bad.",
       ),
-    period: durationField().default("30d").describe("SLO period the default burn rates are derived for."),
+    period: durationField()
+      .default("30d")
+      .describe("SLO period the default burn rates are derived for."),
     min_events: z
       .number()
       .min(1)

@@ -102,8 +102,18 @@ export function planSloRules(monitor: SloMonitor, settings: Settings): DetectorR
     const w = duration(windowMs);
     const rules: RecordingRule[] = composite(windowMs)
       ? [
-          { kind: "record", record: names.errors, expr: sumOfBuckets(buckets.errors, windowMs), labels },
-          { kind: "record", record: names.total, expr: sumOfBuckets(buckets.total, windowMs), labels },
+          {
+            kind: "record",
+            record: names.errors,
+            expr: sumOfBuckets(buckets.errors, windowMs),
+            labels,
+          },
+          {
+            kind: "record",
+            record: names.total,
+            expr: sumOfBuckets(buckets.total, windowMs),
+            labels,
+          },
         ]
       : [
           { kind: "record", record: names.errors, expr: sli.errors(w), labels },
@@ -144,4 +154,3 @@ export function planSloRules(monitor: SloMonitor, settings: Settings): DetectorR
     alertVariants: variants,
   };
 }
-

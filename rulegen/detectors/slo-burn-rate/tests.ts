@@ -41,7 +41,12 @@ export function planSloTests(monitor: SloMonitor, settings: Settings): TestScena
   const alerts: ExpectedAlert[] = pairs
     .filter((p) => burnRate > p.burnRate)
     .map((p) => ({
-      labels: { ...first, ...monitorLabels(monitor), [LONG_WINDOW_LABEL]: p.long, [SHORT_WINDOW_LABEL]: p.short },
+      labels: {
+        ...first,
+        ...monitorLabels(monitor),
+        [LONG_WINDOW_LABEL]: p.long,
+        [SHORT_WINDOW_LABEL]: p.short,
+      },
       value: bad / budget,
       ruleLabels: {
         [LONG_WINDOW_LABEL]: p.long,
@@ -75,7 +80,9 @@ export function planSloTests(monitor: SloMonitor, settings: Settings): TestScena
             bad: 1,
           },
         ]),
-        ...(second === first ? [] : inputs(second, [{ untilMs: shortEnd + ei, events: 0, bad: 0 }])),
+        ...(second === first
+          ? []
+          : inputs(second, [{ untilMs: shortEnd + ei, events: 0, bad: 0 }])),
       ],
       checks: [{ atMs: shortEnd, alerts: [] }],
     },
@@ -110,4 +117,3 @@ function sloInputs(
     { series: seriesFor(sli.total, group), values: counter((s) => s.events) },
   ];
 }
-

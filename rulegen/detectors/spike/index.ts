@@ -37,7 +37,9 @@ export const spikeDetector: DetectorDefinition<SpikeParams> = {
     const median = recordName(monitor, `median${duration(windowMs)}`);
     const ratio = `${source.ref} / ignoring(${MONITOR_LABEL}) ${ownSeries(monitor, median)}`;
     const limit =
-      params.direction === "up" ? `> ${numberLiteral(params.factor)}` : `< ${numberLiteral(1 / params.factor)}`;
+      params.direction === "up"
+        ? `> ${numberLiteral(params.factor)}`
+        : `< ${numberLiteral(1 / params.factor)}`;
     return {
       alertExpr: `${ratio} ${limit} and ignoring(${MONITOR_LABEL}) ${ownSeries(monitor, median)} > ${numberLiteral(params.min_baseline)}`,
       recordings: [

@@ -5,7 +5,10 @@ export const trendParamsSchema = z
   .strictObject({
     type: z.literal("trend"),
     window: durationField().default("30m").describe("Window the slope (deriv) is fitted over."),
-    direction: z.enum(["up", "down"]).default("up").describe("Rising (a diverging loss) or falling."),
+    direction: z
+      .enum(["up", "down"])
+      .default("up")
+      .describe("Rising (a diverging loss) or falling."),
     min_change: z
       .number()
       .nonnegative()
