@@ -12,6 +12,7 @@ export const RULEGEN_CODES = {
   "invalid-value": "A value is outside what the field accepts.",
   "bad-duration": "A duration is not in Prometheus's format (30s, 5m, 1h30m, 1d).",
   "unknown-detector": "`detector.type` names no detector.",
+  "unknown-preset": "`preset` names no preset in the catalogue.",
   "invalid-name": "A monitor or alert name does not follow the naming rules.",
   "duplicate-name": "Two monitors share a name.",
   "duplicate-alert": "Two monitors would generate alerts with the same name.",

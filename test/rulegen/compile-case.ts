@@ -28,3 +28,6 @@ export const VALID_CASES = [
   "ratio",
   "slo-burn-rate",
 ] as const;
+
+/** Golden-only cases: their promtool tests run per preset in presets.test.ts. */
+export const PRESET_CASES = ["presets", "presets-dcgm"] as const;
