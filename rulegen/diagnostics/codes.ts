@@ -27,6 +27,8 @@ export const RULEGEN_CODES = {
   "untestable-signal": "No test input can be synthesised for the signal's label matchers.",
   "invalid-template": "An annotation template does not parse or mixes types.",
   "unsupported-template": "An annotation template uses Go template features aiwatch cannot test.",
+  "target-limitation":
+    "(warning) The target engine cannot do what the monitor asks; the output says how it copes.",
 } as const satisfies Record<string, string>;
 
 export type RulegenCode = keyof typeof RULEGEN_CODES;
