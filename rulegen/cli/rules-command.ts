@@ -9,6 +9,7 @@ import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { compileSpecs } from "../compile.js";
 import type { CompileResult, SpecSource } from "../compile.js";
 import { specJsonSchema } from "../spec/json-schema.js";
+import { BACKTEST_USAGE, backtestCommand } from "./backtest-command.js";
 import { isTarget, TARGETS } from "../targets/target.js";
 import { checkAndTestRules, findPromtool } from "./promtool.js";
 
@@ -19,12 +20,15 @@ export const RULES_USAGE = `Usage:
                                             exit 1 and print a diff if DIR is not what the specs compile to
   aiwatch rules test DIR [--promtool PATH]  promtool check rules + promtool test rules on DIR
   aiwatch rules schema [--out FILE]         print the spec's JSON Schema (for editors)
+  aiwatch rules backtest SPEC (--series FILE | --url URL --start T --end T) [...]
+                                            when would each alert have fired? (--help for options)
 
 Targets: ${TARGETS.join(", ")} (default prometheus; only prometheus output comes with
 promtool tests, the others carry the same rules in the engine's own form).
 
 Exit codes: 0 ok, 1 errors in the input (or failing checks), 2 usage.
 `;
+export { BACKTEST_USAGE };
 
 export async function runRulesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -37,6 +41,14 @@ export async function runRulesCommand(args: readonly string[], io: CliIo): Promi
       return testCommand(rest, io);
     case "schema":
       return schemaCommand(rest, io);
+    case "backtest": {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.stdout(BACKTEST_USAGE);
+        return EXIT.ok;
+      }
+      const { values, positionals } = parse(rest, BACKTEST_OPTIONS);
+      return backtestCommand(values, positionals, io);
+    }
     case "--help":
     case "-h":
     case "help":
@@ -49,7 +61,24 @@ export async function runRulesCommand(args: readonly string[], io: CliIo): Promi
   }
 }
 
-function parse(args: readonly string[], options: Record<string, { type: "string" | "boolean" }>) {
+const BACKTEST_OPTIONS = {
+  series: { type: "string" },
+  url: { type: "string" },
+  start: { type: "string" },
+  end: { type: "string" },
+  monitor: { type: "string", multiple: true },
+  labels: { type: "string" },
+  grace: { type: "string" },
+  step: { type: "string" },
+  "bearer-token-file": { type: "string" },
+  promtool: { type: "string" },
+  format: { type: "string" },
+} as const;
+
+function parse(
+  args: readonly string[],
+  options: Record<string, { type: "string" | "boolean"; multiple?: boolean }>,
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

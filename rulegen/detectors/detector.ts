@@ -1,5 +1,6 @@
 import type { Monitor, Settings } from "../model/monitor.js";
 import type { RecordingRule } from "../plan/rule-plan.js";
+import type { SignalShape } from "../plan/signal-source.js";
 import type { TestScenario } from "../testgen/scenario.js";
 import type { RulegenCode } from "../diagnostics/codes.js";
 import type { DetectorParams } from "./detector-params.js";
@@ -50,6 +51,11 @@ export interface DefaultAnnotations {
  */
 export interface DetectorDefinition<P extends DetectorParams = DetectorParams> {
   readonly type: P["type"];
+  /**
+   * How the detector reads its signal (see plan/signal-source.ts), so a backtest can feed
+   * a recorded series of values; undefined when it needs more than one series (ratios).
+   */
+  readonly signalShape: SignalShape | undefined;
   /** `for` when the monitor sets none. */
   defaultForMs(settings: Settings): number;
   /** Checks the schema cannot express (signal shape, parameter relations). */

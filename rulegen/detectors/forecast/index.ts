@@ -41,6 +41,7 @@ function sampleMs(settings: Settings, recorded: boolean): number {
 
 export const forecastDetector: DetectorDefinition<ForecastParams> = {
   type: "forecast",
+  signalShape: "range",
   defaultForMs: () => 10 * 60_000,
 
   check(monitor): DetectorProblem[] {

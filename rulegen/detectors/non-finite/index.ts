@@ -23,6 +23,7 @@ function condition(ref: string, target: Target): string {
 
 export const nonFiniteDetector: DetectorDefinition<NonFiniteParams> = {
   type: "nonFinite",
+  signalShape: "raw",
   defaultForMs: () => 0,
   check: () => [],
 

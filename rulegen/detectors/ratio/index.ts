@@ -31,6 +31,7 @@ function names(monitor: RatioMonitor): { numerator: string; total: string } {
 
 export const ratioDetector: DetectorDefinition<RatioParams> = {
   type: "ratio",
+  signalShape: undefined,
   defaultForMs: () => 10 * 60_000,
 
   check(monitor): DetectorProblem[] {

@@ -9,6 +9,7 @@ import { planRobustTests } from "./tests.js";
 
 export const robustDetector: DetectorDefinition<RobustParams> = {
   type: "robust",
+  signalShape: "range",
   defaultForMs: () => 5 * 60_000,
 
   check(monitor, settings) {

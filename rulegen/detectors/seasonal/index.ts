@@ -10,6 +10,7 @@ import { planSeasonalTests } from "./tests.js";
 
 export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
   type: "seasonal",
+  signalShape: "range",
   defaultForMs: () => 5 * 60_000,
 
   check(monitor, settings) {

@@ -10,6 +10,7 @@ import { planSloTests } from "./tests.js";
 
 export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
   type: "sloBurnRate",
+  signalShape: undefined,
   defaultForMs: () => 2 * 60_000,
 
   check(monitor): DetectorProblem[] {

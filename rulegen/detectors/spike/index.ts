@@ -24,6 +24,7 @@ function lagMs(monitor: SpikeMonitor, settings: Settings): number {
 
 export const spikeDetector: DetectorDefinition<SpikeParams> = {
   type: "spike",
+  signalShape: "range",
   defaultForMs: () => 0,
   check: () => [],
 

@@ -13,6 +13,7 @@ type TrendMonitor = Monitor<TrendParams>;
 
 export const trendDetector: DetectorDefinition<TrendParams> = {
   type: "trend",
+  signalShape: "range",
   defaultForMs: () => 5 * 60_000,
 
   check(monitor) {
