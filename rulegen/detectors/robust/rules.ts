@@ -40,10 +40,12 @@ export function planRobustRules(monitor: RobustMonitor, settings: Settings): Det
       labels,
     },
     {
-      // No MAD yet (warm-up), no band: the floor alone must not make the monitor fire.
+      // The largest MAD of the last window: while the baseline still holds a past incident
+      // (its deviations raised the MAD), the return to normal does not page. No MAD yet
+      // (warm-up), no band: the floor alone must not make the monitor fire.
       kind: "record",
       record: names.band,
-      expr: `(${floorBand(`${numberLiteral(params.threshold)} * ${ownSeries(monitor, names.mad)}`, relative, params.min_margin)}) and ${ownSeries(monitor, names.mad)}`,
+      expr: `(${floorBand(`${numberLiteral(params.threshold)} * max_over_time(${ownSeries(monitor, names.mad)}[${duration(layout.windowMs)}])`, relative, params.min_margin)}) and ${ownSeries(monitor, names.mad)}`,
       labels,
     },
   ];

@@ -71,6 +71,7 @@ export interface SeasonalSeries {
   readonly seasonalSpread: string;
   readonly expected: string;
   readonly band: string;
+  readonly shortBand: string;
 }
 
 export function seasonalSeriesNames(monitor: SeasonalMonitor): SeasonalSeries {
@@ -85,5 +86,6 @@ export function seasonalSeriesNames(monitor: SeasonalMonitor): SeasonalSeries {
     seasonalSpread: recordName(monitor, `seasonal_${spread}${w}`),
     expected: recordName(monitor, `expected${w}`),
     band: recordName(monitor, `band${w}`),
+    shortBand: recordName(monitor, `short_band${w}`),
   };
 }

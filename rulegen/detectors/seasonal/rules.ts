@@ -65,14 +65,18 @@ export function planSeasonalRules(monitor: SeasonalMonitor, settings: Settings):
   const rb = (name: string): string => readBack(monitor, name, layout.readbackMs);
   const own = (name: string): string => ownSeries(monitor, name);
   const recent = win(x, layout.windowMs, layout.lagMs);
+
   const w = params.short_term_weight;
+  // The largest short-term spread of the last window (as in robust): the aftermath of an
+  // incident, while the short-term window still holds it, does not page.
+  const shortSpread = `max_over_time(${own(names.spread)}[${duration(layout.windowMs)}])`;
   const seasonsSpread = `avg without(${SEASON_LABEL}) (${rb(names.seasonalSpread)})`;
   const combined =
     w >= 1
-      ? own(names.spread)
+      ? shortSpread
       : w <= 0
-        ? `${seasonsSpread} or ${own(names.spread)}`
-        : `(${numberLiteral(w)} * ${own(names.spread)} + ${numberLiteral(round(1 - w))} * ${seasonsSpread}) or ${own(names.spread)}`;
+        ? `${seasonsSpread} or ${shortSpread}`
+        : `(${numberLiteral(w)} * ${shortSpread} + ${numberLiteral(round(1 - w))} * ${seasonsSpread}) or ${shortSpread}`;
   const relative =
     params.min_relative_margin > 0
       ? `${numberLiteral(params.min_relative_margin)} * abs(${own(names.expected)})`
@@ -102,6 +106,18 @@ export function planSeasonalRules(monitor: SeasonalMonitor, settings: Settings):
       expr: `(${floorBand(`${numberLiteral(params.threshold)} * (${combined})`, relative, params.min_margin)}) and ${own(names.expected)}`,
       labels,
     },
+    {
+      kind: "record",
+      record: names.shortBand,
+      expr: floorBand(
+        `${numberLiteral(params.threshold)} * ${shortSpread}`,
+        params.min_relative_margin > 0
+          ? `${numberLiteral(params.min_relative_margin)} * abs(${own(names.level)})`
+          : undefined,
+        params.min_margin,
+      ),
+      labels,
+    },
   ];
 
   const expected = rb(names.expected);
@@ -121,8 +137,12 @@ export function planSeasonalRules(monitor: SeasonalMonitor, settings: Settings):
       labels,
     });
   }
+  // Outside the band expected at this time *and* outside the short-term band: what
+  // happened a season ago (an incident included) cannot page today on its own.
+  const shortLevel = rb(names.level);
+  const shortDeviation = `abs(${x} - ignoring(${MONITOR_LABEL}) ${shortLevel}) > ignoring(${MONITOR_LABEL}) ${rb(names.shortBand)}`;
   return {
-    alertExpr: `${score} > ignoring(${MONITOR_LABEL}) ${rb(names.band)}`,
+    alertExpr: `${score} > ignoring(${MONITOR_LABEL}) ${rb(names.band)} and ${shortDeviation}`,
     recordings,
     baseline: { intervalMs: layout.bucketMs, rules: baseline },
     seasonal: { intervalMs: layout.bucketMs, rules: seasonal },
