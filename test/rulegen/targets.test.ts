@@ -17,6 +17,7 @@ import { PRESET_CASES, VALID_CASES } from "./compile-case.js";
 
 const SPECS = [
   "examples/aiwatch.yaml",
+  "examples/presets.yaml",
   ...[...VALID_CASES, ...PRESET_CASES].map((n) => `test/rulegen/cases/valid/${n}.yaml`),
 ];
 const promtool = requireBinaries("promtool");
