@@ -52,9 +52,10 @@ export function planRobustRules(monitor: RobustMonitor, settings: Settings): Det
   const median = readBack(monitor, names.median, layout.readbackMs);
   const band = readBack(monitor, names.band, layout.readbackMs);
   const deviation = `${source.ref} - ignoring(${MONITOR_LABEL}) ${median}`;
+  // Both directions: the deviation was just recorded, one rule before the alert.
   const score =
     params.direction === "both"
-      ? `abs(${deviation})`
+      ? ownSeries(monitor, names.deviation)
       : params.direction === "up"
         ? `(${deviation})`
         : `(${median} - ignoring(${MONITOR_LABEL}) ${source.ref})`;
