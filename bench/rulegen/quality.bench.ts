@@ -28,6 +28,12 @@ export const detectionQualityBenchmark: Benchmark = {
         context.log(
           `  ${r.method.padEnd(17)} recall ${(r.score.recall * 100).toFixed(0)}% (${r.score.detected}/${r.score.labelled}), ${r.score.falseAlerts} false alerts = ${r.falseAlertsPerSeriesDay.toFixed(3)} per series-day`,
         );
+      const kinds = [...(results[0]?.byKind.keys() ?? [])];
+      context.log(`  detected by kind and size: ${results.map((r) => r.method).join(" / ")}`);
+      for (const kind of kinds)
+        context.log(
+          `    ${kind.padEnd(18)} ${results.map((r) => `${r.byKind.get(kind)?.detected ?? 0}/${r.byKind.get(kind)?.labelled ?? 0}`).join("  ")}`,
+        );
       const grafana = results.filter((r) => r.method.startsWith("grafana"));
       const bestRecall = Math.max(...grafana.map((r) => r.score.recall));
       const fewestFalse = Math.min(...grafana.map((r) => r.falseAlertsPerSeriesDay));

@@ -66,6 +66,8 @@ export function qualityCase(seriesCount: number, seed = 1): QualityCase {
 export interface MethodResult {
   readonly method: string;
   readonly score: Score;
+  /** Detected / labelled per incident kind and size, e.g. "level-up 30%". */
+  readonly byKind: ReadonlyMap<string, { detected: number; labelled: number }>;
   /** False alerts per series and day of the scored range. */
   readonly falseAlertsPerSeriesDay: number;
 }
@@ -151,9 +153,24 @@ function score(
     { startMs: data.scoredFromMs, endMs },
     15 * MINUTE,
   );
+  const byKind = new Map<string, { detected: number; labelled: number }>();
+  for (const s of data.series)
+    for (const incident of s.incidents) {
+      const key = `${incident.kind} ${Math.round(incident.size * 100)}%`;
+      const entry = byKind.get(key) ?? { detected: 0, labelled: 0 };
+      entry.labelled++;
+      const window = { startMs: incident.startMs, endMs: incident.endMs, monitor: s.name };
+      if (
+        scoreAgainstWindows(scored, [window], { startMs: data.scoredFromMs, endMs }, 15 * MINUTE)
+          .detected > 0
+      )
+        entry.detected++;
+      byKind.set(key, entry);
+    }
   return {
     method,
     score: result,
+    byKind: new Map([...byKind].sort(([a], [b]) => a.localeCompare(b))),
     falseAlertsPerSeriesDay: result.falseAlertsPerDay / data.series.length,
   };
 }
