@@ -1,6 +1,8 @@
 import type { Benchmark } from "./support/benchmark.js";
 import { rulegenCompileBenchmark } from "./rulegen/compile.bench.js";
 import { rulegenEvalCostBenchmark } from "./rulegen/eval-cost.bench.js";
+import { anomalyEvalCostBenchmark } from "./rulegen/anomaly-eval-cost.bench.js";
+import { detectionQualityBenchmark } from "./rulegen/quality.bench.js";
 import { driftUpdateBenchmark } from "./exporters/drift/drift-update.bench.js";
 import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.bench.js";
 import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
@@ -11,6 +13,8 @@ import { receiverAckBenchmark } from "./webhook-receiver/ack.bench.js";
 export const BENCHMARKS: readonly Benchmark[] = [
   rulegenCompileBenchmark,
   rulegenEvalCostBenchmark,
+  anomalyEvalCostBenchmark,
+  detectionQualityBenchmark,
   driftUpdateBenchmark,
   driftHttpIngestBenchmark,
   trainingIngestBenchmark,

@@ -4,9 +4,11 @@ import { mapSpecToModel } from "./model/map-spec.js";
 import type { SpecModel } from "./model/monitor.js";
 import { planRuleFile } from "./plan/plan-rule-file.js";
 import { generatedHeader } from "./render/header.js";
-import { renderRuleFile } from "./render/render-rule-file.js";
 import { renderTestFile } from "./render/render-test-file.js";
 import { loadSpec } from "./spec/load-spec.js";
+import { renderForTarget } from "./targets/render-target.js";
+import type { Target } from "./targets/target.js";
+import { targetWarnings } from "./targets/target-warnings.js";
 import { planTestFile } from "./testgen/plan-test-file.js";
 import { checkLabels } from "./validate/check-labels.js";
 import { checkMonitors } from "./validate/check-monitors.js";
@@ -44,7 +46,16 @@ export interface CompileResult {
  * parse → validate → map → validate the model → plan → render, for each spec. Nothing is
  * generated for a spec with errors; every error of every spec is reported, sorted.
  */
-export function compileSpecs(sources: readonly SpecSource[]): CompileResult {
+export interface CompileOptions {
+  /** The rule engine the output is for (default prometheus). */
+  readonly target?: Target;
+}
+
+export function compileSpecs(
+  sources: readonly SpecSource[],
+  options: CompileOptions = {},
+): CompileResult {
+  const target = options.target ?? "prometheus";
   const diagnostics: Diagnostic[] = [];
   const specs: CompiledSpec[] = [];
   const monitorOwners = new Map<string, string>();
@@ -57,7 +68,7 @@ export function compileSpecs(sources: readonly SpecSource[]): CompileResult {
     }
     const { document, spec } = loaded;
     const signals = checkSignals(spec);
-    const model = mapSpecToModel(spec, source.file, baseName(source.file), signals.signals);
+    const model = mapSpecToModel(spec, source.file, baseName(source.file), signals.signals, target);
     const brokenSignals = new Set(signals.problems.map((p) => p.path[1] as number));
     const problems: SpecProblem[] = [
       ...signals.problems,
@@ -82,21 +93,37 @@ export function compileSpecs(sources: readonly SpecSource[]): CompileResult {
       diagnostics.push(...problems.map((p) => problemToDiagnostic(document, p)));
       continue;
     }
+    diagnostics.push(
+      ...targetWarnings(model, target).map((p) => ({
+        ...problemToDiagnostic(document, p),
+        severity: "warning" as const,
+      })),
+    );
     specs.push({ model, files: renderSpec(model, source.displayName) });
   }
   return { specs, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function renderSpec(model: SpecModel, displayName: string): GeneratedFile[] {
-  const header = generatedHeader(displayName, `aiwatch rules compile ${displayName} --out .`);
-  const ruleFileName = `${model.name}.rules.yml`;
-  return [
-    { name: ruleFileName, content: renderRuleFile(planRuleFile(model), header) },
-    {
+  const target = model.settings.target;
+  const targetFlag = target === "prometheus" ? "" : ` --target ${target}`;
+  const header = generatedHeader(
+    displayName,
+    `aiwatch rules compile ${displayName} --out .${targetFlag}`,
+  );
+  const output = renderForTarget(planRuleFile(model), model, target, header);
+  const files: GeneratedFile[] = [{ name: output.ruleFileName, content: output.ruleFile }];
+  if (output.withTests)
+    files.push({
       name: `${model.name}.test.yml`,
-      content: renderTestFile(planTestFile(model, ruleFileName), header),
-    },
-  ];
+      content: renderTestFile(planTestFile(model, output.ruleFileName), header),
+    });
+  return files;
+}
+
+/** Whether a compile produced errors (warnings alone do not fail it). */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
 }
 
 function baseName(file: string): string {

@@ -9,16 +9,26 @@ import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { compileSpecs } from "../compile.js";
 import type { CompileResult, SpecSource } from "../compile.js";
 import { specJsonSchema } from "../spec/json-schema.js";
+import { BACKTEST_USAGE, backtestCommand } from "./backtest-command.js";
+import { isTarget, TARGETS } from "../targets/target.js";
 import { checkAndTestRules, findPromtool } from "./promtool.js";
 
 export const RULES_USAGE = `Usage:
-  aiwatch rules compile SPEC... --out DIR   write DIR/<spec>.rules.yml and DIR/<spec>.test.yml
-  aiwatch rules check SPEC... --out DIR     exit 1 and print a diff if DIR is not what the specs compile to
+  aiwatch rules compile SPEC... --out DIR [--target T]
+                                            write DIR/<spec>.rules.yml and DIR/<spec>.test.yml
+  aiwatch rules check SPEC... --out DIR [--target T]
+                                            exit 1 and print a diff if DIR is not what the specs compile to
   aiwatch rules test DIR [--promtool PATH]  promtool check rules + promtool test rules on DIR
   aiwatch rules schema [--out FILE]         print the spec's JSON Schema (for editors)
+  aiwatch rules backtest SPEC (--series FILE | --url URL --start T --end T) [...]
+                                            when would each alert have fired? (--help for options)
+
+Targets: ${TARGETS.join(", ")} (default prometheus; only prometheus output comes with
+promtool tests, the others carry the same rules in the engine's own form).
 
 Exit codes: 0 ok, 1 errors in the input (or failing checks), 2 usage.
 `;
+export { BACKTEST_USAGE };
 
 export async function runRulesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -31,6 +41,14 @@ export async function runRulesCommand(args: readonly string[], io: CliIo): Promi
       return testCommand(rest, io);
     case "schema":
       return schemaCommand(rest, io);
+    case "backtest": {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.stdout(BACKTEST_USAGE);
+        return EXIT.ok;
+      }
+      const { values, positionals } = parse(rest, BACKTEST_OPTIONS);
+      return backtestCommand(values, positionals, io);
+    }
     case "--help":
     case "-h":
     case "help":
@@ -43,7 +61,24 @@ export async function runRulesCommand(args: readonly string[], io: CliIo): Promi
   }
 }
 
-function parse(args: readonly string[], options: Record<string, { type: "string" | "boolean" }>) {
+const BACKTEST_OPTIONS = {
+  series: { type: "string" },
+  url: { type: "string" },
+  start: { type: "string" },
+  end: { type: "string" },
+  monitor: { type: "string", multiple: true },
+  labels: { type: "string" },
+  grace: { type: "string" },
+  step: { type: "string" },
+  "bearer-token-file": { type: "string" },
+  promtool: { type: "string" },
+  format: { type: "string" },
+} as const;
+
+function parse(
+  args: readonly string[],
+  options: Record<string, { type: "string" | "boolean"; multiple?: boolean }>,
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -52,18 +87,27 @@ function parse(args: readonly string[], options: Record<string, { type: "string"
 }
 
 function compileCommand(args: readonly string[], io: CliIo, check: boolean): number {
-  const { values, positionals } = parse(args, { out: { type: "string" } });
+  const { values, positionals } = parse(args, {
+    out: { type: "string" },
+    target: { type: "string" },
+  });
   const out = values.out;
+  const target = typeof values.target === "string" ? values.target : "prometheus";
+  if (!isTarget(target))
+    throw new UsageError(
+      `unknown --target "${target}" (one of ${TARGETS.join(", ")})\n\n${RULES_USAGE}`,
+    );
   if (typeof out !== "string") throw new UsageError(`--out DIR is required\n\n${RULES_USAGE}`);
   if (positionals.length === 0)
     throw new UsageError(`at least one SPEC is required\n\n${RULES_USAGE}`);
   const outDir = resolve(io.cwd, out);
   const { sources, diagnostics } = readSpecs(positionals, io.cwd, outDir);
-  const result = compileSpecs(sources);
+  const result = compileSpecs(sources, { target });
   const all = [...diagnostics, ...result.diagnostics];
-  if (all.length > 0) {
-    io.stderr(formatDiagnostics(all));
-    io.stderr(`${all.length} error${all.length === 1 ? "" : "s"}\n`);
+  if (all.length > 0) io.stderr(formatDiagnostics(all));
+  const errors = all.filter((d) => d.severity === "error").length;
+  if (errors > 0) {
+    io.stderr(`${errors} error${errors === 1 ? "" : "s"}\n`);
     return EXIT.inputErrors;
   }
   return check ? checkOutput(result, outDir, out, io) : writeOutput(result, outDir, out, io);
@@ -141,7 +185,7 @@ function checkOutput(result: CompileResult, outDir: string, out: string, io: Cli
     }
   }
   for (const name of listDir(outDir)) {
-    if (expected.has(name) || !/\.(rules|test)\.yml$/.test(name)) continue;
+    if (expected.has(name) || !/\.(rules|test|prometheusrule)\.yml$/.test(name)) continue;
     if (readFileSync(join(outDir, name), "utf8").startsWith(GENERATED_MARK)) {
       stale++;
       io.stdout(`${join(out, name)}: generated by aiwatch but no spec produces it any more\n`);

@@ -1,5 +1,6 @@
 import type { Monitor, Settings } from "../model/monitor.js";
 import type { RecordingRule } from "../plan/rule-plan.js";
+import type { SignalShape } from "../plan/signal-source.js";
 import type { TestScenario } from "../testgen/scenario.js";
 import type { RulegenCode } from "../diagnostics/codes.js";
 import type { DetectorParams } from "./detector-params.js";
@@ -11,13 +12,32 @@ export interface DetectorProblem {
   readonly path: readonly (string | number)[];
 }
 
+/** A slower group of recordings: long-window statistics read with last_over_time. */
+export interface SlowGroupPlan {
+  readonly intervalMs: number;
+  readonly rules: readonly RecordingRule[];
+}
+
+/**
+ * One more alerting rule of the monitor, for detectors that page on several conditions
+ * (one per window pair of an SLO). Its labels are added to the monitor's and win over them.
+ */
+export interface AlertVariant {
+  readonly expr: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface DetectorRulePlan {
   /** The alert condition; its value is what `$value` shows. */
   readonly alertExpr: string;
   /** Recordings evaluated just before the alert, at the evaluation interval. */
   readonly recordings: readonly RecordingRule[];
   /** Long-window statistics, evaluated by a slower group and read with last_over_time. */
-  readonly baseline?: { readonly intervalMs: number; readonly rules: readonly RecordingRule[] };
+  readonly baseline?: SlowGroupPlan;
+  /** Seasonal statistics (a day or a week ago), in a second, usually slower, group. */
+  readonly seasonal?: SlowGroupPlan;
+  /** When set, these alerts replace the single `alertExpr` alert (same name, own labels). */
+  readonly alertVariants?: readonly AlertVariant[];
 }
 
 export interface DefaultAnnotations {
@@ -31,6 +51,11 @@ export interface DefaultAnnotations {
  */
 export interface DetectorDefinition<P extends DetectorParams = DetectorParams> {
   readonly type: P["type"];
+  /**
+   * How the detector reads its signal (see plan/signal-source.ts), so a backtest can feed
+   * a recorded series of values; undefined when it needs more than one series (ratios).
+   */
+  readonly signalShape: SignalShape | undefined;
   /** `for` when the monitor sets none. */
   defaultForMs(settings: Settings): number;
   /** Checks the schema cannot express (signal shape, parameter relations). */

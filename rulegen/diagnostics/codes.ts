@@ -12,6 +12,7 @@ export const RULEGEN_CODES = {
   "invalid-value": "A value is outside what the field accepts.",
   "bad-duration": "A duration is not in Prometheus's format (30s, 5m, 1h30m, 1d).",
   "unknown-detector": "`detector.type` names no detector.",
+  "unknown-preset": "`preset` names no preset in the catalogue.",
   "invalid-name": "A monitor or alert name does not follow the naming rules.",
   "duplicate-name": "Two monitors share a name.",
   "duplicate-alert": "Two monitors would generate alerts with the same name.",
@@ -26,6 +27,8 @@ export const RULEGEN_CODES = {
   "untestable-signal": "No test input can be synthesised for the signal's label matchers.",
   "invalid-template": "An annotation template does not parse or mixes types.",
   "unsupported-template": "An annotation template uses Go template features aiwatch cannot test.",
+  "target-limitation":
+    "(warning) The target engine cannot do what the monitor asks; the output says how it copes.",
 } as const satisfies Record<string, string>;
 
 export type RulegenCode = keyof typeof RULEGEN_CODES;

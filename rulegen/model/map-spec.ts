@@ -3,6 +3,7 @@ import { detectorFor } from "../detectors/registry.js";
 import type { ParsedPromql } from "../promql/parse-promql.js";
 import { alertNameFor } from "../plan/naming.js";
 import type { SpecDocument } from "../spec/spec-schema.js";
+import type { Target } from "../targets/target.js";
 import type { Monitor, Settings, SpecModel } from "./monitor.js";
 
 /** The user's spec, defaults applied, as the model the generator works on. */
@@ -11,11 +12,13 @@ export function mapSpecToModel(
   file: string,
   defaultName: string,
   signals: ReadonlyMap<number, ParsedPromql>,
+  target: Target = "prometheus",
 ): SpecModel {
   const defaults = spec.defaults;
   const settings: Settings = {
     scrapeIntervalMs: durationMs(defaults?.scrape_interval ?? "15s"),
     evaluationIntervalMs: durationMs(defaults?.evaluation_interval ?? "1m"),
+    target,
   };
   const runbookBase = defaults?.runbook_base_url?.replace(/\/+$/, "");
   const monitors: Monitor[] = spec.monitors.map((doc, specIndex) => ({

@@ -1,5 +1,6 @@
 import type { VectorSelectorInfo } from "../promql/parse-promql.js";
 import type { DetectorParams } from "../detectors/detector-params.js";
+import type { Target } from "../targets/target.js";
 
 export const LAYERS = ["data", "model", "environment"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -44,6 +45,8 @@ export interface Monitor<P extends DetectorParams = DetectorParams> {
 export interface Settings {
   readonly scrapeIntervalMs: number;
   readonly evaluationIntervalMs: number;
+  /** The engine the rules are compiled for (see ../targets). */
+  readonly target: Target;
 }
 
 export interface SpecModel {

@@ -4,12 +4,16 @@ import { LAYER_LABEL, MONITOR_LABEL, SEVERITY_LABEL } from "./naming.js";
 import type { AlertingRule } from "./rule-plan.js";
 
 /** Labels every aiwatch alert carries; the monitor's own labels cannot override them. */
-export function alertLabels(monitor: Monitor): Record<string, string> {
+export function alertLabels(
+  monitor: Monitor,
+  variantLabels: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return sortKeys({
     ...monitor.labels,
     [SEVERITY_LABEL]: monitor.severity,
     [MONITOR_LABEL]: monitor.name,
     [LAYER_LABEL]: monitor.layer,
+    ...variantLabels,
   });
 }
 
@@ -22,14 +26,19 @@ export function alertAnnotations(monitor: Monitor, settings: Settings): Record<s
   };
 }
 
-export function alertRule(monitor: Monitor, settings: Settings, expr: string): AlertingRule {
+export function alertRule(
+  monitor: Monitor,
+  settings: Settings,
+  expr: string,
+  variantLabels: Readonly<Record<string, string>> = {},
+): AlertingRule {
   return {
     kind: "alert",
     alert: monitor.alertName,
     expr,
     forMs: monitor.forMs,
     keepFiringForMs: monitor.keepFiringForMs,
-    labels: alertLabels(monitor),
+    labels: alertLabels(monitor, variantLabels),
     annotations: alertAnnotations(monitor, settings),
   };
 }

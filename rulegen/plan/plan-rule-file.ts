@@ -13,6 +13,13 @@ export function planRuleFile(model: SpecModel): RuleFilePlan {
   const groups: RuleGroup[] = [];
   for (const monitor of model.monitors) {
     const plan = detectorFor(monitor.detector.type).planRules(monitor, model.settings);
+    if (plan.seasonal) {
+      groups.push({
+        name: groupName(monitor, "seasonal"),
+        intervalMs: plan.seasonal.intervalMs,
+        rules: plan.seasonal.rules,
+      });
+    }
     if (plan.baseline) {
       groups.push({
         name: groupName(monitor, "baseline"),
@@ -20,10 +27,15 @@ export function planRuleFile(model: SpecModel): RuleFilePlan {
         rules: plan.baseline.rules,
       });
     }
+    const alerts = plan.alertVariants
+      ? plan.alertVariants.map((variant) =>
+          alertRule(monitor, model.settings, variant.expr, variant.labels),
+        )
+      : [alertRule(monitor, model.settings, plan.alertExpr)];
     groups.push({
       name: groupName(monitor),
       intervalMs: model.settings.evaluationIntervalMs,
-      rules: [...plan.recordings, alertRule(monitor, model.settings, plan.alertExpr)],
+      rules: [...plan.recordings, ...alerts],
     });
   }
   return { groups };

@@ -4,14 +4,22 @@ import type { Rule, RuleFilePlan } from "../plan/rule-plan.js";
 
 /** Prometheus rule-file YAML; key order and quoting are fixed, so output is byte-stable. */
 export function renderRuleFile(plan: RuleFilePlan, header: string): string {
-  const document = {
+  return header + stringify(ruleFileDocument(plan), YAML_OPTIONS);
+}
+
+export interface RuleFileDocument {
+  readonly groups: readonly Record<string, unknown>[];
+}
+
+/** The rule file as a plain object, for targets that wrap or extend it. */
+export function ruleFileDocument(plan: RuleFilePlan): RuleFileDocument {
+  return {
     groups: plan.groups.map((group) => ({
       name: group.name,
       interval: formatDuration(group.intervalMs),
       rules: group.rules.map(renderRule),
     })),
   };
-  return header + stringify(document, YAML_OPTIONS);
 }
 
 function renderRule(rule: Rule): Record<string, unknown> {

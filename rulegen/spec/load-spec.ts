@@ -2,6 +2,8 @@ import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
 import { validateAgainstSchema } from "../../core/config/schema-diagnostics.js";
 import { parseSourceDocument } from "../../core/yaml/source-document.js";
 import type { SourceDocument } from "../../core/yaml/source-document.js";
+import { expandPresets } from "../presets/expand-presets.js";
+import { problemToDiagnostic } from "../validate/problem.js";
 import { SPEC_VERSION, specSchema } from "./spec-schema.js";
 import type { SpecDocument } from "./spec-schema.js";
 
@@ -29,8 +31,20 @@ export function loadSpec(file: string, text: string): LoadedSpec {
       ],
     };
   }
-  const result = validateAgainstSchema(document, specSchema);
-  if (!result.ok) return { ok: false, diagnostics: result.diagnostics.map(refineCode) };
+  const expansion = expandPresets(document.value);
+  // Positions still come from the user's YAML: preset fields resolve to their monitor.
+  const expanded: SourceDocument = { ...document, value: expansion.value };
+  const result = validateAgainstSchema(expanded, specSchema);
+  const presetProblems = expansion.problems.map((p) => problemToDiagnostic(document, p));
+  // A monitor whose preset could not be applied lacks its fields: say that, not each one.
+  const broken = new Set(expansion.problems.map((p) => p.path[1]));
+  const schemaProblems = result.ok
+    ? []
+    : result.diagnostics
+        .filter((d) => !(d.path?.[0] === "monitors" && broken.has(d.path[1] ?? -1)))
+        .map(refineCode);
+  if (!result.ok || presetProblems.length > 0)
+    return { ok: false, diagnostics: [...presetProblems, ...schemaProblems] };
   return { ok: true, document, spec: result.value };
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
 import { detectorParamsSchema } from "../detectors/detector-params.js";
 import { AGGREGATIONS, LAYERS, SEVERITIES } from "../model/monitor.js";
+import { HOSTNAME_LABELS } from "../presets/gpu-metrics.js";
 
 /**
  * `aiwatch.yaml`, version aiwatch/v1: the format users write. The generator works on the
@@ -15,8 +16,30 @@ const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
 const labelMap = z.record(z.string(), z.string());
 
+/**
+ * `preset: NAME` is short for `preset: { name: NAME }`; expand-presets.ts rewrites the
+ * short form before validation, so errors inside the mapping get their own positions. The
+ * JSON Schema for editors accepts both (json-schema.ts).
+ */
+export const presetReferenceSchema = z
+  .strictObject({
+    name: z.string().min(1).describe("Preset name (see the catalogue in README)."),
+    source: z
+      .enum(["aiwatch", "dcgm"])
+      .default("aiwatch")
+      .describe("GPU presets: read aiwatch's GPU metrics or NVIDIA dcgm-exporter's DCGM_FI_*."),
+    hostname_label: z
+      .enum(HOSTNAME_LABELS)
+      .default("Hostname")
+      .describe("dcgm-exporter's hostname label as your Prometheus stores it."),
+  })
+  .describe(
+    "A monitor from the preset catalogue; every other field of the monitor overrides the preset's.",
+  );
+
 export const monitorSchema = z
   .strictObject({
+    preset: presetReferenceSchema.optional(),
     name: z
       .string()
       .regex(

@@ -45,7 +45,9 @@ function expectedAlert(
       throw new Error(`internal: template ${JSON.stringify(text)}: ${parsed.problem.message}`);
     return renderAlertTemplate(parsed.template, data);
   };
-  const ruleLabels = Object.entries(alertLabels(monitor)).map(([k, v]) => [k, render(v)] as const);
+  const ruleLabels = Object.entries(alertLabels(monitor, alert.ruleLabels)).map(
+    ([k, v]) => [k, render(v)] as const,
+  );
   const labels = Object.fromEntries(
     [...Object.entries(alert.labels), ...ruleLabels].sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,

@@ -15,6 +15,8 @@ export interface ExpectedAlert {
   /** Labels of the alert expression's output sample (before rule labels are added). */
   readonly labels: Labels;
   readonly value: number;
+  /** Labels of the alerting rule that fired, when the monitor has several (SLO window pairs). */
+  readonly ruleLabels?: Labels;
 }
 
 export interface AlertCheck {

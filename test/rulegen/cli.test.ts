@@ -4,7 +4,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
 import { specJsonSchema } from "../../rulegen/spec/json-schema.js";
 import { repoPath } from "../support/fixtures.js";
+import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";
+
+const promtool = requireBinaries("promtool");
 
 function io(cwd = repoPath()) {
   const out: string[] = [];
@@ -91,6 +94,62 @@ describe("aiwatch rules", () => {
     [["nope"]],
     [["rules", "compile", "--out"]],
   ])("exits 2 on usage errors: %j", async (argv) => {
+    const run = io();
+    expect(await runCli(argv, run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/Usage/);
+  });
+
+  it.skipIf(!promtool.available)(
+    "backtests the example series file and scores it against its labelled windows",
+    async () => {
+      const run = io();
+      const code = await runCli(
+        [
+          "rules",
+          "backtest",
+          "examples/backtest/spec.yaml",
+          "--series",
+          "examples/backtest/loss.csv",
+          "--labels",
+          "examples/backtest/windows.json",
+          "--format",
+          "json",
+        ],
+        run.io,
+      );
+      expect(run.stderr()).toBe("");
+      expect(code).toBe(0);
+      const report = JSON.parse(run.stdout()) as {
+        monitors: { monitor: string; score: { recall: number; falseAlerts: number } }[];
+      };
+      expect(report.monitors.map((m) => m.monitor)).toEqual([
+        "training-loss-spike",
+        "training-loss-diverging",
+        "loss-outlier",
+      ]);
+      // The spike and the divergence are both found, and nothing else fires.
+      const outlier = report.monitors.find((m) => m.monitor === "loss-outlier");
+      expect(outlier?.score).toMatchObject({ recall: 1, falseAlerts: 0 });
+    },
+    120_000,
+  );
+
+  it.each([
+    [["rules", "backtest", "examples/backtest/spec.yaml"]],
+    [
+      [
+        "rules",
+        "backtest",
+        "examples/backtest/spec.yaml",
+        "--series",
+        "a.csv",
+        "--url",
+        "http://x",
+      ],
+    ],
+    [["rules", "backtest", "examples/backtest/spec.yaml", "--url", "http://x", "--start", "now"]],
+    [["rules", "compile", "examples/aiwatch.yaml", "--out", "x", "--target", "cortex"]],
+  ])("exits 2 on backtest and target usage errors: %j", async (argv) => {
     const run = io();
     expect(await runCli(argv, run.io)).toBe(2);
     expect(run.stderr()).toMatch(/Usage/);

@@ -20,4 +20,14 @@ export const VALID_CASES = [
   "stall",
   "absent",
   "increase",
+  "robust",
+  "seasonal",
+  "spike",
+  "trend",
+  "forecast",
+  "ratio",
+  "slo-burn-rate",
 ] as const;
+
+/** Golden-only cases: their promtool tests run per preset in presets.test.ts. */
+export const PRESET_CASES = ["presets", "presets-dcgm"] as const;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { repoPath } from "../support/fixtures.js";
 import { expectGolden } from "../support/golden.js";
-import { compileRepoSpec, VALID_CASES } from "./compile-case.js";
+import { compileRepoSpec, PRESET_CASES, VALID_CASES } from "./compile-case.js";
 
 describe("rulegen golden output", () => {
-  for (const name of VALID_CASES) {
+  for (const name of [...VALID_CASES, ...PRESET_CASES]) {
     it(`compiles test/rulegen/cases/valid/${name}.yaml to its golden rules and tests`, () => {
       const result = compileRepoSpec(
         `test/rulegen/cases/valid/${name}.yaml`,

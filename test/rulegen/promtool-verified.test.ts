@@ -36,6 +36,34 @@ describe.skipIf(!available)("generated rules and tests under promtool 2.42", () 
     });
   }
 
+  it.each([
+    // A burn-rate threshold no burst reaches: the page pair's alert goes missing.
+    ["slo-burn-rate", "/ 0.001 > 14.4", "/ 0.001 > 1440", "InferenceAvailability"],
+    // A margin floor ten times wider: the robust anomaly no longer leaves the band.
+    ["robust", "0.05 * abs(model:", "0.5 * abs(model:", "LatencyShift"],
+    // Without the season, the recurring step pages again.
+    [
+      "seasonal",
+      "avg without(season) (last_over_time(",
+      "0 * avg without(season) (last_over_time(",
+      "RequestRateSeasonal",
+    ],
+  ])("the %s tests fail when its rule is broken", async (name, from, to, alert) => {
+    const dir = makeTempDir("mutant");
+    try {
+      const { rules, tests } = writeCompiled(`test/rulegen/cases/valid/${name}.yaml`, dir.path);
+      const path = join(dir.path, rules);
+      const original = readFileSync(path, "utf8");
+      expect(original).toContain(from);
+      writeFileSync(path, original.split(from).join(to));
+      const test = await runProcess(paths.promtool, ["test", "rules", tests], { cwd: dir.path });
+      expect(test.exitCode).not.toBe(0);
+      expect(test.stdout + test.stderr).toContain(alert);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("the generated tests fail when a rule is wrong (they can fail)", async () => {
     const dir = makeTempDir("mutant");
     try {

@@ -26,6 +26,7 @@ function alertExpr(monitor: AbsentMonitor, ref: string): string {
 
 export const absentDetector: DetectorDefinition<AbsentParams> = {
   type: "absent",
+  signalShape: "raw",
   defaultForMs: (settings) => Math.max(5 * 60_000, 2 * settings.scrapeIntervalMs),
 
   check(monitor, settings): DetectorProblem[] {

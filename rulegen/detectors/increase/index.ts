@@ -36,6 +36,7 @@ function alertExpr(monitor: IncreaseMonitor): string {
 
 export const increaseDetector: DetectorDefinition<IncreaseParams> = {
   type: "increase",
+  signalShape: "raw",
   defaultForMs: () => 0,
   check: (monitor) =>
     requireSelector(

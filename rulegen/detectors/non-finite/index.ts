@@ -7,24 +7,29 @@ import type { ExpectedAlert, SeriesInput } from "../../testgen/scenario.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
 import type { NonFiniteParams } from "./params.js";
+import type { Target } from "../../targets/target.js";
 
 /**
  * NaN is the one value not equal to itself, and ±Inf compare equal to themselves; with
  * `by`, `sum` keeps the group non-finite (NaN + x is NaN, Inf + x is Inf), where `max`
  * would skip NaN.
  */
-function condition(ref: string): string {
+function condition(ref: string, target: Target): string {
+  // MetricsQL drops NaN samples: on vmalert only the infinities can be seen (a warning
+  // says so; see targets/target-warnings.ts).
+  if (target === "vmalert") return `(${ref} == +Inf) or (${ref} == -Inf)`;
   return `(${ref} != ${ref}) or (${ref} == +Inf) or (${ref} == -Inf)`;
 }
 
 export const nonFiniteDetector: DetectorDefinition<NonFiniteParams> = {
   type: "nonFinite",
+  signalShape: "raw",
   defaultForMs: () => 0,
   check: () => [],
 
-  planRules(monitor: Monitor<NonFiniteParams>) {
+  planRules(monitor: Monitor<NonFiniteParams>, settings) {
     const source = planSignalSource(monitor, "raw");
-    const filtered = condition(source.ref);
+    const filtered = condition(source.ref, settings.target);
     return {
       alertExpr: monitor.by ? `${aggregateBy("sum", monitor.by, filtered)}` : filtered,
       recordings: source.recording ? [source.recording] : [],

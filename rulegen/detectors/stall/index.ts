@@ -41,6 +41,7 @@ function alertExpr(monitor: StallMonitor): string {
 
 export const stallDetector: DetectorDefinition<StallParams> = {
   type: "stall",
+  signalShape: "raw",
   defaultForMs: () => 0,
 
   check(monitor): DetectorProblem[] {

@@ -16,6 +16,7 @@ function limitOf(monitor: ThresholdMonitor): { op: ">" | "<"; value: number } {
 
 export const thresholdDetector: DetectorDefinition<ThresholdParams> = {
   type: "threshold",
+  signalShape: "inline",
   defaultForMs: () => 5 * 60_000,
 
   check(monitor): DetectorProblem[] {

@@ -9,6 +9,7 @@ import { planZscoreTests } from "./tests.js";
 
 export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
   type: "zscore",
+  signalShape: "range",
   defaultForMs: () => 5 * 60_000,
 
   check(monitor, settings): DetectorProblem[] {

@@ -1,0 +1,42 @@
+import { durationMs } from "../../../core/config/zod-fields.js";
+import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { checkBuckets } from "../bucket-checks.js";
+import type { DetectorDefinition } from "../detector.js";
+import { defaultBucketMs } from "../zscore/layout.js";
+import type { RobustParams } from "./params.js";
+import { planRobustRules } from "./rules.js";
+import { planRobustTests } from "./tests.js";
+
+export const robustDetector: DetectorDefinition<RobustParams> = {
+  type: "robust",
+  signalShape: "range",
+  defaultForMs: () => 5 * 60_000,
+
+  check(monitor, settings) {
+    const windowMs = durationMs(monitor.detector.window);
+    const bucket = monitor.detector.bucket;
+    const bucketMs = bucket
+      ? durationMs(bucket)
+      : defaultBucketMs(windowMs, settings.evaluationIntervalMs);
+    return checkBuckets(
+      windowMs,
+      monitor.detector.window,
+      bucketMs,
+      settings.evaluationIntervalMs,
+      bucket !== undefined,
+    );
+  },
+
+  planRules: planRobustRules,
+  planTests: planRobustTests,
+
+  defaultAnnotations(monitor) {
+    const params = monitor.detector;
+    const direction =
+      params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
+    return {
+      summary: `${titleOf(monitor)}: {{ $value | humanize }} ${direction} the ${params.window} median${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
+    };
+  },
+};

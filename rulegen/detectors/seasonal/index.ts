@@ -1,0 +1,63 @@
+import { durationMs } from "../../../core/config/zod-fields.js";
+import { formatDuration } from "../../../core/duration.js";
+import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { checkBuckets } from "../bucket-checks.js";
+import type { DetectorDefinition, DetectorProblem } from "../detector.js";
+import { defaultBucketMs } from "../zscore/layout.js";
+import type { SeasonalParams } from "./params.js";
+import { planSeasonalRules } from "./rules.js";
+import { planSeasonalTests } from "./tests.js";
+
+export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
+  type: "seasonal",
+  signalShape: "range",
+  defaultForMs: () => 5 * 60_000,
+
+  check(monitor, settings) {
+    const params = monitor.detector;
+    const windowMs = durationMs(params.window);
+    const bucketMs = params.bucket
+      ? durationMs(params.bucket)
+      : defaultBucketMs(windowMs, settings.evaluationIntervalMs);
+    const problems: DetectorProblem[] = checkBuckets(
+      windowMs,
+      params.window,
+      bucketMs,
+      settings.evaluationIntervalMs,
+      params.bucket !== undefined,
+    );
+    const longest = Math.max(windowMs, durationMs(params.seasonal_window ?? params.window));
+    const seen = new Set<number>();
+    params.seasons.forEach((season, i) => {
+      const seasonMs = durationMs(season);
+      if (seasonMs < 2 * longest) {
+        problems.push({
+          code: "invalid-value",
+          message: `detector.seasons[${i}] (${season}) must be at least twice the longest window (${formatDuration(longest)})`,
+          path: ["detector", "seasons", i],
+        });
+      } else if (seen.has(seasonMs)) {
+        problems.push({
+          code: "invalid-value",
+          message: `detector.seasons[${i}] (${season}) is listed twice`,
+          path: ["detector", "seasons", i],
+        });
+      }
+      seen.add(seasonMs);
+    });
+    return problems;
+  },
+
+  planRules: planSeasonalRules,
+  planTests: planSeasonalTests,
+
+  defaultAnnotations(monitor) {
+    const params = monitor.detector;
+    const direction =
+      params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
+    return {
+      summary: `${titleOf(monitor)}: {{ $value | humanize }} ${direction} the value expected at this time${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
+    };
+  },
+};

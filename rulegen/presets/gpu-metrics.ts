@@ -1,0 +1,63 @@
+/**
+ * Every GPU metric name and label the presets use, for aiwatch's GPU collector and for
+ * NVIDIA dcgm-exporter, in one place so they are easy to align when either changes.
+ *
+ * aiwatch: exporters/gpu (labels `instance`, `gpu`, `uuid`). dcgm-exporter: the DCGM_FI_*
+ * fields of its default counters (labels `gpu`, `UUID` and `Hostname`, which some
+ * deployments relabel to `hostname`).
+ */
+export type GpuSource = "aiwatch" | "dcgm";
+export const HOSTNAME_LABELS = ["Hostname", "hostname"] as const;
+export type HostnameLabel = (typeof HOSTNAME_LABELS)[number];
+
+export interface GpuNames {
+  /** Labels that identify one GPU. */
+  readonly gpuLabels: readonly string[];
+  readonly xid: { readonly selector: string; readonly mode: "counter" | "changes" };
+  readonly eccUncorrectable: string;
+  readonly rowRemapFailure: string;
+  /** An expression that is 1 while a thermal or hardware power-brake slowdown holds. */
+  readonly throttling: (by: readonly string[]) => string;
+  readonly memoryUsed: string;
+  readonly memoryTotal: string;
+  /** Expression of GPU utilisation (0-1) on GPUs that hold memory, i.e. a job owns them. */
+  readonly utilisationWhileAllocated: (by: readonly string[]) => string;
+}
+
+/** nvml clock event reasons that mean the GPU protects itself: thermal and power brake. */
+const THROTTLE_REASONS = ["sw_thermal_slowdown", "hw_thermal_slowdown", "hw_power_brake_slowdown"];
+/** 1 GiB: a process holding this much GPU memory is a job, not a driver's residue. */
+const ALLOCATED_BYTES = 1_073_741_824;
+
+export function gpuNames(source: GpuSource, hostnameLabel: HostnameLabel = "Hostname"): GpuNames {
+  if (source === "aiwatch") {
+    return {
+      gpuLabels: ["instance", "gpu", "uuid"],
+      xid: { selector: "aiwatch_gpu_xid_errors_total", mode: "counter" },
+      eccUncorrectable:
+        'aiwatch_gpu_ecc_errors_total{error_type="uncorrected", counter_type="volatile"}',
+      rowRemapFailure: "aiwatch_gpu_remapped_rows_failure",
+      throttling: (by) =>
+        `max by (${by.join(", ")}) (aiwatch_gpu_clock_event_reason_active{reason=~"${THROTTLE_REASONS.join("|")}"})`,
+      memoryUsed: "aiwatch_gpu_memory_used_bytes",
+      memoryTotal: "aiwatch_gpu_memory_total_bytes",
+      utilisationWhileAllocated: (by) =>
+        `max by (${by.join(", ")}) (aiwatch_gpu_utilization_ratio) and on(${by.join(", ")}) max by (${by.join(", ")}) (aiwatch_gpu_memory_used_bytes) > ${ALLOCATED_BYTES}`,
+    };
+  }
+  // DCGM_FI_DEV_CLOCK_THROTTLE_REASONS is nvml's bitmask: 0x20 sw thermal, 0x40 hw
+  // thermal, 0x80 hw power brake, i.e. bits 5-7: floor(x / 32) % 8 > 0.
+  return {
+    gpuLabels: [hostnameLabel, "gpu", "UUID"],
+    xid: { selector: "DCGM_FI_DEV_XID_ERRORS", mode: "changes" },
+    eccUncorrectable: "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+    rowRemapFailure: "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+    throttling: (by) =>
+      `max by (${by.join(", ")}) (floor(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS / 32) % 8 > bool 0)`,
+    memoryUsed: "DCGM_FI_DEV_FB_USED",
+    memoryTotal: "DCGM_FI_DEV_FB_TOTAL",
+    // DCGM reports utilisation in percent and framebuffer memory in MiB.
+    utilisationWhileAllocated: (by) =>
+      `max by (${by.join(", ")}) (DCGM_FI_DEV_GPU_UTIL) / 100 and on(${by.join(", ")}) max by (${by.join(", ")}) (DCGM_FI_DEV_FB_USED) > ${ALLOCATED_BYTES / 1_048_576}`,
+  };
+}

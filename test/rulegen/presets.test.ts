@@ -1,0 +1,110 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { formatDiagnostics } from "../../core/diagnostics/format.js";
+import { runProcess } from "../../core/run-process.js";
+import { compileSpecs } from "../../rulegen/compile.js";
+import { PRESETS } from "../../rulegen/presets/catalogue.js";
+import { requireBinaries } from "../support/binaries.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const { available, paths } = requireBinaries("promtool");
+const temp = makeTempDir("presets");
+afterAll(() => temp.remove());
+
+function spec(name: string, monitors: string[]): string {
+  return [
+    "version: aiwatch/v1",
+    `name: ${name}`,
+    "defaults: { runbook_base_url: https://runbooks.example.com }",
+    "monitors:",
+    ...monitors.map((m) => `  - ${m}`),
+    "",
+  ].join("\n");
+}
+
+function compile(text: string) {
+  const result = compileSpecs([{ file: "spec.yaml", text, displayName: "spec.yaml" }]);
+  expect(formatDiagnostics(result.diagnostics)).toBe("");
+  return result;
+}
+
+/** Every preset alone, and every GPU preset on dcgm-exporter's names with both spellings. */
+const VARIANTS = PRESETS.flatMap((preset) => [
+  { file: preset.name, monitor: `{ preset: ${preset.name} }` },
+  ...(preset.gpu
+    ? [
+        {
+          file: `${preset.name}-dcgm`,
+          monitor: `{ preset: { name: ${preset.name}, source: dcgm } }`,
+        },
+        {
+          file: `${preset.name}-dcgm-hostname`,
+          monitor: `{ preset: { name: ${preset.name}, source: dcgm, hostname_label: hostname } }`,
+        },
+      ]
+    : []),
+]);
+
+describe("presets", () => {
+  it("wires related monitors: a loss spike points at drift, GPU errors and LR changes present", () => {
+    const result = compile(
+      spec("related", [
+        "{ preset: training-loss-spike }",
+        "{ preset: feature-drift, name: drift-psi }",
+        "{ preset: { name: gpu-xid-errors, source: dcgm } }",
+        "{ preset: learning-rate-changed }",
+      ]),
+    );
+    const monitors = result.specs[0]?.model.monitors ?? [];
+    expect(monitors.find((m) => m.name === "training-loss-spike")?.related).toEqual([
+      "drift-psi",
+      "gpu-xid-errors",
+      "learning-rate-changed",
+    ]);
+    // Related monitors the spec does not have are left out, not reported as unknown.
+    expect(monitors.find((m) => m.name === "drift-psi")?.related).toEqual([]);
+  });
+
+  it("lets every field be overridden, merging detector parameters", () => {
+    const result = compile(
+      spec("override", [
+        "{ preset: training-loss-spike, name: loss-jump, severity: info, for: 5m, detector: { factor: 4 }, related: [] }",
+      ]),
+    );
+    const monitor = result.specs[0]?.model.monitors[0];
+    expect(monitor).toMatchObject({
+      name: "loss-jump",
+      severity: "info",
+      forMs: 300_000,
+      detector: { type: "spike", window: "30m", factor: 4 },
+      related: [],
+    });
+  });
+
+  it.skipIf(!available)(
+    "compiles every preset (and its dcgm-exporter forms) into rules whose generated tests pass",
+    async () => {
+      const testFiles: string[] = [];
+      for (const variant of VARIANTS) {
+        const result = compile(spec(variant.file, [variant.monitor]));
+        for (const file of result.specs[0]?.files ?? [])
+          writeFileSync(join(temp.path, file.name), file.content);
+        testFiles.push(`${variant.file}.test.yml`);
+      }
+      const ruleFiles = testFiles.map((f) => f.replace(".test.yml", ".rules.yml"));
+      const check = await runProcess(paths.promtool, ["check", "rules", ...ruleFiles], {
+        cwd: temp.path,
+        timeoutMs: 120_000,
+      });
+      expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+      const test = await runProcess(paths.promtool, ["test", "rules", ...testFiles], {
+        cwd: temp.path,
+        timeoutMs: 300_000,
+      });
+      expect(test.exitCode, test.stdout + test.stderr).toBe(0);
+      expect(test.stdout.match(/SUCCESS/g)?.length).toBe(VARIANTS.length);
+    },
+    300_000,
+  );
+});
