@@ -1,61 +1,57 @@
-import { durationMs } from "../../core/config/zod-fields.js";
-import { formatDuration } from "../../core/duration.js";
+import { detectorFor } from "../../rulegen/detectors/registry.js";
+import type { SeriesSelect } from "../../rulegen/detectors/detector.js";
 import type { Monitor, Settings } from "../../rulegen/model/monitor.js";
-import { zscoreLayout } from "../../rulegen/detectors/zscore/layout.js";
-import type { ZscoreMonitor } from "../../rulegen/detectors/zscore/layout.js";
-import { zscoreSeriesNames } from "../../rulegen/detectors/zscore/rules.js";
 import { MONITOR_LABEL } from "../../rulegen/plan/naming.js";
-import {
-  aggregateBy,
-  formatMatcher,
-  numberLiteral,
-  quote,
-} from "../../rulegen/plan/promql-text.js";
+import { aggregateBy, formatMatcher, quote } from "../../rulegen/plan/promql-text.js";
 import { planSignalSource } from "../../rulegen/plan/signal-source.js";
 import type { Domain, PanelPlan, QueryPlan } from "./dashboard-plan.js";
 import { variableMatchers, withMatchers } from "./variables.js";
 
 /**
- * One panel per monitor: its signal as the alert sees it (aggregated per `by`), and the
- * detector's band or threshold drawn from the same recorded series the alert reads, so
- * what the dashboard shows is what the alert compares.
+ * One panel per monitor: its signal as the alert sees it (aggregated per `by`), and what
+ * the detector's view draws beside it (its band, baseline, forecast or threshold), read
+ * from the same recorded series the alert compares against.
  */
 export function monitorPanel(monitor: Monitor, settings: Settings, domain: Domain): PanelPlan {
   const matchers = variableMatchers(domain, monitor.by ?? []);
-  const legend =
+  const groupLegend =
     monitor.by && monitor.by.length > 0 ? monitor.by.map((l) => `{{${l}}}`).join(" ") : undefined;
-  const signal: QueryPlan = { expr: signalQuery(monitor, matchers), ...(legend ? { legend } : {}) };
-  const base = {
+  const signal: QueryPlan = {
+    expr: signalQuery(monitor, matchers),
+    ...(groupLegend ? { legend: groupLegend } : {}),
+  };
+  const detector = detectorFor(monitor.detector.type);
+  const view = detector.view?.(
+    monitor,
+    settings,
+    seriesSelect(monitor, matchers, detector.signalShape),
+  );
+  const lines = (view?.lines ?? []).map((line) => ({
+    expr: line.expr,
+    legend: groupLegend ? `${line.legend} ${groupLegend}` : line.legend,
+  }));
+  return {
     title: `${monitor.alertName} (${monitor.detector.type})`,
     description: describe(monitor),
-    kind: "timeseries" as const,
+    kind: "timeseries",
+    queries: [signal, ...lines],
+    ...(view?.threshold !== undefined ? { threshold: view.threshold } : {}),
   };
-  const detector = monitor.detector;
-  switch (detector.type) {
-    case "threshold":
-      return { ...base, queries: [signal], threshold: detector.above ?? detector.below ?? 0 };
-    case "zscore":
-      return {
-        ...base,
-        queries: [signal, ...zscoreBand(monitor as ZscoreMonitor, settings, matchers, legend)],
-      };
-    case "increase": {
-      const selector = rawSelector(monitor, matchers);
-      const window = formatDuration(durationMs(detector.window));
-      const inner =
-        detector.mode === "counter"
-          ? `increase(${selector}[${window}])`
-          : `changes(${selector}[${window}])`;
-      const expr = monitor.by ? aggregateBy("sum", monitor.by, inner) : inner;
-      return {
-        ...base,
-        queries: [{ expr, ...(legend ? { legend } : {}) }],
-        threshold: detector.threshold,
-      };
-    }
-    default:
-      return { ...base, queries: [signal] };
-  }
+}
+
+function seriesSelect(
+  monitor: Monitor,
+  matchers: readonly string[],
+  shape: "inline" | "range" | "raw" | undefined,
+): SeriesSelect {
+  return {
+    own: (name) => withMatchers(`${name}{${MONITOR_LABEL}=${quote(monitor.name)}}`, matchers),
+    source: () => {
+      const source = planSignalSource(monitor, shape ?? "range");
+      return source.recorded ? withMatchers(source.ref, matchers) : rawSelector(monitor, matchers);
+    },
+    selector: (text) => withMatchers(text, matchers),
+  };
 }
 
 function signalQuery(monitor: Monitor, matchers: readonly string[]): string {
@@ -77,36 +73,13 @@ function rawSelector(monitor: Monitor, matchers: readonly string[]): string {
   return withMatchers(own.length > 0 ? `${metric}{${own.join(", ")}}` : metric, matchers);
 }
 
-function zscoreBand(
-  monitor: ZscoreMonitor,
-  settings: Settings,
-  matchers: readonly string[],
-  legend: string | undefined,
-): QueryPlan[] {
-  const names = zscoreSeriesNames(monitor, settings);
-  const readback = formatDuration(zscoreLayout(monitor, settings).readbackMs);
-  const read = (name: string): string =>
-    `last_over_time(${withMatchers(`${name}{${MONITOR_LABEL}=${quote(monitor.name)}}`, matchers)}[${readback}])`;
-  const k = numberLiteral(monitor.detector.threshold);
-  const suffix = legend ? ` ${legend}` : "";
-  const bands: QueryPlan[] = [{ expr: read(names.mean), legend: `baseline mean${suffix}` }];
-  if (monitor.detector.direction !== "down")
-    bands.push({
-      expr: `${read(names.mean)} + ${k} * ${read(names.stddev)}`,
-      legend: `upper band${suffix}`,
-    });
-  if (monitor.detector.direction !== "up")
-    bands.push({
-      expr: `${read(names.mean)} - ${k} * ${read(names.stddev)}`,
-      legend: `lower band${suffix}`,
-    });
-  return bands;
-}
-
 function describe(monitor: Monitor): string {
   const params = Object.entries(monitor.detector)
     .filter(([key]) => key !== "type")
-    .map(([key, value]) => `${key} ${String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key} ${typeof value === "object" ? JSON.stringify(value) : String(value)}`,
+    )
     .join(", ");
   return `Monitor ${monitor.name} (${monitor.layer} layer): ${monitor.detector.type}${params ? ` with ${params}` : ""}. Alert ${monitor.alertName}, severity ${monitor.severity}. Runbook: ${monitor.runbookUrl}`;
 }

@@ -63,4 +63,28 @@ export interface DetectorDefinition<P extends DetectorParams = DetectorParams> {
   planRules(monitor: Monitor<P>, settings: Settings): DetectorRulePlan;
   planTests(monitor: Monitor<P>, settings: Settings): readonly TestScenario[];
   defaultAnnotations(monitor: Monitor<P>, settings: Settings): DefaultAnnotations;
+  /** What a dashboard draws beside the signal; omitted when the signal alone tells it. */
+  view?(monitor: Monitor<P>, settings: Settings, select: SeriesSelect): DetectorView;
+}
+
+/**
+ * Selectors a dashboard can query, each already carrying the dashboard's filters (its
+ * template variables), so views never spell label matchers themselves.
+ */
+export interface SeriesSelect {
+  /** A series this monitor records (`name{monitor="m", ...filters}`). */
+  own(name: string): string;
+  /** The signal as the detector reads it in ranges: the raw selector or its recording. */
+  source(): string;
+  /** A user-written selector (a limit series, an SLI total) with the filters added. */
+  selector(text: string): string;
+}
+
+/**
+ * The detector's band, baseline, forecast or threshold, drawn from the same recorded
+ * series the alert reads: what the dashboard shows is what the alert compares.
+ */
+export interface DetectorView {
+  readonly lines: readonly { readonly expr: string; readonly legend: string }[];
+  readonly threshold?: number;
 }

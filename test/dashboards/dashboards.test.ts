@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
@@ -90,16 +90,59 @@ describe("generated dashboards", () => {
       expect(titles).toContain(`${monitor.alertName} (${monitor.detector.type})`);
   });
 
-  it("draws zscore bands from recorded series the generated rules write", () => {
-    const rules = compileRepoSpec("examples/aiwatch.yaml").specs[0]?.files[0]?.content ?? "";
-    const recorded = new Set([...rules.matchAll(/record: (\S+)/g)].map((m) => m[1]));
-    const bandSeries = allExprs
-      .filter((q) => q.expr.includes("upper") || /:(avg|stddev)\d+[mhd]\{/.test(q.expr))
-      .flatMap((q) =>
-        [...q.expr.matchAll(/([a-z_]+:[a-z_]+:(?:avg|stddev)\d+[mhd])\{/g)].map((m) => m[1]),
+  it("draws every detector's view from recorded series its generated rules write", () => {
+    const specs = [
+      "examples/aiwatch.yaml",
+      ...readdirSync(repoPath("test/rulegen/cases/valid")).map(
+        (f) => `test/rulegen/cases/valid/${f}`,
+      ),
+    ];
+    let checked = 0;
+    for (const spec of specs) {
+      const compiled = compileRepoSpec(spec);
+      expect(
+        compiled.diagnostics.filter((d) => d.severity === "error"),
+        spec,
+      ).toEqual([]);
+      const rules =
+        compiled.specs[0]?.files.find((f) => f.name.endsWith(".rules.yml"))?.content ?? "";
+      const recorded = new Set([...rules.matchAll(/record: (\S+)/g)].map((m) => m[1]));
+      const board = buildDashboards(
+        [{ file: spec, text: readFileSync(repoPath(spec), "utf8"), displayName: spec }],
+        OPTIONS,
       );
-    expect(bandSeries.length).toBeGreaterThan(0);
-    for (const name of bandSeries) expect(recorded).toContain(name);
+      for (const file of board.files.filter((f) => f.name.endsWith(".json"))) {
+        const dashboard = JSON.parse(file.content) as Dashboard;
+        for (const panel of dashboard.panels) {
+          for (const target of panel.targets ?? []) {
+            expect(
+              parsePromql(substituteVariables(target.expr)).problems,
+              `${spec}: ${panel.title}: ${target.expr}`,
+            ).toEqual([]);
+            for (const match of target.expr.matchAll(/\b([a-z_]+:[a-z0-9_]+:[a-z0-9_]+)\{/g)) {
+              expect(recorded, `${spec}: ${panel.title} reads ${match[1] ?? ""}`).toContain(
+                match[1],
+              );
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it("draws a band, forecast or threshold beside the signal for detectors that have one", () => {
+    const training = dashboards.find((d) => d.uid.endsWith("-training"));
+    const spike = training?.panels.find((p) => p.title === "TrainingLossSpike (zscore)");
+    expect(spike?.targets?.map((t) => t.expr.split("(")[0])).toEqual([
+      "avg by ",
+      "last_over_time",
+      "last_over_time",
+    ]);
+    const gpu = dashboards.find((d) => d.uid.endsWith("-gpu"));
+    const forecast = gpu?.panels.find((p) => p.title === "GpuMemoryExhaustion (forecast)");
+    expect(forecast?.targets?.[1]?.expr).toMatch(/^predict_linear\(/);
   });
 
   it("gives every dashboard a unique uid Grafana accepts", () => {

@@ -104,7 +104,7 @@ describe("target profiles", () => {
       [
         "examples/aiwatch.yaml:28:22: warning target-limitation: vmalert: keep_firing_for is not supported by vmalert 1.79 (Debian bookworm) and is left out",
         "examples/aiwatch.yaml:37:7: warning target-limitation: vmalert: MetricsQL drops NaN samples, so this monitor only sees ±Inf there; count non-finite values at the source instead (aiwatch_training_nonfinite_values_total, preset training-loss-not-finite)",
-        "examples/aiwatch.yaml:104:22: warning target-limitation: vmalert: keep_firing_for is not supported by vmalert 1.79 (Debian bookworm) and is left out",
+        "examples/aiwatch.yaml:133:22: warning target-limitation: vmalert: keep_firing_for is not supported by vmalert 1.79 (Debian bookworm) and is left out",
         "",
       ].join("\n"),
     );

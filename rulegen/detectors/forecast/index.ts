@@ -178,4 +178,24 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
       description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches {{ $value | humanize }} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
     };
   },
+
+  view(monitor, _settings, select) {
+    const params = monitor.detector;
+    const limit = limitOf(monitor);
+    const forecast = {
+      expr: `predict_linear(${select.source()}[${duration(durationMs(params.window))}], ${durationMs(params.horizon) / 1000})`,
+      legend: `forecast ${params.horizon} ahead`,
+    };
+    if (typeof limit.value === "number") return { lines: [forecast], threshold: limit.value };
+    const by = monitor.by ?? [];
+    return {
+      lines: [
+        forecast,
+        {
+          expr: aggregateBy(limit.op === ">" ? "min" : "max", by, select.selector(limit.value)),
+          legend: "limit",
+        },
+      ],
+    };
+  },
 };

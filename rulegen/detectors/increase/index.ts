@@ -1,4 +1,5 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
+import { duration } from "../../plan/promql-text.js";
 import type { Monitor } from "../../model/monitor.js";
 import { aggregateBy, numberLiteral, range } from "../../plan/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
@@ -109,6 +110,21 @@ export const increaseDetector: DetectorDefinition<IncreaseParams> = {
       description: counter
         ? `The counter ${signalText(monitor)} increased by {{ printf "%.0f" $value }} in the last ${monitor.detector.window}. Layer: ${monitor.layer}.`
         : `The event-code gauge ${signalText(monitor)} changed {{ printf "%.0f" $value }} time(s) in the last ${monitor.detector.window} and now holds a non-zero code. Layer: ${monitor.layer}.`,
+    };
+  },
+
+  view(monitor, _settings, select) {
+    const window = duration(durationMs(monitor.detector.window));
+    const fn = monitor.detector.mode === "counter" ? "increase" : "changes";
+    const inner = `${fn}(${select.source()}[${window}])`;
+    return {
+      lines: [
+        {
+          expr: monitor.by ? aggregateBy("sum", monitor.by, inner) : inner,
+          legend: `${fn} over ${window}`,
+        },
+      ],
+      threshold: monitor.detector.threshold,
     };
   },
 };

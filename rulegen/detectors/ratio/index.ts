@@ -139,4 +139,17 @@ export const ratioDetector: DetectorDefinition<RatioParams> = {
       description: `The ratio of ${signalText(monitor)} to its total is {{ $value | humanizePercentage }} over the last ${monitor.detector.window}, ${op === "<" ? "below" : "above"} ${numberLiteral(value)} (at least ${numberLiteral(monitor.detector.min_events)} events). Layer: ${monitor.layer}.`,
     };
   },
+
+  view(monitor, _settings, select) {
+    const n = names(monitor);
+    return {
+      lines: [
+        {
+          expr: `${select.own(n.numerator)} / ${select.own(n.total)}`,
+          legend: `ratio over ${monitor.detector.window}`,
+        },
+      ],
+      threshold: limitOf(monitor).value,
+    };
+  },
 };

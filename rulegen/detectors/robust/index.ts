@@ -1,4 +1,5 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
+import { robustView } from "./view.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition } from "../detector.js";
@@ -39,4 +40,6 @@ export const robustDetector: DetectorDefinition<RobustParams> = {
       description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
     };
   },
+
+  view: robustView,
 };

@@ -1,4 +1,5 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
+import { seasonalView } from "./view.js";
 import { formatDuration } from "../../../core/duration.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
@@ -60,4 +61,6 @@ export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
       description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
     };
   },
+
+  view: seasonalView,
 };

@@ -1,4 +1,5 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
+import { sloView } from "./view.js";
 import { numberLiteral } from "../../plan/promql-text.js";
 import { groupText, titleOf } from "../annotation-text.js";
 import { checkCounterSelector, requireBy } from "../counter-selectors.js";
@@ -68,4 +69,6 @@ export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
       description: `The share of ${sli} over the last {{ $labels.long_window }} (and still over {{ $labels.short_window }}) spends the error budget of the ${numberLiteral(params.objective * 100)}% objective {{ $value | humanize }} times faster than the ${params.period} period allows. Layer: ${monitor.layer}.`,
     };
   },
+
+  view: sloView,
 };

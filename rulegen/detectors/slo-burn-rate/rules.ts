@@ -14,7 +14,7 @@ export type SloMonitor = Monitor<SloBurnRateParams>;
 export const LONG_WINDOW_LABEL = "long_window";
 export const SHORT_WINDOW_LABEL = "short_window";
 /** Windows from this length up are recomputed by a slower group. */
-const SLOW_WINDOW_MS = 3_600_000;
+export const SLOW_WINDOW_MS = 3_600_000;
 const SLOW_INTERVAL_MS = 5 * 60_000;
 /**
  * Windows from 6h up are sums of recorded 1h increases read at aligned hours: a 3d window

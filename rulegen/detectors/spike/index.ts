@@ -128,4 +128,19 @@ export const spikeDetector: DetectorDefinition<SpikeParams> = {
       description: `The signal ${signalText(monitor)} is {{ $value | humanize }} times its median over the previous ${params.window} (${params.direction === "up" ? `spike threshold ${params.factor}x` : `drop threshold 1/${params.factor}`}). Layer: ${monitor.layer}.`,
     };
   },
+
+  view(monitor, _settings, select) {
+    const median = select.own(
+      recordName(monitor, `median${duration(durationMs(monitor.detector.window))}`),
+    );
+    const factor = numberLiteral(monitor.detector.factor);
+    return {
+      lines: [
+        { expr: median, legend: "trailing median" },
+        monitor.detector.direction === "up"
+          ? { expr: `${median} * ${factor}`, legend: `median × ${factor}` }
+          : { expr: `${median} / ${factor}`, legend: `median ÷ ${factor}` },
+      ],
+    };
+  },
 };

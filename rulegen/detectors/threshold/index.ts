@@ -84,4 +84,6 @@ export const thresholdDetector: DetectorDefinition<ThresholdParams> = {
       description: `The signal ${signalText(monitor)} is {{ $value | humanize }}, ${word} the threshold ${numberLiteral(value)}. Layer: ${monitor.layer}.`,
     };
   },
+
+  view: (monitor) => ({ lines: [], threshold: limitOf(monitor).value }),
 };

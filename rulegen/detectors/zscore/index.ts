@@ -1,4 +1,5 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
+import { zscoreView } from "./view.js";
 import { formatDuration } from "../../../core/duration.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
@@ -46,4 +47,6 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
       description: `The signal ${signalText(monitor)} is {{ $value | humanize }} standard deviations ${direction} its mean over the previous ${params.window} (threshold ${params.threshold}). Layer: ${monitor.layer}.`,
     };
   },
+
+  view: zscoreView,
 };
