@@ -1,0 +1,134 @@
+import type { Labels } from "./series.js";
+
+/**
+ * The things an alert and its evidence can share: a GPU, a node, a pod, a training run, a
+ * job, a model. Each kind is named by one or more labels (exporters disagree: dcgm-exporter
+ * says `UUID` and `Hostname`, aiwatch says `uuid` and `instance`); values are compared
+ * across the labels of one kind, so `Hostname="node-7"` and `node="node-7"` are one node.
+ */
+export const ENTITY_KINDS = ["gpu", "node", "pod", "run", "job", "model"] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** How close a piece of evidence is to the alert: same GPU > same node > same workload > cluster. */
+export const LOCALITIES = ["gpu", "node", "workload", "cluster"] as const;
+export type Locality = (typeof LOCALITIES)[number];
+
+const LOCALITY_OF_KIND: Readonly<Record<EntityKind, Locality>> = {
+  gpu: "gpu",
+  node: "node",
+  pod: "workload",
+  run: "workload",
+  job: "workload",
+  model: "workload",
+};
+
+export interface Topology {
+  readonly labels: Readonly<Record<EntityKind, readonly string[]>>;
+  /**
+   * Series that tie a workload to where it runs or what it trains (e.g. a run's info
+   * metric carrying `node` or `model` after relabelling); read for the alert's run or pod.
+   */
+  readonly infoMetrics: readonly string[];
+}
+
+export const DEFAULT_TOPOLOGY: Topology = {
+  labels: {
+    gpu: ["uuid", "UUID"],
+    node: ["node", "Hostname", "hostname", "instance"],
+    pod: ["pod"],
+    run: ["run_id"],
+    job: ["job_name"],
+    model: ["model"],
+  },
+  infoMetrics: ["aiwatch_training_run_info"],
+};
+
+/** Known values per kind: the alert's topology context. */
+export type Entities = ReadonlyMap<EntityKind, ReadonlySet<string>>;
+
+export function entitiesOf(labels: Labels, topology: Topology): Map<EntityKind, Set<string>> {
+  const out = new Map<EntityKind, Set<string>>();
+  for (const kind of ENTITY_KINDS)
+    for (const label of topology.labels[kind]) {
+      const value = labels[label];
+      if (value === undefined || value === "") continue;
+      const set = out.get(kind) ?? new Set<string>();
+      set.add(value);
+      out.set(kind, set);
+    }
+  return out;
+}
+
+export function mergeEntities(...all: Entities[]): Map<EntityKind, Set<string>> {
+  const out = new Map<EntityKind, Set<string>>();
+  for (const entities of all)
+    for (const [kind, values] of entities) {
+      const set = out.get(kind) ?? new Set<string>();
+      for (const v of values) set.add(v);
+      out.set(kind, set);
+    }
+  return out;
+}
+
+export interface LocalityMatch {
+  readonly locality: Locality;
+  /** The shared entity, when there is one. */
+  readonly kind?: EntityKind;
+  readonly label?: string;
+  readonly value?: string;
+}
+
+/** The closest entity a series shares with the context (kinds in order, most specific first). */
+export function localityOf(labels: Labels, context: Entities, topology: Topology): LocalityMatch {
+  for (const kind of ENTITY_KINDS) {
+    const known = context.get(kind);
+    if (!known) continue;
+    for (const label of topology.labels[kind]) {
+      const value = labels[label];
+      if (value !== undefined && known.has(value))
+        return { locality: LOCALITY_OF_KIND[kind], kind, label, value };
+    }
+  }
+  return { locality: "cluster" };
+}
+
+export interface JoinLabel {
+  readonly kind: EntityKind;
+  readonly label: string;
+  readonly values: ReadonlySet<string>;
+}
+
+/**
+ * The labels a query can restrict a candidate's series by: those of a kind the context
+ * knows values for, among the labels the candidate's series carry (`by`, or any label
+ * when the series are kept as they are). Empty when no join is possible.
+ */
+export function joinLabels(
+  seriesLabels: readonly string[] | undefined,
+  context: Entities,
+  topology: Topology,
+  kinds: readonly EntityKind[] = ENTITY_KINDS,
+): JoinLabel[] {
+  const out: JoinLabel[] = [];
+  for (const kind of kinds) {
+    const values = context.get(kind);
+    if (!values || values.size === 0) continue;
+    for (const label of topology.labels[kind])
+      if (seriesLabels === undefined || seriesLabels.includes(label))
+        out.push({ kind, label, values });
+  }
+  return out;
+}
+
+export function describeEntity(match: LocalityMatch): string {
+  switch (match.locality) {
+    case "gpu":
+      return `same GPU ${match.value ?? ""}`.trim();
+    case "node":
+      return `same node ${match.value ?? ""}`.trim();
+    case "workload":
+      return `same ${match.kind ?? "workload"} ${match.value ?? ""}`.trim();
+    case "cluster":
+      return "elsewhere in the cluster";
+  }
+}
