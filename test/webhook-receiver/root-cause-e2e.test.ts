@@ -278,6 +278,10 @@ receivers:
           }
         }
 
+      for (const type of ["slack", "wecom", "dingtalk"] as const)
+        console.log(
+          `=== ${type}\n${standIns[type].accepted.find((m) => m.text.includes("r-b") && m.text.includes("TrainingLossSpike"))?.text ?? ""}`,
+        );
       // Actions: the live one for the data verdict called once; the dry-run one never.
       await waitFor("the live action", () => (actions.calls.length >= 1 ? true : undefined));
       expect(actions.calls).toHaveLength(1);

@@ -5,7 +5,8 @@ import type { ActionConfig } from "./action-config.js";
 /**
  * Whether an action's `when` holds for a firing notification: every condition given must
  * hold. `verdicts` needs an analysis that reached one; `layers` reads the explained
- * alert's `layer` label; `matchers` see the group's labels and those its alerts share.
+ * alert's `layer` label; `matchers` see the labels of the explained alert (the group's
+ * earliest firing one, so also every label its alerts share) and the group's labels.
  */
 export function actionApplies(
   action: ActionConfig,
@@ -23,6 +24,6 @@ export function actionApplies(
     const layer = primary.labels["layer"];
     if (!when.layers.some((l) => l === layer)) return false;
   }
-  const labels = { ...notification.commonLabels, ...notification.groupLabels };
+  const labels = { ...primary.labels, ...notification.groupLabels };
   return when.matchers.every((m) => m.matches(labels));
 }

@@ -94,8 +94,13 @@ export function actionsEnrichment(actions: readonly ActionOutcome[]): Enrichment
 function headline(analysis: Analysis): string {
   const { verdict, evidence } = analysis;
   const top = verdict.evidence[0];
-  if (verdict.layer !== "unknown" && top)
-    return `Probable cause: ${verdict.layer} (confidence ${formatNumber(verdict.confidence)}) — ${evidenceText(top, false)}`;
+  if (verdict.layer !== "unknown" && top) {
+    const o = top.observation;
+    const labels = labelsText(o.labels, HIDDEN_LABELS);
+    const reason = o.prior.reason ? ` (${o.prior.reason})` : "";
+    const when = top.leadMs !== undefined ? `, ${relative(top.leadMs)}` : "";
+    return `Probable cause: ${verdict.layer} (confidence ${formatNumber(verdict.confidence)}) — ${o.monitor}${labels ? ` ${labels}` : ""}${reason}${when}`;
+  }
   if (!analysis.target.monitor)
     return evidence.siblings.length > 0
       ? `Probable cause: unknown — not an aiwatch alert; ${evidence.siblings.length} other alert(s) fire on the same workload, none with a known layer before it`
@@ -103,27 +108,26 @@ function headline(analysis: Analysis): string {
   if (evidence.checked.length === 0 && evidence.observations.length === 0)
     return `Probable cause: unknown — ${analysis.target.monitor.name} has no related monitors in the spec and nothing else fires on the same workload`;
   if (top && top.score > 0)
-    return `Probable cause: unknown — the best evidence (${top.observation.monitor}, score ${formatNumber(top.score)}) is too weak`;
+    return `Probable cause: unknown — the best evidence (${top.observation.monitor}, score ${formatNumber(top.score)}) is below the ${formatNumber(verdict.minScore)} a verdict needs`;
   return `Probable cause: unknown — no related signal changed before the alert (checked ${evidence.checked.join(", ") || "sibling alerts"})`;
 }
 
-function evidenceText(e: ScoredEvidence, withExplanation = true): string {
+function evidenceText(e: ScoredEvidence): string {
   const o = e.observation;
   const labels = labelsText(o.labels, HIDDEN_LABELS);
   const values = o.values.map((s) => s.v);
-  const change =
-    e.baseline && e.peak
-      ? o.valueKind === "gauge"
+  let change = "no baseline";
+  if (e.baseline && e.peak) {
+    const events = sumAfter(e);
+    change =
+      o.valueKind === "gauge"
         ? `${formatNumber(e.baseline.median)} → ${formatNumber(e.peak.v)} (z ${formatNumber(e.peak.z)})`
-        : `${formatNumber(sumAfter(e))} events (z ${formatNumber(e.peak.z)})`
-      : "no baseline";
+        : `${formatNumber(events)} event${events === 1 ? "" : "s"} (z ${formatNumber(e.peak.z)})`;
+  }
   const firing = e.firing ? ", its alert is firing" : "";
   const when = e.leadMs === undefined ? "" : `, ${relative(e.leadMs)}`;
-  const prior = o.prior.reason ? `, ${o.prior.reason}` : "";
-  const base = `${o.monitor}${labels ? ` ${labels}` : ""}: ${change}${firing}${when}, ${describeEntity(o.locality)}${prior}`;
-  if (!withExplanation) return base;
   const spark = values.length > 0 ? ` ${sparkline(values, SPARK_WIDTH)}` : "";
-  return `${base}${spark} — ${e.explanation}`;
+  return `${o.monitor}${labels ? ` ${labels}` : ""}: ${change}${firing}${when}${spark} — ${e.explanation}`;
 }
 
 /** Events from when the change started on. */

@@ -92,6 +92,8 @@ export interface Verdict {
   /** The best layer's score times its share of all layers' scores; 0 for `unknown`. */
   readonly confidence: number;
   readonly layerScores: Readonly<Record<Layer, number>>;
+  /** The score the best layer needed (`min_score`). */
+  readonly minScore: number;
   /** Every scored observation, strongest first. */
   readonly evidence: readonly ScoredEvidence[];
 }
@@ -197,8 +199,14 @@ export function decideVerdict(
   const total = LAYERS.reduce((sum, l) => sum + layerScores[l], 0);
   const best = top !== undefined ? layerScores[top] : 0;
   if (top === undefined || best < settings.minScore || total === 0)
-    return { layer: "unknown", confidence: 0, layerScores, evidence };
-  return { layer: top, confidence: round((best * best) / total), layerScores, evidence };
+    return { layer: "unknown", confidence: 0, layerScores, minScore: settings.minScore, evidence };
+  return {
+    layer: top,
+    confidence: round((best * best) / total),
+    layerScores,
+    minScore: settings.minScore,
+    evidence,
+  };
 }
 
 function compareEvidence(a: ScoredEvidence, b: ScoredEvidence): number {
