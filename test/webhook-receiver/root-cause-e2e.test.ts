@@ -78,6 +78,17 @@ describe.skipIf(!binaries.available)(
       expect(compiled.diagnostics).toEqual([]);
       const rules = compiled.specs[0]?.files.find((f) => f.name.endsWith(".rules.yml"));
       writeFileSync(join(dir.path, "rca.rules.yml"), rules?.content ?? "");
+      // An alert aiwatch did not generate: analysed through its generator URL and siblings.
+      writeFileSync(
+        join(dir.path, "handwritten.rules.yml"),
+        `groups:
+  - name: handwritten
+    rules:
+      - alert: TrainingLossAboveTwo
+        expr: aiwatch_training_loss{phase="train"} > 2
+        labels: { severity: warning }
+`,
+      );
       fleet = await startScenarioFleet(["a", "b", "c", "d"]);
       const amPort = await freePort();
       prometheus = await startPrometheus({
@@ -85,7 +96,7 @@ describe.skipIf(!binaries.available)(
         dir: dir.path,
         config: [
           "global: { scrape_interval: 1s, evaluation_interval: 1s }",
-          `rule_files: [${JSON.stringify(join(dir.path, "rca.rules.yml"))}]`,
+          `rule_files: [${JSON.stringify(join(dir.path, "rca.rules.yml"))}, ${JSON.stringify(join(dir.path, "handwritten.rules.yml"))}]`,
           `alerting: { alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:${amPort}"] }] }] }`,
           fleet.scrapeConfigs(),
           "",
@@ -163,7 +174,6 @@ receivers:
         },
         { timeoutMs: 120_000, pollMs: 500 },
       );
-      console.log("baselines ready", new Date().toISOString());
       run("a").drift = 0.45;
       run("b").xidEvents = 1;
       run("b").xidCodes = [79];
@@ -184,7 +194,6 @@ receivers:
             ),
           ),
         );
-      console.log("spiked", new Date().toISOString());
       await waitFor(
         "a TrainingLossSpike message for each run",
         () => (["r-a", "r-b", "r-c", "r-d"].every((id) => lossMessage(id)) ? true : undefined),
@@ -278,10 +287,30 @@ receivers:
           }
         }
 
-      for (const type of ["slack", "wecom", "dingtalk"] as const)
-        console.log(
-          `=== ${type}\n${standIns[type].accepted.find((m) => m.text.includes("r-b") && m.text.includes("TrainingLossSpike"))?.text ?? ""}`,
-        );
+      // An alert outside the spec: its own expression (from the generator URL, run against
+      // the configured Prometheus only) and the sibling alerts on the same run, model, node.
+      const generic = await waitFor("the hand-written alert's message for r-a", () =>
+        standIns.webhook.accepted
+          .flatMap(notificationsOf)
+          .find((n) =>
+            n.notification.alerts.some(
+              (a) =>
+                a.labels["alertname"] === "TrainingLossAboveTwo" && a.labels["run_id"] === "r-a",
+            ),
+          ),
+      );
+      const genericData = generic.enrichment?.data;
+      expect(genericData?.signal?.query).toBe('aiwatch_training_loss{phase="train"} > 2');
+      expect(new URL(genericData?.signal?.links[0]?.url ?? "").origin).toBe(
+        "https://prometheus.example.com",
+      );
+      expect(genericData?.verdict).toBe("data");
+      expect(genericData?.evidence[0]).toMatchObject({
+        monitor: "feature-drift",
+        labels: { model: "m-a", feature: "age" },
+        firing: true,
+      });
+
       // Actions: the live one for the data verdict called once; the dry-run one never.
       await waitFor("the live action", () => (actions.calls.length >= 1 ? true : undefined));
       expect(actions.calls).toHaveLength(1);
@@ -293,10 +322,20 @@ receivers:
       const history = harness.receiver.database
         .prepare("SELECT action, mode, result, group_key FROM actions ORDER BY id")
         .all() as { action: string; mode: string; result: string; group_key: string }[];
-      expect(history.map((h) => `${h.action}/${h.mode}/${h.result}`).sort()).toEqual([
-        "cordon-node/dry_run/dry_run",
-        "pause-training/live/called",
+      // pause-training: the r-a loss group only. cordon-node: every group whose verdict is
+      // environment (r-b's loss spike, and r-b's hand-written alert through its siblings).
+      expect(history.filter((h) => h.action === "pause-training")).toEqual([
+        {
+          action: "pause-training",
+          mode: "live",
+          result: "called",
+          group_key: expect.stringContaining('run_id=\"r-a\"') as unknown,
+        },
       ]);
+      const cordons = history.filter((h) => h.action === "cordon-node");
+      expect(cordons.length).toBeGreaterThanOrEqual(1);
+      expect(cordons.every((h) => h.mode === "dry_run" && h.result === "dry_run")).toBe(true);
+      expect(cordons.every((h) => h.group_key.includes('run_id=\"r-b\"'))).toBe(true);
       expect(actions.calls.every((c) => !c.path.includes("cordon"))).toBe(true);
     }, 240_000);
 

@@ -52,7 +52,11 @@ export function compileActionBody(source: string): ActionBodyCompileResult {
     });
     return { ok: true, template: (context) => compiled(context) };
   } catch (error) {
-    const first = (error as Error).message.split("\n")[0] ?? "invalid template";
+    const first = (error as Error).message
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !/^-*\^$/.test(line))
+      .join(" ");
     const hint = /\}\}\}|\{\{\{/.test(source)
       ? " (a JSON brace right next to a mustache reads as {{{ or }}}: put a space between them)"
       : "";

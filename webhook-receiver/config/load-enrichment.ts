@@ -54,11 +54,10 @@ export function loadAnalysisConfig(
     return undefined;
   }
   const prometheus = endpoint(file.prometheus, at("prometheus"), tools);
-  const externalUrl = httpUrl(
-    file.prometheus.external_url ?? file.prometheus.url,
-    at("prometheus", file.prometheus.external_url !== undefined ? "external_url" : "url"),
-    tools,
-  );
+  const externalUrl =
+    file.prometheus.external_url !== undefined
+      ? httpUrl(file.prometheus.external_url, at("prometheus", "external_url"), tools)
+      : prometheus.url;
   const alertmanager = file.alertmanager
     ? endpoint(file.alertmanager, at("alertmanager"), tools)
     : undefined;
@@ -204,13 +203,13 @@ function loadSpecs(spec: string | string[], tools: RefineTools): SpecContext | u
       );
     }
   }
-  if (sources.length !== paths.length) return undefined;
+  // The specs that could be read are checked even when another could not.
   const built = buildSpecContext(sources);
   if (!built.ok) {
     tools.foreign(built.diagnostics);
     return undefined;
   }
-  return built.context;
+  return sources.length === paths.length ? built.context : undefined;
 }
 
 function definedOnly<T extends Record<string, number | undefined>>(

@@ -213,6 +213,8 @@ function compareEvidence(a: ScoredEvidence, b: ScoredEvidence): number {
   return (
     b.score - a.score ||
     b.strength - a.strength ||
+    // Of equally strong evidence, what started first is the likelier root cause.
+    (b.leadMs ?? -Infinity) - (a.leadMs ?? -Infinity) ||
     LAYERS.indexOf(a.observation.layer) - LAYERS.indexOf(b.observation.layer) ||
     a.observation.monitor.localeCompare(b.observation.monitor) ||
     labelsText(a.observation.labels).localeCompare(labelsText(b.observation.labels))
