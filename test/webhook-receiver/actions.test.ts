@@ -4,7 +4,8 @@ import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
 import { startActionEndpoint } from "./platforms/action-endpoint.js";
 import type { ActionEndpoint } from "./platforms/action-endpoint.js";
-import { configHead, startHarness } from "./receiver-harness.js";
+import { runCli } from "../../cli/main.js";
+import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { webhookPayload } from "./sample-notifications.js";
 
@@ -188,5 +189,32 @@ describe("automated actions", () => {
       /Action pause-training: failed: POST 127\.0\.0\.1:9\/unreachable → ECONNREFUSED/,
     );
     expect(history(h).map((r) => r.result)).toEqual(["failed"]);
+  });
+});
+
+describe("aiwatch receiver actions / check", () => {
+  it("lists the actions history and summarises the analysis and actions in check", async () => {
+    const h = await start(config("live"));
+    await h.post(webhookPayload({ groupKey: '{}:{run_id="r-1"}', alerts: [lossAlert("r-1")] }));
+    await waitFor("the call", () => (endpoint.calls.length === 1 ? true : undefined));
+    await waitFor("the result recorded", () =>
+      history(h)[0]?.result === "called" ? true : undefined,
+    );
+    const io = { out: "", err: "" };
+    const run = (args: string[]) =>
+      runCli(["receiver", ...args, "--config.file", h.configPath], {
+        stdout: (t) => (io.out += t),
+        stderr: (t) => (io.err += t),
+        cwd: dir.path,
+        env: { RECEIVER_TOKEN: TOKEN, ACTION_AUTH: `Bearer ${ACTION_TOKEN}` },
+      });
+    expect(await run(["actions", "--since", "1h"])).toBe(0);
+    expect(io.err).toBe("");
+    expect(io.out).toMatch(
+      /^\S+Z\tpause-training\tlive\tcalled\tPOST 127\.0\.0\.1:\d+\/runs\/pause\t\{\}:\{run_id="r-1"\}\tPOST .* → HTTP 202 \(\d+ ms\)\n1 action since 1h ago\n$/,
+    );
+    io.out = "";
+    expect(await run(["check"])).toBe(0);
+    expect(io.out).toMatch(/: ok \(1 destinations, 0 routes, 1 actions, actions mode live\)\n$/);
   });
 });

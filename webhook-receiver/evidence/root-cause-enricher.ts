@@ -167,7 +167,10 @@ export class RootCauseEnricher implements Enricher {
           primary,
           actions,
           verdict: analysis?.verdict,
-          headline: undefined,
+          headline:
+            analysis && analysisConfig
+              ? renderAnalysis(analysis, analysisConfig.links, undefined).headline
+              : undefined,
         });
         const render = (outcomes: readonly ActionOutcome[]): Enrichment | undefined =>
           analysis && analysisConfig
