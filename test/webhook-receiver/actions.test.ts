@@ -192,6 +192,30 @@ describe("automated actions", () => {
   });
 });
 
+describe("a live call slower than the deadline", () => {
+  it("shows as in progress, and its answer follows as an update", async () => {
+    await endpoint.close();
+    endpoint = await startActionEndpoint(ACTION_TOKEN, { delayMs: 1500 });
+    const h = await start(
+      config("live").replace(
+        "actions:\n  mode: live",
+        "enrichment:\n  timeout: 300ms\nactions:\n  mode: live",
+      ),
+    );
+    await h.post(webhookPayload({ groupKey: '{}:{run_id="r-1"}', alerts: [lossAlert("r-1")] }));
+    await waitFor("the message and its update", () => (h.stdout.length === 2 ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(h.stdout[0]).toMatch(
+      /Action pause-training: in progress: calling POST 127\.0\.0\.1:\d+\/runs\/pause; the answer follows in an update/,
+    );
+    expect(h.stdout[1]).toContain("(update to an earlier message)");
+    expect(h.stdout[1]).toMatch(/^Actions done: Automated actions: pause-training done/m);
+    expect(h.stdout[1]).toMatch(/Action pause-training: done: POST .* → HTTP 202/);
+    expect(endpoint.calls).toHaveLength(1);
+  });
+});
+
 describe("aiwatch receiver actions / check", () => {
   it("lists the actions history and summarises the analysis and actions in check", async () => {
     const h = await start(config("live"));

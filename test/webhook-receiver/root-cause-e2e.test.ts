@@ -329,13 +329,13 @@ receivers:
           action: "pause-training",
           mode: "live",
           result: "called",
-          group_key: expect.stringContaining('run_id=\"r-a\"') as unknown,
+          group_key: expect.stringContaining('run_id="r-a"') as unknown,
         },
       ]);
       const cordons = history.filter((h) => h.action === "cordon-node");
       expect(cordons.length).toBeGreaterThanOrEqual(1);
       expect(cordons.every((h) => h.mode === "dry_run" && h.result === "dry_run")).toBe(true);
-      expect(cordons.every((h) => h.group_key.includes('run_id=\"r-b\"'))).toBe(true);
+      expect(cordons.every((h) => h.group_key.includes('run_id="r-b"'))).toBe(true);
       expect(actions.calls.every((c) => !c.path.includes("cordon"))).toBe(true);
     }, 240_000);
 

@@ -6,7 +6,6 @@ import type { ActiveAlert, AlertmanagerApi } from "./alertmanager-api.js";
 import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { alertStates } from "./alert-state.js";
-import type { AlertState } from "./alert-state.js";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import { eventValues } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";

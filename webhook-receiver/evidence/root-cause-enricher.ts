@@ -39,8 +39,11 @@ interface Job {
   result?: Enrichment;
   lastError: string;
   finishedAt?: number;
-  /** Notifications sent before `result`, each waiting for its follow-up. */
-  readonly waiters: Map<number, (enrichment: Enrichment) => void>;
+  /** Notifications sent before `result`, each waiting for its follow-up (and whether it showed the verdict). */
+  readonly waiters: Map<
+    number,
+    { followUp: (enrichment: Enrichment) => void; sawVerdict: boolean }
+  >;
   readonly abort: AbortController;
 }
 
@@ -120,7 +123,10 @@ export class RootCauseEnricher implements Enricher {
       this.metrics.results.inc({ result: "enriched" });
       return job.result;
     }
-    job.waiters.set(context.notificationId, (e) => context.followUp(e));
+    job.waiters.set(context.notificationId, {
+      followUp: (e) => context.followUp(e),
+      sawVerdict: job.partial !== undefined,
+    });
     if (job.partial) {
       this.metrics.results.inc({ result: "enriched" });
       return job.partial;
@@ -182,19 +188,21 @@ export class RootCauseEnricher implements Enricher {
         if (result) job.result = result;
       } catch (error) {
         job.lastError = error instanceof Error ? error.message : String(error);
-        this.deps.logger.error("root-cause analysis failed", {
-          group: notification.groupKey,
-          error,
-        });
+        if (!this.closed)
+          this.deps.logger.error("root-cause analysis failed", {
+            group: notification.groupKey,
+            error,
+          });
       } finally {
         this.metrics.inFlight.dec();
         job.finishedAt = this.deps.now();
         finish();
         const result = job.result;
         if (result && !this.closed)
-          for (const followUp of job.waiters.values()) {
+          for (const waiter of job.waiters.values()) {
             this.metrics.followUps.inc();
-            followUp({ ...result, headline: `Evidence arrived: ${result.headline}` });
+            const prefix = waiter.sawVerdict ? "Actions done" : "Evidence arrived";
+            waiter.followUp({ ...result, headline: `${prefix}: ${result.headline}` });
           }
         job.waiters.clear();
       }

@@ -4,6 +4,9 @@ import type { QueryMatcher } from "./promql-text.js";
 import type { Labels } from "./series.js";
 import type { JoinLabel } from "./topology.js";
 
+/** A payload's label names reach PromQL only if they are label names (no injection). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 /** Labels every aiwatch alert carries besides the signal's own. */
 const RULE_LABELS = new Set(["alertname", "severity", "monitor", "layer"]);
 
@@ -37,7 +40,7 @@ export function groupMatchers(monitor: MonitorContext, alertLabels: Labels): Que
       (name) => !RULE_LABELS.has(name) && !(name in monitor.alertLabels),
     );
   return names
-    .filter((name) => alertLabels[name] !== undefined)
+    .filter((name) => LABEL_NAME.test(name) && alertLabels[name] !== undefined)
     .sort()
     .map((name) => ({ name, op: "=", value: alertLabels[name] ?? "" }));
 }

@@ -78,15 +78,20 @@ export interface LocalityMatch {
   readonly value?: string;
 }
 
-/** The closest entity a series shares with the context (kinds in order, most specific first). */
+/**
+ * The closest entity a series shares with the context (kinds in order, most specific
+ * first). A GPU series of the alert's pod is the pod's own GPU: dcgm-exporter labels each
+ * GPU with the pod using it, so it counts as the same GPU.
+ */
 export function localityOf(labels: Labels, context: Entities, topology: Topology): LocalityMatch {
   for (const kind of ENTITY_KINDS) {
     const known = context.get(kind);
     if (!known) continue;
     for (const label of topology.labels[kind]) {
       const value = labels[label];
-      if (value !== undefined && known.has(value))
-        return { locality: LOCALITY_OF_KIND[kind], kind, label, value };
+      if (value === undefined || !known.has(value)) continue;
+      const gpuOfPod = kind === "pod" && topology.labels.gpu.some((l) => (labels[l] ?? "") !== "");
+      return { locality: gpuOfPod ? "gpu" : LOCALITY_OF_KIND[kind], kind, label, value };
     }
   }
   return { locality: "cluster" };
@@ -123,7 +128,9 @@ export function joinLabels(
 export function describeEntity(match: LocalityMatch): string {
   switch (match.locality) {
     case "gpu":
-      return `same GPU ${match.value ?? ""}`.trim();
+      return match.kind === "pod"
+        ? `the GPU of pod ${match.value ?? ""}`.trim()
+        : `same GPU ${match.value ?? ""}`.trim();
     case "node":
       return `same node ${match.value ?? ""}`.trim();
     case "workload":

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Layer } from "../../../rulegen/model/monitor.js";
-import type { SignalValueKind } from "../../../rulegen/context/spec-context.js";
 import { NEUTRAL_PRIOR } from "../../../webhook-receiver/evidence/priors.js";
 import type { Prior } from "../../../webhook-receiver/evidence/priors.js";
 import {
@@ -42,10 +40,10 @@ function step(at: number, to: number): Sample[] {
 function observation(overrides: Partial<Observation> & { values: Sample[] }): Observation {
   return {
     monitor: "feature-drift",
-    layer: "data" as Layer,
+    layer: "data",
     labels: { model: "m", feature: "age" },
-    locality: { locality: "workload", kind: "model", label: "model", value: "m" } as LocalityMatch,
-    valueKind: "gauge" as SignalValueKind,
+    locality: { locality: "workload", kind: "model", label: "model", value: "m" },
+    valueKind: "gauge",
     prior: NEUTRAL_PRIOR,
     ...overrides,
   };

@@ -16,9 +16,13 @@ export interface ActionEndpoint {
 
 /**
  * An operations API an action calls (pause a job, cordon a node): records every request
- * and answers 202, or 401 without the expected bearer token.
+ * and answers 202 (after `delayMs`, for a slow one), or 401 without the expected bearer
+ * token.
  */
-export async function startActionEndpoint(token: string): Promise<ActionEndpoint> {
+export async function startActionEndpoint(
+  token: string,
+  options: { delayMs?: number } = {},
+): Promise<ActionEndpoint> {
   const calls: ActionCall[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,7 +38,11 @@ export async function startActionEndpoint(token: string): Promise<ActionEndpoint
         headers: req.headers,
         body: Buffer.concat(chunks).toString("utf8"),
       });
-      res.writeHead(202, { "content-type": "application/json" }).end('{"accepted":true}');
+      const answer = (): void => {
+        res.writeHead(202, { "content-type": "application/json" }).end('{"accepted":true}');
+      };
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
