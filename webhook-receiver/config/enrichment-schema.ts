@@ -82,6 +82,7 @@ export const enrichmentSchema = z.strictObject({
       run: labelList.optional(),
       job: labelList.optional(),
       model: labelList.optional(),
+      namespace: labelList.optional(),
       info_metrics: z.array(z.string().min(1)).optional(),
     })
     .optional(),

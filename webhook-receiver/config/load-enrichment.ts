@@ -115,6 +115,7 @@ export function loadAnalysisConfig(
         run: topologyFile.run ?? DEFAULT_TOPOLOGY.labels.run,
         job: topologyFile.job ?? DEFAULT_TOPOLOGY.labels.job,
         model: topologyFile.model ?? DEFAULT_TOPOLOGY.labels.model,
+        namespace: topologyFile.namespace ?? DEFAULT_TOPOLOGY.labels.namespace,
       },
       infoMetrics: topologyFile.info_metrics ?? DEFAULT_TOPOLOGY.infoMetrics,
     },

@@ -1,8 +1,6 @@
 import type { MonitorContext } from "../../rulegen/context/spec-context.js";
-import { LAYERS } from "../../rulegen/model/monitor.js";
-import type { Layer } from "../../rulegen/model/monitor.js";
 import type { Alert } from "../payload/notification.js";
-import type { ActiveAlert, AlertmanagerApi } from "./alertmanager-api.js";
+import type { AlertmanagerApi } from "./alertmanager-api.js";
 import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { alertStates } from "./alert-state.js";
@@ -11,7 +9,6 @@ import { eventValues } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";
 import { SourceError, transportReason } from "./http-endpoint.js";
 import type { PrometheusApi } from "./prometheus-api.js";
-import { priorFor } from "./priors.js";
 import type { Observation, ScoringWindow } from "./scoring.js";
 import { labelsInclude, labelsText } from "./series.js";
 import type { Labels, Sample, Series } from "./series.js";
@@ -24,9 +21,12 @@ import {
   signalQuery,
 } from "./signal-queries.js";
 import { entitiesOf, joinLabels, localityOf, mergeEntities } from "./topology.js";
-import type { Entities, LocalityMatch } from "./topology.js";
+import type { Entities } from "./topology.js";
 import { XID_SOURCES, xidEvents } from "./xid-codes.js";
-import type { XidEvents } from "./xid-codes.js";
+import { markFiring, observe } from "./observations.js";
+import type { EvidenceScope } from "./observations.js";
+import { applySiblings, fetchActiveAlerts, joinSiblings } from "./siblings.js";
+import type { Sibling } from "./siblings.js";
 
 /** The alert being explained: the group's earliest firing alert. */
 export interface AlertUnderAnalysis {
@@ -47,15 +47,6 @@ export interface SignalView {
   readonly samples: readonly Sample[];
 }
 
-/** Another alert firing on the same GPU, node or workload. */
-export interface Sibling {
-  readonly alertName: string;
-  readonly labels: Labels;
-  readonly startsAt: number;
-  readonly match: LocalityMatch;
-  readonly layer: Layer | undefined;
-}
-
 export interface GatheredEvidence {
   readonly window: AnalysisWindow;
   readonly context: Entities;
@@ -68,6 +59,8 @@ export interface GatheredEvidence {
   /** What could not be read (a bad query, Alertmanager down): said, not hidden. */
   readonly notes: readonly string[];
 }
+
+export type { Sibling };
 
 export interface GatherDeps {
   readonly prometheus: PrometheusApi;
@@ -243,197 +236,6 @@ function relatedMonitors(
     if (related && related.name !== monitor.name) out.push(related);
   }
   return out;
-}
-
-function observe(
-  monitor: MonitorContext,
-  labels: Labels,
-  locality: LocalityMatch,
-  samples: readonly Sample[],
-  window: AnalysisWindow,
-  config: AnalysisConfig,
-  xid: readonly XidEvents[],
-  query: string | undefined,
-): Observation {
-  return {
-    monitor: monitor.name,
-    layer: monitor.layer,
-    alertName: monitor.alertName,
-    labels,
-    locality,
-    valueKind: monitor.valueKind,
-    values: eventValues(samples, monitor.valueKind, window.startMs, window.stepMs),
-    prior: priorFor(
-      monitor,
-      monitor.layer === "environment" ? codesNear(labels, xid, config) : [],
-      config.priors,
-    ),
-    ...(query !== undefined ? { query } : {}),
-  };
-}
-
-/** XID codes seen on the GPU of `labels`, or on its node when it names no GPU. */
-function codesNear(labels: Labels, xid: readonly XidEvents[], config: AnalysisConfig): number[] {
-  const where = entitiesOf(labels, config.topology);
-  const codes = new Set<number>();
-  for (const event of xid) {
-    const match = localityOf(event.labels, where, config.topology);
-    if (match.locality === "gpu" || (match.locality === "node" && !where.has("gpu")))
-      for (const code of event.codes) codes.add(code);
-  }
-  return [...codes].sort((a, b) => a - b);
-}
-
-/** What joining evidence to the alert needs. */
-interface EvidenceScope {
-  readonly context: Entities;
-  readonly window: AnalysisWindow;
-  readonly config: AnalysisConfig;
-  readonly xid: readonly XidEvents[];
-}
-
-/** A firing alert of a related monitor marks its series; one without a series is added. */
-function markFiring(
-  observations: Observation[],
-  monitor: MonitorContext,
-  alertLabels: Labels,
-  since: number,
-  scope: EvidenceScope,
-): void {
-  const groupLabels = Object.fromEntries(
-    groupMatchers(monitor, alertLabels).map((m) => [m.name, m.value]),
-  );
-  const index = observations.findIndex(
-    (o) => o.monitor === monitor.name && labelsInclude(o.labels, groupLabels),
-  );
-  const existing = observations[index];
-  if (existing) {
-    const firingSince = Math.min(existing.firingSince ?? since, since);
-    observations[index] = { ...existing, firingSince };
-    return;
-  }
-  const topology = scope.config.topology;
-  const locality = localityOf(alertLabels, scope.context, topology);
-  if (joinLabels(monitor.by, scope.context, topology).length > 0 && locality.locality === "cluster")
-    return;
-  observations.push({
-    ...observe(
-      monitor,
-      groupLabels,
-      locality,
-      [],
-      scope.window,
-      scope.config,
-      scope.xid,
-      undefined,
-    ),
-    firingSince: since,
-  });
-}
-
-async function fetchActiveAlerts(
-  deps: GatherDeps,
-  signal: AbortSignal,
-  notes: string[],
-): Promise<ActiveAlert[]> {
-  if (!deps.alertmanager) return [];
-  const api = deps.alertmanager;
-  const started = performance.now();
-  try {
-    const alerts = await deps.limit.run(() => api.activeAlerts(signal), signal);
-    deps.onQuery("alertmanager", "ok", (performance.now() - started) / 1000);
-    return alerts;
-  } catch (error) {
-    deps.onQuery("alertmanager", "error", (performance.now() - started) / 1000);
-    if (!signal.aborted)
-      notes.push(
-        `sibling alerts unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    return [];
-  }
-}
-
-function joinSiblings(
-  alerts: readonly ActiveAlert[],
-  target: AlertUnderAnalysis,
-  context: Entities,
-  config: AnalysisConfig,
-): Sibling[] {
-  const out: Sibling[] = [];
-  for (const alert of alerts) {
-    if (target.groupFingerprints.has(alert.fingerprint)) continue;
-    const match = localityOf(alert.labels, context, config.topology);
-    if (match.locality === "cluster") continue;
-    const layerLabel = alert.labels["layer"];
-    out.push({
-      alertName: alert.labels["alertname"] ?? "(no alertname)",
-      labels: alert.labels,
-      startsAt: Date.parse(alert.startsAt),
-      match,
-      layer: LAYERS.find((l) => l === layerLabel),
-    });
-  }
-  return out.sort(
-    (a, b) =>
-      a.startsAt - b.startsAt ||
-      a.alertName.localeCompare(b.alertName) ||
-      labelsText(a.labels).localeCompare(labelsText(b.labels)),
-  );
-}
-
-/**
- * Siblings as evidence: a related monitor's alert marks its series; an aiwatch alert of
- * another monitor, or any alert with a `layer` label, is a candidate of its own. Alerts
- * of the alert's own monitor explain nothing about it.
- */
-function applySiblings(
-  observations: Observation[],
-  siblings: readonly Sibling[],
-  own: MonitorContext | undefined,
-  related: readonly MonitorContext[],
-  monitors: ReadonlyMap<string, MonitorContext> | undefined,
-  scope: EvidenceScope,
-): void {
-  for (const sibling of siblings) {
-    const name = sibling.labels["monitor"];
-    const monitor = name !== undefined ? monitors?.get(name) : undefined;
-    if (own && monitor?.name === own.name) continue;
-    if (monitor && related.includes(monitor)) {
-      markFiring(observations, monitor, sibling.labels, sibling.startsAt, scope);
-      continue;
-    }
-    if (monitor) {
-      const labels = Object.fromEntries(
-        groupMatchers(monitor, sibling.labels).map((m) => [m.name, m.value]),
-      );
-      observations.push({
-        ...observe(
-          monitor,
-          labels,
-          sibling.match,
-          [],
-          scope.window,
-          scope.config,
-          scope.xid,
-          undefined,
-        ),
-        firingSince: sibling.startsAt,
-      });
-      continue;
-    }
-    if (!sibling.layer) continue;
-    observations.push({
-      monitor: sibling.alertName,
-      layer: sibling.layer,
-      alertName: sibling.alertName,
-      labels: sibling.labels,
-      locality: sibling.match,
-      valueKind: "gauge",
-      values: [],
-      firingSince: sibling.startsAt,
-      prior: priorFor(undefined, [], scope.config.priors),
-    });
-  }
 }
 
 /** The own query's series for this alert: the one whose labels the alert carries. */

@@ -5,6 +5,7 @@ import type { Labels } from "./series.js";
  * job, a model. Each kind is named by one or more labels (exporters disagree: dcgm-exporter
  * says `UUID` and `Hostname`, aiwatch says `uuid` and `instance`); values are compared
  * across the labels of one kind, so `Hostname="node-7"` and `node="node-7"` are one node.
+ * A namespace qualifies a pod: pods of the same name in other namespaces are other pods.
  */
 export const ENTITY_KINDS = ["gpu", "node", "pod", "run", "job", "model"] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -22,8 +23,11 @@ const LOCALITY_OF_KIND: Readonly<Record<EntityKind, Locality>> = {
   model: "workload",
 };
 
+/** What entity values are kept per: each kind, and the namespace that qualifies a pod. */
+export type EntityKey = EntityKind | "namespace";
+
 export interface Topology {
-  readonly labels: Readonly<Record<EntityKind, readonly string[]>>;
+  readonly labels: Readonly<Record<EntityKey, readonly string[]>>;
   /**
    * Series that tie a workload to where it runs or what it trains (e.g. a run's info
    * metric carrying `node` or `model` after relabelling); read for the alert's run or pod.
@@ -39,16 +43,19 @@ export const DEFAULT_TOPOLOGY: Topology = {
     run: ["run_id"],
     job: ["job_name"],
     model: ["model"],
+    namespace: ["namespace"],
   },
   infoMetrics: ["aiwatch_training_run_info"],
 };
 
 /** Known values per kind: the alert's topology context. */
-export type Entities = ReadonlyMap<EntityKind, ReadonlySet<string>>;
+export type Entities = ReadonlyMap<EntityKey, ReadonlySet<string>>;
 
-export function entitiesOf(labels: Labels, topology: Topology): Map<EntityKind, Set<string>> {
-  const out = new Map<EntityKind, Set<string>>();
-  for (const kind of ENTITY_KINDS)
+const ENTITY_KEYS: readonly EntityKey[] = [...ENTITY_KINDS, "namespace"];
+
+export function entitiesOf(labels: Labels, topology: Topology): Map<EntityKey, Set<string>> {
+  const out = new Map<EntityKey, Set<string>>();
+  for (const kind of ENTITY_KEYS)
     for (const label of topology.labels[kind]) {
       const value = labels[label];
       if (value === undefined || value === "") continue;
@@ -59,8 +66,8 @@ export function entitiesOf(labels: Labels, topology: Topology): Map<EntityKind, 
   return out;
 }
 
-export function mergeEntities(...all: Entities[]): Map<EntityKind, Set<string>> {
-  const out = new Map<EntityKind, Set<string>>();
+export function mergeEntities(...all: Entities[]): Map<EntityKey, Set<string>> {
+  const out = new Map<EntityKey, Set<string>>();
   for (const entities of all)
     for (const [kind, values] of entities) {
       const set = out.get(kind) ?? new Set<string>();
@@ -84,9 +91,13 @@ export interface LocalityMatch {
  * GPU with the pod using it, so it counts as the same GPU.
  */
 export function localityOf(labels: Labels, context: Entities, topology: Topology): LocalityMatch {
+  const namespaces = context.get("namespace");
+  const namespace = topology.labels.namespace.map((l) => labels[l]).find((v) => v);
   for (const kind of ENTITY_KINDS) {
     const known = context.get(kind);
     if (!known) continue;
+    if (kind === "pod" && namespaces && namespace !== undefined && !namespaces.has(namespace))
+      continue;
     for (const label of topology.labels[kind]) {
       const value = labels[label];
       if (value === undefined || !known.has(value)) continue;
