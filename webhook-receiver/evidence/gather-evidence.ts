@@ -132,6 +132,8 @@ export async function gatherEvidence(
         notes.push(`${what}: ${sorted.length} series, the first ${MAX_SERIES_PER_QUERY} read`);
       return sorted.slice(0, MAX_SERIES_PER_QUERY);
     } catch (error) {
+      // Another query already failed the attempt and aborted this one: not its own error.
+      if (attempt.signal.aborted) throw error;
       deps.onQuery("prometheus", "error", (performance.now() - started) / 1000);
       if (error instanceof SourceError && error.failure === "bad_request") {
         notes.push(`${what}: ${error.message}`);
