@@ -8,6 +8,7 @@ import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.be
 import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
 import { trainingIngestBenchmark } from "./exporters/training-ingest.bench.js";
 import { receiverAckBenchmark } from "./webhook-receiver/ack.bench.js";
+import { receiverAlertToChatBenchmark } from "./webhook-receiver/alert-to-chat.bench.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -20,4 +21,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   trainingIngestBenchmark,
   metricsRenderBenchmark,
   receiverAckBenchmark,
+  receiverAlertToChatBenchmark,
 ];

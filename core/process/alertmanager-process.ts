@@ -29,6 +29,8 @@ export interface AlertmanagerOptions {
   /** alertmanager.yml text. */
   readonly config: string;
   readonly extraArgs?: readonly string[];
+  /** Listen on this port (e.g. to restart on the same address); a free one by default. */
+  readonly port?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface AlertmanagerOptions {
 export async function startAlertmanager(
   options: AlertmanagerOptions,
 ): Promise<AlertmanagerInstance> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configPath = join(options.dir, "alertmanager.yml");
   mkdirSync(join(options.dir, "data"), { recursive: true });
   writeFileSync(configPath, options.config);

@@ -19,11 +19,13 @@ export interface PrometheusOptions {
   /** prometheus.yml text; `rule_files` should name files inside `dir`. */
   readonly config: string;
   readonly extraArgs?: readonly string[];
+  /** Listen on this port (e.g. to restart on the same address); a free one by default. */
+  readonly port?: number;
 }
 
 /** A real Prometheus on 127.0.0.1 with its own data directory, ready when this resolves. */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusInstance> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const configPath = join(options.dir, "prometheus.yml");
   writeFileSync(configPath, options.config);
   const proc = startProcess(options.binary, [

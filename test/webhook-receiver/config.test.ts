@@ -26,6 +26,8 @@ const EXAMPLE_ENV = {
   SMTP_PASSWORD: "p",
   SMS_GATEWAY_URL: "https://sms.example.com/send",
   SMS_GATEWAY_AUTH: "Bearer s",
+  OPS_API_TOKEN: "Bearer ops",
+  TRAINER_API_TOKEN: "Bearer trainer",
 };
 
 describe("receiver.yaml", () => {
@@ -48,6 +50,12 @@ describe("receiver.yaml", () => {
       "console",
     ]);
     expect(config.routes).toHaveLength(3);
+    expect(config.analysis?.spec?.monitors.size).toBeGreaterThan(10);
+    expect(config.routes.flatMap((r) => r.actions.map((a) => a.name))).toEqual([
+      "cordon-node",
+      "pause-training",
+    ]);
+    expect(config.actions.mode).toBe("dry_run");
     expect(config.dedupWindowMs).toBe(600_000);
     expect(config.destinations.find((d) => d.name === "sms-gateway")?.rateLimit).toEqual({
       perMinute: 30,

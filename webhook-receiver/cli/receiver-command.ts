@@ -23,6 +23,7 @@ import type { RunningReceiver } from "../server/receiver-service.js";
 import { HistoryStore } from "../store/history-store.js";
 import { openDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
+import { ActionStore } from "../actions/action-store.js";
 
 export const RECEIVER_USAGE = `Usage:
   aiwatch receiver --config.file FILE [--web.listen-address :9095]
@@ -35,6 +36,8 @@ export const RECEIVER_USAGE = `Usage:
       list deliveries that could not be delivered
   aiwatch receiver replay --config.file FILE (--all | --id N... | --destination NAME)
       put dead letters back in the outbox (a running receiver sends them)
+  aiwatch receiver actions --config.file FILE [--since 7d] [--json]
+      the automated actions history: what ran, in which mode, and what it answered
   aiwatch receiver check --config.file FILE
       validate FILE and exit
 
@@ -54,6 +57,8 @@ export async function runReceiverCommand(args: readonly string[], io: CliIo): Pr
       return deadLettersCommand(rest, io);
     case "replay":
       return replayCommand(rest, io);
+    case "actions":
+      return actionsCommand(rest, io);
     case "check":
       return checkCommand(rest, io);
     case "run":
@@ -297,12 +302,42 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
   return EXIT.ok;
 }
 
+async function actionsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { since: { type: "string" }, json: { type: "boolean" } });
+  const sinceText = str(values, "since") ?? "7d";
+  const since = parseDuration(sinceText);
+  if (since === undefined)
+    throw new UsageError(`--since: expected a duration such as 7d, got "${sinceText}"`);
+  const stores = await openStores(values, io);
+  if (!stores) return EXIT.inputErrors;
+  try {
+    const records = new ActionStore(stores.db).since(Date.now() - since);
+    if (values["json"] === true) io.stdout(JSON.stringify(records, null, 2) + "\n");
+    else {
+      for (const r of records)
+        io.stdout(
+          `${new Date(r.at).toISOString()}\t${r.action}\t${r.mode}\t${r.result}\t${r.method} ${r.target}\t${r.groupKey}\t${redact(r.detail ?? "", stores.config.secretValues)}${r.durationMs !== null ? ` (${Math.round(r.durationMs)} ms)` : ""}\n`,
+        );
+      io.stdout(
+        `${records.length} action${records.length === 1 ? "" : "s"} since ${sinceText} ago\n`,
+      );
+    }
+  } finally {
+    stores.db.close();
+  }
+  return EXIT.ok;
+}
+
 async function checkCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(args);
   const config = await loadOrReport(configPath(values, io), io, { env: io.env });
   if (!config) return EXIT.inputErrors;
+  const actions = [...config.routes, config.defaultRoute].flatMap((r) => r.actions).length;
+  const analysis = config.analysis
+    ? `, root-cause analysis with ${config.analysis.spec ? `${config.analysis.spec.monitors.size} monitors` : "no spec (generic enrichment only)"}`
+    : "";
   io.stdout(
-    `${config.file}: ok (${config.destinations.length} destinations, ${config.routes.length} routes)\n`,
+    `${config.file}: ok (${config.destinations.length} destinations, ${config.routes.length} routes${analysis}, ${actions} actions, actions mode ${config.actions.mode})\n`,
   );
   return EXIT.ok;
 }

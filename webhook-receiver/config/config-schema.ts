@@ -2,6 +2,7 @@ import { z } from "zod";
 import { secretRefSchema } from "../../core/config/secret.js";
 import { durationField } from "../../core/config/zod-fields.js";
 import { DESTINATION_TYPES } from "../destinations/destination.js";
+import { actionSchema, actionsSettingsSchema, enrichmentSchema } from "./enrichment-schema.js";
 
 /**
  * `receiver.yaml`: the format users write. load-config.ts validates it, resolves its
@@ -89,6 +90,10 @@ const route = z.strictObject({
   destinations: z.array(z.string()).min(1),
   continue: z.boolean().optional(),
   templates: templates.optional(),
+  actions: z
+    .array(actionSchema)
+    .optional()
+    .describe("Automated actions (off unless actions.mode says so)."),
 });
 
 export const receiverConfigSchema = z.strictObject({
@@ -121,12 +126,14 @@ export const receiverConfigSchema = z.strictObject({
       max_digest: z.number().int().min(1).optional(),
     })
     .optional(),
-  enrichment: z.strictObject({ timeout: durationField() }).optional(),
+  enrichment: enrichmentSchema.optional(),
+  actions: actionsSettingsSchema.optional(),
   destinations: z.array(destinationSchema).min(1),
   routes: z.array(route).optional(),
   default_route: z.strictObject({
     destinations: z.array(z.string()).min(1),
     templates: templates.optional(),
+    actions: z.array(actionSchema).optional(),
   }),
 });
 

@@ -14,6 +14,10 @@ import type { CompiledTemplates } from "../render/template-engine.js";
 import { parseMatcher } from "../routing/matcher.js";
 import type { Matcher } from "../routing/matcher.js";
 import { receiverConfigSchema } from "./config-schema.js";
+import type { ActionFile } from "./enrichment-schema.js";
+import { loadActionsSettings, loadRouteActions } from "./load-actions.js";
+import { loadAnalysisConfig } from "./load-enrichment.js";
+import type { RefineTools } from "./load-enrichment.js";
 import type { DestinationConfigFile, ReceiverConfigFile } from "./config-schema.js";
 import type { DestinationConfig, ReceiverConfig, RouteConfig } from "./receiver-config.js";
 
@@ -99,8 +103,17 @@ function refineConfig(
     destinations.push(resolveDestination(d, at, secret, error, file.delivery?.timeout));
   });
 
+  const tools: RefineTools = {
+    configPath: path,
+    error,
+    foreign: (found) => diagnostics.push(...found),
+    secret,
+  };
+  const actionNames = new Set<string>();
   const routes: RouteConfig[] = (file.routes ?? []).map((r, i) =>
-    compileRoute(`routes[${i}]`, ["routes", i], r, names, error),
+    compileRoute(`routes[${i}]`, ["routes", i], r, names, error, (id, at, actions) =>
+      loadRouteActions(id, at, actions, file.actions, actionNames, tools),
+    ),
   );
   const defaultRoute = compileRoute(
     "default_route",
@@ -108,7 +121,9 @@ function refineConfig(
     file.default_route,
     names,
     error,
+    (id, at, actions) => loadRouteActions(id, at, actions, file.actions, actionNames, tools),
   );
+  const analysis = loadAnalysisConfig(file.enrichment, tools);
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
   const delivery = file.delivery ?? {};
@@ -137,6 +152,8 @@ function refineConfig(
         maxDigest: delivery.max_digest ?? DEFAULTS.maxDigest,
       },
       enrichmentTimeoutMs: durationMs(file.enrichment?.timeout ?? DEFAULTS.enrichmentTimeout),
+      analysis,
+      actions: loadActionsSettings(file.actions),
       destinations,
       routes,
       defaultRoute,
@@ -195,9 +212,11 @@ function compileRoute(
     templates?:
       | Partial<Record<DestinationType, { title?: string | undefined; body?: string | undefined }>>
       | undefined;
+    actions?: ActionFile[] | undefined;
   },
   names: ReadonlySet<string>,
   error: (code: string, at: Path, message: string) => void,
+  loadActions: (id: string, at: Path, actions: ActionFile[] | undefined) => RouteConfig["actions"],
 ): RouteConfig {
   const matchers: Matcher[] = [];
   (route.matchers ?? []).forEach((text, i) => {
@@ -238,6 +257,7 @@ function compileRoute(
     destinations: route.destinations,
     continue: route.continue ?? false,
     templates,
+    actions: loadActions(id, at, route.actions),
   };
 }
 

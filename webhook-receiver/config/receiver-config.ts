@@ -1,4 +1,6 @@
 import type { Credentials } from "../../core/server/auth.js";
+import type { ActionConfig, ActionsSettings } from "../actions/action-config.js";
+import type { AnalysisConfig } from "../evidence/analysis-config.js";
 import type { DestinationConfigFile } from "./config-schema.js";
 import type { DestinationType, RateLimit } from "../destinations/destination.js";
 import type { CompiledTemplates } from "../render/template-engine.js";
@@ -20,6 +22,8 @@ export interface DestinationConfig {
 export interface RouteConfig extends Route {
   /** Template overrides by destination type. */
   readonly templates: Readonly<Partial<Record<DestinationType, CompiledTemplates>>>;
+  /** Automated actions of this route. */
+  readonly actions: readonly ActionConfig[];
 }
 
 /** The validated, resolved configuration; frozen by the ConfigReloader. */
@@ -41,7 +45,11 @@ export interface ReceiverConfig {
     readonly maxBackoffMs: number;
     readonly maxDigest: number;
   };
+  /** The enrich stage's deadline: a message never waits longer for its evidence. */
   readonly enrichmentTimeoutMs: number;
+  /** Root-cause analysis; undefined when no Prometheus is configured. */
+  readonly analysis: AnalysisConfig | undefined;
+  readonly actions: ActionsSettings;
   readonly destinations: readonly DestinationConfig[];
   readonly routes: readonly RouteConfig[];
   readonly defaultRoute: RouteConfig;

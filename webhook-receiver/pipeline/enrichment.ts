@@ -19,11 +19,36 @@ export interface EnrichmentDetail {
   readonly label: string;
   readonly text: string;
   readonly url?: string;
+  /** Further links, e.g. the evidence's query in Prometheus and in Grafana. */
+  readonly links?: readonly { readonly label: string; readonly url: string }[];
 }
 
-/** The enrich stage. `undefined` means "no enrichment"; it must honour `signal`. */
+/** What the enrich stage tells an enricher about the notification it enriches. */
+export interface EnrichmentContext {
+  /** The stored notification's id. */
+  readonly notificationId: number;
+  /** When the stage stops waiting (epoch milliseconds); `signal` aborts then. */
+  readonly deadlineAt: number;
+  /**
+   * Queues a follow-up message to wherever the notification goes, once it has been routed:
+   * for evidence that arrives after the deadline.
+   */
+  followUp(enrichment: Enrichment): void;
+}
+
+/**
+ * The enrich stage. `undefined` means "no enrichment". It must answer by the deadline
+ * (`signal` aborts then); work that goes on after it may only report through
+ * `context.followUp`.
+ */
 export interface Enricher {
-  enrich(notification: Notification, signal: AbortSignal): Promise<Enrichment | undefined>;
+  enrich(
+    notification: Notification,
+    signal: AbortSignal,
+    context: EnrichmentContext,
+  ): Promise<Enrichment | undefined>;
+  /** Stops background work (the receiver is shutting down). */
+  close?(): void;
 }
 
 /** The default: no enrichment, at no cost. */

@@ -6,7 +6,7 @@ import type {
   RoutingResult,
   StoredNotification,
 } from "../store/notification-store.js";
-import type { Enricher, Enrichment } from "./enrichment.js";
+import type { Enricher, Enrichment, EnrichmentContext } from "./enrichment.js";
 
 export interface RoutingStageDeps {
   readonly store: NotificationStore;
@@ -20,6 +20,8 @@ export interface RoutingStageDeps {
   readonly onStorageError: () => void;
   /** Called after deliveries were created, to wake the delivery worker. */
   readonly onRouted: () => void;
+  /** Queues a follow-up for a routed notification (late evidence). */
+  readonly followUp: (id: number, enrichment: Enrichment) => void;
 }
 
 /** Notifications enriched concurrently and routed in one transaction. */
@@ -44,6 +46,11 @@ const RETRY_MS = 1000;
  */
 export class RoutingStage {
   private readonly queue = new Map<number, StoredNotification>();
+  /**
+   * Follow-ups an enricher sent for notifications not routed yet: a follow-up goes where
+   * the notification went, so it waits for the routing commit.
+   */
+  private readonly unrouted = new Map<number, Enrichment[]>();
   private readInbox = true;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -121,6 +128,11 @@ export class RoutingStage {
       }
       for (const n of batch) this.queue.delete(n.id);
       this.deps.onRouted();
+      for (const n of batch) {
+        const late = this.unrouted.get(n.id) ?? [];
+        this.unrouted.delete(n.id);
+        for (const enrichment of late) this.deps.followUp(n.id, enrichment);
+      }
     }
   }
 
@@ -129,6 +141,17 @@ export class RoutingStage {
     timeoutMs: number,
   ): Promise<Enrichment | undefined> {
     const controller = new AbortController();
+    const id = stored.id;
+    if (!this.unrouted.has(id)) this.unrouted.set(id, []);
+    const context: EnrichmentContext = {
+      notificationId: id,
+      deadlineAt: this.deps.now() + timeoutMs,
+      followUp: (enrichment) => {
+        const waiting = this.unrouted.get(id);
+        if (waiting) waiting.push(enrichment);
+        else this.deps.followUp(id, enrichment);
+      },
+    };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => {
@@ -138,7 +161,7 @@ export class RoutingStage {
     });
     try {
       const result = await Promise.race([
-        this.deps.enricher.enrich(stored.notification, controller.signal),
+        this.deps.enricher.enrich(stored.notification, controller.signal, context),
         deadline,
       ]);
       if (controller.signal.aborted) this.deps.onEnrichmentFailure();

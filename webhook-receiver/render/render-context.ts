@@ -238,11 +238,19 @@ function enrichmentView(
 ): EnrichmentView {
   return {
     headline: esc(enrichment.headline),
-    details: enrichment.details.map((d) => ({
-      label: esc(d.label),
-      text: esc(d.text),
-      ...(d.url && isHttpUrl(d.url) ? { link: formatLink("details", d.url, flavor) } : {}),
-    })),
+    details: enrichment.details.map((d) => {
+      const links = [
+        ...(d.url ? [{ label: "details", url: d.url }] : []),
+        ...(d.links ?? []),
+      ].filter((l) => isHttpUrl(l.url));
+      return {
+        label: esc(d.label),
+        text: esc(d.text),
+        ...(links.length > 0
+          ? { link: links.map((l) => formatLink(l.label, l.url, flavor)).join(" · ") }
+          : {}),
+      };
+    }),
   };
 }
 

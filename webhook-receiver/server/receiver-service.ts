@@ -14,9 +14,10 @@ import { dedupKey } from "../payload/dedup-key.js";
 import { AcceptBatcher } from "../pipeline/accept-batcher.js";
 import { DeliveryWorker } from "../pipeline/delivery-worker.js";
 import { DestinationSet } from "../pipeline/destination-set.js";
-import { NO_ENRICHMENT } from "../pipeline/enrichment.js";
 import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
+import { ActionStore } from "../actions/action-store.js";
+import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { HistoryStore } from "../store/history-store.js";
 import { NotificationStore } from "../store/notification-store.js";
 import { startInboxWriter } from "../store/inbox-writer.js";
@@ -37,6 +38,10 @@ export interface ReceiverOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly stdout: (text: string) => void;
+  /**
+   * Replaces the built-in enricher (root-cause analysis and actions, as the config's
+   * `enrichment:` and `actions:` say; a no-op when they are absent).
+   */
   readonly enricher?: Enricher;
   readonly http?: HttpClient;
   readonly now?: () => number;
@@ -102,6 +107,20 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     random: options.random ?? Math.random,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
+  const enricher =
+    options.enricher ??
+    new RootCauseEnricher({
+      config,
+      registry,
+      actionStore: new ActionStore(database),
+      logger: options.logger,
+      now,
+    });
+  const followUp = (id: number, enrichment: Enrichment): number => {
+    const count = notifications.enqueueFollowUp(id, enrichment, now());
+    worker.wake();
+    return count;
+  };
   const routing = new RoutingStage({
     store: notifications,
     complete: (results, at) =>
@@ -113,13 +132,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         })),
         at,
       ),
-    enricher: options.enricher ?? NO_ENRICHMENT,
+    enricher,
     config,
     logger: options.logger,
     now,
     onEnrichmentFailure: () => metrics.enrichmentFailures.inc(),
     onStorageError: () => metrics.storageErrors.inc({ operation: "route" }),
     onRouted: () => worker.wake(),
+    followUp: (id, enrichment) => {
+      try {
+        followUp(id, enrichment);
+      } catch (error) {
+        metrics.storageErrors.inc({ operation: "follow_up" });
+        options.logger.error("cannot queue a follow-up", { notification: id, error });
+      }
+    },
   });
   const reloader = new ConfigReloader<ReceiverConfig>(
     options.config,
@@ -215,14 +242,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     notifications,
     reload: () => reloader.reload(),
     config,
-    followUp: (id, enrichment) => {
-      const count = notifications.enqueueFollowUp(id, enrichment, now());
-      worker.wake();
-      return count;
-    },
+    followUp,
     stop: async () => {
       clearInterval(prune);
       routing.stop();
+      enricher.close?.();
       await server.close();
       await worker.stop();
       await writer.close();

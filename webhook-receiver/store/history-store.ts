@@ -41,6 +41,7 @@ export class HistoryStore {
         .prepare(`DELETE FROM notifications WHERE id IN (${old})`)
         .run().changes;
       this.db.prepare("DELETE FROM dedup_keys WHERE seen_at < ?").run(now - dedupWindowMs);
+      this.db.prepare("DELETE FROM actions WHERE at < ?").run(cutoff);
       return removed;
     });
     return run.immediate();

@@ -21,7 +21,8 @@ export function openDatabase(path: string, synchronous: "full" | "normal"): Sqli
   return db;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: the `actions` history (issue 8). Every statement below is idempotent, so any older file upgrades. */
+const SCHEMA_VERSION = 2;
 
 function migrate(db: SqliteDatabase): void {
   const version = db.pragma("user_version", { simple: true }) as number;
@@ -82,6 +83,26 @@ function migrate(db: SqliteDatabase): void {
       duration_ms REAL
     );
     CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts(delivery_id);
+    -- Automated actions: one row per decision (a live call is written before it is made,
+    -- so a crash mid-call leaves a 'started' row instead of a second call after restart).
+    CREATE TABLE IF NOT EXISTS actions (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      notification_id INTEGER,
+      receiver TEXT NOT NULL,
+      group_key TEXT NOT NULL,
+      action TEXT NOT NULL,
+      route TEXT NOT NULL,
+      mode TEXT NOT NULL,
+      result TEXT NOT NULL,
+      method TEXT NOT NULL,
+      target TEXT NOT NULL,
+      status INTEGER,
+      detail TEXT,
+      duration_ms REAL
+    );
+    CREATE INDEX IF NOT EXISTS actions_by_action ON actions(action, mode, at);
+    CREATE INDEX IF NOT EXISTS actions_by_group ON actions(action, group_key, at);
     CREATE TABLE IF NOT EXISTS group_state (
       destination TEXT NOT NULL,
       group_key TEXT NOT NULL,

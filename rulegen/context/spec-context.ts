@@ -1,0 +1,101 @@
+import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { compileSpecs } from "../compile.js";
+import type { SpecSource } from "../compile.js";
+import type { Aggregation, Layer, Monitor, SpecModel } from "../model/monitor.js";
+import { planSignalSource } from "../plan/signal-source.js";
+import { parsePromql } from "../promql/parse-promql.js";
+import type { LabelMatcher } from "../promql/parse-promql.js";
+
+/**
+ * What the webhook receiver needs to know about a spec, derived by the same compile the
+ * rules come from (`compileSpecs`): a spec that `aiwatch rules check` refuses is refused
+ * here too, with the same diagnostics, so the receiver never reasons about monitors the
+ * rules do not have. This is the one entry point the receiver uses into rulegen.
+ */
+export interface SpecContext {
+  readonly files: readonly string[];
+  readonly monitors: ReadonlyMap<string, MonitorContext>;
+}
+
+/** How a signal's values read: a level, a monotonic counter, or a gauge holding an event code. */
+export type SignalValueKind = "gauge" | "counter" | "event_code";
+
+export interface SeriesSelector {
+  readonly metric: string | undefined;
+  readonly matchers: readonly LabelMatcher[];
+}
+
+export interface MonitorContext {
+  readonly name: string;
+  readonly alertName: string;
+  readonly layer: Layer;
+  readonly signalExpr: string;
+  /** Labels the signal is grouped by; undefined when every series is watched as it is. */
+  readonly by: readonly string[] | undefined;
+  readonly aggregation: Aggregation;
+  readonly detectorType: string;
+  readonly valueKind: SignalValueKind;
+  /**
+   * The series to read for the signal: the signal itself when it is one plain selector
+   * (`aggregateInQuery`: group it by `by` in the query), else the series aiwatch records
+   * for it (already one series per group, carrying the `monitor` label).
+   */
+  readonly selector: SeriesSelector | undefined;
+  readonly aggregateInQuery: boolean;
+  readonly forMs: number;
+  readonly related: readonly string[];
+  /** Labels the monitor adds to its alert (besides severity, monitor, layer). */
+  readonly alertLabels: Readonly<Record<string, string>>;
+  readonly scrapeIntervalMs: number;
+  readonly evaluationIntervalMs: number;
+  readonly spec: string;
+}
+
+export type SpecContextResult =
+  | { readonly ok: true; readonly context: SpecContext }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export function buildSpecContext(sources: readonly SpecSource[]): SpecContextResult {
+  const compiled = compileSpecs(sources);
+  if (compiled.diagnostics.length > 0) return { ok: false, diagnostics: compiled.diagnostics };
+  const monitors = new Map<string, MonitorContext>();
+  for (const spec of compiled.specs)
+    for (const monitor of spec.model.monitors)
+      monitors.set(monitor.name, monitorContext(monitor, spec.model));
+  return { ok: true, context: { files: sources.map((s) => s.file), monitors } };
+}
+
+function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
+  const raw = monitor.signal.selector;
+  const recorded = raw ? undefined : parsePromql(planSignalSource(monitor, "inline").ref).selector;
+  const selector = raw ?? recorded;
+  return {
+    name: monitor.name,
+    alertName: monitor.alertName,
+    layer: monitor.layer,
+    signalExpr: monitor.signal.expr,
+    by: monitor.by,
+    aggregation: monitor.aggregation,
+    detectorType: monitor.detector.type,
+    valueKind: valueKindOf(monitor),
+    selector: selector ? { metric: selector.metricName, matchers: selector.matchers } : undefined,
+    aggregateInQuery: raw !== undefined && monitor.by !== undefined,
+    forMs: monitor.forMs,
+    related: monitor.related,
+    alertLabels: monitor.labels,
+    scrapeIntervalMs: model.settings.scrapeIntervalMs,
+    evaluationIntervalMs: model.settings.evaluationIntervalMs,
+    spec: model.file,
+  };
+}
+
+/**
+ * Detectors that read counters (`increase`, and `stall` on a step counter) watch events,
+ * not levels; an `increase` in `changes` mode watches a gauge holding the last event code.
+ */
+function valueKindOf(monitor: Monitor): SignalValueKind {
+  const detector = monitor.detector as { readonly type: string; readonly mode?: unknown };
+  if (detector.type === "increase") return detector.mode === "changes" ? "event_code" : "counter";
+  if (detector.type === "stall") return "counter";
+  return "gauge";
+}

@@ -1,0 +1,315 @@
+import { describe, expect, it } from "vitest";
+import { buildSpecContext } from "../../../rulegen/context/spec-context.js";
+import type { MonitorContext } from "../../../rulegen/context/spec-context.js";
+import { alertStates } from "../../../webhook-receiver/evidence/alert-state.js";
+import { ConcurrencyLimit } from "../../../webhook-receiver/evidence/concurrency-limit.js";
+import { codesChangedTo, eventValues } from "../../../webhook-receiver/evidence/event-series.js";
+import { expressionFromGeneratorUrl } from "../../../webhook-receiver/evidence/generator-url.js";
+import { grafanaExploreUrl, prometheusGraphUrl } from "../../../webhook-receiver/evidence/links.js";
+import { DEFAULT_PRIORS, priorFor } from "../../../webhook-receiver/evidence/priors.js";
+import { anyOf, selectorText } from "../../../webhook-receiver/evidence/promql-text.js";
+import { robustBaseline, robustZ } from "../../../webhook-receiver/evidence/robust-stats.js";
+import {
+  groupMatchers,
+  joinedSignalQuery,
+  rawGroupQuery,
+  signalQuery,
+} from "../../../webhook-receiver/evidence/signal-queries.js";
+import { sparkline } from "../../../webhook-receiver/evidence/sparkline.js";
+import {
+  DEFAULT_TOPOLOGY,
+  entitiesOf,
+  joinLabels,
+  localityOf,
+} from "../../../webhook-receiver/evidence/topology.js";
+import { SCENARIO_SPEC } from "../../support/training-scenario.js";
+
+const context = buildSpecContext([
+  { file: "rca.yaml", text: SCENARIO_SPEC, displayName: "rca.yaml" },
+]);
+const monitor = (name: string): MonitorContext => {
+  if (!context.ok) throw new Error("spec does not compile");
+  const m = context.context.monitors.get(name);
+  if (!m) throw new Error(`no monitor ${name}`);
+  return m;
+};
+
+describe("spec context (from rulegen's compile)", () => {
+  it("knows each monitor's layer, signal selector, grouping, kind of values and relations", () => {
+    expect(monitor("training-loss-spike")).toMatchObject({
+      alertName: "TrainingLossSpike",
+      layer: "model",
+      by: ["run_id", "job_name"],
+      valueKind: "gauge",
+      aggregateInQuery: true,
+      forMs: 2000,
+      scrapeIntervalMs: 1000,
+      related: ["feature-drift", "gpu-xid-errors", "learning-rate-changed"],
+      selector: {
+        metric: "aiwatch_training_loss",
+        matchers: [{ name: "phase", op: "=", value: "train" }],
+      },
+    });
+    expect(monitor("gpu-xid-errors").valueKind).toBe("counter");
+  });
+
+  it("reads an expression signal through the series aiwatch records for it", () => {
+    const built = buildSpecContext([
+      {
+        file: "x.yaml",
+        displayName: "x.yaml",
+        text: `version: aiwatch/v1
+defaults: { runbook_base_url: https://runbooks.example.com }
+monitors:
+  - name: null-rate-high
+    layer: data
+    signal: sum by (model) (rate(nulls_total[5m])) / sum by (model) (rate(rows_total[5m]))
+    by: [model]
+    detector: { type: threshold, above: 0.05 }
+`,
+      },
+    ]);
+    if (!built.ok) throw new Error("does not compile");
+    const m = built.context.monitors.get("null-rate-high");
+    expect(m?.aggregateInQuery).toBe(false);
+    expect(m && signalQuery(m, [{ name: "model", op: "=", value: "m1" }])).toBe(
+      'model:null_rate_high:avg{monitor="null-rate-high", model="m1"}',
+    );
+  });
+
+  it("refuses a spec rulegen refuses, with rulegen's diagnostics", () => {
+    const built = buildSpecContext([
+      {
+        file: "bad.yaml",
+        displayName: "bad.yaml",
+        text: "version: aiwatch/v1\nmonitors:\n  - name: x\n    layer: nope\n",
+      },
+    ]);
+    expect(built.ok).toBe(false);
+    if (!built.ok) expect(built.diagnostics.map((d) => d.code)).toContain("invalid-value");
+  });
+});
+
+describe("queries", () => {
+  it("selects the alert's own group of its monitor's signal", () => {
+    const m = monitor("training-loss-spike");
+    const labels = {
+      alertname: "TrainingLossSpike",
+      run_id: "r-1",
+      job_name: "j",
+      monitor: "x",
+      severity: "warning",
+    };
+    expect(signalQuery(m, groupMatchers(m, labels))).toBe(
+      'avg by (run_id, job_name) (aiwatch_training_loss{phase="train", job_name="j", run_id="r-1"})',
+    );
+    expect(rawGroupQuery(m, labels, 60_500)).toBe(
+      'last_over_time(aiwatch_training_loss{phase="train", job_name="j", run_id="r-1"}[61s])',
+    );
+  });
+
+  it("joins a related monitor on every entity it can share with the alert (sum for counters)", () => {
+    const entities = entitiesOf(
+      { run_id: "r-1", instance: "10.0.0.7:9401", uuid: "GPU-1" },
+      DEFAULT_TOPOLOGY,
+    );
+    const xid = monitor("gpu-xid-errors");
+    expect(joinedSignalQuery(xid, joinLabels(xid.by, entities, DEFAULT_TOPOLOGY))).toBe(
+      'sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{uuid="GPU-1"}) or sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{instance="10.0.0.7:9401"})',
+    );
+    // No shared entity possible: every series (cluster).
+    const drift = monitor("feature-drift");
+    expect(joinLabels(drift.by, entities, DEFAULT_TOPOLOGY)).toEqual([]);
+    expect(joinedSignalQuery(drift, [])).toBe(
+      'max by (model, feature) (aiwatch_data_drift_score{method="psi"})',
+    );
+  });
+
+  it("escapes values in regex matchers and sorts them", () => {
+    expect(anyOf("instance", ["b.x:1", "a(1)"])).toEqual({
+      name: "instance",
+      op: "=~",
+      value: "a\\(1\\)|b\\.x:1",
+    });
+    expect(selectorText({ metric: undefined, matchers: [] }, [anyOf("x", ['q"uote'])])).toBe(
+      '{x="q\\"uote"}',
+    );
+  });
+});
+
+describe("topology", () => {
+  const context = entitiesOf(
+    { run_id: "r-1", node: "node-7", uuid: "GPU-3", model: "fraud" },
+    DEFAULT_TOPOLOGY,
+  );
+
+  it("matches across a kind's labels: Hostname and node name the same node", () => {
+    expect(localityOf({ Hostname: "node-7", UUID: "GPU-9" }, context, DEFAULT_TOPOLOGY)).toEqual({
+      locality: "node",
+      kind: "node",
+      label: "Hostname",
+      value: "node-7",
+    });
+    expect(
+      localityOf({ Hostname: "node-7", UUID: "GPU-3" }, context, DEFAULT_TOPOLOGY).locality,
+    ).toBe("gpu");
+    expect(localityOf({ model: "fraud", feature: "age" }, context, DEFAULT_TOPOLOGY).locality).toBe(
+      "workload",
+    );
+    expect(localityOf({ model: "other" }, context, DEFAULT_TOPOLOGY)).toEqual({
+      locality: "cluster",
+    });
+  });
+});
+
+describe("robust statistics", () => {
+  it("median and MAD, floored; z capped at 100", () => {
+    const b = robustBaseline([1, 2, 3, 4, 100], { relative: 0, absolute: 0 });
+    expect(b).toEqual({ median: 3, scale: 1.4826, count: 5 });
+    expect(robustZ(1e9, b ?? { median: 0, scale: 1, count: 0 })).toBe(100);
+    expect(robustBaseline([1, 1], { relative: 0, absolute: 0 })).toBeUndefined();
+    expect(robustBaseline([2, 2, 2], { relative: 0.05, absolute: 0 })?.scale).toBeCloseTo(0.1, 10);
+  });
+});
+
+describe("sparkline", () => {
+  it("scales between min and max, averages into the width, blanks missing stretches", () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe("▁▂▃▄▅▆▇█");
+    expect(sparkline([5, 5, 5])).toBe("▁▁▁");
+    expect(sparkline([0, 0, 10, 10], 2)).toBe("▁█");
+    expect(sparkline([1, NaN, 2], 3)).toBe("▁ █");
+  });
+});
+
+describe("event series", () => {
+  it("counters as increments (resets count their new value; a counter born in the window counts)", () => {
+    const samples = [
+      { t: 10_000, v: 1 },
+      { t: 11_000, v: 1 },
+      { t: 12_000, v: 3 },
+      { t: 13_000, v: 1 },
+    ];
+    expect(eventValues(samples, "counter", 0, 1000).map((s) => s.v)).toEqual([1, 0, 2, 1]);
+    expect(eventValues(samples, "counter", 10_000, 1000).map((s) => s.v)).toEqual([0, 2, 1]);
+  });
+
+  it("event-code gauges: 1 where the code changed to non-zero; the codes themselves", () => {
+    const samples = [0, 0, 79, 79, 0, 48].map((v, i) => ({ t: i * 1000, v }));
+    expect(eventValues(samples, "event_code", 0, 1000).map((s) => s.v)).toEqual([0, 1, 0, 0, 1]);
+    expect(codesChangedTo(samples, 0)).toEqual([48, 79]);
+    expect(codesChangedTo(samples, 3000)).toEqual([48]);
+  });
+});
+
+describe("alert states from ALERTS", () => {
+  it("folds pending and firing series per alert; pending only is not firing", () => {
+    const s = (state: string, run: string, t: number) => ({
+      labels: { alertname: "X", alertstate: state, monitor: "m", run_id: run },
+      samples: [{ t, v: 1 }],
+    });
+    expect(
+      alertStates([s("pending", "a", 100), s("firing", "a", 300), s("pending", "b", 200)], 250),
+    ).toEqual([
+      { monitor: "m", labels: { monitor: "m", run_id: "a" }, activeSince: 100, firing: true },
+      { monitor: "m", labels: { monitor: "m", run_id: "b" }, activeSince: 200, firing: false },
+    ]);
+  });
+});
+
+describe("priors", () => {
+  it("XID codes and uncorrectable ECC weigh heavily; the highest matching rule wins", () => {
+    const xid = monitor("gpu-xid-errors");
+    expect(priorFor(xid, [], DEFAULT_PRIORS)).toEqual({ weight: 1 });
+    expect(priorFor(xid, [13, 79], DEFAULT_PRIORS)).toEqual({
+      weight: 3,
+      reason: "XID 79: GPU has fallen off the bus",
+    });
+    expect(priorFor(xid, [31], DEFAULT_PRIORS).weight).toBe(0.8);
+    const ecc = {
+      ...xid,
+      selector: {
+        metric: "aiwatch_gpu_ecc_errors_total",
+        matchers: [{ name: "error_type", op: "=" as const, value: "uncorrected" }],
+      },
+    };
+    expect(priorFor(ecc, [], DEFAULT_PRIORS).weight).toBe(2.5);
+    const corrected = {
+      ...ecc,
+      selector: {
+        ...ecc.selector,
+        matchers: [{ name: "error_type", op: "=" as const, value: "corrected" }],
+      },
+    };
+    expect(priorFor(corrected, [], DEFAULT_PRIORS).weight).toBe(1);
+  });
+});
+
+describe("links and generator URLs", () => {
+  it("reads only the expression from a generator URL", () => {
+    expect(
+      expressionFromGeneratorUrl("http://evil.example/graph?g0.expr=up%20%3D%3D%200&g0.tab=1"),
+    ).toBe("up == 0");
+    expect(expressionFromGeneratorUrl("not a url")).toBeUndefined();
+    expect(expressionFromGeneratorUrl(undefined)).toBeUndefined();
+  });
+
+  it("links Prometheus and Grafana to the exact window", () => {
+    const prom = new URL(
+      prometheusGraphUrl("https://prom.example/", "up", 1_700_000_000_000, 1_700_003_600_000),
+    );
+    expect(prom.pathname).toBe("/graph");
+    expect(prom.searchParams.get("g0.expr")).toBe("up");
+    expect(prom.searchParams.get("g0.range_input")).toBe("3600s");
+    expect(prom.searchParams.get("g0.end_input")).toBe("2023-11-14 23:13:20");
+    const grafana = new URL(
+      grafanaExploreUrl(
+        { url: "https://grafana.example", datasourceUid: "p1", orgId: 2 },
+        "up",
+        1000,
+        2000,
+      ),
+    );
+    expect(grafana.searchParams.get("orgId")).toBe("2");
+    expect(JSON.parse(grafana.searchParams.get("panes") ?? "")).toEqual({
+      a: {
+        datasource: "p1",
+        queries: [
+          { refId: "A", expr: "up", range: true, datasource: { type: "prometheus", uid: "p1" } },
+        ],
+        range: { from: "1000", to: "2000" },
+      },
+    });
+  });
+});
+
+describe("concurrency limit", () => {
+  it("never runs more than its limit, hands slots over in order, and drops aborted waiters", async () => {
+    const limit = new ConcurrencyLimit(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const releases: (() => void)[] = [];
+    const task = (i: number) => () =>
+      new Promise<void>((resolve) => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(i);
+        releases.push(() => {
+          running--;
+          resolve();
+        });
+      });
+    const signal = new AbortController().signal;
+    const aborted = new AbortController();
+    const all = [0, 1, 2, 3].map((i) => limit.run(task(i), i === 2 ? aborted.signal : signal));
+    aborted.abort();
+    await expect(all[2]).rejects.toThrow();
+    while (releases.length > 0 || order.length < 3) {
+      await new Promise((r) => setTimeout(r, 1));
+      releases.shift()?.();
+    }
+    await Promise.all([all[0], all[1], all[3]]);
+    expect(peak).toBe(2);
+    expect(order).toEqual([0, 1, 3]);
+  });
+});

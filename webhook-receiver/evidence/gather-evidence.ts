@@ -1,0 +1,259 @@
+import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { Alert } from "../payload/notification.js";
+import type { AlertmanagerApi } from "./alertmanager-api.js";
+import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
+import type { AnalysisConfig } from "./analysis-config.js";
+import { alertStates } from "./alert-state.js";
+import type { ConcurrencyLimit } from "./concurrency-limit.js";
+import { eventValues } from "./event-series.js";
+import { expressionFromGeneratorUrl } from "./generator-url.js";
+import { SourceError, transportReason } from "./http-endpoint.js";
+import type { PrometheusApi } from "./prometheus-api.js";
+import type { Observation, ScoringWindow } from "./scoring.js";
+import { labelsInclude, labelsText } from "./series.js";
+import type { Labels, Sample, Series } from "./series.js";
+import {
+  alertStateQuery,
+  groupMatchers,
+  joinedMetricQuery,
+  joinedSignalQuery,
+  rawGroupQuery,
+  signalQuery,
+} from "./signal-queries.js";
+import { entitiesOf, joinLabels, localityOf, mergeEntities } from "./topology.js";
+import type { Entities } from "./topology.js";
+import { XID_SOURCES, xidEvents } from "./xid-codes.js";
+import { markFiring, observe } from "./observations.js";
+import type { EvidenceScope } from "./observations.js";
+import { applySiblings, fetchActiveAlerts, joinSiblings } from "./siblings.js";
+import type { Sibling } from "./siblings.js";
+
+/** The alert being explained: the group's earliest firing alert. */
+export interface AlertUnderAnalysis {
+  readonly alert: Alert;
+  /** Its monitor when aiwatch generated it (its `monitor` label names one in the spec). */
+  readonly monitor: MonitorContext | undefined;
+  /** Alerts of the notification itself: never their own siblings. */
+  readonly groupFingerprints: ReadonlySet<string>;
+}
+
+export interface AnalysisWindow extends ScoringWindow {
+  readonly stepMs: number;
+}
+
+export interface SignalView {
+  readonly query: string;
+  readonly labels: Labels;
+  readonly samples: readonly Sample[];
+}
+
+export interface GatheredEvidence {
+  readonly window: AnalysisWindow;
+  readonly context: Entities;
+  /** The alert's own signal over the window. */
+  readonly signal: SignalView | undefined;
+  readonly observations: readonly Observation[];
+  /** Related monitors looked at. */
+  readonly checked: readonly string[];
+  readonly siblings: readonly Sibling[];
+  /** What could not be read (a bad query, Alertmanager down): said, not hidden. */
+  readonly notes: readonly string[];
+}
+
+export type { Sibling };
+
+export interface GatherDeps {
+  readonly prometheus: PrometheusApi;
+  readonly alertmanager: AlertmanagerApi | undefined;
+  readonly limit: ConcurrencyLimit;
+  readonly onQuery: (
+    source: "prometheus" | "alertmanager",
+    outcome: "ok" | "error",
+    seconds: number,
+  ) => void;
+}
+
+/**
+ * The window: from `lookback` before the alert's onset (its startsAt less its monitor's
+ * `for`, when the anomaly itself began) to now, at most `lookback` after it; the baseline
+ * ends `horizon` before the onset. One point per scrape interval, at most MAX_POINTS.
+ */
+export function analysisWindow(
+  target: AlertUnderAnalysis,
+  config: AnalysisConfig,
+  now: number,
+): AnalysisWindow {
+  const onsetMs = Date.parse(target.alert.startsAt) - (target.monitor?.forMs ?? 0);
+  const startMs = onsetMs - config.lookbackMs;
+  const minStep = target.monitor?.scrapeIntervalMs ?? config.defaultStepMs;
+  const endMs = Math.max(onsetMs + minStep, Math.min(now, onsetMs + config.lookbackMs));
+  const stepMs = Math.max(minStep, Math.ceil((endMs - startMs) / MAX_POINTS / 1000) * 1000);
+  return { startMs, baselineEndMs: onsetMs - config.horizonMs, onsetMs, endMs, stepMs };
+}
+
+/**
+ * Reads the evidence for one alert: its topology (its own raw series and info metrics),
+ * its signal, each related monitor's signal joined on that topology, their alert states,
+ * XID codes where the alert runs, and Alertmanager's other active alerts. Queries run
+ * through the shared concurrency limit. Prometheus being unreachable, slow or failing
+ * (5xx) aborts the attempt with a SourceError; a query Prometheus refuses (4xx) and an
+ * Alertmanager failure become notes.
+ */
+export async function gatherEvidence(
+  target: AlertUnderAnalysis,
+  config: AnalysisConfig,
+  deps: GatherDeps,
+  now: number,
+  signal: AbortSignal,
+): Promise<GatheredEvidence> {
+  const window = analysisWindow(target, config, now);
+  const rangeMs = window.endMs - window.startMs;
+  const topology = config.topology;
+  const monitor = target.monitor;
+  const spec = config.spec;
+  const attempt = new AbortController();
+  const attemptSignal = AbortSignal.any([signal, attempt.signal]);
+  const notes: string[] = [];
+
+  const prom = async (
+    what: string,
+    query: string | undefined,
+    run: (query: string, s: AbortSignal) => Promise<Series[]>,
+  ): Promise<Series[]> => {
+    if (query === undefined) return [];
+    const started = performance.now();
+    try {
+      const series = await deps.limit.run(() => run(query, attemptSignal), attemptSignal);
+      deps.onQuery("prometheus", "ok", (performance.now() - started) / 1000);
+      const sorted = [...series].sort((a, b) =>
+        labelsText(a.labels).localeCompare(labelsText(b.labels)),
+      );
+      if (sorted.length > MAX_SERIES_PER_QUERY)
+        notes.push(`${what}: ${sorted.length} series, the first ${MAX_SERIES_PER_QUERY} read`);
+      return sorted.slice(0, MAX_SERIES_PER_QUERY);
+    } catch (error) {
+      // Another query already failed the attempt and aborted this one: not its own error.
+      if (attempt.signal.aborted) throw error;
+      deps.onQuery("prometheus", "error", (performance.now() - started) / 1000);
+      if (error instanceof SourceError && error.failure === "bad_request") {
+        notes.push(`${what}: ${error.message}`);
+        return [];
+      }
+      attempt.abort();
+      throw error instanceof SourceError
+        ? error
+        : new SourceError("prometheus", "unavailable", transportReason(error));
+    }
+  };
+  const range = (what: string, query: string | undefined) =>
+    prom(what, query, (q, s) =>
+      deps.prometheus.queryRange(q, window.startMs, window.endMs, window.stepMs, s),
+    );
+  const instant = (what: string, query: string | undefined) =>
+    prom(what, query, (q, s) => deps.prometheus.query(q, window.endMs, s));
+
+  // Alertmanager is asked at once; its answer is joined once the topology is known.
+  const activeAlerts = fetchActiveAlerts(deps, attemptSignal, notes);
+
+  // 1. Topology: the alert's labels, its group's raw series, the workload's info metrics.
+  const fromLabels = entitiesOf(target.alert.labels, topology);
+  const workloadJoins = joinLabels(undefined, fromLabels, topology, ["run", "pod"]);
+  const [raw, ...infos] = await Promise.all([
+    monitor
+      ? instant("the alert's raw series", rawGroupQuery(monitor, target.alert.labels, rangeMs))
+      : Promise.resolve([]),
+    ...topology.infoMetrics.map((metric) =>
+      instant(metric, joinedMetricQuery(metric, workloadJoins, rangeMs)),
+    ),
+  ]);
+  const context = mergeEntities(
+    fromLabels,
+    ...[...(raw ?? []), ...infos.flat()].map((s) => entitiesOf(s.labels, topology)),
+  );
+
+  // 2. The alert's own signal, each related monitor's, their alert states, XID codes.
+  const related = relatedMonitors(monitor, spec);
+  const ownQuery = monitor
+    ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
+    : expressionFromGeneratorUrl(target.alert.generatorURL);
+  const gpuJoins = joinLabels(undefined, context, topology, ["gpu", "node"]);
+  const [own, states, xidSeries, ...candidates] = await Promise.all([
+    range("the alert's signal", ownQuery),
+    range("alert states", alertStateQuery(related.map((m) => m.name))),
+    Promise.all(
+      XID_SOURCES.map((source) => range(source.metric, joinedMetricQuery(source.metric, gpuJoins))),
+    ),
+    ...related.map((m) => range(m.name, joinedSignalQuery(m, joinLabels(m.by, context, topology)))),
+  ]);
+
+  const xid = XID_SOURCES.flatMap((source, i) =>
+    xidEvents(source, xidSeries[i] ?? [], { ...window, fromMs: window.baselineEndMs }),
+  );
+  const observations: Observation[] = [];
+  related.forEach((m, i) => {
+    const joins = joinLabels(m.by, context, topology);
+    const query = joinedSignalQuery(m, joins);
+    for (const series of candidates[i] ?? []) {
+      const locality = localityOf(series.labels, context, topology);
+      if (joins.length > 0 && locality.locality === "cluster") continue;
+      observations.push(
+        observe(m, series.labels, locality, series.samples, window, config, xid, query),
+      );
+    }
+  });
+  const evidence: EvidenceScope = { context, window, config, xid };
+  for (const state of alertStates(states, window.baselineEndMs)) {
+    const m = related.find((r) => r.name === state.monitor);
+    if (state.firing && m) markFiring(observations, m, state.labels, state.activeSince, evidence);
+  }
+  const siblings = joinSiblings(await activeAlerts, target, context, config);
+  applySiblings(observations, siblings, monitor, related, spec?.monitors, evidence);
+
+  const ownView = pickOwnSeries(own, target.alert.labels, ownQuery);
+  return {
+    window,
+    context,
+    signal:
+      ownView && monitor
+        ? {
+            ...ownView,
+            samples: eventValues(ownView.samples, monitor.valueKind, window.startMs, window.stepMs),
+          }
+        : ownView,
+    observations,
+    checked: related.map((m) => m.name),
+    siblings,
+    notes,
+  };
+}
+
+function relatedMonitors(
+  monitor: MonitorContext | undefined,
+  spec: AnalysisConfig["spec"],
+): MonitorContext[] {
+  if (!monitor || !spec) return [];
+  const out: MonitorContext[] = [];
+  for (const name of [...new Set(monitor.related)].sort()) {
+    const related = spec.monitors.get(name);
+    if (related && related.name !== monitor.name) out.push(related);
+  }
+  return out;
+}
+
+/** The own query's series for this alert: the one whose labels the alert carries. */
+function pickOwnSeries(
+  series: readonly Series[],
+  alertLabels: Labels,
+  query: string | undefined,
+): SignalView | undefined {
+  if (query === undefined) return undefined;
+  const match =
+    series.find((s) => labelsInclude(alertLabels, withoutName(s.labels))) ??
+    (series.length === 1 ? series[0] : undefined);
+  return match ? { query, labels: withoutName(match.labels), samples: match.samples } : undefined;
+}
+
+function withoutName(labels: Labels): Labels {
+  const { __name__: _name, ...rest } = labels;
+  return rest;
+}

@@ -1,0 +1,103 @@
+import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { AnalysisConfig } from "./analysis-config.js";
+import { eventValues } from "./event-series.js";
+import type { AnalysisWindow } from "./gather-evidence.js";
+import { priorFor } from "./priors.js";
+import type { Observation } from "./scoring.js";
+import { labelsInclude } from "./series.js";
+import type { Labels, Sample } from "./series.js";
+import { groupMatchers } from "./signal-queries.js";
+import { entitiesOf, joinLabels, localityOf } from "./topology.js";
+import type { Entities, LocalityMatch } from "./topology.js";
+import type { XidEvents } from "./xid-codes.js";
+
+/**
+ * Observations: a related monitor's series (or its firing alert) as a candidate cause, its
+ * values read the monitor's way (increments for counters), its prior from the XID codes
+ * seen where it was observed.
+ */
+export function observe(
+  monitor: MonitorContext,
+  labels: Labels,
+  locality: LocalityMatch,
+  samples: readonly Sample[],
+  window: AnalysisWindow,
+  config: AnalysisConfig,
+  xid: readonly XidEvents[],
+  query: string | undefined,
+): Observation {
+  return {
+    monitor: monitor.name,
+    layer: monitor.layer,
+    alertName: monitor.alertName,
+    labels,
+    locality,
+    valueKind: monitor.valueKind,
+    values: eventValues(samples, monitor.valueKind, window.startMs, window.stepMs),
+    prior: priorFor(
+      monitor,
+      monitor.layer === "environment" ? codesNear(labels, xid, config) : [],
+      config.priors,
+    ),
+    ...(query !== undefined ? { query } : {}),
+  };
+}
+
+/** XID codes seen on the GPU of `labels`, or on its node when it names no GPU. */
+function codesNear(labels: Labels, xid: readonly XidEvents[], config: AnalysisConfig): number[] {
+  const where = entitiesOf(labels, config.topology);
+  const codes = new Set<number>();
+  for (const event of xid) {
+    const match = localityOf(event.labels, where, config.topology);
+    if (match.locality === "gpu" || (match.locality === "node" && !where.has("gpu")))
+      for (const code of event.codes) codes.add(code);
+  }
+  return [...codes].sort((a, b) => a - b);
+}
+
+/** What joining evidence to the alert needs. */
+export interface EvidenceScope {
+  readonly context: Entities;
+  readonly window: AnalysisWindow;
+  readonly config: AnalysisConfig;
+  readonly xid: readonly XidEvents[];
+}
+
+/** A firing alert of a related monitor marks its series; one without a series is added. */
+export function markFiring(
+  observations: Observation[],
+  monitor: MonitorContext,
+  alertLabels: Labels,
+  since: number,
+  scope: EvidenceScope,
+): void {
+  const groupLabels = Object.fromEntries(
+    groupMatchers(monitor, alertLabels).map((m) => [m.name, m.value]),
+  );
+  const index = observations.findIndex(
+    (o) => o.monitor === monitor.name && labelsInclude(o.labels, groupLabels),
+  );
+  const existing = observations[index];
+  if (existing) {
+    const firingSince = Math.min(existing.firingSince ?? since, since);
+    observations[index] = { ...existing, firingSince };
+    return;
+  }
+  const topology = scope.config.topology;
+  const locality = localityOf(alertLabels, scope.context, topology);
+  if (joinLabels(monitor.by, scope.context, topology).length > 0 && locality.locality === "cluster")
+    return;
+  observations.push({
+    ...observe(
+      monitor,
+      groupLabels,
+      locality,
+      [],
+      scope.window,
+      scope.config,
+      scope.xid,
+      undefined,
+    ),
+    firingSince: since,
+  });
+}

@@ -1,0 +1,264 @@
+import type { SignalValueKind } from "../../rulegen/context/spec-context.js";
+import { LAYERS } from "../../rulegen/model/monitor.js";
+import type { Layer } from "../../rulegen/model/monitor.js";
+import type { Prior } from "./priors.js";
+import { robustBaseline, robustZ } from "./robust-stats.js";
+import type { Baseline, ScaleFloors } from "./robust-stats.js";
+import { labelsText } from "./series.js";
+import type { Labels, Sample } from "./series.js";
+import { describeEntity } from "./topology.js";
+import type { Locality, LocalityMatch } from "./topology.js";
+
+/** One candidate cause as observed: a series of a related monitor, or a sibling alert. */
+export interface Observation {
+  /** The monitor's name (or the alert's name for a sibling outside the spec). */
+  readonly monitor: string;
+  readonly layer: Layer;
+  readonly alertName?: string;
+  readonly labels: Labels;
+  readonly locality: LocalityMatch;
+  readonly valueKind: SignalValueKind;
+  /** Values strength is measured on (increments for counters), over the whole window. */
+  readonly values: readonly Sample[];
+  /** When its own alert became active, if it is firing. */
+  readonly firingSince?: number;
+  readonly prior: Prior;
+  /** The PromQL that returned it, for links. */
+  readonly query?: string;
+}
+
+/** The time structure of one analysis. */
+export interface ScoringWindow {
+  readonly startMs: number;
+  /** The candidate's own baseline is what it did before this; changes are looked for after. */
+  readonly baselineEndMs: number;
+  /** When the alert's anomaly began (its startsAt less its monitor's `for`). */
+  readonly onsetMs: number;
+  readonly endMs: number;
+}
+
+export interface ScoringSettings {
+  /** A robust z below this is no evidence; at `zFull` and above, full strength. */
+  readonly zMin: number;
+  readonly zFull: number;
+  /** The best layer must score at least this, else the verdict is `unknown`. */
+  readonly minScore: number;
+  /** A change up to this long after the alert's onset still counts as before it. */
+  readonly toleranceMs: number;
+  /** Precedence weight of evidence that started after the alert (a likely consequence). */
+  readonly afterAlertWeight: number;
+  /** Strength of a related alert that is firing, whatever its signal shows. */
+  readonly firingStrength: number;
+  readonly locality: Readonly<Record<Locality, number>>;
+  /** Scale floors for levels, and for event counts (where a quiet baseline has MAD 0). */
+  readonly floors: ScaleFloors;
+  readonly eventFloors: ScaleFloors;
+}
+
+export const DEFAULT_SCORING: ScoringSettings = {
+  zMin: 3,
+  zFull: 8,
+  minScore: 0.3,
+  toleranceMs: 30_000,
+  afterAlertWeight: 0.4,
+  firingStrength: 0.75,
+  locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0.35 },
+  floors: { relative: 0.05, absolute: 1e-9 },
+  eventFloors: { relative: 0, absolute: 0.1 },
+};
+
+export interface ScoredEvidence {
+  readonly observation: Observation;
+  readonly baseline?: Baseline;
+  /** The test-window sample furthest from the baseline. */
+  readonly peak?: { readonly t: number; readonly v: number; readonly z: number };
+  /** When the change (or its alert) started. */
+  readonly startedAt?: number;
+  /** How long before the alert's onset it started (negative: after). */
+  readonly leadMs?: number;
+  readonly firing: boolean;
+  readonly strength: number;
+  readonly precedence: number;
+  readonly localityWeight: number;
+  readonly prior: number;
+  readonly score: number;
+  readonly explanation: string;
+}
+
+export type VerdictLayer = Layer | "unknown";
+
+export interface Verdict {
+  readonly layer: VerdictLayer;
+  /** The best layer's score times its share of all layers' scores; 0 for `unknown`. */
+  readonly confidence: number;
+  readonly layerScores: Readonly<Record<Layer, number>>;
+  /** The score the best layer needed (`min_score`). */
+  readonly minScore: number;
+  /** Every scored observation, strongest first. */
+  readonly evidence: readonly ScoredEvidence[];
+}
+
+/**
+ * score = strength × precedence × locality × prior, capped at 1. Deterministic: the same
+ * observations always give the same numbers and the same order.
+ *
+ * - strength: the robust z-score of the candidate's furthest value after `baselineEndMs`
+ *   against its own median and MAD before it, mapped linearly from `zMin` (0) to `zFull`
+ *   (1); a firing alert of the candidate is worth at least `firingStrength`.
+ * - precedence: 1 when the change started before the alert's onset (within the
+ *   tolerance), else `afterAlertWeight`. The change starts at the first sample reaching
+ *   half its peak deviation, so one noisy sample does not date it.
+ * - locality: by the closest shared entity (same GPU > same node > same workload >
+ *   cluster).
+ * - prior: see priors.ts.
+ */
+export function scoreObservation(
+  observation: Observation,
+  window: ScoringWindow,
+  settings: ScoringSettings,
+): ScoredEvidence {
+  const floors = observation.valueKind === "gauge" ? settings.floors : settings.eventFloors;
+  const before = observation.values.filter(
+    (s) => s.t >= window.startMs && s.t < window.baselineEndMs,
+  );
+  const after = observation.values.filter((s) => s.t >= window.baselineEndMs);
+  const baseline = robustBaseline(
+    before.map((s) => s.v),
+    floors,
+  );
+  let peak: ScoredEvidence["peak"];
+  let signalStrength = 0;
+  let signalStart: number | undefined;
+  if (baseline && after.length > 0) {
+    const scored = after.map((s) => ({ ...s, z: robustZ(s.v, baseline) }));
+    for (const s of scored) if (!peak || Math.abs(s.z) > Math.abs(peak.z)) peak = s;
+    const peakZ = Math.abs(peak?.z ?? 0);
+    signalStrength = clamp01((peakZ - settings.zMin) / (settings.zFull - settings.zMin));
+    if (signalStrength > 0) {
+      const threshold = Math.max(settings.zMin, peakZ / 2);
+      signalStart = scored.find((s) => Math.abs(s.z) >= threshold)?.t;
+    }
+  }
+  const firing = observation.firingSince !== undefined;
+  const strength = Math.max(signalStrength, firing ? settings.firingStrength : 0);
+  const starts = [signalStart, firing ? observation.firingSince : undefined].filter(
+    (t): t is number => t !== undefined,
+  );
+  const startedAt = starts.length > 0 ? Math.min(...starts) : undefined;
+  const leadMs = startedAt !== undefined ? window.onsetMs - startedAt : undefined;
+  const precedence =
+    strength === 0
+      ? 0
+      : leadMs !== undefined && leadMs >= -settings.toleranceMs
+        ? 1
+        : settings.afterAlertWeight;
+  const localityWeight = settings.locality[observation.locality.locality];
+  const prior = observation.prior.weight;
+  const score = Math.min(1, strength * precedence * localityWeight * prior);
+  const evidence = {
+    observation,
+    ...(baseline ? { baseline } : {}),
+    ...(peak ? { peak } : {}),
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    ...(leadMs !== undefined ? { leadMs } : {}),
+    firing,
+    strength,
+    precedence,
+    localityWeight,
+    prior,
+    score,
+  };
+  return { ...evidence, explanation: explain(evidence, signalStrength) };
+}
+
+/**
+ * The verdict: per layer, the noisy-OR of its monitors' best scores (several independent
+ * hints in one layer add up, many series of one monitor do not); the best layer if it
+ * reaches `minScore`, else `unknown`.
+ */
+export function decideVerdict(
+  observations: readonly Observation[],
+  window: ScoringWindow,
+  settings: ScoringSettings,
+): Verdict {
+  const evidence = observations
+    .map((o) => scoreObservation(o, window, settings))
+    .sort(compareEvidence);
+  const bestPerMonitor = new Map<string, ScoredEvidence>();
+  for (const e of evidence)
+    if (!bestPerMonitor.has(e.observation.monitor)) bestPerMonitor.set(e.observation.monitor, e);
+  const layerScores = Object.fromEntries(LAYERS.map((l) => [l, 0])) as Record<Layer, number>;
+  for (const layer of LAYERS) {
+    let miss = 1;
+    for (const e of bestPerMonitor.values()) if (e.observation.layer === layer) miss *= 1 - e.score;
+    layerScores[layer] = round(1 - miss);
+  }
+  let top: Layer | undefined;
+  for (const layer of LAYERS)
+    if (top === undefined || layerScores[layer] > layerScores[top]) top = layer;
+  const total = LAYERS.reduce((sum, l) => sum + layerScores[l], 0);
+  const best = top !== undefined ? layerScores[top] : 0;
+  if (top === undefined || best < settings.minScore || total === 0)
+    return { layer: "unknown", confidence: 0, layerScores, minScore: settings.minScore, evidence };
+  return {
+    layer: top,
+    confidence: round((best * best) / total),
+    layerScores,
+    minScore: settings.minScore,
+    evidence,
+  };
+}
+
+function compareEvidence(a: ScoredEvidence, b: ScoredEvidence): number {
+  return (
+    b.score - a.score ||
+    b.strength - a.strength ||
+    // Of equally strong evidence, what started first is the likelier root cause.
+    (b.leadMs ?? -Infinity) - (a.leadMs ?? -Infinity) ||
+    LAYERS.indexOf(a.observation.layer) - LAYERS.indexOf(b.observation.layer) ||
+    a.observation.monitor.localeCompare(b.observation.monitor) ||
+    labelsText(a.observation.labels).localeCompare(labelsText(b.observation.labels))
+  );
+}
+
+function explain(e: Omit<ScoredEvidence, "explanation">, signalStrength: number): string {
+  const z = e.peak ? `z ${formatNumber(e.peak.z)}` : "no baseline";
+  const source = e.firing && e.strength > signalStrength ? "its alert is firing" : z;
+  const when =
+    e.leadMs === undefined
+      ? "no change"
+      : e.leadMs >= 0
+        ? `${formatAge(e.leadMs)} before the alert`
+        : `${formatAge(-e.leadMs)} after the alert`;
+  const prior = e.observation.prior.reason ? ` (${e.observation.prior.reason})` : "";
+  return `score ${formatNumber(e.score)} = strength ${formatNumber(e.strength)} (${source}) × precedence ${formatNumber(e.precedence)} (${when}) × locality ${formatNumber(e.localityWeight)} (${describeEntity(e.observation.locality)}) × prior ${formatNumber(e.prior)}${prior}`;
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Numbers as people read them: up to 3 significant digits, no exponent for common sizes. */
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
+  if (x === 0) return "0";
+  const abs = Math.abs(x);
+  if (abs >= 1e6 || abs < 1e-4) return x.toExponential(2).replace(/\.?0+e/, "e");
+  return String(Number(x.toPrecision(3)));
+}
+
+/** `12m`, `40s`, `1h5m`: how long, to the second. */
+export function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h${m > 0 ? `${m}m` : ""}`;
+  if (m > 0) return `${m}m${sec > 0 ? `${sec}s` : ""}`;
+  return `${sec}s`;
+}

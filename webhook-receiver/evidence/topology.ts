@@ -1,0 +1,152 @@
+import type { Labels } from "./series.js";
+
+/**
+ * The things an alert and its evidence can share: a GPU, a node, a pod, a training run, a
+ * job, a model. Each kind is named by one or more labels (exporters disagree: dcgm-exporter
+ * says `UUID` and `Hostname`, aiwatch says `uuid` and `instance`); values are compared
+ * across the labels of one kind, so `Hostname="node-7"` and `node="node-7"` are one node.
+ * A namespace qualifies a pod: pods of the same name in other namespaces are other pods.
+ */
+export const ENTITY_KINDS = ["gpu", "node", "pod", "run", "job", "model"] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** How close a piece of evidence is to the alert: same GPU > same node > same workload > cluster. */
+export const LOCALITIES = ["gpu", "node", "workload", "cluster"] as const;
+export type Locality = (typeof LOCALITIES)[number];
+
+const LOCALITY_OF_KIND: Readonly<Record<EntityKind, Locality>> = {
+  gpu: "gpu",
+  node: "node",
+  pod: "workload",
+  run: "workload",
+  job: "workload",
+  model: "workload",
+};
+
+/** What entity values are kept per: each kind, and the namespace that qualifies a pod. */
+export type EntityKey = EntityKind | "namespace";
+
+export interface Topology {
+  readonly labels: Readonly<Record<EntityKey, readonly string[]>>;
+  /**
+   * Series that tie a workload to where it runs or what it trains (e.g. a run's info
+   * metric carrying `node` or `model` after relabelling); read for the alert's run or pod.
+   */
+  readonly infoMetrics: readonly string[];
+}
+
+export const DEFAULT_TOPOLOGY: Topology = {
+  labels: {
+    gpu: ["uuid", "UUID"],
+    node: ["node", "Hostname", "hostname", "instance"],
+    pod: ["pod"],
+    run: ["run_id"],
+    job: ["job_name"],
+    model: ["model"],
+    namespace: ["namespace"],
+  },
+  infoMetrics: ["aiwatch_training_run_info"],
+};
+
+/** Known values per kind: the alert's topology context. */
+export type Entities = ReadonlyMap<EntityKey, ReadonlySet<string>>;
+
+const ENTITY_KEYS: readonly EntityKey[] = [...ENTITY_KINDS, "namespace"];
+
+export function entitiesOf(labels: Labels, topology: Topology): Map<EntityKey, Set<string>> {
+  const out = new Map<EntityKey, Set<string>>();
+  for (const kind of ENTITY_KEYS)
+    for (const label of topology.labels[kind]) {
+      const value = labels[label];
+      if (value === undefined || value === "") continue;
+      const set = out.get(kind) ?? new Set<string>();
+      set.add(value);
+      out.set(kind, set);
+    }
+  return out;
+}
+
+export function mergeEntities(...all: Entities[]): Map<EntityKey, Set<string>> {
+  const out = new Map<EntityKey, Set<string>>();
+  for (const entities of all)
+    for (const [kind, values] of entities) {
+      const set = out.get(kind) ?? new Set<string>();
+      for (const v of values) set.add(v);
+      out.set(kind, set);
+    }
+  return out;
+}
+
+export interface LocalityMatch {
+  readonly locality: Locality;
+  /** The shared entity, when there is one. */
+  readonly kind?: EntityKind;
+  readonly label?: string;
+  readonly value?: string;
+}
+
+/**
+ * The closest entity a series shares with the context (kinds in order, most specific
+ * first). A GPU series of the alert's pod is the pod's own GPU: dcgm-exporter labels each
+ * GPU with the pod using it, so it counts as the same GPU.
+ */
+export function localityOf(labels: Labels, context: Entities, topology: Topology): LocalityMatch {
+  const namespaces = context.get("namespace");
+  const namespace = topology.labels.namespace.map((l) => labels[l]).find((v) => v);
+  for (const kind of ENTITY_KINDS) {
+    const known = context.get(kind);
+    if (!known) continue;
+    if (kind === "pod" && namespaces && namespace !== undefined && !namespaces.has(namespace))
+      continue;
+    for (const label of topology.labels[kind]) {
+      const value = labels[label];
+      if (value === undefined || !known.has(value)) continue;
+      const gpuOfPod = kind === "pod" && topology.labels.gpu.some((l) => (labels[l] ?? "") !== "");
+      return { locality: gpuOfPod ? "gpu" : LOCALITY_OF_KIND[kind], kind, label, value };
+    }
+  }
+  return { locality: "cluster" };
+}
+
+export interface JoinLabel {
+  readonly kind: EntityKind;
+  readonly label: string;
+  readonly values: ReadonlySet<string>;
+}
+
+/**
+ * The labels a query can restrict a candidate's series by: those of a kind the context
+ * knows values for, among the labels the candidate's series carry (`by`, or any label
+ * when the series are kept as they are). Empty when no join is possible.
+ */
+export function joinLabels(
+  seriesLabels: readonly string[] | undefined,
+  context: Entities,
+  topology: Topology,
+  kinds: readonly EntityKind[] = ENTITY_KINDS,
+): JoinLabel[] {
+  const out: JoinLabel[] = [];
+  for (const kind of kinds) {
+    const values = context.get(kind);
+    if (!values || values.size === 0) continue;
+    for (const label of topology.labels[kind])
+      if (seriesLabels === undefined || seriesLabels.includes(label))
+        out.push({ kind, label, values });
+  }
+  return out;
+}
+
+export function describeEntity(match: LocalityMatch): string {
+  switch (match.locality) {
+    case "gpu":
+      return match.kind === "pod"
+        ? `the GPU of pod ${match.value ?? ""}`.trim()
+        : `same GPU ${match.value ?? ""}`.trim();
+    case "node":
+      return `same node ${match.value ?? ""}`.trim();
+    case "workload":
+      return `same ${match.kind ?? "workload"} ${match.value ?? ""}`.trim();
+    case "cluster":
+      return "elsewhere in the cluster";
+  }
+}
