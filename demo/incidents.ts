@@ -4,6 +4,7 @@
  */
 export type IncidentAction =
   | { readonly kind: "drift"; readonly feature: string }
+  | { readonly kind: "drift-ends" }
   | { readonly kind: "loss-spike"; readonly run: string }
   | { readonly kind: "nan-loss"; readonly run: string }
   | { readonly kind: "stall"; readonly run: string }
@@ -13,8 +14,17 @@ export type IncidentAction =
 export interface Incident {
   readonly title: string;
   readonly steps: readonly { readonly atSeconds: number; readonly action: IncidentAction }[];
-  /** The alert whose message proves the incident was caught, and the layer it names. */
-  readonly expect: { readonly alertname: string; readonly layer: string; readonly run?: string };
+  /**
+   * The message that proves the incident was caught: the alert (and run), the alert's own
+   * layer, and, where the demo injected a cause first, the layer the root-cause verdict
+   * must name ("Probable cause: data").
+   */
+  readonly expect: {
+    readonly alertname: string;
+    readonly layer: string;
+    readonly run?: string;
+    readonly cause?: string;
+  };
 }
 
 export const INCIDENTS: readonly Incident[] = [
@@ -24,7 +34,7 @@ export const INCIDENTS: readonly Incident[] = [
       { atSeconds: 50, action: { kind: "drift", feature: "median_income" } },
       { atSeconds: 62, action: { kind: "loss-spike", run: "r-data" } },
     ],
-    expect: { alertname: "TrainingLossSpike", layer: "data", run: "r-data" },
+    expect: { alertname: "TrainingLossSpike", layer: "model", run: "r-data", cause: "data" },
   },
   {
     title: "a NaN loss on run r-nan",
@@ -39,10 +49,11 @@ export const INCIDENTS: readonly Incident[] = [
   {
     title: "GPU XID 79, then a loss spike on run r-gpu",
     steps: [
+      { atSeconds: 100, action: { kind: "drift-ends" } },
       { atSeconds: 110, action: { kind: "xid", code: 79 } },
       { atSeconds: 118, action: { kind: "loss-spike", run: "r-gpu" } },
     ],
-    expect: { alertname: "GpuXidErrors", layer: "environment" },
+    expect: { alertname: "TrainingLossSpike", layer: "model", run: "r-gpu", cause: "environment" },
   },
   {
     title: "inference latency regression on model ranker",

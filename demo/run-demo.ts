@@ -28,8 +28,10 @@ export interface DemoOutcome {
 export function incidentsShownBy(message: string, incidents: readonly Incident[]): Incident[] {
   return incidents.filter(({ expect }) => {
     if (!message.includes(expect.alertname)) return false;
-    if (expect.run !== undefined && !message.includes(expect.run)) return false;
-    return new RegExp(`\\b${expect.layer}\\b`).test(message);
+    if (expect.run !== undefined && !new RegExp(`\\b${expect.run}\\b`).test(message)) return false;
+    if (!message.includes(`layer=${expect.layer}`)) return false;
+    // Every message carries the root-cause analysis; where a cause was injected, its layer.
+    return message.includes(expect.cause ? `Probable cause: ${expect.cause}` : "Probable cause:");
   });
 }
 
@@ -134,6 +136,9 @@ function apply(
     case "drift":
       data.drift(action.feature);
       break;
+    case "drift-ends":
+      data.endDrift();
+      break;
     case "loss-spike":
       runs.set(action.run, "spiking");
       break;
@@ -156,6 +161,8 @@ function describe(action: IncidentAction): string {
   switch (action.kind) {
     case "drift":
       return `shift feature ${action.feature} of model housing`;
+    case "drift-ends":
+      return "the data stream returns to normal";
     case "loss-spike":
       return `loss spike on run ${action.run}`;
     case "nan-loss":

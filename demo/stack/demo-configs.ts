@@ -93,6 +93,10 @@ export function exporterConfig(files: ExporterFiles): string {
 export interface ReceiverFiles {
   readonly database: string;
   readonly receiverTokenFile: string;
+  /** The spec the rules came from: the verdicts follow its layers and related monitors. */
+  readonly spec: string;
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl: string;
 }
 
 export function receiverConfig(files: ReceiverFiles): string {
@@ -100,6 +104,17 @@ export function receiverConfig(files: ReceiverFiles): string {
     web: { auth: { bearer_tokens: [{ file: files.receiverTokenFile }] } },
     storage: { path: files.database },
     dedup: { window: "10m" },
+    // The demo compresses time: a cause is looked for in the 25 s before an alert's onset.
+    enrichment: {
+      timeout: "3s",
+      spec: files.spec,
+      prometheus: { url: files.prometheusUrl },
+      alertmanager: { url: files.alertmanagerUrl },
+      lookback: "3m",
+      horizon: "25s",
+      cache_ttl: "1m",
+      follow_up_for: "1m",
+    },
     destinations: [{ name: "terminal", type: "console" }],
     default_route: { destinations: ["terminal"] },
   });

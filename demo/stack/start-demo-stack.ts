@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "../../core/process/free-port.js";
 import { readPackageVersion } from "../../cli/package-version.js";
 import { findBinary } from "../../core/find-binary.js";
 import { createLogger } from "../../core/log/logger.js";
@@ -123,9 +125,19 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     const inference = await startInferenceService(options.random);
     stops.push(() => inference.server.close());
 
+    // Prometheus and Alertmanager start after the receiver (Alertmanager posts to it), but
+    // the receiver queries them: their ports are chosen first.
+    const prometheusPort = await freePort();
+    const alertmanagerPort = await freePort();
     const receiverFile = file(
       "receiver.yaml",
-      receiverConfig({ database: join(workDir, "receiver.db"), receiverTokenFile }),
+      receiverConfig({
+        database: join(workDir, "receiver.db"),
+        receiverTokenFile,
+        spec: fileURLToPath(DEMO_SPEC),
+        prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
+        alertmanagerUrl: `http://127.0.0.1:${alertmanagerPort}`,
+      }),
     );
     const loaded = await loadReceiverConfig(receiverFile, { env: process.env });
     if (!loaded.ok) throw new Error("the demo's receiver config was refused");
@@ -147,6 +159,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     const alertmanager = await startAlertmanager({
       binary: alertmanagerBinary,
       dir: join(workDir, "alertmanager"),
+      port: alertmanagerPort,
       config: alertmanagerConfig(receiver.url, receiverTokenFile),
     });
     stops.push(() => alertmanager.stop());
@@ -156,6 +169,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     const prometheus = await startPrometheus({
       binary: prometheusBinary,
       dir: join(workDir, "prometheus"),
+      port: prometheusPort,
       config: prometheusConfig(ruleFile, {
         exporter: hostPort(exporter.url),
         inference: hostPort(inference.server.url),

@@ -16,6 +16,10 @@ export class DataStream {
     this.shifted.add(feature);
   }
 
+  endDrift(): void {
+    this.shifted.clear();
+  }
+
   async tick(records: number): Promise<void> {
     const batch = Array.from({ length: records }, () => ({
       median_income: this.normal(3.9, 1.2) + (this.shifted.has("median_income") ? 3.6 : 0),

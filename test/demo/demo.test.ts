@@ -77,6 +77,13 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       ]) {
         expect(output).toMatch(new RegExp(`--- terminal: \\[FIRING:\\d+\\] ${alert}`));
       }
+      // The enriched headline names the injected cause's layer, read from the real stack.
+      expect(output).toMatch(
+        /\] TrainingLossSpike [^\n]*\br-data\b[^\n]*\nProbable cause: data \(/,
+      );
+      expect(output).toMatch(
+        /\] TrainingLossSpike [^\n]*\br-gpu\b[^\n]*\nProbable cause: environment \([^\n]*XID 79/,
+      );
       const ports = new Set(announcedPorts(output));
       expect(ports.size).toBeGreaterThanOrEqual(4);
       for (const port of ports)
