@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
-import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { readSpecSources } from "../../cli/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { checkGeneratedFiles, writeGeneratedFiles } from "../../core/generated-files.js";
-import type { SpecSource } from "../../rulegen/compile.js";
 import { buildDashboards, DASHBOARD_MARK } from "../build-dashboards.js";
 
 export const DASHBOARDS_USAGE = `Usage:
@@ -22,7 +20,13 @@ Exit codes: 0 ok, 1 errors in the input or out-of-date files, 2 usage.
 
 export async function runDashboardsCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === "--help" || sub === "-h" || sub === "help") {
+  if (
+    sub === "--help" ||
+    sub === "-h" ||
+    sub === "help" ||
+    rest.includes("--help") ||
+    rest.includes("-h")
+  ) {
     io.stdout(DASHBOARDS_USAGE);
     return EXIT.ok;
   }
@@ -50,25 +54,7 @@ export async function runDashboardsCommand(args: readonly string[], io: CliIo): 
   if (positionals.length === 0)
     throw new UsageError(`at least one SPEC is required\n\n${DASHBOARDS_USAGE}`);
   const outDir = resolve(io.cwd, values.out);
-  const sources: SpecSource[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const file of positionals) {
-    const path = resolve(io.cwd, file);
-    try {
-      sources.push({
-        file,
-        text: readFileSync(path, "utf8"),
-        displayName: relative(outDir, path).split("\\").join("/"),
-      });
-    } catch (error) {
-      diagnostics.push({
-        code: "io-error",
-        severity: "error",
-        message: `cannot read spec: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        file,
-      });
-    }
-  }
+  const { sources, diagnostics } = readSpecSources(positionals, io.cwd, outDir);
   const built = buildDashboards(sources, {
     prometheusUrl: values["prometheus-url"] ?? "http://prometheus:9090",
     dashboardsPath: values["dashboards-path"] ?? "/var/lib/grafana/dashboards/aiwatch",

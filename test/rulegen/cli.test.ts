@@ -155,6 +155,37 @@ describe("aiwatch rules", () => {
     expect(run.stderr()).toMatch(/Usage/);
   });
 
+  it.each([
+    [["rules", "compile", "--help"]],
+    [["rules", "check", "-h"]],
+    [["rules", "test", "--help"]],
+    [["dashboards", "build", "--help"]],
+    [["dashboards", "check", "spec.yaml", "-h"]],
+  ])("prints usage and exits 0 on a subcommand's --help: %j", async (argv) => {
+    const run = io();
+    expect(await runCli(argv, run.io)).toBe(0);
+    expect(run.stdout()).toMatch(/^Usage:\n {2}aiwatch (rules|dashboards) /);
+    expect(run.stderr()).toBe("");
+  });
+
+  it("check reports a missing output and a generated file no spec produces any more", async () => {
+    const spec = join(temp.path, "gone.yaml");
+    writeFileSync(spec, readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"));
+    expect(
+      await runCli(["rules", "compile", "gone.yaml", "--out", "stale"], io(temp.path).io),
+    ).toBe(0);
+    writeFileSync(join(temp.path, "stale", "hand-written.rules.yml"), "groups: []\n");
+    const other = join(temp.path, "other.yaml");
+    writeFileSync(other, readFileSync(spec, "utf8"));
+    const check = io(temp.path);
+    expect(await runCli(["rules", "check", "other.yaml", "--out", "stale"], check.io)).toBe(1);
+    expect(check.stdout()).toContain("stale/other.rules.yml: missing\n");
+    expect(check.stdout()).toContain("stale/gone.rules.yml: generated but no longer produced\n");
+    // A file aiwatch did not write is never reported.
+    expect(check.stdout()).not.toContain("hand-written");
+    expect(check.stderr()).toBe("4 generated files are out of date; run aiwatch rules compile\n");
+  });
+
   it("prints its version", async () => {
     const run = io();
     expect(await runCli(["--version"], run.io)).toBe(0);
