@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
+import { runProcess } from "../../core/run-process.js";
+import { requireBinaries } from "../support/binaries.js";
 import { repoPath } from "../support/fixtures.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -25,6 +27,7 @@ const manifests: Manifest[] = kustomization.resources.flatMap((file) =>
 );
 const byKind = (kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
 
+const promtool = requireBinaries("promtool");
 const temp = makeTempDir("kubernetes");
 afterAll(() => temp.remove());
 
@@ -78,5 +81,42 @@ describe("the Kubernetes manifests", () => {
     ]);
     await check("config/exporter.yaml", (path) => ["exporter", "--config.file", path, "--check"]);
     await check("config/receiver.yaml", (path) => ["receiver", "check", "--config.file", path]);
+  });
+
+  it("carry the example spec's rules as a PrometheusRule that is up to date", async () => {
+    expect(kustomization.resources).toContain("aiwatch.prometheusrule.yml");
+    let output = "";
+    const code = await runCli(
+      [
+        "rules",
+        "check",
+        "examples/aiwatch.yaml",
+        "--out",
+        "deploy/kubernetes",
+        "--target",
+        "prometheus-operator",
+      ],
+      {
+        stdout: (t) => (output += t),
+        stderr: (t) => (output += t),
+        cwd: repoPath(),
+        env: process.env,
+      },
+    );
+    expect(code, output).toBe(0);
+    const [rule] = byKind("PrometheusRule");
+    expect(rule?.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect((rule?.spec?.["groups"] as unknown[] | undefined)?.length).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!promtool.available)("whose groups promtool accepts", async () => {
+    const [rule] = byKind("PrometheusRule");
+    const file = join(temp.path, "prometheusrule-groups.yml");
+    writeFileSync(file, stringify({ groups: rule?.spec?.["groups"] }));
+    const check = await runProcess(promtool.paths.promtool, ["check", "rules", file], {
+      cwd: temp.path,
+    });
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/SUCCESS: \d+ rules found/);
   });
 });
