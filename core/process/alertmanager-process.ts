@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
-import { startProcess } from "./managed-process.js";
+import { startProcess, waitUntilReady } from "./managed-process.js";
 import type { ManagedProcess } from "./managed-process.js";
-import { waitFor } from "./wait-for.js";
 
 export interface AlertmanagerInstance {
   readonly url: string;
@@ -54,16 +53,7 @@ export async function startAlertmanager(
     ...(options.extraArgs ?? []),
   ]);
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor("Alertmanager to be ready", async () => {
-      if (proc.child.exitCode !== null) throw new Error(`alertmanager exited: ${proc.output()}`);
-      const response = await fetch(`${url}/-/ready`);
-      return response.ok ? true : undefined;
-    });
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
+  await waitUntilReady(proc, "Alertmanager", url);
   return {
     url,
     process: proc,

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { waitFor } from "./wait-for.js";
 
 /** A long-running child process whose output is kept for failure messages. */
 export interface ManagedProcess {
@@ -37,4 +38,27 @@ export function startProcess(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Waits until a started server answers its `/-/ready` (Prometheus' convention, which
+ * Alertmanager shares). A process that exits or never gets ready is stopped, so a failed
+ * start leaves nothing running.
+ */
+export async function waitUntilReady(
+  proc: ManagedProcess,
+  name: string,
+  url: string,
+): Promise<void> {
+  try {
+    await waitFor(`${name} to be ready`, async () => {
+      if (proc.child.exitCode !== null)
+        throw new Error(`${name.toLowerCase()} exited: ${proc.output()}`);
+      const response = await fetch(`${url}/-/ready`);
+      return response.ok ? true : undefined;
+    });
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
 }

@@ -3,18 +3,13 @@ import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, plainTitle } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import type { HttpResponse } from "./http-client.js";
+import { byteLength, httpDestination, plainTitle, platformBasics } from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface DingTalkOptions {
-  readonly name: string;
-  readonly url: string;
+export interface DingTalkOptions extends PlatformOptions {
   /** The robot's signing secret (`SEC...`), when "加签" signing is enabled. */
   readonly secret?: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
 }
 
 /**
@@ -25,15 +20,8 @@ export interface DingTalkOptions {
  * clock. DingTalk answers HTTP 200 even on failure, with `errcode` in the body.
  */
 export function dingTalkDestination(options: DingTalkOptions): Destination {
-  const limits = PLATFORM_LIMITS.dingtalk;
   return httpDestination({
-    name: options.name,
-    type: "dingtalk",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("dingtalk", options),
     target: (context) => ({
       url: options.secret ? signDingTalkUrl(options.url, options.secret, context.now) : options.url,
     }),

@@ -2,17 +2,11 @@ import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
 import { resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
-import { httpDestination, isResolvedTitle } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import type { HttpResponse } from "./http-client.js";
+import { httpDestination, isResolvedTitle, platformBasics } from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface DiscordOptions {
-  readonly name: string;
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
-}
+export type DiscordOptions = PlatformOptions;
 
 const TITLE_CHARS = 256;
 
@@ -23,15 +17,8 @@ const TITLE_CHARS = 256;
  * a field over its limit is a 400 with code 50035 and BASE_TYPE_MAX_LENGTH.
  */
 export function discordDestination(options: DiscordOptions): Destination {
-  const limits = PLATFORM_LIMITS.discord;
   return httpDestination({
-    name: options.name,
-    type: "discord",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("discord", options),
     target: () => ({ url: options.url }),
     body: (message) => ({
       allowed_mentions: { parse: [] },

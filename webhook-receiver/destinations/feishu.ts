@@ -3,17 +3,18 @@ import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination, SendContext } from "./destination.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, isResolvedTitle, plainTitle } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import type { HttpResponse } from "./http-client.js";
+import {
+  byteLength,
+  httpDestination,
+  isResolvedTitle,
+  plainTitle,
+  platformBasics,
+} from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface FeishuOptions {
-  readonly name: string;
-  readonly url: string;
+export interface FeishuOptions extends PlatformOptions {
   readonly secret?: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
 }
 
 /**
@@ -24,7 +25,6 @@ export interface FeishuOptions {
  * DingTalk. Feishu answers 200 with `code` 0 on success and an error code otherwise.
  */
 export function feishuDestination(options: FeishuOptions): Destination {
-  const limits = PLATFORM_LIMITS.feishu;
   const body = (message: { title: string; body: string }, context: SendContext) => {
     const seconds = Math.floor(context.now / 1000);
     return {
@@ -43,13 +43,7 @@ export function feishuDestination(options: FeishuOptions): Destination {
     };
   };
   return httpDestination({
-    name: options.name,
-    type: "feishu",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("feishu", options),
     target: () => ({ url: options.url }),
     body,
     // The 20 KB limit is on the whole request body.

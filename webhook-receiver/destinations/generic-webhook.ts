@@ -1,16 +1,10 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import type { Destination, SendContext } from "./destination.js";
-import type { HttpClient } from "./http-client.js";
-import { byteLength, httpDestination } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import { byteLength, httpDestination, platformBasics } from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface GenericWebhookOptions {
-  readonly name: string;
-  readonly url: string;
+export interface GenericWebhookOptions extends PlatformOptions {
   readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
 }
 
 export const GENERIC_WEBHOOK_VERSION = "1";
@@ -21,7 +15,6 @@ export const GENERIC_WEBHOOK_VERSION = "1";
  * across retries of one delivery, so a receiver can drop repeats.
  */
 export function genericWebhookDestination(options: GenericWebhookOptions): Destination {
-  const limits = PLATFORM_LIMITS.webhook;
   const body = (message: { title: string; body: string }, context: SendContext) => ({
     version: GENERIC_WEBHOOK_VERSION,
     idempotencyKey: context.idempotencyKey,
@@ -33,13 +26,7 @@ export function genericWebhookDestination(options: GenericWebhookOptions): Desti
     })),
   });
   return httpDestination({
-    name: options.name,
-    type: "webhook",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("webhook", options),
     target: (context) => ({
       url: options.url,
       headers: { ...options.headers, "idempotency-key": context.idempotencyKey },

@@ -4,6 +4,7 @@ import { retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination, DestinationType, RenderedMessage, SendContext } from "./destination.js";
 import type { HttpClient, HttpRequest, HttpResponse } from "./http-client.js";
+import { PLATFORM_LIMITS } from "./platform-limits.js";
 
 export interface HttpDestinationSpec {
   readonly name: string;
@@ -19,6 +20,36 @@ export interface HttpDestinationSpec {
   target(context: SendContext): { readonly url: string; readonly headers?: Record<string, string> };
   measure(message: RenderedMessage, body: Record<string, unknown>): number;
   classify(response: HttpResponse, now: number): DeliveryOutcome;
+}
+
+/** What every chat platform's destination is configured with. */
+export interface PlatformOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Overrides the platform's documented limit (a self-hosted server may allow more). */
+  readonly sizeLimit?: number;
+  readonly http: HttpClient;
+}
+
+/** The parts of an HTTP destination that come from its options and its platform's limits. */
+export function platformBasics(
+  type: DestinationType,
+  options: PlatformOptions,
+): Pick<
+  HttpDestinationSpec,
+  "name" | "type" | "flavor" | "sizeUnit" | "sizeLimit" | "timeoutMs" | "http"
+> {
+  const limits = PLATFORM_LIMITS[type];
+  return {
+    name: options.name,
+    type,
+    flavor: limits.flavor,
+    sizeUnit: limits.sizeUnit,
+    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
+    timeoutMs: options.timeoutMs,
+    http: options.http,
+  };
 }
 
 /**

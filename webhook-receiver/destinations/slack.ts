@@ -1,21 +1,14 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import { resize } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
-import type { HttpClient } from "./http-client.js";
-import { httpDestination, plainTitle } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import { httpDestination, plainTitle, platformBasics } from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
 /** Slack's section text limit (https://api.slack.com/reference/block-kit/blocks#section). */
 export const SLACK_SECTION_CHARS = 3_000;
 const HEADER_CHARS = 150;
 
-export interface SlackOptions {
-  readonly name: string;
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
-}
+export type SlackOptions = PlatformOptions;
 
 /**
  * Slack incoming webhook with Block Kit (https://api.slack.com/messaging/webhooks): a
@@ -25,15 +18,8 @@ export interface SlackOptions {
  * 404, channel_is_archived 410, rate limited 429 with Retry-After).
  */
 export function slackDestination(options: SlackOptions): Destination {
-  const limits = PLATFORM_LIMITS.slack;
   return httpDestination({
-    name: options.name,
-    type: "slack",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("slack", options),
     target: () => ({ url: options.url }),
     body: (message) => ({
       text: message.title,

@@ -2,17 +2,16 @@ import { classifyHttpStatus } from "./classify-http.js";
 import { permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, isResolvedTitle } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import type { HttpResponse } from "./http-client.js";
+import {
+  byteLength,
+  httpDestination,
+  isResolvedTitle,
+  platformBasics,
+} from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface TeamsOptions {
-  readonly name: string;
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
-}
+export type TeamsOptions = PlatformOptions;
 
 /**
  * Microsoft Teams through a Workflows "When a Teams webhook request is received" trigger,
@@ -21,15 +20,8 @@ export interface TeamsOptions {
  * connectors-using). The card is version 1.4, the version Teams renders everywhere.
  */
 export function teamsDestination(options: TeamsOptions): Destination {
-  const limits = PLATFORM_LIMITS.teams;
   return httpDestination({
-    name: options.name,
-    type: "teams",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("teams", options),
     target: () => ({ url: options.url }),
     body: (message) => ({
       type: "message",

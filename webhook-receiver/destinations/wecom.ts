@@ -2,17 +2,11 @@ import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
-import type { HttpClient, HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination } from "./http-destination.js";
-import { PLATFORM_LIMITS } from "./platform-limits.js";
+import type { HttpResponse } from "./http-client.js";
+import { byteLength, httpDestination, platformBasics } from "./http-destination.js";
+import type { PlatformOptions } from "./http-destination.js";
 
-export interface WeComOptions {
-  readonly name: string;
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly sizeLimit?: number;
-  readonly http: HttpClient;
-}
+export type WeComOptions = PlatformOptions;
 
 /**
  * WeCom (企业微信) group robot, markdown message
@@ -20,15 +14,8 @@ export interface WeComOptions {
  * of UTF-8. The key in the URL is the only credential; there is no signing.
  */
 export function weComDestination(options: WeComOptions): Destination {
-  const limits = PLATFORM_LIMITS.wecom;
   return httpDestination({
-    name: options.name,
-    type: "wecom",
-    flavor: limits.flavor,
-    sizeUnit: limits.sizeUnit,
-    sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
+    ...platformBasics("wecom", options),
     target: () => ({ url: options.url }),
     body: (message) => ({
       msgtype: "markdown",

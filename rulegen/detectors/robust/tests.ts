@@ -4,7 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
-import { firstEvaluationAtOrAfter } from "../../testgen/timing.js";
+import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { robustBand, robustLayout } from "./layout.js";
 import type { RobustMonitor } from "./layout.js";
 
@@ -28,26 +28,17 @@ export function planRobustTests(monitor: RobustMonitor, settings: Settings): Tes
   const anomaly = BASELINE + sign * step;
   const scenarios: TestScenario[] = [];
 
-  const warmupStart = 10 * ei;
-  const warmupEnd = anomalyEndFor(warmupStart, monitor.forMs, ei);
-  scenarios.push({
-    title: "stays quiet while the median and MAD windows fill (warm-up)",
-    intervalMs: si,
-    inputs: [
-      {
-        series: source.inputSeries(group),
-        values: new SeriesValues(si)
-          .holdUntil(BASELINE, warmupStart)
-          .holdUntil(anomaly, warmupEnd)
-          .holdUntil(BASELINE, warmupEnd + 5 * ei)
-          .toString(),
-      },
-    ],
-    checks: [
-      { atMs: firstEvaluationAtOrAfter(warmupStart, ei) + monitor.forMs + ei, alerts: [] },
-      { atMs: warmupEnd, alerts: [] },
-    ],
-  });
+  scenarios.push(
+    warmupScenario({
+      filling: "the median and MAD windows",
+      series: source.inputSeries(group),
+      baseline: BASELINE,
+      anomaly: anomaly,
+      forMs: monitor.forMs,
+      evaluationIntervalMs: ei,
+      scrapeIntervalMs: si,
+    }),
+  );
 
   // The MAD starts only once the median exists: two windows and lags of history.
   const readyMs = 2 * (layout.windowMs + layout.lagMs) + 2 * layout.bucketMs;

@@ -4,6 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { AlertCheck, TestScenario } from "../../testgen/scenario.js";
+import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { seasonalLayout } from "./layout.js";
 import type { SeasonalMonitor } from "./layout.js";
@@ -31,26 +32,17 @@ export function planSeasonalTests(monitor: SeasonalMonitor, settings: Settings):
   const season = Math.min(...layout.seasonsMs);
   const scenarios: TestScenario[] = [];
 
-  const warmupStart = 10 * ei;
-  const warmupEnd = anomalyEndFor(warmupStart, monitor.forMs, ei);
-  scenarios.push({
-    title: "stays quiet while the short-term window fills (warm-up)",
-    intervalMs: si,
-    inputs: [
-      {
-        series: source.inputSeries(group),
-        values: new SeriesValues(si)
-          .holdUntil(BASELINE, warmupStart)
-          .holdUntil(BASELINE + sign * jump, warmupEnd)
-          .holdUntil(BASELINE, warmupEnd + 5 * ei)
-          .toString(),
-      },
-    ],
-    checks: [
-      { atMs: firstEvaluationAtOrAfter(warmupStart, ei) + monitor.forMs + ei, alerts: [] },
-      { atMs: warmupEnd, alerts: [] },
-    ],
-  });
+  scenarios.push(
+    warmupScenario({
+      filling: "the short-term window",
+      series: source.inputSeries(group),
+      baseline: BASELINE,
+      anomaly: BASELINE + sign * jump,
+      forMs: monitor.forMs,
+      evaluationIntervalMs: ei,
+      scrapeIntervalMs: si,
+    }),
+  );
 
   // The median's MAD starts only once the median exists: two windows and lags of history.
   const ready = 2 * (layout.windowMs + layout.lagMs) + 2 * layout.bucketMs;

@@ -4,7 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
-import { firstEvaluationAtOrAfter } from "../../testgen/timing.js";
+import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { flooredStddev, zscoreLayout, zscoreValue } from "./layout.js";
 import type { ZscoreMonitor } from "./layout.js";
 
@@ -28,27 +28,17 @@ export function planZscoreTests(monitor: ZscoreMonitor, settings: Settings): Tes
   const anomaly = BASELINE + sign * step;
   const scenarios: TestScenario[] = [];
 
-  // Warm-up: the baseline is never full, so even a large deviation stays quiet.
-  const warmupStart = 10 * ei;
-  const warmupEnd = anomalyEndFor(warmupStart, monitor.forMs, ei);
-  scenarios.push({
-    title: "stays quiet while the baseline window fills (warm-up)",
-    intervalMs: si,
-    inputs: [
-      {
-        series: source.inputSeries(group),
-        values: new SeriesValues(si)
-          .holdUntil(BASELINE, warmupStart)
-          .holdUntil(anomaly, warmupEnd)
-          .holdUntil(BASELINE, warmupEnd + 5 * ei)
-          .toString(),
-      },
-    ],
-    checks: [
-      { atMs: firstEvaluationAtOrAfter(warmupStart, ei) + monitor.forMs + ei, alerts: [] },
-      { atMs: warmupEnd, alerts: [] },
-    ],
-  });
+  scenarios.push(
+    warmupScenario({
+      filling: "the baseline window",
+      series: source.inputSeries(group),
+      baseline: BASELINE,
+      anomaly: anomaly,
+      forMs: monitor.forMs,
+      evaluationIntervalMs: ei,
+      scrapeIntervalMs: si,
+    }),
+  );
 
   const values = new SeriesValues(si).holdUntil(
     BASELINE,
