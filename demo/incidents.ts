@@ -63,3 +63,22 @@ export const INCIDENTS: readonly Incident[] = [
 ];
 
 export const TRAINING_RUNS = ["r-data", "r-nan", "r-stall", "r-gpu"] as const;
+
+export function describeAction(action: IncidentAction): string {
+  switch (action.kind) {
+    case "drift":
+      return `shift feature ${action.feature} of model housing`;
+    case "drift-ends":
+      return "the data stream returns to normal";
+    case "loss-spike":
+      return `loss spike on run ${action.run}`;
+    case "nan-loss":
+      return `NaN loss on run ${action.run}`;
+    case "stall":
+      return `run ${action.run} stops stepping`;
+    case "xid":
+      return `XID ${action.code} on GPU 0`;
+    case "latency":
+      return `model ranker slows to ${action.milliseconds} ms`;
+  }
+}

@@ -1,10 +1,8 @@
-import type { Incident, IncidentAction } from "./incidents.js";
-import { INCIDENTS, TRAINING_RUNS } from "./incidents.js";
+import type { Incident } from "./incidents.js";
+import { describeAction, INCIDENTS } from "./incidents.js";
 import { startDemoStack } from "./stack/start-demo-stack.js";
 import type { DemoStack } from "./stack/start-demo-stack.js";
-import { DataStream } from "./workload/data-stream.js";
-import { sendInferenceTraffic } from "./workload/inference-service.js";
-import { TrainingRuns } from "./workload/training-runs.js";
+import { DemoWorkload } from "./workload/demo-workload.js";
 
 export interface DemoOptions {
   readonly workDir: string;
@@ -13,6 +11,8 @@ export interface DemoOptions {
   readonly exitWhenDone: boolean;
   /** Give up on missing messages this long after the last incident step. */
   readonly graceSeconds: number;
+  /** With exitWhenDone: keep the stack up this long after the last message (to look around). */
+  readonly lingerSeconds?: number;
   readonly write: (text: string) => void;
   readonly random: () => number;
   /** Resolves when the user asks to stop (Ctrl-C). */
@@ -59,6 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const incidents = INCIDENTS.filter(
     (i) => stack.gpu || !i.steps.some((s) => s.action.kind === "xid"),
   );
+
   say(`Prometheus   ${stack.prometheus.url} (alerts: ${stack.prometheus.url}/alerts)`);
   say(`Alertmanager ${stack.alertmanager.url}`);
   say(`exporter     ${stack.exporter.url}/metrics`);
@@ -67,24 +68,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   say("schedule (seconds after the workloads start; baselines learn for the first ~45 s):");
   for (const incident of incidents) {
     say(
-      `  ${incident.steps.map((s) => `t+${s.atSeconds}s ${describe(s.action)}`).join(", then ")}  ->  expect ${incident.expect.alertname} (${incident.expect.layer})`,
+      `  ${incident.steps.map((s) => `t+${s.atSeconds}s ${describeAction(s.action)}`).join(", then ")}  ->  expect ${incident.expect.alertname} (${incident.expect.layer})`,
     );
   }
   say("Ctrl-C stops everything.");
 
-  const runs = new TrainingRuns(
-    stack.exporter.url,
-    stack.ingestToken,
-    TRAINING_RUNS,
+  const workload = new DemoWorkload(
+    {
+      exporterUrl: stack.exporter.url,
+      ingestToken: stack.ingestToken,
+      inference: stack.inference,
+      gpu: stack.gpu,
+    },
     options.random,
-    (m) => say(m),
+    say,
   );
-  const data = new DataStream(stack.exporter.url, stack.ingestToken, options.random);
   const steps = incidents
     .flatMap((incident) => incident.steps)
     .sort((a, b) => a.atSeconds - b.atSeconds);
   const lastStep = steps[steps.length - 1]?.atSeconds ?? 0;
   const started = Date.now();
+  let allCaughtAt: number | undefined;
   let stopped = false;
   void options.stopRequested.then(() => (stopped = true));
   try {
@@ -93,18 +97,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       while (steps[0] && steps[0].atSeconds <= elapsed) {
         const step = steps.shift();
         if (step) {
-          say(`t+${Math.round(elapsed)}s: ${describe(step.action)}`);
-          apply(step.action, stack, runs, data);
+          say(`t+${Math.round(elapsed)}s: ${describeAction(step.action)}`);
+          workload.apply(step.action);
         }
       }
-      await Promise.all([
-        runs.tick(),
-        data.tick(50).catch((e: unknown) => say(`data stream: ${(e as Error).message}`)),
-        sendInferenceTraffic(stack.inference.server.url, 5).catch((e: unknown) =>
-          say(`inference traffic: ${(e as Error).message}`),
-        ),
-      ]);
-      if (options.exitWhenDone && incidents.every((i) => caught.has(i))) break;
+      await workload.tick();
+      if (options.exitWhenDone && incidents.every((i) => caught.has(i))) {
+        allCaughtAt ??= Date.now();
+        if (Date.now() - allCaughtAt >= (options.lingerSeconds ?? 0) * 1000) break;
+      }
       if (options.exitWhenDone && elapsed > lastStep + options.graceSeconds) break;
       const next = started + (tick + 1) * 1000;
       await Promise.race([
@@ -114,7 +115,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     }
   } finally {
     say("stopping");
-    await runs.close().catch(() => undefined);
+    await workload.close().catch(() => undefined);
     await stack.stop();
   }
   const missed = incidents.filter((i) => !caught.has(i));
@@ -124,54 +125,4 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       : `not caught: ${missed.map((i) => i.title).join("; ")}`,
   );
   return { caught: [...caught], missed };
-}
-
-function apply(
-  action: IncidentAction,
-  stack: DemoStack,
-  runs: TrainingRuns,
-  data: DataStream,
-): void {
-  switch (action.kind) {
-    case "drift":
-      data.drift(action.feature);
-      break;
-    case "drift-ends":
-      data.endDrift();
-      break;
-    case "loss-spike":
-      runs.set(action.run, "spiking");
-      break;
-    case "nan-loss":
-      runs.set(action.run, "nan");
-      break;
-    case "stall":
-      runs.set(action.run, "stalled");
-      break;
-    case "xid":
-      stack.gpu?.injectXid(action.code);
-      break;
-    case "latency":
-      stack.inference.setLatency(action.milliseconds);
-      break;
-  }
-}
-
-function describe(action: IncidentAction): string {
-  switch (action.kind) {
-    case "drift":
-      return `shift feature ${action.feature} of model housing`;
-    case "drift-ends":
-      return "the data stream returns to normal";
-    case "loss-spike":
-      return `loss spike on run ${action.run}`;
-    case "nan-loss":
-      return `NaN loss on run ${action.run}`;
-    case "stall":
-      return `run ${action.run} stops stepping`;
-    case "xid":
-      return `XID ${action.code} on GPU 0`;
-    case "latency":
-      return `model ranker slows to ${action.milliseconds} ms`;
-  }
 }

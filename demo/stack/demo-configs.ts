@@ -60,6 +60,7 @@ export function exporterConfig(files: ExporterFiles): string {
     auth: { bearer_tokens: [{ file: files.ingestTokenFile }] },
     collectors: {
       training: { retention: { finished: "10m", idle: "1h" } },
+      inference: { ground_truth: {} },
       drift: {
         evaluation_interval: "1s",
         models: [

@@ -102,7 +102,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     options.progress(
       gpu
         ? `GPU readings replay a real nvidia-smi capture from ${options.fixturesDir}`
-        : `no GPU capture in ${options.fixturesDir}: the GPU collector stays off`,
+        : `no GPU capture in ${options.fixturesDir}: the GPU collector stays off and the XID incident is left out (point --fixtures at the shared captures)`,
     );
     const exporterResult = await startExporter({
       configFile: file(

@@ -14,7 +14,11 @@ export interface InferenceService {
   setLatency(milliseconds: number): void;
 }
 
-export async function startInferenceService(random: () => number): Promise<InferenceService> {
+export async function startInferenceService(
+  random: () => number,
+  host = "127.0.0.1",
+  port = 0,
+): Promise<InferenceService> {
   const registry = new client.Registry();
   const metrics = createInferenceMetrics({
     registry,
@@ -26,15 +30,18 @@ export async function startInferenceService(random: () => number): Promise<Infer
   const app = express();
   app.use(metrics.middleware);
   app.post("/predict", (_req, res) => {
-    setTimeout(
-      () => res.json({ score: random(), usage: { prompt_tokens: 42, completion_tokens: 7 } }),
-      latencyMs * (0.8 + random() * 0.4),
-    );
+    const latency = latencyMs * (0.8 + random() * 0.4);
+    // The first token streams after a fifth of the time; one request in a hundred fails.
+    setTimeout(() => metrics.request(res).firstToken(), latency / 5);
+    setTimeout(() => {
+      if (random() < 0.01) res.status(503).json({ error: "overloaded" });
+      else res.json({ score: random(), usage: { prompt_tokens: 42, completion_tokens: 7 } });
+    }, latency);
   });
   app.get("/metrics", (_req, res, next) => {
     registry.metrics().then((body) => res.type(registry.contentType).send(body), next);
   });
-  const server = await listen(app, "127.0.0.1", 0);
+  const server = await listen(app, host, port);
   return { server, setLatency: (ms) => (latencyMs = ms) };
 }
 

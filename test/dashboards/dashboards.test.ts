@@ -5,6 +5,7 @@ import { runCli } from "../../cli/main.js";
 import { buildDashboards } from "../../dashboards/build-dashboards.js";
 import { parsePromql } from "../../rulegen/promql/parse-promql.js";
 import { repoPath } from "../support/fixtures.js";
+import { dashboardQueries, substituteVariables } from "../support/dashboard-queries.js";
 import { expectGolden } from "../support/golden.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { compileRepoSpec } from "../rulegen/compile-case.js";
@@ -38,19 +39,7 @@ interface Dashboard {
 const dashboards = built.files
   .filter((f) => f.name.endsWith(".json"))
   .map((f) => JSON.parse(f.content) as Dashboard);
-const allExprs = dashboards.flatMap((d) => [
-  ...d.panels.flatMap((p) =>
-    (p.targets ?? []).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr })),
-  ),
-  ...d.annotations.list.flatMap((a) =>
-    a.expr ? [{ where: `${d.uid} / annotation`, expr: a.expr }] : [],
-  ),
-]);
-
-/** Grafana substitutes these before the query reaches Prometheus. */
-function substituteVariables(expr: string): string {
-  return expr.replace(/\$__rate_interval|\$__interval/g, "1m").replace(/\$\{?(\w+)\}?/g, ".*");
-}
+const allExprs = dashboardQueries(built.files);
 
 const temp = makeTempDir("dashboards");
 afterAll(() => temp.remove());

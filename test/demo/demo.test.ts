@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
 import { createConnection } from "node:net";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { buildDashboards } from "../../dashboards/build-dashboards.js";
+import { dashboardQueries, substituteVariables } from "../support/dashboard-queries.js";
+import type { DashboardQuery } from "../support/dashboard-queries.js";
 import { requireBinaries } from "../support/binaries.js";
 import { repoPath, requireFixtures } from "../support/fixtures.js";
 import { makeTempDir } from "../support/temp-dir.js";
@@ -55,6 +59,58 @@ function portIsClosed(port: number): Promise<boolean> {
   });
 }
 
+/** The demo's dashboards, built from the spec the demo runs, as Grafana would query them. */
+const demoQueries = dashboardQueries(
+  buildDashboards(
+    [
+      {
+        file: "demo/demo-spec.yaml",
+        text: readFileSync(repoPath("demo/demo-spec.yaml"), "utf8"),
+        displayName: "demo/demo-spec.yaml",
+      },
+    ],
+    { prometheusUrl: "http://prometheus:9090", dashboardsPath: "/dashboards" },
+  ).files,
+);
+
+/**
+ * Queries every dashboard query against the demo's Prometheus until the demo exits, and
+ * remembers which ever returned data: by the end every panel must have shown something.
+ */
+async function watchPanels(
+  demo: DemoRun,
+  queries: readonly DashboardQuery[],
+): Promise<DashboardQuery[]> {
+  let exited = false;
+  void demo.exited.then(() => (exited = true));
+  const prometheus = await waitFor(
+    "the demo's Prometheus URL",
+    () => /\[demo\] Prometheus\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(demo.output())?.[1],
+    { timeoutMs: 90_000 },
+  );
+  const pending = new Set(queries);
+  while (!exited && pending.size > 0) {
+    for (const query of [...pending]) {
+      const url = `${prometheus}/api/v1/query?query=${encodeURIComponent(substituteVariables(query.expr))}`;
+      const body = (await fetch(url)
+        .then((r) => r.json())
+        .catch(() => undefined)) as { data?: { result?: unknown[] } } | undefined;
+      if ((body?.data?.result?.length ?? 0) > 0) pending.delete(query);
+    }
+    // One round of queries per scrape interval or so; the demo's exit ends the loop.
+    await Promise.race([demo.exited, new Promise((r) => setTimeout(r, 2_000))]);
+  }
+  return [...pending];
+}
+
+/**
+ * Queries whose series exist only once something goes wrong that the demo never breaks:
+ * a refused record or dropped series (counters born at their first increment), and an
+ * active clock-event (throttle) reason, which the replayed capture does not have.
+ */
+const EMPTY_IN_THE_DEMO =
+  /aiwatch_exporter_rejected_records_total|aiwatch_exporter_series_dropped_total|aiwatch_gpu_clock_event_reason_active/;
+
 const binaries = requireBinaries("prometheus", "alertmanager");
 const fixtures = requireFixtures("gpu/nvidia-smi-csv");
 
@@ -63,7 +119,9 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
     "turns every injected incident into a message, then stops everything",
     { timeout: 420_000 },
     async () => {
-      const demo = startDemo(["--exit-when-done", "--grace", "120"]);
+      // --linger: the last alert's annotation query gets a round of queries before the end.
+      const demo = startDemo(["--exit-when-done", "--grace", "120", "--linger", "15"]);
+      const withoutData = watchPanels(demo, demoQueries);
       const code = await demo.exited;
       const output = demo.output();
       expect(code, output.slice(-3000)).toBe(0);
@@ -84,6 +142,9 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       expect(output).toMatch(
         /\] TrainingLossSpike [^\n]*\br-gpu\b[^\n]*\nProbable cause: environment \([^\n]*XID 79/,
       );
+      // Every panel and annotation of the demo's dashboards showed data from the stack.
+      expect(demoQueries.length).toBeGreaterThan(40);
+      expect((await withoutData).filter((q) => !EMPTY_IN_THE_DEMO.test(q.expr))).toEqual([]);
       const ports = new Set(announcedPorts(output));
       expect(ports.size).toBeGreaterThanOrEqual(4);
       for (const port of ports)

@@ -27,14 +27,20 @@ const mounts = Object.entries(compose.services).flatMap(([service, s]) =>
 const temp = makeTempDir("compose");
 afterAll(() => temp.remove());
 
-/** The stack's configs read their tokens from /run/secrets; point them at test tokens. */
-function withTestSecrets(configPath: string): string {
+/**
+ * The stack's configs read their tokens from /run/secrets and other files from where the
+ * service mounts them; point them at test tokens and at the mounted files on this host.
+ */
+function withTestSecrets(configPath: string, service?: string): string {
   const secrets = join(temp.path, "secrets");
   mkdirSync(secrets, { recursive: true });
   for (const name of Object.keys(compose.secrets))
     writeFileSync(join(secrets, name), `test-${name}`);
   const copy = join(temp.path, configPath.split("/").pop() ?? "config.yaml");
-  writeFileSync(copy, readFileSync(configPath, "utf8").replaceAll("/run/secrets/", `${secrets}/`));
+  let text = readFileSync(configPath, "utf8").replaceAll("/run/secrets/", `${secrets}/`);
+  for (const mount of mounts.filter((m) => m.service === service))
+    text = text.replaceAll(mount.container, mount.host);
+  writeFileSync(copy, text);
   return copy;
 }
 
@@ -81,23 +87,47 @@ describe.skipIf(!available)("the docker-compose stack", () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   });
 
-  it("gives the exporter and the receiver configs they accept", async () => {
-    const exporter = mounts.find((m) => m.service === "aiwatch-exporter")?.host ?? "";
-    const receiver = mounts.find((m) => m.service === "aiwatch-receiver")?.host ?? "";
-    const exporterCheck = await cli([
-      "exporter",
-      "--config.file",
-      withTestSecrets(exporter),
-      "--check",
-    ]);
-    expect(exporterCheck.code, exporterCheck.output).toBe(0);
+  it("gives the exporters and the receiver configs they accept", async () => {
+    const config = (service: string): string =>
+      mounts.find((m) => m.service === service && m.container.endsWith(".yaml"))?.host ?? "";
+    for (const service of ["aiwatch-exporter", "aiwatch-gpu-exporter"]) {
+      const check = await cli([
+        "exporter",
+        "--config.file",
+        withTestSecrets(config(service), service),
+        "--check",
+      ]);
+      expect(check.code, `${service}: ${check.output}`).toBe(0);
+    }
     const receiverCheck = await cli([
       "receiver",
       "check",
       "--config.file",
-      withTestSecrets(receiver),
+      withTestSecrets(config("aiwatch-receiver"), "aiwatch-receiver"),
     ]);
     expect(receiverCheck.code, receiverCheck.output).toBe(0);
+    // The receiver explains alerts from the stack's own Prometheus, with the rules' spec.
+    expect(readFileSync(config("aiwatch-receiver"), "utf8")).toMatch(
+      /enrichment:[\s\S]*spec: \/etc\/aiwatch\/aiwatch\.yaml[\s\S]*url: http:\/\/prometheus:9090/,
+    );
+  });
+
+  it("runs the demo workload against the exporter, and Prometheus scrapes its service", () => {
+    const workload = compose.services["demo-workload"];
+    expect(workload?.command).toEqual(
+      expect.arrayContaining([
+        "demo",
+        "workload",
+        "--exporter-url=http://aiwatch-exporter:9401",
+        "--ingest-token-file=/run/secrets/ingest_token",
+        "--inference.listen-address=:9402",
+      ]),
+    );
+    const prometheus = readFileSync(
+      mounts.find((m) => m.container === "/etc/prometheus/prometheus.yml")?.host ?? "",
+      "utf8",
+    );
+    expect(prometheus).toContain('targets: ["demo-workload:9402"]');
   });
 
   it("gives Prometheus the compiled example rules and Grafana up-to-date dashboards", async () => {

@@ -50,7 +50,15 @@ describe("the Kubernetes manifests", () => {
     expect(byKind("DaemonSet").map((m) => m.metadata?.name)).toEqual(["aiwatch-gpu-exporter"]);
     const receiver = byKind("StatefulSet").find((m) => m.metadata?.name === "aiwatch-receiver");
     expect((receiver?.spec?.["volumeClaimTemplates"] as unknown[] | undefined)?.length).toBe(1);
-    expect(byKind("ServiceMonitor")).toHaveLength(1);
+    // Only the GPU collector's series are named by the node they were scraped on.
+    const monitors = byKind("ServiceMonitor");
+    const relabelled = monitors.filter((m) =>
+      JSON.stringify(m.spec).includes("__meta_kubernetes_pod_node_name"),
+    );
+    expect(relabelled.map((m) => m.spec?.["selector"])).toEqual([
+      { matchLabels: { "app.kubernetes.io/name": "aiwatch-gpu-exporter" } },
+    ]);
+    expect(monitors).toHaveLength(2);
   });
 
   it("mount configs the exporter and the receiver accept", async () => {
@@ -62,7 +70,9 @@ describe("the Kubernetes manifests", () => {
       const copy = join(temp.path, file.replace("/", "-"));
       writeFileSync(
         copy,
-        readFileSync(join(dir, file), "utf8").replaceAll("/run/secrets/aiwatch/", `${secrets}/`),
+        readFileSync(join(dir, file), "utf8")
+          .replaceAll("/run/secrets/aiwatch/", `${secrets}/`)
+          .replaceAll("/etc/aiwatch/spec/", `${join(dir, "config")}/`),
       );
       let output = "";
       const code = await runCli(argv(copy), {
@@ -85,6 +95,10 @@ describe("the Kubernetes manifests", () => {
 
   it("carry the example spec's rules as a PrometheusRule that is up to date", async () => {
     expect(kustomization.resources).toContain("aiwatch.prometheusrule.yml");
+    // The receiver's spec (its evidence follows the same monitors) is the one compiled.
+    expect(readFileSync(join(dir, "config/aiwatch.yaml"), "utf8")).toBe(
+      readFileSync(repoPath("examples/aiwatch.yaml"), "utf8"),
+    );
     let output = "";
     const code = await runCli(
       [

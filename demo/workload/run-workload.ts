@@ -1,0 +1,68 @@
+import { describeAction, INCIDENTS } from "../incidents.js";
+import { DemoWorkload } from "./demo-workload.js";
+import { startInferenceService } from "./inference-service.js";
+
+export interface WorkloadOptions {
+  readonly exporterUrl: string;
+  readonly ingestToken: string;
+  /** Where the stand-in inference service listens for Prometheus and its own traffic. */
+  readonly inferenceHost: string;
+  readonly inferencePort: number;
+  /** Break things on the demo's schedule once (GPU incidents excepted: no GPU here). */
+  readonly incidents: boolean;
+  readonly random: () => number;
+  readonly write: (text: string) => void;
+  readonly stopRequested: Promise<void>;
+}
+
+/**
+ * The demo's simulated workloads against an exporter that runs elsewhere (the compose
+ * stack's): training runs and a data stream posted to its ingest API, and an inference
+ * service Prometheus scrapes. Runs until stopped.
+ */
+export async function runWorkload(options: WorkloadOptions): Promise<void> {
+  const say = (line: string): void => options.write(`[workload] ${line}\n`);
+  const inference = await startInferenceService(
+    options.random,
+    options.inferenceHost,
+    options.inferencePort,
+  );
+  const workload = new DemoWorkload(
+    { exporterUrl: options.exporterUrl, ingestToken: options.ingestToken, inference },
+    options.random,
+    say,
+  );
+  const steps = options.incidents
+    ? INCIDENTS.flatMap((i) => i.steps)
+        .filter((s) => s.action.kind !== "xid")
+        .sort((a, b) => a.atSeconds - b.atSeconds)
+    : [];
+  say(`training runs and a data stream -> ${options.exporterUrl}`);
+  say(`inference service ${inference.server.url}/metrics`);
+  for (const step of steps) say(`schedule: t+${step.atSeconds}s ${describeAction(step.action)}`);
+  let stopped = false;
+  void options.stopRequested.then(() => (stopped = true));
+  const started = Date.now();
+  try {
+    for (let tick = 0; !stopped; tick++) {
+      const elapsed = (Date.now() - started) / 1000;
+      while (steps[0] && steps[0].atSeconds <= elapsed) {
+        const step = steps.shift();
+        if (step) {
+          say(`t+${Math.round(elapsed)}s: ${describeAction(step.action)}`);
+          workload.apply(step.action);
+        }
+      }
+      await workload.tick();
+      const next = started + (tick + 1) * 1000;
+      await Promise.race([
+        new Promise((r) => setTimeout(r, Math.max(0, next - Date.now()))),
+        options.stopRequested,
+      ]);
+    }
+  } finally {
+    say("stopping");
+    await workload.close().catch(() => undefined);
+    await inference.server.close();
+  }
+}
