@@ -343,6 +343,42 @@ describe("drift collector: profile changes", () => {
     expect(sample(after, info(next))).toBe(1);
   });
 
+  it("refuses a changed profile that no longer fits the config, once, and keeps evaluating the other models", async () => {
+    const path = join(temp.path, "unfitting.json");
+    writeFileSync(path, JSON.stringify(smallProfile));
+    const { url } = await start(`  drift:
+    evaluation_interval: 50ms
+    models:
+      - name: small
+        reference: { profile: ${path} }
+        features: { x: {}, color: {} }
+      - name: other
+        reference: { profile: ${SMALL_PROFILE} }
+`);
+    const info = `aiwatch_data_reference_info{model="small",version="${smallProfile.version}",content_hash="${smallProfile.content_hash}"}`;
+    await scrapeUntil(url, info, 1);
+    // Parses and loads, but lacks the configured feature "color".
+    writeFileSync(path, JSON.stringify(profileOf({ x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })));
+    const refused =
+      'aiwatch_exporter_collector_errors_total{collector="drift",reason="profile_invalid"}';
+    await scrapeUntil(url, refused, 1);
+    const evaluatedAt = (text: string) =>
+      sample(text, 'aiwatch_data_drift_last_evaluation_timestamp_seconds{model="other"}') ?? 0;
+    // Three more evaluations of the other model, and the refused file is not retried.
+    let text = await metrics(url);
+    for (let i = 0; i < 3; i++) {
+      const before = evaluatedAt(text);
+      text = await waitFor("a later evaluation of the other model", async () => {
+        const t = await metrics(url);
+        return evaluatedAt(t) > before ? t : undefined;
+      });
+    }
+    expect(sample(text, refused)).toBe(1);
+    expect(text).not.toContain('reason="evaluation_error"');
+    expect(sample(text, info)).toBe(1);
+    expect(sample(text, 'aiwatch_exporter_collector_up{collector="drift"}')).toBe(1);
+  });
+
   it("validates the example configuration", async () => {
     const { runCli } = await import("../../../cli/main.js");
     let out = "";
