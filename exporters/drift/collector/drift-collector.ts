@@ -80,7 +80,10 @@ export const driftCollector: CollectorDefinition<typeof driftConfigSchema> = {
     const config: DriftConfig = context.config;
     const metrics = createDriftMetrics(context.families);
     const monitors = new Map(
-      config.models.map((model) => [model.name, new ModelMonitor(model, metrics, context.logger)]),
+      config.models.map((model) => [
+        model.name,
+        new ModelMonitor(model, metrics, context.logger, (reason) => context.health.failed(reason)),
+      ]),
     );
     const tailers: JsonLinesTailer[] = [];
     const profileStamps = new Map<string, string>();

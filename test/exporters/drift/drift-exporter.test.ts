@@ -192,6 +192,18 @@ describe("drift collector: ingest and quality", () => {
       headers: { "content-type": "application/json" },
     });
     expect(unauthorised.status).toBe(401);
+    // JSON has no Infinity, but 1e400 overflows a double and parses as one.
+    const overflow = await fetch(`${url}/api/v1/data/records`, {
+      method: "POST",
+      body: '{"model": "small", "records": [{"x": 1}, {"x": 1e400}, {"x": 2}]}',
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    });
+    expect(overflow.status).toBe(400);
+    expect(await overflow.json()).toMatchObject({
+      errorType: "invalid-record",
+      error:
+        "invalid record: records[1].x: expected a finite number, got Infinity (a number beyond the range of a double); the batch was not applied",
+    });
 
     // A later evaluation still sees the 10 good records and nothing of the refused ones.
     const before =
@@ -209,7 +221,7 @@ describe("drift collector: ingest and quality", () => {
     expect(sample(text, 'aiwatch_data_rows_total{model="small"}')).toBe(10);
     const rejected = (reason: string) =>
       sample(text, `aiwatch_exporter_rejected_records_total{collector="drift",reason="${reason}"}`);
-    expect(rejected("invalid_value")).toBe(4);
+    expect(rejected("invalid_value")).toBe(4 + 3);
     expect(rejected("invalid_record")).toBe(2);
     expect(rejected("missing_model")).toBe(10);
     expect(rejected("unknown_model")).toBe(10);
@@ -289,6 +301,30 @@ describe("drift collector: ingest and quality", () => {
     ).toBe(0);
     expect(sample(text, 'aiwatch_data_rows_total{model="live"}')).toBe(300);
   });
+
+  it("counts a reference that cannot be built from the first records, and gathers again", async () => {
+    const { url } = await start(`  drift:
+    evaluation_interval: 50ms
+    models:
+      - name: live
+        reference: { first_records: 10 }
+        features: { amount: { type: numeric } }
+`);
+    const batch = (amount: (i: number) => unknown) =>
+      Array.from({ length: 10 }, (_, i) => ({ amount: amount(i) }));
+    expect((await post(url, { model: "live", records: batch(() => "lots") })).status).toBe(200);
+    const failed =
+      'aiwatch_exporter_collector_errors_total{collector="drift",reason="reference_invalid"}';
+    const text = await scrapeUntil(url, failed, 1);
+    expect(text).not.toContain('aiwatch_data_reference_info{model="live"');
+    expect((await post(url, { model: "live", records: batch((i) => i) })).status).toBe(200);
+    const built = await scrapeUntil(
+      url,
+      'aiwatch_data_drift_reference_samples{model="live",feature="amount"}',
+      10,
+    );
+    expect(sample(built, failed)).toBe(1);
+  });
 });
 
 describe("drift collector: tailing a JSON-lines log", () => {
@@ -301,7 +337,7 @@ describe("drift collector: tailing a JSON-lines log", () => {
     await scrapeUntil(url, 'aiwatch_data_rows_total{model="small"}', 1);
     appendFileSync(
       log,
-      '{"features": {"x": 2}}\nnot json\n{"features": [1]}\n{"features": {"x": 3, "col',
+      '{"features": {"x": 2}}\nnot json\n{"features": [1]}\n{"features": {"x": 1e400}}\n{"features": {"x": 3, "col',
     );
     await scrapeUntil(url, 'aiwatch_data_rows_total{model="small"}', 2);
     appendFileSync(log, 'or": "blue"}}\n');
@@ -316,6 +352,12 @@ describe("drift collector: tailing a JSON-lines log", () => {
       sample(
         text,
         'aiwatch_exporter_rejected_records_total{collector="drift",reason="invalid_record"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'aiwatch_exporter_rejected_records_total{collector="drift",reason="invalid_value"}',
       ),
     ).toBe(1);
   });
