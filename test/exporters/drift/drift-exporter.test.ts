@@ -227,6 +227,13 @@ describe("drift collector: ingest and quality", () => {
     expect(rejected("unknown_model")).toBe(10);
     expect(rejected("invalid_batch")).toBe(2);
     expect(rejected("too_many_records")).toBe(101);
+    const refusedRequest = (reason: string) =>
+      sample(
+        text,
+        `aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/data/records",reason="${reason}"}`,
+      );
+    expect(refusedRequest("invalid_json")).toBe(1);
+    expect(refusedRequest("missing_credentials")).toBe(1);
     expect((await fetch(`${url}/-/healthy`)).status).toBe(200);
   });
 
