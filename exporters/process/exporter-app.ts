@@ -14,6 +14,9 @@ import { countRefusedRequests, REACHED_COLLECTORS } from "./count-refused-reques
 import type { ExporterRuntime } from "./exporter-runtime.js";
 import type { Counter } from "prom-client";
 
+const API = "/api/v1";
+const GUARDED_LIFECYCLE = "/-/reload";
+
 export interface ExporterAppDeps {
   readonly metrics: MetricsRegistry;
   readonly exposition: ExpositionRegistry;
@@ -82,9 +85,6 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
   );
   return app;
 }
-
-const API = "/api/v1";
-const GUARDED_LIFECYCLE = "/-/reload";
 
 /**
  * The `endpoint` label of a refused request: a path the exporter serves with auth (a

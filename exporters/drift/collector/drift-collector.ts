@@ -14,11 +14,6 @@ import { recordsRoute } from "./records-route.js";
 import { tailRecords } from "./tail-records.js";
 import type { JsonLinesTailer } from "./json-lines-tailer.js";
 
-/**
- * `collectors.drift`: per-feature drift between a reference profile and a sliding window
- * of live records, and data-quality counters. Records arrive by POST /api/v1/data/records
- * or from tailed JSON-lines logs; scores are recomputed every evaluation_interval.
- */
 /** Switches `monitor` to `profile`; returns why it cannot, leaving the old one in use. */
 function useProfile(monitor: ModelMonitor, profile: DriftProfile): string | undefined {
   try {
@@ -29,6 +24,11 @@ function useProfile(monitor: ModelMonitor, profile: DriftProfile): string | unde
   }
 }
 
+/**
+ * `collectors.drift`: per-feature drift between a reference profile and a sliding window
+ * of live records, and data-quality counters. Records arrive by POST /api/v1/data/records
+ * or from tailed JSON-lines logs; scores are recomputed every evaluation_interval.
+ */
 export const driftCollector: CollectorDefinition<typeof driftConfigSchema> = {
   type: "drift",
   configSchema: driftConfigSchema,
