@@ -10,8 +10,12 @@ import { jsonBody } from "../../core/server/json-body.js";
 import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import type { ExpositionRegistry } from "../exposition/exposition-registry.js";
+import { countRefusedRequests, REACHED_COLLECTORS } from "./count-refused-requests.js";
 import type { ExporterRuntime } from "./exporter-runtime.js";
 import type { Counter } from "prom-client";
+
+const API = "/api/v1";
+const GUARDED_LIFECYCLE = "/-/reload";
 
 export interface ExporterAppDeps {
   readonly metrics: MetricsRegistry;
@@ -20,7 +24,8 @@ export interface ExporterAppDeps {
   readonly lifecycle: Lifecycle;
   readonly credentials: () => Credentials;
   readonly maxBodyBytes: () => number;
-  readonly authFailures: Counter<"reason">;
+  /** aiwatch_exporter_rejected_requests_total{endpoint,reason}. */
+  readonly rejectedRequests: Counter<"endpoint" | "reason">;
   readonly logger: Logger;
 }
 
@@ -32,7 +37,9 @@ export interface ExporterAppDeps {
 export function createExporterApp(deps: ExporterAppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  const guard = requireAuth(deps.credentials, (reason) => deps.authFailures.inc({ reason }));
+  // Refusals are counted, by reason, in countRefusedRequests.
+  const guard = requireAuth(deps.credentials, () => undefined);
+  app.use(countRefusedRequests(deps.rejectedRequests, (path) => endpointOf(path, deps.runtime)));
   app.use(lifecycleRoutes(deps.lifecycle, guard));
   app.get("/metrics", (req, res, next) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
@@ -56,6 +63,7 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     parser.handler(req, res, next);
   });
   api.use((req, res, next) => {
+    res.locals[REACHED_COLLECTORS] = true;
     // Routers change on reload; dispatch through the ones running now.
     const routers = deps.runtime.collectors().flatMap((c) => (c.router ? [c.router] : []));
     const tryNext = (index: number): void => {
@@ -68,7 +76,7 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     };
     tryNext(0);
   });
-  app.use("/api/v1", api);
+  app.use(API, api);
   app.use((_req, _res, next) => next(COMMON_HTTP_ERRORS["not-found"]()));
   app.use(
     httpErrorHandler((error, req) =>
@@ -76,4 +84,20 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     ),
   );
   return app;
+}
+
+/**
+ * The `endpoint` label of a refused request: a path the exporter serves with auth (a
+ * running collector's route, or /-/reload), or `other`, so that made-up paths cannot
+ * grow the label's values.
+ */
+function endpointOf(path: string, runtime: ExporterRuntime): string {
+  const normal = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  if (normal === GUARDED_LIFECYCLE) return normal;
+  if (!normal.startsWith(`${API}/`)) return "other";
+  const route = normal.slice(API.length);
+  for (const collector of runtime.collectors())
+    for (const layer of collector.router?.stack ?? [])
+      if (layer.route?.path === route) return normal;
+  return "other";
 }

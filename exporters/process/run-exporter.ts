@@ -68,10 +68,10 @@ export async function startExporter(
     (family) => health.seriesDropped(family),
   );
   const runtime = new ExporterRuntime(options.collectors, exposition, health, logger, now);
-  const authFailures = new client.Counter({
-    name: "aiwatch_exporter_auth_failures_total",
-    help: "Requests refused for missing or wrong credentials.",
-    labelNames: ["reason"],
+  const rejectedRequests = new client.Counter({
+    name: "aiwatch_exporter_rejected_requests_total",
+    help: "Requests refused before reaching a collector (credentials, body size, content type, JSON syntax), by endpoint and reason.",
+    labelNames: ["endpoint", "reason"],
     registers: metrics.registers,
   });
   const reloader = new ConfigReloader(
@@ -99,7 +99,7 @@ export async function startExporter(
     runtime,
     credentials: () => reloader.current().credentials,
     maxBodyBytes: () => reloader.current().maxBodyBytes,
-    authFailures,
+    rejectedRequests,
     logger,
     lifecycle: {
       name: "aiwatch exporter",

@@ -7,6 +7,7 @@ import { startExporter } from "../../exporters/process/run-exporter.js";
 import type { RunningExporter } from "../../exporters/process/run-exporter.js";
 import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { waitFor } from "../support/wait-for.js";
 import { sampleCollector } from "./sample-collector.js";
 
 const temp = makeTempDir("exporter");
@@ -68,7 +69,55 @@ describe("the exporter process", () => {
     expect((await post(url, { name: "a", value: 1 }, "wrong")).status).toBe(401);
     expect((await post(url, { name: 1 })).status).toBe(400);
     const text = await (await fetch(`${url}/metrics`)).text();
-    expect(text).toContain('aiwatch_exporter_auth_failures_total{reason="invalid"} 1');
+    expect(text).toContain(
+      'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="invalid_credentials"} 1',
+    );
+    expect(text).toContain(
+      'aiwatch_exporter_rejected_records_total{collector="sample",reason="invalid_record"} 1',
+    );
+  });
+
+  it("counts the requests it refuses before a collector sees them, by endpoint and reason", async () => {
+    const { url } = await start(
+      CONFIG.replace("collectors:", "limits:\n  max_body_bytes: 1024\ncollectors:"),
+    );
+    const send = (path: string, body: string, headers: Record<string, string>) =>
+      fetch(`${url}${path}`, { method: "POST", body, headers });
+    const json = { "content-type": "application/json" };
+    const auth = { ...json, authorization: "Bearer t0ken-value" };
+    const refusals: [string, string, Record<string, string>, number][] = [
+      ["/api/v1/sample", '{"name": ', auth, 400],
+      ["/api/v1/sample", JSON.stringify({ name: "x".repeat(2000), value: 1 }), auth, 413],
+      ["/api/v1/sample", "name=a", { ...auth, "content-type": "text/plain" }, 415],
+      ["/api/v1/sample", "{}", json, 401],
+      ["/api/v1/sample", "{}", { ...json, authorization: "Bearer wrong" }, 401],
+      ["/api/v1/made-up-path", "{}", json, 401],
+      ["/-/reload", "", {}, 401],
+    ];
+    for (const [path, body, headers, status] of refusals)
+      expect((await send(path, body, headers)).status, `${path} ${status}`).toBe(status);
+    // Refused by the collector itself: counted as a rejected record, not here.
+    expect((await post(url, { name: 1 })).status).toBe(400);
+    expect((await post(url, { name: "a", value: 1 })).status).toBe(200);
+    // Counted when each response finishes: wait for the last of them.
+    const text = await waitFor("the refused requests counted", async () => {
+      const t = await (await fetch(`${url}/metrics`)).text();
+      return t.includes('endpoint="/-/reload",reason="missing_credentials"} 1') ? t : undefined;
+    });
+    const counted = text
+      .split("\n")
+      .filter((line) => line.startsWith("aiwatch_exporter_rejected_requests_total{"));
+    expect(counted.sort()).toEqual(
+      [
+        'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="invalid_json"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="body_too_large"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="unsupported_media_type"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="missing_credentials"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/sample",reason="invalid_credentials"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="other",reason="missing_credentials"} 1',
+        'aiwatch_exporter_rejected_requests_total{endpoint="/-/reload",reason="missing_credentials"} 1',
+      ].sort(),
+    );
     expect(text).toContain(
       'aiwatch_exporter_rejected_records_total{collector="sample",reason="invalid_record"} 1',
     );

@@ -129,10 +129,16 @@ async function profileCommand(args: readonly string[], io: CliIo): Promise<numbe
         `${data}: error unknown-column: no column ${result.unknownColumns.map((c) => JSON.stringify(c)).join(", ")} (columns: ${table.columns.join(", ")})\n`,
       );
     } else {
-      for (const error of result.errors)
+      for (const error of result.errors) {
+        // Text formats name the file line (blank lines and multi-line cells make it differ
+        // from the row); Parquet has rows only.
+        const line = table.rowLines?.[error.row];
         io.stderr(
-          `${data}:${table.source === "text" ? error.row + 2 : error.row + 1}: error wrong-type: column "${error.column}": ${error.message}\n`,
+          line === undefined
+            ? `${data}: error wrong-type: row ${error.row + 1}, column "${error.column}": ${error.message}\n`
+            : `${data}:${line}: error wrong-type: column "${error.column}": ${error.message}\n`,
         );
+      }
     }
     return EXIT.inputErrors;
   }

@@ -4,6 +4,7 @@ import { durationMs } from "../../../core/config/zod-fields.js";
 import type { CollectorDefinition } from "../../collector.js";
 import { planModel } from "../evaluate/plan-model.js";
 import { methodApplies } from "../evaluate/drift-methods.js";
+import type { DriftProfile } from "../profile/drift-profile.js";
 import { loadProfileFile, loadProfileFileSync } from "../profile/load-profile.js";
 import { driftConfigSchema } from "./drift-config.js";
 import type { DriftConfig } from "./drift-config.js";
@@ -12,6 +13,16 @@ import { ModelMonitor } from "./model-monitor.js";
 import { recordsRoute } from "./records-route.js";
 import { tailRecords } from "./tail-records.js";
 import type { JsonLinesTailer } from "./json-lines-tailer.js";
+
+/** Switches `monitor` to `profile`; returns why it cannot, leaving the old one in use. */
+function useProfile(monitor: ModelMonitor, profile: DriftProfile): string | undefined {
+  try {
+    monitor.useProfile(profile);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
 
 /**
  * `collectors.drift`: per-feature drift between a reference profile and a sliding window
@@ -69,7 +80,10 @@ export const driftCollector: CollectorDefinition<typeof driftConfigSchema> = {
     const config: DriftConfig = context.config;
     const metrics = createDriftMetrics(context.families);
     const monitors = new Map(
-      config.models.map((model) => [model.name, new ModelMonitor(model, metrics, context.logger)]),
+      config.models.map((model) => [
+        model.name,
+        new ModelMonitor(model, metrics, context.logger, (reason) => context.health.failed(reason)),
+      ]),
     );
     const tailers: JsonLinesTailer[] = [];
     const profileStamps = new Map<string, string>();
@@ -86,32 +100,36 @@ export const driftCollector: CollectorDefinition<typeof driftConfigSchema> = {
       }
     };
 
-    /** Reloads a profile that changed on disk; a bad one is refused and the old one kept. */
+    /**
+     * Reloads a profile that changed on disk. One that cannot be read, or that no longer
+     * fits the model's config (a configured feature it lacks), is refused: the old one
+     * stays, the other models go on, and it is not tried again until the file changes.
+     */
     const refreshProfiles = async (initial: boolean): Promise<void> => {
       for (const model of config.models) {
         if (!("profile" in model.reference)) continue;
         const path = model.reference.profile;
         const stamp = await profileStamp(path);
         if (!initial && stamp === profileStamps.get(model.name)) continue;
+        profileStamps.set(model.name, stamp ?? "");
         const loaded = await loadProfileFile(path);
         const monitor = monitors.get(model.name);
-        if (!loaded.ok || !monitor) {
-          const message = loaded.ok
+        const refusal = !loaded.ok
+          ? loaded.diagnostics.map((d) => d.message).join("; ")
+          : !monitor
             ? "no monitor"
-            : loaded.diagnostics.map((d) => d.message).join("; ");
-          if (initial) throw new Error(`model ${model.name}: profile ${path}: ${message}`);
+            : useProfile(monitor, loaded.profile);
+        if (refusal !== undefined) {
+          if (initial) throw new Error(`model ${model.name}: profile ${path}: ${refusal}`);
           context.health.failed("profile_invalid");
           context.logger.error("changed profile refused; the previous one stays", {
             model: model.name,
             profile: path,
-            error: message,
+            error: refusal,
           });
-          profileStamps.set(model.name, stamp ?? "");
           continue;
         }
-        monitor.useProfile(loaded.profile);
-        profileStamps.set(model.name, stamp ?? "");
-        if (!initial)
+        if (!initial && loaded.ok)
           context.logger.info("profile reloaded", {
             model: model.name,
             version: loaded.profile.version,

@@ -47,6 +47,8 @@ export class ModelMonitor {
     private readonly config: ModelConfig,
     private readonly metrics: DriftMetrics,
     private readonly logger: Logger,
+    /** Reports a failure by reason (the collector's errors counter); for `reference_invalid`. */
+    private readonly failed: (reason: string) => void = () => undefined,
   ) {
     this.ignored = new Set(config.ignore_columns);
     this.labels = [config.name];
@@ -132,7 +134,9 @@ export class ModelMonitor {
           continue;
         }
         if (feature.type === "numeric") {
-          if (typeof value !== "number") {
+          // Checked records hold no Infinity; this keeps one from other callers (the
+          // compare command reads data files) out of the window's sums.
+          if (typeof value !== "number" || !Number.isFinite(value)) {
             bump(mismatched, j, 1);
             continue;
           }
@@ -280,6 +284,7 @@ export class ModelMonitor {
     );
     this.gathering.length = 0;
     if (!built.ok) {
+      this.failed("reference_invalid");
       this.logger.error("cannot build the reference from live records; gathering again", {
         model: this.config.name,
         errors: built.errors.slice(0, 10),
@@ -294,6 +299,7 @@ export class ModelMonitor {
         features: built.profile.features.length,
       });
     } catch (error) {
+      this.failed("reference_invalid");
       this.logger.error("reference built from live records is unusable; gathering again", {
         model: this.config.name,
         error,

@@ -43,7 +43,13 @@ export function parseCsv(file: string, text: string, nullValues: ReadonlySet<str
       if (column) column[row] = !field.quoted && nullValues.has(field.text) ? null : field.text;
     });
   });
-  return { columns, values, rows: records.length, source: "text" };
+  return {
+    columns,
+    values,
+    rows: records.length,
+    source: "text",
+    rowLines: records.map((record) => record.line),
+  };
 }
 
 interface CsvField {

@@ -6,13 +6,18 @@ import { DataFileError } from "./table.js";
  * the objects' keys in order of first appearance; a key absent from a row is null there.
  */
 export function parseJsonLines(file: string, text: string): Table {
-  return tableFromObjects(file, objectsOfJsonLines(file, text));
+  const { objects, lines } = objectsOfJsonLines(file, text);
+  return tableFromObjects(file, objects, lines);
 }
 
-export function objectsOfJsonLines(file: string, text: string): Record<string, unknown>[] {
+/** The objects of a JSON-lines text, with the 1-based line each was on. */
+export function objectsOfJsonLines(
+  file: string,
+  text: string,
+): { readonly objects: Record<string, unknown>[]; readonly lines: number[] } {
   const objects: Record<string, unknown>[] = [];
-  const lines = text.split("\n");
-  lines.forEach((raw, index) => {
+  const lines: number[] = [];
+  text.split("\n").forEach((raw, index) => {
     const line = raw.trim();
     if (line === "") return;
     let value: unknown;
@@ -24,11 +29,17 @@ export function objectsOfJsonLines(file: string, text: string): Record<string, u
     if (value === null || typeof value !== "object" || Array.isArray(value))
       throw new DataFileError(file, "expected a JSON object on each line", index + 1);
     objects.push(value as Record<string, unknown>);
+    lines.push(index + 1);
   });
-  return objects;
+  return { objects, lines };
 }
 
-export function tableFromObjects(file: string, objects: readonly Record<string, unknown>[]): Table {
+/** `lines` (1-based, per object) when the objects came from a text file. */
+export function tableFromObjects(
+  file: string,
+  objects: readonly Record<string, unknown>[],
+  lines?: readonly number[],
+): Table {
   const index = new Map<string, number>();
   const values: unknown[][] = [];
   objects.forEach((object, row) => {
@@ -41,13 +52,21 @@ export function tableFromObjects(file: string, objects: readonly Record<string, 
       }
       const column = values[c];
       if (!column) continue;
-      if (value !== null && typeof value === "object" && !(value instanceof Date))
-        throw new DataFileError(
-          file,
-          `row ${row + 1}, column "${key}": expected a number, string, boolean or null, got ${Array.isArray(value) ? "an array" : "an object"}`,
-        );
+      if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+        const what = `expected a number, string, boolean or null, got ${Array.isArray(value) ? "an array" : "an object"}`;
+        const line = lines?.[row];
+        throw line === undefined
+          ? new DataFileError(file, `row ${row + 1}, column "${key}": ${what}`)
+          : new DataFileError(file, `column "${key}": ${what}`, line);
+      }
       column[row] = value instanceof Date ? value.toISOString() : (value ?? null);
     }
   });
-  return { columns: [...index.keys()], values, rows: objects.length, source: "typed" };
+  return {
+    columns: [...index.keys()],
+    values,
+    rows: objects.length,
+    source: "typed",
+    ...(lines ? { rowLines: lines } : {}),
+  };
 }

@@ -7,6 +7,8 @@ export interface Table {
   readonly values: readonly (readonly unknown[])[];
   readonly rows: number;
   readonly source: ValueSource;
+  /** rowLines[r]: the 1-based line of the file where row r starts, for text formats. */
+  readonly rowLines?: readonly number[];
 }
 
 /** A problem in a data file, with where it is (1-based line, and column when known). */

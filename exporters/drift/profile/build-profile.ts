@@ -11,7 +11,13 @@ import type {
 } from "./drift-profile.js";
 import { PROFILE_FORMAT, PROFILE_FORMAT_VERSION } from "./drift-profile.js";
 import { numericEdges } from "./numeric-bins.js";
-import { categoryOf, inferFeatureType, readBoolean, readNumber } from "./infer-feature-type.js";
+import {
+  categoryOf,
+  inferFeatureType,
+  isNonFiniteNumber,
+  readBoolean,
+  readNumber,
+} from "./infer-feature-type.js";
 import type { ValueSource } from "./infer-feature-type.js";
 
 /** One column of reference data; null stands for a missing value. */
@@ -105,7 +111,9 @@ function numericFeature(
         error: {
           column: column.name,
           row,
-          message: `expected a number, got ${JSON.stringify(raw)}`,
+          message: isNonFiniteNumber(raw, options.source)
+            ? `expected a finite number, got ${describeNonFinite(raw)}`
+            : `expected a number, got ${JSON.stringify(raw)}`,
         },
       };
     values.push(value);
@@ -140,6 +148,12 @@ function numericFeature(
       bins: coarse,
     },
   };
+}
+
+function describeNonFinite(raw: unknown): string {
+  if (typeof raw !== "number") return `${JSON.stringify(raw)} (beyond the range of a double)`;
+  if (Number.isNaN(raw)) return "NaN";
+  return `${raw} (a number beyond the range of a double, such as 1e400, reads as Infinity)`;
 }
 
 function categoricalFeature(

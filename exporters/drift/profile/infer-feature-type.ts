@@ -22,16 +22,33 @@ export function inferFeatureType(values: Iterable<unknown>, source: ValueSource)
     if (value === null) continue;
     seen = true;
     if (allBoolean && !isBoolean(value, source)) allBoolean = false;
-    if (allNumeric && readNumber(value, source) === undefined) allNumeric = false;
+    // A number that is not finite keeps the column numeric, so that it is reported as
+    // a bad value of that column rather than silently making the column categorical.
+    if (allNumeric && readNumber(value, source) === undefined && !isNonFiniteNumber(value, source))
+      allNumeric = false;
     if (!allBoolean && !allNumeric) return "categorical";
   }
   if (!seen) return "categorical";
   return allBoolean ? "boolean" : allNumeric ? "numeric" : "categorical";
 }
 
-/** The number a value stands for, or undefined when it is not one. */
+/** The finite number a value stands for, or undefined when it is not one. */
 export function readNumber(value: unknown, source: ValueSource): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  const number = anyNumber(value, source);
+  return number !== undefined && Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * True for a number that is not finite: NaN or ±Infinity in typed data, or text that
+ * overflows a double ("1e400" reads as Infinity). No profile or window can hold one.
+ */
+export function isNonFiniteNumber(value: unknown, source: ValueSource): boolean {
+  const number = anyNumber(value, source);
+  return number !== undefined && !Number.isFinite(number);
+}
+
+function anyNumber(value: unknown, source: ValueSource): number | undefined {
+  if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
   if (source === "text" && typeof value === "string") {
     const trimmed = value.trim();

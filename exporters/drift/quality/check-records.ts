@@ -63,12 +63,22 @@ export function checkRecord(
         path: [...path, field],
         message: `expected a number, string, boolean or null, got ${describeType(value)}`,
       };
+    // JSON has no Infinity, but a number too large for a double (1e400) parses as one,
+    // and a single one would make the window's sums, and every score, infinite.
+    if (typeof value === "number" && !Number.isFinite(value))
+      return {
+        reason: "invalid_value",
+        path: [...path, field],
+        message: `expected a finite number, got ${describeType(value)}`,
+      };
   }
   return undefined;
 }
 
 export function describeType(value: unknown): string {
   if (value === null) return "null";
+  if (typeof value === "number" && !Number.isFinite(value))
+    return Number.isNaN(value) ? "NaN" : `${value} (a number beyond the range of a double)`;
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   return `${typeof value === "string" ? "a string" : `a ${typeof value}`} (${JSON.stringify(value)})`;

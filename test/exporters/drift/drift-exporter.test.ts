@@ -192,6 +192,18 @@ describe("drift collector: ingest and quality", () => {
       headers: { "content-type": "application/json" },
     });
     expect(unauthorised.status).toBe(401);
+    // JSON has no Infinity, but 1e400 overflows a double and parses as one.
+    const overflow = await fetch(`${url}/api/v1/data/records`, {
+      method: "POST",
+      body: '{"model": "small", "records": [{"x": 1}, {"x": 1e400}, {"x": 2}]}',
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    });
+    expect(overflow.status).toBe(400);
+    expect(await overflow.json()).toMatchObject({
+      errorType: "invalid-record",
+      error:
+        "invalid record: records[1].x: expected a finite number, got Infinity (a number beyond the range of a double); the batch was not applied",
+    });
 
     // A later evaluation still sees the 10 good records and nothing of the refused ones.
     const before =
@@ -209,12 +221,19 @@ describe("drift collector: ingest and quality", () => {
     expect(sample(text, 'aiwatch_data_rows_total{model="small"}')).toBe(10);
     const rejected = (reason: string) =>
       sample(text, `aiwatch_exporter_rejected_records_total{collector="drift",reason="${reason}"}`);
-    expect(rejected("invalid_value")).toBe(4);
+    expect(rejected("invalid_value")).toBe(4 + 3);
     expect(rejected("invalid_record")).toBe(2);
     expect(rejected("missing_model")).toBe(10);
     expect(rejected("unknown_model")).toBe(10);
     expect(rejected("invalid_batch")).toBe(2);
     expect(rejected("too_many_records")).toBe(101);
+    const refusedRequest = (reason: string) =>
+      sample(
+        text,
+        `aiwatch_exporter_rejected_requests_total{endpoint="/api/v1/data/records",reason="${reason}"}`,
+      );
+    expect(refusedRequest("invalid_json")).toBe(1);
+    expect(refusedRequest("missing_credentials")).toBe(1);
     expect((await fetch(`${url}/-/healthy`)).status).toBe(200);
   });
 
@@ -289,6 +308,30 @@ describe("drift collector: ingest and quality", () => {
     ).toBe(0);
     expect(sample(text, 'aiwatch_data_rows_total{model="live"}')).toBe(300);
   });
+
+  it("counts a reference that cannot be built from the first records, and gathers again", async () => {
+    const { url } = await start(`  drift:
+    evaluation_interval: 50ms
+    models:
+      - name: live
+        reference: { first_records: 10 }
+        features: { amount: { type: numeric } }
+`);
+    const batch = (amount: (i: number) => unknown) =>
+      Array.from({ length: 10 }, (_, i) => ({ amount: amount(i) }));
+    expect((await post(url, { model: "live", records: batch(() => "lots") })).status).toBe(200);
+    const failed =
+      'aiwatch_exporter_collector_errors_total{collector="drift",reason="reference_invalid"}';
+    const text = await scrapeUntil(url, failed, 1);
+    expect(text).not.toContain('aiwatch_data_reference_info{model="live"');
+    expect((await post(url, { model: "live", records: batch((i) => i) })).status).toBe(200);
+    const built = await scrapeUntil(
+      url,
+      'aiwatch_data_drift_reference_samples{model="live",feature="amount"}',
+      10,
+    );
+    expect(sample(built, failed)).toBe(1);
+  });
 });
 
 describe("drift collector: tailing a JSON-lines log", () => {
@@ -301,7 +344,7 @@ describe("drift collector: tailing a JSON-lines log", () => {
     await scrapeUntil(url, 'aiwatch_data_rows_total{model="small"}', 1);
     appendFileSync(
       log,
-      '{"features": {"x": 2}}\nnot json\n{"features": [1]}\n{"features": {"x": 3, "col',
+      '{"features": {"x": 2}}\nnot json\n{"features": [1]}\n{"features": {"x": 1e400}}\n{"features": {"x": 3, "col',
     );
     await scrapeUntil(url, 'aiwatch_data_rows_total{model="small"}', 2);
     appendFileSync(log, 'or": "blue"}}\n');
@@ -316,6 +359,12 @@ describe("drift collector: tailing a JSON-lines log", () => {
       sample(
         text,
         'aiwatch_exporter_rejected_records_total{collector="drift",reason="invalid_record"}',
+      ),
+    ).toBe(1);
+    expect(
+      sample(
+        text,
+        'aiwatch_exporter_rejected_records_total{collector="drift",reason="invalid_value"}',
       ),
     ).toBe(1);
   });
@@ -341,6 +390,42 @@ describe("drift collector: profile changes", () => {
       1,
     );
     expect(sample(after, info(next))).toBe(1);
+  });
+
+  it("refuses a changed profile that no longer fits the config, once, and keeps evaluating the other models", async () => {
+    const path = join(temp.path, "unfitting.json");
+    writeFileSync(path, JSON.stringify(smallProfile));
+    const { url } = await start(`  drift:
+    evaluation_interval: 50ms
+    models:
+      - name: small
+        reference: { profile: ${path} }
+        features: { x: {}, color: {} }
+      - name: other
+        reference: { profile: ${SMALL_PROFILE} }
+`);
+    const info = `aiwatch_data_reference_info{model="small",version="${smallProfile.version}",content_hash="${smallProfile.content_hash}"}`;
+    await scrapeUntil(url, info, 1);
+    // Parses and loads, but lacks the configured feature "color".
+    writeFileSync(path, JSON.stringify(profileOf({ x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })));
+    const refused =
+      'aiwatch_exporter_collector_errors_total{collector="drift",reason="profile_invalid"}';
+    await scrapeUntil(url, refused, 1);
+    const evaluatedAt = (text: string) =>
+      sample(text, 'aiwatch_data_drift_last_evaluation_timestamp_seconds{model="other"}') ?? 0;
+    // Three more evaluations of the other model, and the refused file is not retried.
+    let text = await metrics(url);
+    for (let i = 0; i < 3; i++) {
+      const before = evaluatedAt(text);
+      text = await waitFor("a later evaluation of the other model", async () => {
+        const t = await metrics(url);
+        return evaluatedAt(t) > before ? t : undefined;
+      });
+    }
+    expect(sample(text, refused)).toBe(1);
+    expect(text).not.toContain('reason="evaluation_error"');
+    expect(sample(text, info)).toBe(1);
+    expect(sample(text, 'aiwatch_exporter_collector_up{collector="drift"}')).toBe(1);
   });
 
   it("validates the example configuration", async () => {

@@ -30,6 +30,22 @@ describe("drift scores as properties", () => {
     for (const method of NUMERIC_METHODS) expect(score(method).score).toBeCloseTo(0, 12);
   });
 
+  it("stay finite when a non-finite value reaches the monitor: it is a type mismatch, not a sample", () => {
+    const { monitor, registry } = monitorFor(profileOf({ x: reference }), {
+      methods: NUMERIC_METHODS,
+      window: { records: 1000 },
+      min_samples: 10,
+    });
+    monitor.ingest(records("x", [...reference.slice(0, 998), Infinity, -Infinity]), 0);
+    const [feature] = monitor.evaluate(0);
+    expect(feature?.windowSamples).toBe(998);
+    expect(feature?.scores).toHaveLength(NUMERIC_METHODS.length);
+    for (const score of feature?.scores ?? []) expect(Number.isFinite(score.score)).toBe(true);
+    expect(registry.renderText()).toContain(
+      'aiwatch_data_schema_violations_total{model="m",feature="x",kind="type_mismatch"} 2',
+    );
+  });
+
   it("stay near zero, and below their thresholds, for another sample of the same distribution", () => {
     const score = numericScores(reference, sameDistribution);
     expect(score("psi").score).toBeLessThan(0.02);

@@ -266,6 +266,47 @@ describe("aiwatch drift profile", () => {
     expect((await cli("drift", "frobnicate")).code).toBe(2);
   });
 
+  it("names the file line of a bad value in JSON lines, after blank lines", async () => {
+    writeFileSync(join(temp.path, "gaps.jsonl"), '{"a": 1, "b": 1}\n\n\n{"a": 2, "b": "x"}\n');
+    const typed = await cli(
+      "drift",
+      "profile",
+      "gaps.jsonl",
+      "--type",
+      "b=numeric",
+      "--out",
+      "x.json",
+    );
+    expect(typed).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: 'gaps.jsonl:4: error wrong-type: column "b": expected a number, got "x"\n',
+    });
+  });
+
+  it("refuses numbers beyond the range of a double instead of writing an unloadable profile", async () => {
+    // Blank lines and a quoted cell over two lines: the reported line is the file's.
+    writeFileSync(
+      join(temp.path, "huge.csv"),
+      'x,note\n1,a\n\n2,"two\nlines"\n1e400,b\n-1e400,c\n',
+    );
+    const csv = await cli("drift", "profile", "huge.csv", "--out", "huge-csv.json");
+    expect(csv).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'huge.csv:6: error wrong-type: column "x": expected a finite number, got "1e400" (beyond the range of a double)\n',
+    });
+    writeFileSync(join(temp.path, "huge.jsonl"), '{"x": 1}\n\n{"x": 2}\n{"x": 1e400}\n');
+    const jsonl = await cli("drift", "profile", "huge.jsonl", "--out", "huge-jsonl.json");
+    expect(jsonl).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'huge.jsonl:4: error wrong-type: column "x": expected a finite number, got Infinity (a number beyond the range of a double, such as 1e400, reads as Infinity)\n',
+    });
+  });
+
   it("compares data with a profile, exit 1 on dataset drift", async () => {
     await cli("drift", "profile", "data.csv", "--exclude", "id", "--out", "ref.json");
     const same = await cli(
