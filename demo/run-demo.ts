@@ -13,6 +13,8 @@ export interface DemoOptions {
   readonly graceSeconds: number;
   /** With exitWhenDone: keep the stack up this long after the last message (to look around). */
   readonly lingerSeconds?: number;
+  /** The user's own destinations (receiver config syntax), beside the terminal. */
+  readonly destinations?: readonly { readonly name?: unknown }[];
   readonly write: (text: string) => void;
   readonly random: () => number;
   /** Resolves when the user asks to stop (Ctrl-C). */
@@ -47,6 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     workDir: options.workDir,
     fixturesDir: options.fixturesDir,
     random: options.random,
+    ...(options.destinations ? { destinations: options.destinations } : {}),
     progress: say,
     onMessage: (text) => {
       options.write(`\n${text}\n`);

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
 import { waitForShutdown } from "../../cli/wait-for-shutdown.js";
@@ -10,7 +11,8 @@ import { runDemo } from "../run-demo.js";
 import { runWorkload } from "../workload/run-workload.js";
 
 export const DEMO_USAGE = `Usage:
-  aiwatch demo [--work-dir DIR] [--fixtures DIR] [--exit-when-done [--linger SECONDS]] [--grace SECONDS]
+  aiwatch demo [--work-dir DIR] [--fixtures DIR] [--destinations FILE]
+               [--exit-when-done [--linger SECONDS]] [--grace SECONDS]
   aiwatch demo workload --exporter-url URL --ingest-token-file FILE
                         [--inference.listen-address :9402] [--incidents]
 
@@ -19,6 +21,9 @@ them a training job, an inference service, a data stream and GPU readings replay
 real nvidia-smi capture, breaks them on a printed schedule, and prints the messages the
 receiver delivers. Ctrl-C stops everything it started.
   --fixtures        the shared captures (default: $AIWATCH_FIXTURES or ../shared/fixtures)
+  --destinations    a YAML file with a \`destinations:\` list in receiver.yaml syntax (Slack,
+                    Teams, ...; secrets as {env: NAME} or absolute {file: PATH}): the demo's
+                    messages go there too, beside the terminal
   --exit-when-done  stop once every incident's message arrived (exit 1 if one is missing)
   --linger          with --exit-when-done, keep everything up this long after the last message
   --grace           with --exit-when-done, give up this long after the last incident (default 90)
@@ -41,6 +46,7 @@ export async function runDemoCommand(args: readonly string[], io: CliIo): Promis
         "exit-when-done": { type: "boolean" },
         grace: { type: "string" },
         linger: { type: "string" },
+        destinations: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -67,11 +73,21 @@ export async function runDemoCommand(args: readonly string[], io: CliIo): Promis
   const fixturesDir = values.fixtures
     ? resolve(io.cwd, values.fixtures)
     : (io.env["AIWATCH_FIXTURES"] ?? resolve(repoRoot, "..", "shared", "fixtures"));
+  let destinations: { name?: unknown }[] | undefined;
+  if (values.destinations) {
+    const read = readDestinations(resolve(io.cwd, values.destinations));
+    if (typeof read === "string") {
+      io.stderr(`aiwatch demo: ${values.destinations}: ${read}\n`);
+      return EXIT.inputErrors;
+    }
+    destinations = read;
+  }
   let requestStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((done) => (requestStop = done));
   void waitForShutdown({}).then(() => requestStop());
   try {
     const outcome = await runDemo({
+      ...(destinations ? { destinations } : {}),
       workDir,
       fixturesDir,
       exitWhenDone: values["exit-when-done"] ?? false,
@@ -152,4 +168,28 @@ async function workloadCommand(args: readonly string[], io: CliIo): Promise<numb
   } finally {
     requestStop();
   }
+}
+
+/** The `destinations:` list of a user's file; the receiver's own loader checks each entry. */
+function readDestinations(path: string): { name?: unknown }[] | string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    return `not YAML: ${(error as Error).message}`;
+  }
+  const list = (parsed as { destinations?: unknown } | null)?.destinations;
+  if (!Array.isArray(list) || list.length === 0)
+    return "expected a non-empty `destinations:` list (receiver.yaml syntax)";
+  if (!list.every((d): d is { name?: unknown } => typeof d === "object" && d !== null))
+    return "every destination must be a mapping with name and type";
+  if (list.some((d) => d.name === "terminal"))
+    return 'the name "terminal" is the demo\'s own console destination';
+  return list;
 }

@@ -98,9 +98,12 @@ export interface ReceiverFiles {
   readonly spec: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** The user's own destinations (receiver config syntax), delivered to beside the terminal. */
+  readonly destinations?: readonly { readonly name?: unknown }[];
 }
 
 export function receiverConfig(files: ReceiverFiles): string {
+  const extra = files.destinations ?? [];
   return stringify({
     web: { auth: { bearer_tokens: [{ file: files.receiverTokenFile }] } },
     storage: { path: files.database },
@@ -116,7 +119,7 @@ export function receiverConfig(files: ReceiverFiles): string {
       cache_ttl: "1m",
       follow_up_for: "1m",
     },
-    destinations: [{ name: "terminal", type: "console" }],
-    default_route: { destinations: ["terminal"] },
+    destinations: [{ name: "terminal", type: "console" }, ...extra],
+    default_route: { destinations: ["terminal", ...extra.map((d) => d.name)] },
   });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { freePort } from "../../core/process/free-port.js";
 import { readPackageVersion } from "../../cli/package-version.js";
 import { findBinary } from "../../core/find-binary.js";
@@ -37,6 +38,8 @@ export interface DemoStackOptions {
   /** Receives every message the terminal destination prints. */
   readonly onMessage: (text: string) => void;
   readonly progress: (line: string) => void;
+  /** The user's own destinations (receiver config syntax), beside the terminal. */
+  readonly destinations?: readonly { readonly name?: unknown }[];
 }
 
 export interface DemoStack {
@@ -137,10 +140,14 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
         spec: fileURLToPath(DEMO_SPEC),
         prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
         alertmanagerUrl: `http://127.0.0.1:${alertmanagerPort}`,
+        ...(options.destinations ? { destinations: options.destinations } : {}),
       }),
     );
     const loaded = await loadReceiverConfig(receiverFile, { env: process.env });
-    if (!loaded.ok) throw new Error("the demo's receiver config was refused");
+    if (!loaded.ok)
+      throw new Error(
+        `the demo's receiver config (with your --destinations) was refused:\n${formatDiagnostics(loaded.diagnostics)}`,
+      );
     const receiver = await startReceiver({
       config: loaded.config,
       secrets: { env: process.env },

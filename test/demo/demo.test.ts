@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { createConnection } from "node:net";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildDashboards } from "../../dashboards/build-dashboards.js";
 import { dashboardQueries, substituteVariables } from "../support/dashboard-queries.js";
@@ -119,8 +122,36 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
     "turns every injected incident into a message, then stops everything",
     { timeout: 420_000 },
     async () => {
+      // The user's own destination (a generic webhook here) gets the messages too.
+      const received: string[] = [];
+      const hook = createServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+        req.on("end", () => {
+          received.push(body);
+          res.end("ok");
+        });
+      });
+      await new Promise<void>((done) => hook.listen(0, "127.0.0.1", done));
+      const files = makeTempDir("demo-destinations");
+      writeFileSync(
+        join(files.path, "hook-url"),
+        `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      );
+      writeFileSync(
+        join(files.path, "destinations.yaml"),
+        `destinations:\n  - name: mine\n    type: webhook\n    url: { file: ${join(files.path, "hook-url")} }\n`,
+      );
       // --linger: the last alert's annotation query gets a round of queries before the end.
-      const demo = startDemo(["--exit-when-done", "--grace", "120", "--linger", "15"]);
+      const demo = startDemo([
+        "--exit-when-done",
+        "--grace",
+        "120",
+        "--linger",
+        "15",
+        "--destinations",
+        join(files.path, "destinations.yaml"),
+      ]);
       const withoutData = watchPanels(demo, demoQueries);
       const code = await demo.exited;
       const output = demo.output();
@@ -142,6 +173,10 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       expect(output).toMatch(
         /\] TrainingLossSpike [^\n]*\br-gpu\b[^\n]*\nProbable cause: environment \([^\n]*XID 79/,
       );
+      hook.close();
+      files.remove();
+      for (const alert of ["TrainingLossSpike", "TrainingStalled", "InferenceLatencyP99High"])
+        expect(received.join("\n"), `${alert} on the user's destination`).toContain(alert);
       // Every panel and annotation of the demo's dashboards showed data from the stack.
       expect(demoQueries.length).toBeGreaterThan(40);
       expect((await withoutData).filter((q) => !EMPTY_IN_THE_DEMO.test(q.expr))).toEqual([]);
