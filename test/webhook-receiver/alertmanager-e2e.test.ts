@@ -49,7 +49,7 @@ describe.skipIf(!binaries.available)("real Alertmanager 0.25 posting to the rece
     smtp = await startSmtpStandIn("aiwatch", "smtp-pass");
     const yaml = `${configHead(dir.path)}${chatDestinationsYaml()}  - name: mail
     type: email
-    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD } }
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD }, require_tls: false }
     from: alerts@example.com
     to: [oncall@example.com]
   - { name: stdout, type: console }

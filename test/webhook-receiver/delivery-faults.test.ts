@@ -261,13 +261,35 @@ describe("delivery through failures", () => {
     expect(standIns.teams.accepted[0]?.text).toMatch(/\+\d+ more/);
   });
 
+  it("does not send SMTP credentials over a connection without STARTTLS unless told to", async () => {
+    smtp = await startSmtpStandIn("aiwatch", "smtp-pass");
+    const yaml = `${configHead(dir.path)}${delivery().replace("max_attempts: 8", "max_attempts: 2")}destinations:
+  - name: mail
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD } }
+    from: "aiwatch <alerts@example.com>"
+    to: [oncall@example.com]
+default_route:
+  destinations: [mail]
+`;
+    harness = await startHarness(dir.path, yaml, { env: { SMTP_PASSWORD: "smtp-pass" } });
+    const h = harness;
+    await h.post(webhookPayload({ alerts: [{ name: "FeatureDrift" }] }));
+    await waitFor("the dead letter", () =>
+      h.receiver.outbox.deadLetters().length === 1 ? true : undefined,
+    );
+    expect(smtp.authAttempts()).toBe(0);
+    expect(smtp.mails).toHaveLength(0);
+    expect(h.receiver.outbox.deadLetters()[0]?.lastError).toMatch(/STARTTLS/i);
+  });
+
   it("sends e-mail over SMTP, retries a 4xx reply and dead-letters a 5xx one", async () => {
     smtp = await startSmtpStandIn("aiwatch", "smtp-pass");
     smtp.failNext(451);
     const yaml = `${configHead(dir.path)}${delivery()}destinations:
   - name: mail
     type: email
-    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD } }
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD }, require_tls: false }
     from: "aiwatch <alerts@example.com>"
     to: [oncall@example.com]
 default_route:

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinTemplates } from "../../webhook-receiver/config/load-config.js";
 import { dingTalkDestination } from "../../webhook-receiver/destinations/dingtalk.js";
 import { discordDestination } from "../../webhook-receiver/destinations/discord.js";
+import { emailDestination } from "../../webhook-receiver/destinations/email.js";
 import { feishuDestination } from "../../webhook-receiver/destinations/feishu.js";
 import { genericWebhookDestination } from "../../webhook-receiver/destinations/generic-webhook.js";
 import { fetchHttpClient } from "../../webhook-receiver/destinations/http-client.js";
@@ -10,6 +11,7 @@ import { teamsDestination } from "../../webhook-receiver/destinations/teams.js";
 import { weComDestination } from "../../webhook-receiver/destinations/wecom.js";
 import type { Destination } from "../../webhook-receiver/destinations/destination.js";
 import { renderMessage } from "../../webhook-receiver/render/render-message.js";
+import { compileTemplate } from "../../webhook-receiver/render/template-engine.js";
 import { expectGolden } from "../support/golden.js";
 import { notification } from "./sample-notifications.js";
 import { CHAT_TYPES, SECRETS, startAllStandIns } from "./stand-ins.js";
@@ -115,5 +117,48 @@ describe("label values full of markup and mention syntax", () => {
       new URL("golden/escaping.txt", import.meta.url).pathname,
       CHAT_TYPES.map((t) => `===== ${t}\n${rendered[t] ?? ""}`).join("\n"),
     );
+  });
+});
+
+describe("an e-mail template printing {{title}}", () => {
+  it("gets the title escaped for HTML; the subject shows it as text", () => {
+    const email = emailDestination({
+      name: "mail",
+      host: "127.0.0.1",
+      port: 25,
+      secure: false,
+      requireTls: false,
+      from: "alerts@example.com",
+      to: ["oncall@example.com"],
+      timeoutMs: 1000,
+    });
+    const compile = (source: string) => {
+      const result = compileTemplate(source);
+      if (!result.ok) throw new Error(result.message);
+      return result.template;
+    };
+    const hostileTitle = notification([...hostileNotification.alerts], {
+      groupLabels: { alertname: "GpuMemoryHigh", team: `<img src=x onerror="alert('1')">` },
+    });
+    const groups = [{ notification: hostileTitle, previouslyFiring: new Set<string>() }];
+    const result = renderMessage({
+      destination: email,
+      templates: { title: compile("{{title}}"), body: compile("<h1>{{title}}</h1>") },
+      fallback: builtinTemplates("email"),
+      groups,
+      now: NOW,
+      idempotencyKey: "k",
+    });
+    const [part] = result.parts;
+    if (!part) throw new Error("no part");
+    expect(result.usedFallback).toBe(false);
+    expect(part.body).not.toContain("<img");
+    expect(part.body).toBe(
+      "<h1>[FIRING:1] GpuMemoryHigh &lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;</h1>\n",
+    );
+    const mail = email.request(part, { idempotencyKey: "k", groups, now: NOW.getTime() }) as {
+      subject: string;
+    };
+    expect(mail.subject).toBe(`[FIRING:1] GpuMemoryHigh <img src=x onerror="alert('1')">`);
   });
 });

@@ -5,7 +5,10 @@ import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js
 import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
 import type { Enricher } from "../../webhook-receiver/pipeline/enrichment.js";
 import { startReceiver } from "../../webhook-receiver/server/receiver-service.js";
-import type { RunningReceiver } from "../../webhook-receiver/server/receiver-service.js";
+import type {
+  ReceiverOptions,
+  RunningReceiver,
+} from "../../webhook-receiver/server/receiver-service.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 
 export const TOKEN = "test-token-0123456789";
@@ -34,7 +37,11 @@ export async function loadConfigText(
 export async function startHarness(
   dir: string,
   yaml: string,
-  options: { env?: Record<string, string>; enricher?: Enricher } = {},
+  options: {
+    env?: Record<string, string>;
+    enricher?: Enricher;
+    startWriter?: ReceiverOptions["startWriter"];
+  } = {},
 ): Promise<Harness> {
   const env = { RECEIVER_TOKEN: TOKEN, ...options.env };
   const config = await loadConfigText(dir, yaml, env);
@@ -50,6 +57,7 @@ export async function startHarness(
     stdout: (text) => stdout.push(text),
     pollMs: 100,
     ...(options.enricher ? { enricher: options.enricher } : {}),
+    ...(options.startWriter ? { startWriter: options.startWriter } : {}),
   });
   return {
     receiver,

@@ -7,9 +7,15 @@ import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import { openDatabase } from "../../webhook-receiver/store/open-database.js";
+import type { SqliteDatabase } from "../../webhook-receiver/store/open-database.js";
+import { startInboxWriter } from "../../webhook-receiver/store/inbox-writer.js";
+import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
+import { json } from "./platforms/stand-in-server.js";
 import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { webhookPayload } from "./sample-notifications.js";
+import { SECRETS } from "./stand-ins.js";
 
 let dir: TempDir;
 let harness: Harness | undefined;
@@ -49,7 +55,9 @@ describe("the alerts endpoint", () => {
     expect((await harness.post(payload, { authorization: basic })).status).toBe(200);
     expect((await harness.post(webhookPayload({ alerts: [{ name: "B" }] }))).status).toBe(200);
     const metrics = await metricsText(harness);
-    expect(metrics).toContain('aiwatch_receiver_requests_rejected_total{reason="unauthorized"} 2');
+    expect(metrics).toContain(
+      'aiwatch_receiver_requests_rejected_total{reason="unauthorized",endpoint="alerts"} 2',
+    );
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="accepted"} 2');
   });
 
@@ -90,7 +98,7 @@ describe("the alerts endpoint", () => {
       ["unsupported_media_type", 1],
     ] as const)
       expect(metrics).toContain(
-        `aiwatch_receiver_requests_rejected_total{reason="${reason}"} ${count}`,
+        `aiwatch_receiver_requests_rejected_total{reason="${reason}",endpoint="alerts"} ${count}`,
       );
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="rejected"} 5');
     expect(h.stdout).toEqual([]);
@@ -118,12 +126,96 @@ describe("the alerts endpoint", () => {
     expect((await h.post(webhookPayload({ alerts: [{ name: "Locked" }] }))).status).toBe(200);
     const metrics = await metricsText(h);
     expect(metrics).toContain(
-      'aiwatch_receiver_requests_rejected_total{reason="storage_unavailable"} 1',
+      'aiwatch_receiver_requests_rejected_total{reason="storage_unavailable",endpoint="alerts"} 1',
     );
     expect(metrics).toContain('aiwatch_receiver_storage_errors_total{operation="accept"} 1');
     await waitFor("the stored notification to be delivered", () =>
       h.stdout.length === 1 ? true : undefined,
     );
+  });
+
+  it("is not ready while the storage writer's connection is gone, and says why", async () => {
+    let writerDb: SqliteDatabase | undefined;
+    harness = await startHarness(dir.path, consoleConfig(dir.path), {
+      // The real writer, on a connection of its own (as the writer thread has), so the
+      // test can make that connection die while the receiver's reads go on.
+      startWriter: (path, synchronous) => {
+        writerDb = openDatabase(path, synchronous);
+        return startInboxWriter(":memory:", synchronous, writerDb);
+      },
+    });
+    const h = harness;
+    expect((await fetch(`${h.receiver.url}/-/ready`)).status).toBe(200);
+    expect((await h.post(webhookPayload({ alerts: [{ name: "Before" }] }))).status).toBe(200);
+    writerDb?.close();
+    expect((await h.post(webhookPayload({ alerts: [{ name: "After" }] }))).status).toBe(503);
+    const ready = await fetch(`${h.receiver.url}/-/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toMatch(/not ready: storage is unavailable: .*closed/);
+    expect((await fetch(`${h.receiver.url}/-/healthy`)).status).toBe(200);
+  });
+
+  it("counts refused credentials on the admin and reload endpoints by endpoint", async () => {
+    harness = await startHarness(dir.path, consoleConfig(dir.path));
+    const url = harness.receiver.url;
+    const bad = { authorization: "Bearer wrong" };
+    expect((await fetch(`${url}/api/v1/dead-letters`, { headers: bad })).status).toBe(401);
+    expect((await fetch(`${url}/api/v1/dead-letters`)).status).toBe(401);
+    expect(
+      (await fetch(`${url}/api/v1/dead-letters/replay`, { method: "POST", headers: bad })).status,
+    ).toBe(401);
+    expect((await fetch(`${url}/-/reload`, { method: "POST" })).status).toBe(401);
+    expect((await harness.post({}, bad)).status).toBe(401);
+    // Accepted credentials are not counted.
+    expect(
+      (await fetch(`${url}/api/v1/dead-letters`, { headers: { authorization: `Bearer ${TOKEN}` } }))
+        .status,
+    ).toBe(200);
+    const metrics = await metricsText(harness);
+    for (const [endpoint, count] of [
+      ["dead_letters", 2],
+      ["replay", 1],
+      ["reload", 1],
+      ["alerts", 1],
+    ] as const)
+      expect(metrics).toContain(
+        `aiwatch_receiver_requests_rejected_total{reason="unauthorized",endpoint="${endpoint}"} ${count}`,
+      );
+  });
+
+  it("redacts secrets from dead letters' errors in the admin API, as the CLI does", async () => {
+    const hook = await startGenericWebhookStandIn(SECRETS.webhookToken);
+    try {
+      // A gateway that echoes the credentials it refused (as some do) in a permanent 4xx.
+      hook.answerNext(json(400, { error: `bad credentials: Bearer ${SECRETS.webhookToken}` }));
+      harness = await startHarness(
+        dir.path,
+        `${configHead(dir.path)}destinations:
+  - { name: sms, type: webhook, url: { env: WEBHOOK_URL }, headers: { Authorization: { env: WEBHOOK_AUTH } } }
+default_route:
+  destinations: [sms]
+`,
+        { env: { WEBHOOK_URL: hook.url, WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}` } },
+      );
+      const h = harness;
+      await h.post(webhookPayload({ alerts: [{ name: "SmsGatewayDown" }] }));
+      await waitFor("the dead letter", () =>
+        h.receiver.outbox.deadLetters().length === 1 ? true : undefined,
+      );
+      // The stored error keeps what the platform said; only what is shown is redacted.
+      expect(h.receiver.outbox.deadLetters()[0]?.lastError).toContain(SECRETS.webhookToken);
+      const response = await fetch(`${h.receiver.url}/api/v1/dead-letters`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const text = await response.text();
+      expect(text).not.toContain(SECRETS.webhookToken);
+      const listed = JSON.parse(text) as { data: { lastError: string }[] };
+      expect(listed.data[0]?.lastError).toMatch(/HTTP 400: .*bad credentials: <redacted>/);
+    } finally {
+      await harness?.receiver.stop();
+      harness = undefined;
+      await hook.close();
+    }
   });
 
   it("drops Alertmanager's re-posts and an HA peer's copy of the same group: one message", async () => {

@@ -132,6 +132,58 @@ describe("routing", () => {
     expect(of({ layer: "model" })).toEqual(["everyone@routes[2]"]);
     expect(of({})).toEqual(["fallback@default_route"]);
   });
+
+  it("routes a mixed-severity group by each alert's labels: one critical alert among warnings reaches the critical route", () => {
+    const routes = [
+      {
+        id: "routes[0]",
+        matchers: [m('severity="critical"')],
+        destinations: ["pager"],
+        continue: false,
+      },
+      {
+        id: "routes[1]",
+        matchers: [m('severity="warning"')],
+        destinations: ["chat"],
+        continue: false,
+      },
+    ];
+    const fallback = {
+      id: "default_route",
+      matchers: [],
+      destinations: ["fallback"],
+      continue: false,
+    };
+    const alert = (severity: string, gpu: string) => ({
+      status: "firing" as const,
+      labels: { alertname: "GpuHot", severity, gpu },
+      annotations: {},
+      startsAt: "2026-11-22T03:00:00.000Z",
+      endsAt: "0001-01-01T00:00:00Z",
+      generatorURL: "",
+      fingerprint: gpu,
+    });
+    const group = (alerts: ReturnType<typeof alert>[]) =>
+      routeNotification(
+        notification(alerts, {
+          groupLabels: { alertname: "GpuHot" },
+          commonLabels: { alertname: "GpuHot" },
+        }),
+        routes,
+        fallback,
+      ).map((r) => `${r.destination}@${r.routeId}`);
+    // The critical alert goes to the pager, the warnings to chat: both get the whole group.
+    expect(group([alert("warning", "0"), alert("critical", "1"), alert("warning", "2")])).toEqual([
+      "pager@routes[0]",
+      "chat@routes[1]",
+    ]);
+    expect(group([alert("warning", "0"), alert("warning", "2")])).toEqual(["chat@routes[1]"]);
+    // An alert no route matches still reaches the default route.
+    expect(group([alert("critical", "1"), alert("info", "3")])).toEqual([
+      "pager@routes[0]",
+      "fallback@default_route",
+    ]);
+  });
 });
 
 describe("classification by HTTP status and in-band codes", () => {

@@ -66,7 +66,12 @@ export const destinationSchema = z.discriminatedUnion("type", [
       host: z.string().min(1),
       port: z.number().int().min(1).max(65535),
       secure: z.boolean().optional().describe("Implicit TLS (port 465)."),
-      require_tls: z.boolean().optional().describe("Refuse to send without STARTTLS."),
+      require_tls: z
+        .boolean()
+        .optional()
+        .describe(
+          "Refuse to send without STARTTLS. Default: true when username is set and secure is not.",
+        ),
       username: z.string().optional(),
       password: secretRefSchema.optional(),
     }),

@@ -11,6 +11,7 @@ export interface EmailOptions {
   readonly port: number;
   /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
   readonly secure: boolean;
+  /** Refuse to send (and to authenticate) without STARTTLS; see smtpRequiresTls. */
   readonly requireTls: boolean;
   readonly username?: string;
   readonly password?: string;
@@ -18,6 +19,20 @@ export interface EmailOptions {
   readonly to: readonly string[];
   readonly timeoutMs: number;
   readonly sizeLimit?: number;
+}
+
+/**
+ * Whether to refuse a connection that does not upgrade with STARTTLS. Unless the config
+ * says, it is required whenever credentials would be sent and the connection is not
+ * implicit TLS: nodemailer would otherwise send AUTH in cleartext to a server (or a
+ * man in the middle) that does not offer STARTTLS.
+ */
+export function smtpRequiresTls(smtp: {
+  readonly secure?: boolean;
+  readonly require_tls?: boolean;
+  readonly username?: string;
+}): boolean {
+  return smtp.require_tls ?? (smtp.username !== undefined && smtp.secure !== true);
 }
 
 /** Sends the message as an HTML e-mail with a plain-text part, over SMTP (nodemailer). */
@@ -38,7 +53,8 @@ export function emailDestination(options: EmailOptions): Destination {
   const mail = (message: RenderedMessage, idempotencyKey: string) => ({
     from: options.from,
     to: [...options.to],
-    subject: unescapeEntities(message.title),
+    // The title is escaped for HTML (a template may print it in the body): a header is text.
+    subject: unescapeHtml(message.title),
     html: message.body,
     text: htmlToText(message.body),
     // A stable Message-ID lets mail clients collapse a retried delivery.
@@ -74,6 +90,10 @@ export function classifySmtpError(error: unknown): DeliveryOutcome {
   if (e.responseCode === 552) return resize(detail);
   if (e.responseCode >= 400 && e.responseCode < 500) return retry(detail);
   return permanent(detail);
+}
+
+function unescapeHtml(text: string): string {
+  return unescapeEntities(text.replace(/&quot;/g, '"').replace(/&#39;/g, "'"));
 }
 
 function htmlToText(html: string): string {

@@ -3,7 +3,7 @@ import { consoleDestination } from "./console.js";
 import type { Destination } from "./destination.js";
 import { dingTalkDestination } from "./dingtalk.js";
 import { discordDestination } from "./discord.js";
-import { emailDestination } from "./email.js";
+import { emailDestination, smtpRequiresTls } from "./email.js";
 import { feishuDestination } from "./feishu.js";
 import { genericWebhookDestination } from "./generic-webhook.js";
 import type { HttpClient } from "./http-client.js";
@@ -56,7 +56,7 @@ export function makeDestination(config: DestinationConfig, deps: DestinationDeps
         host: file.smtp.host,
         port: file.smtp.port,
         secure: file.smtp.secure ?? false,
-        requireTls: file.smtp.require_tls ?? false,
+        requireTls: smtpRequiresTls(file.smtp),
         ...(file.smtp.username !== undefined ? { username: file.smtp.username } : {}),
         ...(password !== undefined ? { password } : {}),
         from: file.from,

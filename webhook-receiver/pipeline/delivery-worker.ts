@@ -118,10 +118,19 @@ export class DeliveryWorker {
     const first = due[0];
     if (!first) return;
     const tokens = Math.floor(runtime.bucket.available());
-    // More due than the bucket allows now: one digest instead of a queue.
-    const batch = due.length > 1 && due.length > tokens ? due : [first];
+    // More due than the bucket allows now: one digest instead of a queue. A message partly
+    // sent is never folded into a digest: it finishes as the split it started as.
+    const digestable = due.filter((d) => d.partsSent === 0);
+    const batch =
+      first.partsSent === 0 && digestable.length > 1 && due.length > tokens ? digestable : [first];
+    const budget = Math.min(runtime.config.maxSplit, tokens);
     const maxParts =
-      batch.length === 1 ? Math.max(1, Math.min(runtime.config.maxSplit, tokens)) : 1;
+      batch.length > 1
+        ? 1
+        : first.partsSent > 0
+          ? // The parts still planned, or more if the rate budget allows (after a shrink).
+            Math.max(1, (first.partsTotal ?? 1) - first.partsSent, budget - first.partsSent)
+          : Math.max(1, budget);
     const groups: GroupInput[] = batch.map((d) => ({
       notification: d.notification,
       previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
@@ -136,8 +145,11 @@ export class DeliveryWorker {
       now: new Date(now),
       idempotencyKey,
       isFollowUp: first.kind === "follow_up",
-      maxParts: first.partsTotal ?? maxParts,
+      maxParts,
       ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
+      ...(first.partsSent > 0
+        ? { resume: { sentAlerts: first.sentAlerts, partsSent: first.partsSent } }
+        : {}),
     });
     const labels = { destination: name };
     if (result.usedFallback) {
@@ -153,17 +165,23 @@ export class DeliveryWorker {
       this.deps.metrics.coalesced.inc(labels, batch.length);
     }
     if (result.parts.length > 1 && first.partsSent === 0) this.deps.metrics.splits.inc(labels);
-    const sent = await this.sendParts(runtime, result.parts, batch, idempotencyKey);
-    await this.settle(runtime, batch, sent, result.parts.length);
+    const parts = result.parts.map((message, i) => ({
+      message,
+      alerts: (result.partAlerts[i] ?? []).filter((a) => a.group === 0).map((a) => a.index),
+    }));
+    const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
+    await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
   }
 
   /**
-   * Sends the parts not yet accepted, one by one. Returns the outcome with the record of
-   * the last attempt, which settle() writes together with its consequence.
+   * Sends the parts one by one (on a resume, only the alerts earlier parts did not show
+   * were rendered). After each part but the last, records which alerts the platform now
+   * has, so a retry or a shrink re-lays out only the rest. Returns the outcome with the
+   * record of the last attempt, which settle() writes together with its consequence.
    */
   private async sendParts(
     runtime: RuntimeDestination,
-    parts: readonly RenderedMessage[],
+    parts: readonly { message: RenderedMessage; alerts: readonly number[] }[],
     batch: readonly PendingDelivery[],
     idempotencyKey: string,
   ): Promise<{ outcome: DeliveryOutcome; attempt: OutboxWrite | undefined }> {
@@ -177,13 +195,15 @@ export class DeliveryWorker {
     }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
     let attempt: OutboxWrite | undefined;
-    for (let index = first.partsSent; index < parts.length; index++) {
-      const part = parts[index];
-      if (!part) break;
+    const offset = first.partsSent;
+    const total = offset + parts.length;
+    const sentAlerts = [...first.sentAlerts];
+    for (const [index, part] of parts.entries()) {
+      const number = offset + index + 1;
       runtime.bucket.tryTake();
       const started = performance.now();
-      const outcome = await runtime.destination.send(part, {
-        idempotencyKey: parts.length > 1 ? `${idempotencyKey}-part${index + 1}` : idempotencyKey,
+      const outcome = await runtime.destination.send(part.message, {
+        idempotencyKey: total > 1 ? `${idempotencyKey}-part${number}` : idempotencyKey,
         groups,
         now: this.deps.now(),
       });
@@ -198,11 +218,12 @@ export class DeliveryWorker {
         durationMs: seconds * 1000,
       };
       if (outcome.kind !== "delivered") return { outcome, attempt };
-      if (parts.length > 1 && index + 1 < parts.length)
-        // Remember the parts the platform has, so a retry does not send them again.
+      sentAlerts.push(...part.alerts);
+      if (index + 1 < parts.length)
+        // Remember what the platform has, so a retry does not send it again.
         await this.deps.write([
           attempt,
-          { op: "parts", id: first.id, total: parts.length, sent: index + 1 },
+          { op: "parts", id: first.id, total, sent: number, sentAlerts: [...sentAlerts] },
         ]);
     }
     return { outcome: { kind: "delivered" }, attempt };

@@ -154,7 +154,9 @@ export function buildRenderContext(
   return {
     status,
     statusText: status.toUpperCase(),
-    title: escapeText(title, options.flavor === "html" ? "plain" : options.flavor),
+    // Escaped like every other string, so a custom template may print {{title}} anywhere;
+    // destinations that put it in a plain-text field (an e-mail subject) unescape it.
+    title: escapeText(title, options.flavor),
     counts: { firing, resolved, new: fresh, stillFiring: still },
     groups: views,
     omitted,

@@ -18,10 +18,18 @@ export interface RenderRequest {
   readonly maxParts?: number;
   /** Smaller than the destination's limit after the platform answered "too large". */
   readonly sizeLimit?: number;
+  /**
+   * Resuming a split message: the indexes of the first group's alerts that parts already
+   * sent show, and how many parts that was. Only the other alerts are laid out again (the
+   * earlier layout may no longer hold after a shrink), numbered after the parts sent.
+   */
+  readonly resume?: { readonly sentAlerts: readonly number[]; readonly partsSent: number };
 }
 
 export interface RenderResult {
   readonly parts: readonly RenderedMessage[];
+  /** Per part, the alerts it shows (group and alert index), in the order of `parts`. */
+  readonly partAlerts: readonly (readonly Item[])[];
   /** Alerts in no part (trimmed here or by Alertmanager). */
   readonly omitted: number;
   readonly trimmed: boolean;
@@ -29,7 +37,7 @@ export interface RenderResult {
   readonly templateError?: string;
 }
 
-type Item = { readonly group: number; readonly index: number };
+export type Item = { readonly group: number; readonly index: number };
 
 /**
  * Renders a delivery within the destination's size limit, by priority: firing before
@@ -69,7 +77,12 @@ export function renderMessage(request: RenderRequest): RenderResult {
     now: request.now,
     isFollowUp: request.isFollowUp ?? false,
   };
-  const items = priorityOrder(request.groups);
+  const sent = new Set(request.resume?.sentAlerts ?? []);
+  const isSent = (item: Item): boolean => item.group === 0 && sent.has(item.index);
+  const ordered = priorityOrder(request.groups);
+  const items = ordered.filter((item) => !isSent(item));
+  const sentItems = ordered.filter(isSent);
+  const offset = request.resume?.partsSent ?? 0;
   const renderItems = (
     shown: readonly Item[],
     extra: Partial<ContextOptions> = {},
@@ -82,10 +95,17 @@ export function renderMessage(request: RenderRequest): RenderResult {
       }),
     );
 
-  const whole = renderItems(items);
+  const whole =
+    offset === 0
+      ? renderItems(items)
+      : renderItems(items, {
+          part: { index: offset + 1, total: offset + 1 },
+          elsewhere: toShown(request.groups, sentItems).map((g) => g.length),
+        });
   if (fits(whole))
     return {
       parts: [whole],
+      partAlerts: [items],
       omitted: truncatedTotal(request.groups),
       trimmed: false,
       usedFallback,
@@ -110,16 +130,16 @@ export function renderMessage(request: RenderRequest): RenderResult {
     chunks.push(rest.slice(0, take));
     rest = rest.slice(take);
   }
-  const total = Math.max(1, chunks.length);
+  const total = offset + Math.max(1, chunks.length);
   const parts: RenderedMessage[] = [];
   if (chunks.length === 0) {
     parts.push(cutBody(renderItems([], fieldOption(fieldLimit ?? 60)), fits));
   } else {
     chunks.forEach((chunk, i) => {
-      const elsewhere = chunks.filter((_, j) => j !== i).flat();
+      const elsewhere = [...sentItems, ...chunks.filter((_, j) => j !== i).flat()];
       const message = renderItems(chunk, {
         ...fieldOption(fieldLimit),
-        ...(total > 1 ? { part: { index: i + 1, total } } : {}),
+        ...(total > 1 ? { part: { index: offset + i + 1, total } } : {}),
         elsewhere: toShown(request.groups, elsewhere).map((g) => g.length),
       });
       parts.push(fits(message) ? message : cutBody(message, fits));
@@ -127,6 +147,7 @@ export function renderMessage(request: RenderRequest): RenderResult {
   }
   return {
     parts,
+    partAlerts: chunks.length === 0 ? [[]] : chunks,
     omitted: rest.length + truncatedTotal(request.groups),
     trimmed: true,
     usedFallback,

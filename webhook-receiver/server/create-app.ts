@@ -1,5 +1,6 @@
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
+import { redact } from "../../core/log/logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { requireAuth } from "../../core/server/auth.js";
@@ -12,7 +13,7 @@ import type { ReceiverConfig } from "../config/receiver-config.js";
 import { parseWebhookPayload } from "../payload/parse-payload.js";
 import type { OutboxStore } from "../store/outbox-store.js";
 import { RECEIVER_HTTP_ERRORS } from "./receiver-errors.js";
-import type { ReceiverMetrics, RejectReason } from "./receiver-metrics.js";
+import type { ReceiverMetrics, RejectEndpoint, RejectReason } from "./receiver-metrics.js";
 import type { Notification } from "../payload/notification.js";
 
 export interface ReceiverAppDeps {
@@ -39,10 +40,17 @@ const ALERTS_PATH = "/api/v1/alerts";
 export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  const guard = requireAuth(
+  // The alerts endpoint counts its refusals (auth included) in countRejections; the admin
+  // and lifecycle endpoints count theirs here, so probing them shows in the same counter.
+  const alertsGuard = requireAuth(
     () => deps.config().credentials,
     () => undefined,
   );
+  const guardFor = (endpoint: RejectEndpoint) =>
+    requireAuth(
+      () => deps.config().credentials,
+      () => deps.metrics.rejected.inc({ reason: "unauthorized", endpoint }),
+    );
   const parsers = new Map<number, ReturnType<typeof jsonBody>>();
   const body = (req: Request, res: Response, next: NextFunction): void => {
     const limit = deps.config().maxBodyBytes;
@@ -52,7 +60,7 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
   };
 
   app.use(ALERTS_PATH, countRejections(deps.metrics));
-  app.post(ALERTS_PATH, guard, body, (req, res, next) => {
+  app.post(ALERTS_PATH, alertsGuard, body, (req, res, next) => {
     const parsed = parseWebhookPayload(req.body);
     if (!parsed.ok) {
       res.locals["rejectReason"] = parsed.reason;
@@ -86,12 +94,17 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     );
   });
 
-  app.get("/api/v1/dead-letters", guard, (req, res) => {
+  app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res) => {
     const destination =
       typeof req.query["destination"] === "string" ? req.query["destination"] : undefined;
-    res.json({ status: "success", data: deps.outbox.deadLetters(destination) });
+    // Platform errors can echo a webhook URL or token: redacted as in logs and the CLI.
+    const secrets = deps.config().secretValues;
+    const dead = deps.outbox
+      .deadLetters(destination)
+      .map((d) => ({ ...d, lastError: redact(d.lastError, secrets) }));
+    res.json({ status: "success", data: dead });
   });
-  app.post("/api/v1/dead-letters/replay", guard, body, (req, res, next) => {
+  app.post("/api/v1/dead-letters/replay", guardFor("replay"), body, (req, res, next) => {
     const input = (req.body ?? {}) as { ids?: unknown; destination?: unknown };
     const ids = input.ids;
     if (
@@ -117,7 +130,7 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     res.json({ status: "success", data: { replayed: count } });
   });
 
-  app.use(lifecycleRoutes(deps.lifecycle, guard));
+  app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
   app.get("/metrics", metricsHandler(deps.registry));
   app.use(
     httpErrorHandler((error, req) =>
@@ -133,7 +146,7 @@ function countRejections(metrics: ReceiverMetrics) {
     res.on("finish", () => {
       if (res.statusCode < 400) return;
       const reason = reasonFor(res.statusCode, res.locals["rejectReason"]);
-      metrics.rejected.inc({ reason });
+      metrics.rejected.inc({ reason, endpoint: "alerts" });
       if (reason !== "storage_unavailable") metrics.notifications.inc({ result: "rejected" });
     });
     next();

@@ -10,6 +10,9 @@ export type RejectReason =
   | "unsupported_version"
   | "storage_unavailable";
 
+/** Which endpoint refused a request: the alerts webhook, the admin API or /-/reload. */
+export type RejectEndpoint = "alerts" | "dead_letters" | "replay" | "reload";
+
 export interface OutboxSnapshot {
   readonly pending: ReadonlyMap<string, number>;
   readonly dead: ReadonlyMap<string, number>;
@@ -23,7 +26,7 @@ export interface OutboxSnapshot {
  */
 export class ReceiverMetrics {
   readonly notifications: client.Counter<"result">;
-  readonly rejected: client.Counter<"reason">;
+  readonly rejected: client.Counter<"reason" | "endpoint">;
   readonly acceptDuration: client.Histogram;
   readonly deliveries: client.Counter<"destination" | "type" | "outcome">;
   readonly deliveryDuration: client.Histogram<"destination" | "type">;
@@ -50,8 +53,8 @@ export class ReceiverMetrics {
     });
     this.rejected = new client.Counter({
       name: "aiwatch_receiver_requests_rejected_total",
-      help: "Requests to the alerts endpoint refused, by reason.",
-      labelNames: ["reason"],
+      help: "Requests refused, by reason and endpoint (alerts, dead_letters, replay, reload).",
+      labelNames: ["reason", "endpoint"],
       registers,
     });
     this.acceptDuration = new client.Histogram({

@@ -48,6 +48,8 @@ export interface ReceiverOptions {
   readonly random?: () => number;
   /** How often to look for work queued by another process (replay CLI). */
   readonly pollMs?: number;
+  /** Starts the storage writer (tests wrap it to make storage fail). */
+  readonly startWriter?: typeof startInboxWriter;
 }
 
 export interface RunningReceiver {
@@ -73,7 +75,7 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
   const database = openDatabase(options.config.storage.path, options.config.storage.synchronous);
-  const writer = startInboxWriter(
+  const writer = (options.startWriter ?? startInboxWriter)(
     options.config.storage.path,
     options.config.storage.synchronous,
     database,
@@ -190,7 +192,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     now,
     lifecycle: {
       name: "aiwatch webhook-receiver",
-      notReadyReason: () => (database.open ? undefined : "storage is closed"),
+      // Not ready when no accept can commit: Alertmanager's 503s alone would not tell a
+      // load balancer or an orchestrator to route around this instance.
+      notReadyReason: () => {
+        if (!database.open) return "storage is closed";
+        const failure = writer.failure();
+        return failure === undefined ? undefined : `storage is unavailable: ${failure}`;
+      },
       reload: async () => {
         const result = await reloader.reload();
         return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };

@@ -9,6 +9,8 @@ export interface HistoryEntry {
 /**
  * Kept notifications, for the alert report, with bounded retention: a notification is
  * pruned once it is older than the retention and none of its deliveries is still pending.
+ * The same retention bounds the action history and the per-channel state of resolved
+ * groups.
  */
 export class HistoryStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -42,6 +44,11 @@ export class HistoryStore {
         .run().changes;
       this.db.prepare("DELETE FROM dedup_keys WHERE seen_at < ?").run(now - dedupWindowMs);
       this.db.prepare("DELETE FROM actions WHERE at < ?").run(cutoff);
+      // What a channel last showed of a group, for "new / still firing": a group whose last
+      // message showed nothing firing and that has been quiet for the retention starts
+      // afresh anyway. Firing groups are kept: their next message must count them as still
+      // firing, however long Alertmanager waits to repeat.
+      this.db.prepare("DELETE FROM group_state WHERE firing = '[]' AND updated_at < ?").run(cutoff);
       return removed;
     });
     return run.immediate();

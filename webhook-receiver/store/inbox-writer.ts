@@ -14,6 +14,8 @@ export interface InboxWriter {
   route(records: readonly RouteRecord[], now: number): Promise<void>;
   /** The delivery worker's records of a send, in one transaction. */
   outbox(writes: readonly OutboxWrite[]): Promise<void>;
+  /** Why no write can succeed any more (the thread or its connection is gone), if so. */
+  failure(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,8 @@ export function startInboxWriter(
   db.pragma("wal_autocheckpoint = 0");
   let seq = 0;
   let exited = false;
+  let closing = false;
+  let failure: string | undefined;
   const waiting = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -64,6 +68,7 @@ export function startInboxWriter(
   );
   const failAll = (error: Error): void => {
     exited = true;
+    if (!closing) failure ??= error.message;
     for (const entry of waiting.values()) entry.reject(error);
     waiting.clear();
     db.pragma("wal_autocheckpoint = 1000");
@@ -86,7 +91,9 @@ export function startInboxWriter(
       call<AcceptResult[]>({ kind: "accept", records, windowStart }),
     route: (records, now) => call<void>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
+    failure: () => failure,
     close: async () => {
+      closing = true;
       if (!checkpointerExited) {
         const gone = new Promise<void>((resolve) => checkpointer.once("exit", () => resolve()));
         checkpointer.postMessage({ kind: "close", seq: 0 });
@@ -109,6 +116,7 @@ function inThreadWriter(db: SqliteDatabase): InboxWriter {
     accept: (records, windowStart) =>
       new Promise((resolve) => resolve(writes.accept(records, windowStart))),
     route: (records, now) => new Promise((resolve) => resolve(writes.route(records, now))),
+    failure: () => (db.open ? undefined : "the storage connection is closed"),
     close: () => Promise.resolve(),
   };
 }

@@ -21,8 +21,11 @@ export function openDatabase(path: string, synchronous: "full" | "normal"): Sqli
   return db;
 }
 
-/** 2: the `actions` history (issue 8). Every statement below is idempotent, so any older file upgrades. */
-const SCHEMA_VERSION = 2;
+/**
+ * 2: the `actions` history (issue 8). 3: `deliveries.sent_alerts` (which alerts the parts
+ * already sent showed). Every step below is idempotent, so any older file upgrades.
+ */
+const SCHEMA_VERSION = 3;
 
 function migrate(db: SqliteDatabase): void {
   const version = db.pragma("user_version", { simple: true }) as number;
@@ -68,6 +71,8 @@ function migrate(db: SqliteDatabase): void {
       parts_total INTEGER,
       parts_sent INTEGER NOT NULL DEFAULT 0,
       size_limit INTEGER,
+      -- JSON array of the alert indexes (in the notification) the parts already sent show.
+      sent_alerts TEXT,
       last_error TEXT,
       finished_at INTEGER
     );
@@ -111,5 +116,8 @@ function migrate(db: SqliteDatabase): void {
       PRIMARY KEY (destination, group_key)
     );
   `);
+  const deliveryColumns = db.prepare<[], { name: string }>("PRAGMA table_info(deliveries)").all();
+  if (!deliveryColumns.some((c) => c.name === "sent_alerts"))
+    db.exec("ALTER TABLE deliveries ADD COLUMN sent_alerts TEXT");
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

@@ -12,6 +12,8 @@ export interface PendingDelivery {
   readonly createdAt: number;
   readonly partsTotal?: number;
   readonly partsSent: number;
+  /** Alert indexes (in the notification) that the parts already sent show. */
+  readonly sentAlerts: readonly number[];
   readonly sizeLimit?: number;
   readonly notification: Notification;
   /** The follow-up's own enrichment, else the notification's. */
@@ -46,7 +48,7 @@ export class OutboxStore {
   constructor(private readonly db: SqliteDatabase) {
     this.selectDue = db.prepare<[string, number, number], DeliveryRow>(`
       SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
-             d.parts_total, d.parts_sent, d.size_limit, n.payload,
+             d.parts_total, d.parts_sent, d.sent_alerts, d.size_limit, n.payload,
              COALESCE(d.enrichment, e.enrichment) AS enrichment
       FROM deliveries d JOIN notifications n ON n.id = d.notification_id
       LEFT JOIN enrichments e ON e.notification_id = d.notification_id
@@ -153,6 +155,7 @@ interface DeliveryRow {
   created_at: number;
   parts_total: number | null;
   parts_sent: number;
+  sent_alerts: string | null;
   size_limit: number | null;
   payload: string;
   enrichment: string | null;
@@ -180,6 +183,7 @@ function toPending(row: DeliveryRow): PendingDelivery {
     createdAt: row.created_at,
     ...(row.parts_total !== null ? { partsTotal: row.parts_total } : {}),
     partsSent: row.parts_sent,
+    sentAlerts: row.sent_alerts ? (JSON.parse(row.sent_alerts) as number[]) : [],
     ...(row.size_limit !== null ? { sizeLimit: row.size_limit } : {}),
     notification: JSON.parse(row.payload) as Notification,
     ...(row.enrichment ? { enrichment: JSON.parse(row.enrichment) as Enrichment } : {}),

@@ -37,7 +37,14 @@ export type OutboxWrite =
       readonly now: number;
       readonly error: string;
     }
-  | { readonly op: "parts"; readonly id: number; readonly total: number; readonly sent: number };
+  | {
+      readonly op: "parts";
+      readonly id: number;
+      readonly total: number;
+      readonly sent: number;
+      /** Every alert index the parts sent so far show (earlier rounds included). */
+      readonly sentAlerts: readonly number[];
+    };
 
 export function prepareOutboxWrites(db: SqliteDatabase): (writes: readonly OutboxWrite[]) => void {
   const insertAttempt = db.prepare(
@@ -56,7 +63,9 @@ export function prepareOutboxWrites(db: SqliteDatabase): (writes: readonly Outbo
   const dead = db.prepare(
     "UPDATE deliveries SET state = 'dead', finished_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
   );
-  const parts = db.prepare("UPDATE deliveries SET parts_total = ?, parts_sent = ? WHERE id = ?");
+  const parts = db.prepare(
+    "UPDATE deliveries SET parts_total = ?, parts_sent = ?, sent_alerts = ? WHERE id = ?",
+  );
   const apply = db.transaction((writes: readonly OutboxWrite[]) => {
     for (const w of writes) {
       switch (w.op) {
@@ -78,7 +87,7 @@ export function prepareOutboxWrites(db: SqliteDatabase): (writes: readonly Outbo
           for (const id of w.ids) dead.run(w.now, w.error, id);
           break;
         case "parts":
-          parts.run(w.total, w.sent, w.id);
+          parts.run(w.total, w.sent, JSON.stringify(w.sentAlerts), w.id);
           break;
       }
     }

@@ -9,15 +9,21 @@ export interface ReceivedMail {
 export interface SmtpStandIn {
   readonly port: number;
   readonly mails: ReceivedMail[];
+  /** AUTH commands received (each sent the password over this cleartext connection). */
+  readonly authAttempts: () => number;
   /** The next `times` messages are refused with this SMTP reply code. */
   failNext(code: number, times?: number): void;
   close(): Promise<void>;
 }
 
-/** A local SMTP server (smtp-server) that requires AUTH and keeps what it receives. */
+/**
+ * A local SMTP server (smtp-server) that requires AUTH and keeps what it receives. It
+ * offers no STARTTLS, so a receiver must opt out of `require_tls` to send through it.
+ */
 export async function startSmtpStandIn(user: string, password: string): Promise<SmtpStandIn> {
   const mails: ReceivedMail[] = [];
   const failures: number[] = [];
+  let authAttempts = 0;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ["STARTTLS"],
@@ -25,6 +31,7 @@ export async function startSmtpStandIn(user: string, password: string): Promise<
     allowInsecureAuth: true,
     logger: false,
     onAuth(auth, _session, callback) {
+      authAttempts++;
       if (auth.username === user && auth.password === password) callback(null, { user });
       else callback(new Error("Invalid username or password"));
     },
@@ -56,6 +63,7 @@ export async function startSmtpStandIn(user: string, password: string): Promise<
   return {
     port: address.port,
     mails,
+    authAttempts: () => authAttempts,
     failNext: (code, times = 1) => {
       for (let i = 0; i < times; i++) failures.push(code);
     },

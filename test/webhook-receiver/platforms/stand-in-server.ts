@@ -49,6 +49,10 @@ export interface StandIn {
   readonly rejected: { request: ReceivedRequest; answer: PlatformAnswer }[];
   /** The next `times` requests fail this way (after validation, as the platform would). */
   failNext(kind: Failure, times?: number): void;
+  /** The next `times` requests are checked and answered normally (before later failures). */
+  passNext(times?: number): void;
+  /** The next request gets this answer (a platform error no `Failure` kind covers). */
+  answerNext(answer: PlatformAnswer): void;
   /** From now on, every request hangs (never answered) until `hang(false)`. */
   hang(on: boolean): void;
   close(): Promise<void>;
@@ -63,7 +67,7 @@ export async function startStandIn(behaviour: PlatformBehaviour): Promise<StandI
   const accepted: AcceptedMessage[] = [];
   const requests: ReceivedRequest[] = [];
   const rejected: { request: ReceivedRequest; answer: PlatformAnswer }[] = [];
-  const failures: Failure[] = [];
+  const failures: (Failure | "pass" | PlatformAnswer)[] = [];
   let hangAll = false;
   const hung = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
@@ -93,7 +97,12 @@ export async function startStandIn(behaviour: PlatformBehaviour): Promise<StandI
         res.on("close", () => hung.delete(res));
         return;
       }
-      if (failure) {
+      if (typeof failure === "object") {
+        rejected.push({ request, answer: failure });
+        answer(res, failure);
+        return;
+      }
+      if (failure && failure !== "pass") {
         answer(res, behaviour.failure(failure));
         return;
       }
@@ -117,6 +126,12 @@ export async function startStandIn(behaviour: PlatformBehaviour): Promise<StandI
     rejected,
     failNext: (kind, times = 1) => {
       for (let i = 0; i < times; i++) failures.push(kind);
+    },
+    passNext: (times = 1) => {
+      for (let i = 0; i < times; i++) failures.push("pass");
+    },
+    answerNext: (a) => {
+      failures.push(a);
     },
     hang: (on) => {
       hangAll = on;
