@@ -113,6 +113,8 @@ describe.skipIf(!binaries.available)(
   query_timeout: 5s
   lookback: 60s
   horizon: 15s
+  # One exporter per node (the scenario's targets): its instance names the node.
+  topology: { node: [node, Hostname, hostname, instance] }
 actions:
   mode: live
 ${chatDestinationsYaml(", rate_limit: { per_minute: 600, burst: 20 }")}default_route:
