@@ -39,7 +39,7 @@ const HISTORY_MS = 40_000;
  */
 export const receiverAlertToChatBenchmark: Benchmark = {
   id: "receiver-alert-to-chat",
-  name: "alert to chat: Alertmanager's POST to the destination's request, with root-cause enrichment",
+  name: "alert to chat: a notification POST (Alertmanager's webhook format) to the destination's request, with root-cause enrichment",
   part: "webhook-receiver",
   async run({ log, scratchDir }) {
     const prometheusBinary = findBinary(["prometheus"], process.env);
