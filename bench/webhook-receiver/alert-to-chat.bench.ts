@@ -29,14 +29,17 @@ const HISTORY_MS = 40_000;
  * Prometheus on loopback. A real Prometheus scrapes a training run's node (loss, learning
  * rate, GPU XID counters) and its model's drift scores; a real Alertmanager answers the
  * sibling query. Two receivers, identical but for `enrichment:`, deliver to one local
- * sink; each notification is posted as Alertmanager posts it, and the time is taken from
- * just before the POST to the sink receiving the message. Every notification is a new
- * group (no cache hit): each pays for a full analysis (9 Prometheus queries, 1 Alertmanager request). The two paths are
- * measured alternately, round by round, so the machine's load hits both alike.
+ * sink. The bench posts each notification itself, in Alertmanager's webhook format (the
+ * Alertmanager process answers only the sibling query), and the time is taken from just
+ * before that POST to the sink receiving the message. Every notification is a new group
+ * (no cache hit): each pays for a full analysis (9 Prometheus queries, 1 Alertmanager
+ * request). The scenario runs one exporter per node, so `instance` is a node label here.
+ * The two paths are measured alternately, round by round, so the machine's load hits both
+ * alike. An enriched message without a verdict fails the budget.
  */
 export const receiverAlertToChatBenchmark: Benchmark = {
   id: "receiver-alert-to-chat",
-  name: "alert to chat: Alertmanager's POST to the destination's request, with root-cause enrichment",
+  name: "alert to chat: a notification POST (Alertmanager's webhook format) to the destination's request, with root-cause enrichment",
   part: "webhook-receiver",
   async run({ log, scratchDir }) {
     const prometheusBinary = findBinary(["prometheus"], process.env);
@@ -122,9 +125,12 @@ export const receiverAlertToChatBenchmark: Benchmark = {
           `round ${round}: with enrichment median ${median(r.enriched).toFixed(1)} ms, p99 ${percentile(r.enriched, 99).toFixed(1)} ms; without median ${median(r.plain).toFixed(1)} ms, p99 ${percentile(r.plain, 99).toFixed(1)} ms`,
         );
       }
+      // Fast but not enriched is no result: every enriched notification must carry a verdict.
       const enrichedMessages = sink.bodies.filter((b) => b.includes("Probable cause")).length;
+      const expectedVerdicts = times.enriched.length + WARMUP;
+      const everyVerdict = enrichedMessages === expectedVerdicts;
       log(
-        `${times.enriched.length + times.plain.length} notifications measured; ${enrichedMessages} messages carried a verdict (every enriched one, warm-up included: ${enrichedMessages === times.enriched.length + WARMUP})`,
+        `${times.enriched.length + times.plain.length} notifications measured; ${enrichedMessages} of ${expectedVerdicts} enriched messages (warm-up included) carried a verdict`,
       );
       const p99 = percentile(times.enriched, 99);
       const rows: BenchRow[] = [
@@ -141,9 +147,9 @@ export const receiverAlertToChatBenchmark: Benchmark = {
           unit: "ms",
           baselineName: "without enrichment",
           baseline: percentile(times.plain, 99),
-          budget: `< ${BUDGET_MS} ms`,
-          withinBudget: p99 < BUDGET_MS,
-          note: `${times.enriched.length} notifications per path, each a new group (a full analysis: 9 Prometheus queries and 1 Alertmanager request); machine shared`,
+          budget: `< ${BUDGET_MS} ms, every enriched message with a verdict`,
+          withinBudget: p99 < BUDGET_MS && everyVerdict,
+          note: `${times.enriched.length} notifications per path, each a new group (a full analysis: 9 Prometheus queries and 1 Alertmanager request); ${enrichedMessages}/${expectedVerdicts} enriched messages carried a verdict; machine shared`,
         },
       ];
       return rows;
@@ -214,6 +220,7 @@ ${
   alertmanager: { url: ${alertmanagerUrl} }
   lookback: 30s
   horizon: 10s
+  topology: { node: [node, Hostname, hostname, instance] }
 `
     : ""
 }destinations:

@@ -51,6 +51,7 @@ interface EnrichmentData {
   signal: { query: string; links: { label: string; url: string }[] } | null;
   actions: { action: string; result: string; mode: string }[];
   window: { start: string; end: string };
+  ownCause: { monitor: string; priorReason: string | null } | null;
 }
 
 describe.skipIf(!binaries.available)(
@@ -113,6 +114,8 @@ describe.skipIf(!binaries.available)(
   query_timeout: 5s
   lookback: 60s
   horizon: 15s
+  # One exporter per node (the scenario's targets): its instance names the node.
+  topology: { node: [node, Hostname, hostname, instance] }
 actions:
   mode: live
 ${chatDestinationsYaml(", rate_limit: { per_minute: 600, burst: 20 }")}default_route:
@@ -319,11 +322,25 @@ receivers:
       expect(lossData("r-b")?.actions).toEqual([
         expect.objectContaining({ action: "cordon-node", mode: "dry_run", result: "dry_run" }),
       ]);
+      // The XID 79 alert itself: its own signal is a known hardware cause (environment).
+      const xid = await waitFor("the GpuXidErrors message", () =>
+        standIns.webhook.accepted
+          .flatMap(notificationsOf)
+          .find((n) => n.notification.alerts.some((a) => a.labels["alertname"] === "GpuXidErrors")),
+      );
+      expect(xid.enrichment?.data).toMatchObject({
+        verdict: "environment",
+        ownCause: {
+          monitor: "gpu-xid-errors",
+          priorReason: expect.stringMatching(/XID 79/) as unknown,
+        },
+      });
       const history = harness.receiver.database
         .prepare("SELECT action, mode, result, group_key FROM actions ORDER BY id")
         .all() as { action: string; mode: string; result: string; group_key: string }[];
       // pause-training: the r-a loss group only. cordon-node: every group whose verdict is
-      // environment (r-b's loss spike, and r-b's hand-written alert through its siblings).
+      // environment (r-b's loss spike, r-b's hand-written alert through its siblings, and
+      // the XID alert itself).
       expect(history.filter((h) => h.action === "pause-training")).toEqual([
         {
           action: "pause-training",
@@ -335,7 +352,11 @@ receivers:
       const cordons = history.filter((h) => h.action === "cordon-node");
       expect(cordons.length).toBeGreaterThanOrEqual(1);
       expect(cordons.every((h) => h.mode === "dry_run" && h.result === "dry_run")).toBe(true);
-      expect(cordons.every((h) => h.group_key.includes('run_id="r-b"'))).toBe(true);
+      // cordon-node also for the XID alert's own group (on r-b's GPU), and no other.
+      expect(
+        cordons.map((h) => h.group_key).filter((g) => !g.includes('run_id="r-b"')),
+        JSON.stringify(cordons),
+      ).toEqual([expect.stringContaining('alertname="GpuXidErrors"')]);
       expect(actions.calls.every((c) => !c.path.includes("cordon"))).toBe(true);
     }, 240_000);
 

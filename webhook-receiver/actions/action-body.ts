@@ -43,6 +43,81 @@ export type ActionBodyCompileResult =
   | { readonly ok: true; readonly template: ActionBodyTemplate }
   | { readonly ok: false; readonly message: string };
 
+/** A value a JSON body would write as it is, where it is in the template. */
+export interface UnescapedValue {
+  /** The mustache as written, e.g. `{{labels.run_id}}`. */
+  readonly text: string;
+  /** 1-based, within the body template. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * The mustaches of a JSON body that write a value outside `{{json …}}`. Nothing is escaped
+ * in an action body, so `"run": "{{labels.run_id}}"` lets a label value (which whoever
+ * sends the alert chooses) close the string and add keys of its own; `{{json x}}` writes
+ * a JSON literal, quotes and escapes included. Block helpers (`{{#if}}`, `{{#each}}`)
+ * write nothing themselves and are walked into. A template that does not parse has none
+ * (compileActionBody reports it).
+ */
+export function unescapedJsonValues(source: string): UnescapedValue[] {
+  let program: hbs.AST.Program;
+  try {
+    program = handlebars.parse(source);
+  } catch {
+    return [];
+  }
+  const lines = source.split("\n");
+  const textOf = (loc: hbs.AST.SourceLocation): string => {
+    if (loc.start.line === loc.end.line)
+      return (lines[loc.start.line - 1] ?? "").slice(loc.start.column, loc.end.column);
+    return `${(lines[loc.start.line - 1] ?? "").slice(loc.start.column)}…`;
+  };
+  const out: UnescapedValue[] = [];
+  const walk = (node: hbs.AST.Program | undefined): void => {
+    for (const statement of node?.body ?? []) {
+      if (isBlock(statement)) {
+        walk(statement.program);
+        walk(statement.inverse);
+        continue;
+      }
+      const writesValue =
+        (isMustache(statement) && !isJsonHelperCall(statement)) ||
+        statement.type === "PartialStatement" ||
+        statement.type === "PartialBlockStatement";
+      if (writesValue)
+        out.push({
+          text: textOf(statement.loc),
+          line: statement.loc.start.line,
+          column: statement.loc.start.column + 1,
+        });
+    }
+  };
+  walk(program);
+  return out;
+}
+
+function isBlock(node: hbs.AST.Statement): node is hbs.AST.BlockStatement {
+  return node.type === "BlockStatement";
+}
+
+function isMustache(node: hbs.AST.Statement): node is hbs.AST.MustacheStatement {
+  return node.type === "MustacheStatement";
+}
+
+function isJsonHelperCall(node: hbs.AST.MustacheStatement): boolean {
+  return isPath(node.path) && node.path.original === "json" && node.params.length > 0;
+}
+
+function isPath(node: hbs.AST.Expression): node is hbs.AST.PathExpression {
+  return node.type === "PathExpression";
+}
+
+/** Whether a body is JSON: the default content type, or one that says so. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType === undefined || /\bjson\b/i.test(contentType);
+}
+
 export function compileActionBody(source: string): ActionBodyCompileResult {
   try {
     handlebars.precompile(source);

@@ -1,5 +1,9 @@
 import { durationMs } from "../../core/config/zod-fields.js";
-import { compileActionBody } from "../actions/action-body.js";
+import {
+  compileActionBody,
+  isJsonContentType,
+  unescapedJsonValues,
+} from "../actions/action-body.js";
 import type { ActionConfig, ActionsSettings } from "../actions/action-config.js";
 import { parseMatcher } from "../routing/matcher.js";
 import type { Matcher } from "../routing/matcher.js";
@@ -65,6 +69,13 @@ export function loadRouteActions(
         [...here, "body"],
         `template does not compile: ${compiled.message}`,
       );
+    else if (file.body !== undefined && isJsonContentType(headers["content-type"]))
+      for (const value of unescapedJsonValues(file.body))
+        tools.error(
+          "unescaped-value",
+          [...here, "body"],
+          `${file.name}: ${value.text} at line ${value.line}, column ${value.column} of the body writes a value into JSON unescaped (a label value could add keys of its own); write it as {{json …}}, which writes a JSON literal, quotes included`,
+        );
     const rateLimit = file.rate_limit ?? ACTION_DEFAULTS.rateLimit;
     return {
       name: file.name,

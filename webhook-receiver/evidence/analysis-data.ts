@@ -63,6 +63,17 @@ export function analysisData(
           links: queryLinks(targets, gathered.signal.query, startMs, endMs),
         }
       : null,
+    ownCause: verdict.ownCause
+      ? {
+          monitor: verdict.ownCause.monitor,
+          layer: verdict.ownCause.layer,
+          labels: verdict.ownCause.labels,
+          prior: verdict.ownCause.prior.weight,
+          priorReason: verdict.ownCause.prior.reason ?? null,
+          score: verdict.ownCause.score,
+          explanation: verdict.ownCause.explanation,
+        }
+      : null,
     evidence: verdict.evidence.map((e) => ({
       monitor: e.observation.monitor,
       layer: e.observation.layer,

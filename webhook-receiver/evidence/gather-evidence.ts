@@ -9,7 +9,7 @@ import { eventValues } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";
 import { SourceError, transportReason } from "./http-endpoint.js";
 import type { PrometheusApi } from "./prometheus-api.js";
-import type { Observation, ScoringWindow } from "./scoring.js";
+import type { Observation, OwnCause, ScoringWindow } from "./scoring.js";
 import { labelsInclude, labelsText } from "./series.js";
 import type { Labels, Sample, Series } from "./series.js";
 import {
@@ -23,7 +23,7 @@ import {
 import { entitiesOf, joinLabels, localityOf, mergeEntities } from "./topology.js";
 import type { Entities } from "./topology.js";
 import { XID_SOURCES, xidEvents } from "./xid-codes.js";
-import { markFiring, observe } from "./observations.js";
+import { markFiring, observe, ownCauseOf } from "./observations.js";
 import type { EvidenceScope } from "./observations.js";
 import { applySiblings, fetchActiveAlerts, joinSiblings } from "./siblings.js";
 import type { Sibling } from "./siblings.js";
@@ -53,6 +53,8 @@ export interface GatheredEvidence {
   /** The alert's own signal over the window. */
   readonly signal: SignalView | undefined;
   readonly observations: readonly Observation[];
+  /** The alert's own signal, when its prior makes it a known cause (XID 79, ECC). */
+  readonly ownCause?: OwnCause;
   /** Related monitors looked at. */
   readonly checked: readonly string[];
   readonly siblings: readonly Sibling[];
@@ -210,6 +212,7 @@ export async function gatherEvidence(
   applySiblings(observations, siblings, monitor, related, spec?.monitors, evidence);
 
   const ownView = pickOwnSeries(own, target.alert.labels, ownQuery);
+  const ownCause = monitor ? ownCauseOf(monitor, target.alert.labels, config, xid) : undefined;
   return {
     window,
     context,
@@ -221,6 +224,7 @@ export async function gatherEvidence(
           }
         : ownView,
     observations,
+    ...(ownCause ? { ownCause } : {}),
     checked: related.map((m) => m.name),
     siblings,
     notes,

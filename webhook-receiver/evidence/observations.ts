@@ -3,7 +3,7 @@ import type { AnalysisConfig } from "./analysis-config.js";
 import { eventValues } from "./event-series.js";
 import type { AnalysisWindow } from "./gather-evidence.js";
 import { priorFor } from "./priors.js";
-import type { Observation } from "./scoring.js";
+import type { Observation, OwnCause } from "./scoring.js";
 import { labelsInclude } from "./series.js";
 import type { Labels, Sample } from "./series.js";
 import { groupMatchers } from "./signal-queries.js";
@@ -41,6 +41,29 @@ export function observe(
     ),
     ...(query !== undefined ? { query } : {}),
   };
+}
+
+/**
+ * The alert's own signal as a cause, when its monitor's prior (XID codes seen on its own
+ * GPU or node, an uncorrectable-ECC signal) weighs above 1; undefined otherwise.
+ */
+export function ownCauseOf(
+  monitor: MonitorContext,
+  alertLabels: Labels,
+  config: AnalysisConfig,
+  xid: readonly XidEvents[],
+): OwnCause | undefined {
+  const labels = Object.fromEntries(
+    groupMatchers(monitor, alertLabels).map((m) => [m.name, m.value]),
+  );
+  const prior = priorFor(
+    monitor,
+    monitor.layer === "environment" ? codesNear(labels, xid, config) : [],
+    config.priors,
+  );
+  return prior.weight > 1
+    ? { monitor: monitor.name, layer: monitor.layer, labels, prior }
+    : undefined;
 }
 
 /** XID codes seen on the GPU of `labels`, or on its node when it names no GPU. */

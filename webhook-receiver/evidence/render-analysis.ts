@@ -37,11 +37,21 @@ export function renderAnalysis(
   const { evidence: gathered, verdict } = analysis;
   const { startMs, endMs } = gathered.window;
   const shown = verdict.evidence.filter((e) => e.score > 0).slice(0, SHOWN_EVIDENCE);
-  const details: EnrichmentDetail[] = shown.map((e, i) => ({
-    label: `Evidence ${i + 1} (${e.observation.layer})`,
-    text: evidenceText(e),
-    ...linksOf(e.observation.query, links, startMs, endMs, i === 0),
-  }));
+  const details: EnrichmentDetail[] = [];
+  const own = verdict.ownCause;
+  if (own)
+    details.push({
+      label: `Own signal (${own.layer})`,
+      text: `${own.monitor}${labelsSuffix(own.labels)}: the alert's own signal is a known cause — ${own.explanation}`,
+      ...linksOf(gathered.signal?.query, links, startMs, endMs, false),
+    });
+  details.push(
+    ...shown.map((e, i) => ({
+      label: `Evidence ${i + 1} (${e.observation.layer})`,
+      text: evidenceText(e),
+      ...linksOf(e.observation.query, links, startMs, endMs, i === 0),
+    })),
+  );
   const signal = gathered.signal;
   if (signal)
     details.push({
@@ -95,6 +105,10 @@ export function actionsEnrichment(actions: readonly ActionOutcome[]): Enrichment
 function headline(analysis: Analysis): string {
   const { verdict, evidence } = analysis;
   const top = verdict.evidence[0];
+  const own = verdict.ownCause;
+  // The alert's own signal is the verdict's basis when its layer won and nothing outscored it.
+  if (own && verdict.layer === own.layer && (!top || own.score >= top.score))
+    return `Probable cause: ${verdict.layer} (confidence ${formatNumber(verdict.confidence)}) — ${own.prior.reason ?? "a known cause"} on${labelsSuffix(own.labels) || " its own series"} (the alert's own signal, ${own.monitor})`;
   if (verdict.layer !== "unknown" && top) {
     const o = top.observation;
     const labels = labelsText(o.labels, HIDDEN_LABELS);
@@ -111,6 +125,11 @@ function headline(analysis: Analysis): string {
   if (top && top.score > 0)
     return `Probable cause: unknown — the best evidence (${top.observation.monitor}, score ${formatNumber(top.score)}) is below the ${formatNumber(verdict.minScore)} a verdict needs`;
   return `Probable cause: unknown — no related signal changed before the alert (checked ${evidence.checked.join(", ") || "sibling alerts"})`;
+}
+
+function labelsSuffix(labels: Readonly<Record<string, string>>): string {
+  const text = labelsText(labels, HIDDEN_LABELS);
+  return text ? ` ${text}` : "";
 }
 
 function evidenceText(e: ScoredEvidence): string {

@@ -235,7 +235,12 @@ export class RootCauseEnricher implements Enricher {
           this.deps.now(),
           job.abort.signal,
         );
-        const verdict = decideVerdict(evidence.observations, evidence.window, config.scoring);
+        const verdict = decideVerdict(
+          evidence.observations,
+          evidence.window,
+          config.scoring,
+          evidence.ownCause,
+        );
         this.metrics.analysisDuration.observe((performance.now() - started) / 1000);
         this.metrics.analyses.inc({ result: "complete" });
         this.metrics.verdicts.inc({ verdict: verdict.layer });

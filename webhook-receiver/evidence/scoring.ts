@@ -87,6 +87,24 @@ export interface ScoredEvidence {
 
 export type VerdictLayer = Layer | "unknown";
 
+/**
+ * The alert's own signal when a prior says it is a cause in itself (a GPU that fell off
+ * the bus, an uncorrectable ECC error): nothing has to explain it, it explains the rest.
+ */
+export interface OwnCause {
+  readonly monitor: string;
+  readonly layer: Layer;
+  /** The alert's group labels (its GPU, its node). */
+  readonly labels: Labels;
+  readonly prior: Prior;
+}
+
+export interface ScoredOwnCause extends OwnCause {
+  /** `firing_strength` × prior, capped at 1: precedence and locality are 1 (it is the alert). */
+  readonly score: number;
+  readonly explanation: string;
+}
+
 export interface Verdict {
   readonly layer: VerdictLayer;
   /** The best layer's score times its share of all layers' scores; 0 for `unknown`. */
@@ -96,6 +114,8 @@ export interface Verdict {
   readonly minScore: number;
   /** Every scored observation, strongest first. */
   readonly evidence: readonly ScoredEvidence[];
+  /** The alert's own signal, when it is a known cause in itself. */
+  readonly ownCause?: ScoredOwnCause;
 }
 
 /**
@@ -172,15 +192,33 @@ export function scoreObservation(
 }
 
 /**
+ * The alert's own signal scored as a cause: it is firing (`firingStrength`), it is the
+ * onset itself (precedence 1) and its own entity (locality 1); only a prior above 1 makes
+ * it a cause rather than the thing to explain.
+ */
+export function scoreOwnCause(own: OwnCause, settings: ScoringSettings): ScoredOwnCause {
+  const score = Math.min(1, settings.firingStrength * own.prior.weight);
+  const reason = own.prior.reason ? ` (${own.prior.reason})` : "";
+  return {
+    ...own,
+    score,
+    explanation: `score ${formatNumber(score)} = strength ${formatNumber(settings.firingStrength)} (the alert itself is firing) × precedence 1 (the alert's own onset) × locality 1 (its own signal) × prior ${formatNumber(own.prior.weight)}${reason}`,
+  };
+}
+
+/**
  * The verdict: per layer, the noisy-OR of its monitors' best scores (several independent
- * hints in one layer add up, many series of one monitor do not); the best layer if it
+ * hints in one layer add up, many series of one monitor do not), the alert's own signal
+ * counting in its layer when it is a known cause (`ownCause`); the best layer if it
  * reaches `minScore`, else `unknown`.
  */
 export function decideVerdict(
   observations: readonly Observation[],
   window: ScoringWindow,
   settings: ScoringSettings,
+  ownCause?: OwnCause,
 ): Verdict {
+  const own = ownCause && ownCause.prior.weight > 1 ? scoreOwnCause(ownCause, settings) : undefined;
   const evidence = observations
     .map((o) => scoreObservation(o, window, settings))
     .sort(compareEvidence);
@@ -189,7 +227,7 @@ export function decideVerdict(
     if (!bestPerMonitor.has(e.observation.monitor)) bestPerMonitor.set(e.observation.monitor, e);
   const layerScores = Object.fromEntries(LAYERS.map((l) => [l, 0])) as Record<Layer, number>;
   for (const layer of LAYERS) {
-    let miss = 1;
+    let miss = own?.layer === layer ? 1 - own.score : 1;
     for (const e of bestPerMonitor.values()) if (e.observation.layer === layer) miss *= 1 - e.score;
     layerScores[layer] = round(1 - miss);
   }
@@ -198,14 +236,23 @@ export function decideVerdict(
     if (top === undefined || layerScores[layer] > layerScores[top]) top = layer;
   const total = LAYERS.reduce((sum, l) => sum + layerScores[l], 0);
   const best = top !== undefined ? layerScores[top] : 0;
+  const ownPart = own ? { ownCause: own } : {};
   if (top === undefined || best < settings.minScore || total === 0)
-    return { layer: "unknown", confidence: 0, layerScores, minScore: settings.minScore, evidence };
+    return {
+      layer: "unknown",
+      confidence: 0,
+      layerScores,
+      minScore: settings.minScore,
+      evidence,
+      ...ownPart,
+    };
   return {
     layer: top,
     confidence: round((best * best) / total),
     layerScores,
     minScore: settings.minScore,
     evidence,
+    ...ownPart,
   };
 }
 

@@ -3,9 +3,14 @@ import type { Labels } from "./series.js";
 /**
  * The things an alert and its evidence can share: a GPU, a node, a pod, a training run, a
  * job, a model. Each kind is named by one or more labels (exporters disagree: dcgm-exporter
- * says `UUID` and `Hostname`, aiwatch says `uuid` and `instance`); values are compared
- * across the labels of one kind, so `Hostname="node-7"` and `node="node-7"` are one node.
+ * says `UUID` and `Hostname`, aiwatch says `uuid` and `node`); values are compared across
+ * the labels of one kind, so `Hostname="node-7"` and `node="node-7"` are one node.
  * A namespace qualifies a pod: pods of the same name in other namespaces are other pods.
+ *
+ * `instance` is not a node label by default: it names the scrape target, and one central
+ * exporter (the training ingest API, the Kubernetes exporter Deployment) gives every run
+ * and every GPU series the same `instance`, which would tie each run to every GPU.
+ * Deployments with one exporter per node can add it back (`enrichment.topology.node`).
  */
 export const ENTITY_KINDS = ["gpu", "node", "pod", "run", "job", "model"] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -38,7 +43,7 @@ export interface Topology {
 export const DEFAULT_TOPOLOGY: Topology = {
   labels: {
     gpu: ["uuid", "UUID"],
-    node: ["node", "Hostname", "hostname", "instance"],
+    node: ["node", "Hostname", "hostname"],
     pod: ["pod"],
     run: ["run_id"],
     job: ["job_name"],
@@ -85,17 +90,24 @@ export interface LocalityMatch {
   readonly value?: string;
 }
 
+/** Workload kinds broader than a run: several runs share them, so another run's do not count. */
+const BROADER_THAN_RUN: ReadonlySet<EntityKind> = new Set(["job", "model"]);
+
 /**
  * The closest entity a series shares with the context (kinds in order, most specific
  * first). A GPU series of the alert's pod is the pod's own GPU: dcgm-exporter labels each
- * GPU with the pod using it, so it counts as the same GPU.
+ * GPU with the pod using it, so it counts as the same GPU. When both name a run and the
+ * runs differ, a shared job or model is no tie (every run of a job shares it: another
+ * run's loss spike says nothing about this one); a shared GPU, node or pod still is.
  */
 export function localityOf(labels: Labels, context: Entities, topology: Topology): LocalityMatch {
   const namespaces = context.get("namespace");
   const namespace = topology.labels.namespace.map((l) => labels[l]).find((v) => v);
+  const otherRun = namesOtherRun(labels, context, topology);
   for (const kind of ENTITY_KINDS) {
     const known = context.get(kind);
     if (!known) continue;
+    if (otherRun && BROADER_THAN_RUN.has(kind)) continue;
     if (kind === "pod" && namespaces && namespace !== undefined && !namespaces.has(namespace))
       continue;
     for (const label of topology.labels[kind]) {
@@ -106,6 +118,14 @@ export function localityOf(labels: Labels, context: Entities, topology: Topology
     }
   }
   return { locality: "cluster" };
+}
+
+/** Whether the series names a run and none of its run values is one the context knows. */
+function namesOtherRun(labels: Labels, context: Entities, topology: Topology): boolean {
+  const runs = context.get("run");
+  if (!runs || runs.size === 0) return false;
+  const own = topology.labels.run.map((l) => labels[l]).filter((v): v is string => !!v);
+  return own.length > 0 && !own.some((v) => runs.has(v));
 }
 
 export interface JoinLabel {

@@ -15,6 +15,9 @@ import {
   rawGroupQuery,
   signalQuery,
 } from "../../../webhook-receiver/evidence/signal-queries.js";
+import type { AnalysisConfig } from "../../../webhook-receiver/evidence/analysis-config.js";
+import { DEFAULT_SCORING } from "../../../webhook-receiver/evidence/scoring.js";
+import { joinSiblings } from "../../../webhook-receiver/evidence/siblings.js";
 import { sparkline } from "../../../webhook-receiver/evidence/sparkline.js";
 import {
   DEFAULT_TOPOLOGY,
@@ -109,12 +112,20 @@ describe("queries", () => {
   });
 
   it("joins a related monitor on every entity it can share with the alert (sum for counters)", () => {
-    const entities = entitiesOf(
-      { run_id: "r-1", instance: "10.0.0.7:9401", uuid: "GPU-1" },
-      DEFAULT_TOPOLOGY,
-    );
+    const entities0 = { run_id: "r-1", instance: "10.0.0.7:9401", uuid: "GPU-1" };
+    const entities = entitiesOf(entities0, DEFAULT_TOPOLOGY);
     const xid = monitor("gpu-xid-errors");
+    // `instance` names the scrape target, not the node, unless the topology says it does.
     expect(joinedSignalQuery(xid, joinLabels(xid.by, entities, DEFAULT_TOPOLOGY))).toBe(
+      'sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{uuid="GPU-1"})',
+    );
+    const perNode = {
+      ...DEFAULT_TOPOLOGY,
+      labels: { ...DEFAULT_TOPOLOGY.labels, node: [...DEFAULT_TOPOLOGY.labels.node, "instance"] },
+    };
+    expect(
+      joinedSignalQuery(xid, joinLabels(xid.by, entitiesOf({ ...entities0 }, perNode), perNode)),
+    ).toBe(
       'sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{uuid="GPU-1"}) or sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{instance="10.0.0.7:9401"})',
     );
     // No shared entity possible: every series (cluster).
@@ -159,6 +170,103 @@ describe("topology", () => {
     expect(localityOf({ model: "other" }, context, DEFAULT_TOPOLOGY)).toEqual({
       locality: "cluster",
     });
+  });
+
+  it("another run shares no job or model with the alert's run; a GPU, node or pod it still can", () => {
+    const run = entitiesOf(
+      { run_id: "r-nan", job_name: "finetune", model: "fraud", node: "node-7", pod: "w-0" },
+      DEFAULT_TOPOLOGY,
+    );
+    // Another run of the same job and model: as far as the cluster.
+    expect(localityOf({ run_id: "r-data", job_name: "finetune" }, run, DEFAULT_TOPOLOGY)).toEqual({
+      locality: "cluster",
+    });
+    expect(localityOf({ run_id: "r-data", model: "fraud" }, run, DEFAULT_TOPOLOGY)).toEqual({
+      locality: "cluster",
+    });
+    // The same run, or series naming no run (a job's or model's own series), still share them.
+    expect(localityOf({ run_id: "r-nan", job_name: "finetune" }, run, DEFAULT_TOPOLOGY).kind).toBe(
+      "run",
+    );
+    expect(localityOf({ job_name: "finetune" }, run, DEFAULT_TOPOLOGY)).toMatchObject({
+      locality: "workload",
+      kind: "job",
+    });
+    // Another run on the same node or in the same pod is still there.
+    expect(
+      localityOf({ run_id: "r-data", job_name: "finetune", node: "node-7" }, run, DEFAULT_TOPOLOGY),
+    ).toMatchObject({ locality: "node", value: "node-7" });
+    expect(localityOf({ run_id: "r-data", pod: "w-0" }, run, DEFAULT_TOPOLOGY)).toMatchObject({
+      locality: "workload",
+      kind: "pod",
+    });
+    // Without a run on the alert's side, a job is shared whatever run the series names.
+    const job = entitiesOf({ job_name: "finetune" }, DEFAULT_TOPOLOGY);
+    expect(localityOf({ run_id: "r-data", job_name: "finetune" }, job, DEFAULT_TOPOLOGY).kind).toBe(
+      "job",
+    );
+  });
+
+  it("Alertmanager's alerts on another run of the same job are not siblings", () => {
+    const config: AnalysisConfig = {
+      spec: undefined,
+      prometheus: { url: "http://127.0.0.1:9", headers: {} },
+      alertmanager: undefined,
+      links: { prometheus: "http://127.0.0.1:9" },
+      queryTimeoutMs: 1000,
+      maxConcurrency: 1,
+      lookbackMs: 60_000,
+      horizonMs: 15_000,
+      defaultStepMs: 1000,
+      cacheTtlMs: 0,
+      followUpForMs: 0,
+      topology: DEFAULT_TOPOLOGY,
+      scoring: DEFAULT_SCORING,
+      priors: DEFAULT_PRIORS,
+    };
+    const alert = (fingerprint: string, labels: Record<string, string>) => ({
+      fingerprint,
+      labels,
+      annotations: {},
+      startsAt: "2026-11-22T07:09:00.000Z",
+    });
+    const own = { alertname: "TrainingStalled", run_id: "r-stall", job_name: "demo-finetune" };
+    const siblings = joinSiblings(
+      [
+        alert("a", {
+          alertname: "TrainingLossNotFinite",
+          run_id: "r-nan",
+          job_name: "demo-finetune",
+        }),
+        alert("b", { alertname: "TrainingLossSlow", run_id: "r-stall", job_name: "demo-finetune" }),
+        alert("c", { alertname: "JobQueueFull", job_name: "demo-finetune" }),
+      ],
+      {
+        alert: {
+          status: "firing",
+          labels: own,
+          annotations: {},
+          startsAt: "2026-11-22T07:09:30.000Z",
+          fingerprint: "own",
+        },
+        monitor: undefined,
+        groupFingerprints: new Set(["own"]),
+      },
+      entitiesOf(own, DEFAULT_TOPOLOGY),
+      config,
+    );
+    expect(siblings.map((s) => [s.alertName, s.match.kind])).toEqual([
+      ["JobQueueFull", "job"],
+      ["TrainingLossSlow", "run"],
+    ]);
+  });
+
+  it("does not take a scrape target's instance for a node", () => {
+    const central = { run_id: "r-1", instance: "ingest:9400" };
+    const run = entitiesOf(central, DEFAULT_TOPOLOGY);
+    expect(
+      localityOf({ instance: "ingest:9400", uuid: "GPU-0", gpu: "0" }, run, DEFAULT_TOPOLOGY),
+    ).toEqual({ locality: "cluster" });
   });
 });
 

@@ -7,7 +7,9 @@ import { consoleDestination } from "../../../webhook-receiver/destinations/conso
 import { dingTalkDestination } from "../../../webhook-receiver/destinations/dingtalk.js";
 import { slackDestination } from "../../../webhook-receiver/destinations/slack.js";
 import type { Destination } from "../../../webhook-receiver/destinations/destination.js";
+import type { AnalysisConfig } from "../../../webhook-receiver/evidence/analysis-config.js";
 import type { GatheredEvidence } from "../../../webhook-receiver/evidence/gather-evidence.js";
+import { ownCauseOf } from "../../../webhook-receiver/evidence/observations.js";
 import {
   DEFAULT_PRIORS,
   NEUTRAL_PRIOR,
@@ -20,6 +22,7 @@ import {
 import { DEFAULT_SCORING, decideVerdict } from "../../../webhook-receiver/evidence/scoring.js";
 import type { Observation } from "../../../webhook-receiver/evidence/scoring.js";
 import type { Sample } from "../../../webhook-receiver/evidence/series.js";
+import { DEFAULT_TOPOLOGY } from "../../../webhook-receiver/evidence/topology.js";
 import type { Alert } from "../../../webhook-receiver/payload/notification.js";
 import { renderMessage } from "../../../webhook-receiver/render/render-message.js";
 import { expectGolden } from "../../support/golden.js";
@@ -265,6 +268,89 @@ describe("the rendered analysis", () => {
       join(GOLDEN, "rca-enrichment.json"),
       JSON.stringify(renderAnalysis(analysis, links, actions).data, null, 2) + "\n",
     );
+  });
+
+  it("names an XID 79 alert's own signal as the cause, marked as its own, inventing nothing else", () => {
+    const config: AnalysisConfig = {
+      spec,
+      prometheus: { url: "http://127.0.0.1:9", headers: {} },
+      alertmanager: undefined,
+      links,
+      queryTimeoutMs: 1000,
+      maxConcurrency: 1,
+      lookbackMs: 60 * MIN,
+      horizonMs: 30 * MIN,
+      defaultStepMs: STEP,
+      cacheTtlMs: 0,
+      followUpForMs: 0,
+      topology: DEFAULT_TOPOLOGY,
+      scoring: DEFAULT_SCORING,
+      priors: DEFAULT_PRIORS,
+    };
+    const labels = {
+      alertname: "GpuXidErrors",
+      monitor: "gpu-xid-errors",
+      layer: "environment",
+      severity: "critical",
+      team: "ml",
+      instance: "10.0.0.7:9400",
+      gpu: "0",
+      uuid: "GPU-0",
+    };
+    const xid = monitor("gpu-xid-errors");
+    const onItsGpu = [{ labels: { uuid: "GPU-0", gpu: "0", xid: "79" }, codes: [79] }];
+    const own = ownCauseOf(xid, labels, config, onItsGpu);
+    expect(own).toEqual({
+      monitor: "gpu-xid-errors",
+      layer: "environment",
+      labels: { gpu: "0", instance: "10.0.0.7:9400", uuid: "GPU-0" },
+      prior: { weight: 3, reason: "XID 79: GPU has fallen off the bus" },
+    });
+    // An XID 79 on another GPU is not this alert's; XID 13 is often the application's own fault.
+    const elsewhere = [{ labels: { uuid: "GPU-9", gpu: "1", xid: "79" }, codes: [79] }];
+    expect(ownCauseOf(xid, labels, config, elsewhere)).toBeUndefined();
+    const xid13 = [{ labels: { uuid: "GPU-0", gpu: "0", xid: "13" }, codes: [13] }];
+    expect(ownCauseOf(xid, labels, config, xid13)).toBeUndefined();
+    // A loss spike is no hardware fault, whatever the XID codes on its run's GPU.
+    expect(
+      ownCauseOf(monitor("training-loss-spike"), alert.labels, config, onItsGpu),
+    ).toBeUndefined();
+
+    const xidAlert: Alert = { ...alert, labels, fingerprint: "9c0d" };
+    const gathered: GatheredEvidence = {
+      window,
+      context: new Map(),
+      signal: undefined,
+      observations: [],
+      ...(own ? { ownCause: own } : {}),
+      checked: [],
+      siblings: [],
+      notes: [],
+    };
+    const enrichment = renderAnalysis(
+      {
+        target: { alert: xidAlert, monitor: xid, groupFingerprints: new Set(["9c0d"]) },
+        evidence: gathered,
+        verdict: decideVerdict([], window, DEFAULT_SCORING, own),
+      },
+      links,
+      undefined,
+    );
+    expect(enrichment.headline).toBe(
+      "Probable cause: environment (confidence 1) — XID 79: GPU has fallen off the bus on gpu=0 instance=10.0.0.7:9400 uuid=GPU-0 (the alert's own signal, gpu-xid-errors)",
+    );
+    expect(enrichment.details).toEqual([
+      {
+        label: "Own signal (environment)",
+        text: "gpu-xid-errors gpu=0 instance=10.0.0.7:9400 uuid=GPU-0: the alert's own signal is a known cause — score 1 = strength 0.75 (the alert itself is firing) × precedence 1 (the alert's own onset) × locality 1 (its own signal) × prior 3 (XID 79: GPU has fallen off the bus)",
+      },
+    ]);
+    expect(enrichment.data).toMatchObject({
+      verdict: "environment",
+      confidence: 1,
+      evidence: [],
+      ownCause: { monitor: "gpu-xid-errors", prior: 3, score: 1 },
+    });
   });
 
   it("marks a message sent before its evidence as not enriched", () => {

@@ -233,6 +233,33 @@ describe("decideVerdict", () => {
     expect(twoMonitors.layerScores.data).toBeCloseTo(1 - 0.65 * 0.65, 3);
   });
 
+  it("an alert whose own signal is a known hardware cause names its own layer, with its prior", () => {
+    const xid79 = {
+      monitor: "gpu-xid-errors",
+      layer: "environment" as const,
+      labels: { gpu: "0", uuid: "GPU-0" },
+      prior: { weight: 3, reason: "XID 79: GPU has fallen off the bus" },
+    };
+    // Nothing related: without its own signal the verdict would be unknown.
+    expect(decideVerdict([quietEnv], WINDOW, SETTINGS).layer).toBe("unknown");
+    const v = decideVerdict([quietEnv], WINDOW, SETTINGS, xid79);
+    expect(v.layer).toBe("environment");
+    expect(v.layerScores).toEqual({ data: 0, model: 0, environment: 1 });
+    expect(v.confidence).toBe(1);
+    expect(v.ownCause).toMatchObject({ ...xid79, score: 1 }); // 0.75 × 3, capped
+    expect(v.ownCause?.explanation).toBe(
+      "score 1 = strength 0.75 (the alert itself is firing) × precedence 1 (the alert's own onset) × locality 1 (its own signal) × prior 3 (XID 79: GPU has fallen off the bus)",
+    );
+    // No other evidence is invented: the list is what was observed.
+    expect(v.evidence.map((e) => e.observation.monitor)).toEqual(["gpu-xid-errors"]);
+    expect(v.evidence[0]?.score).toBe(0);
+    // A prior that does not make a signal a likelier cause (XID 13, 0.8) adds nothing.
+    const xid13 = { ...xid79, prior: { weight: 0.8, reason: "XID 13" } };
+    const weak = decideVerdict([quietEnv], WINDOW, SETTINGS, xid13);
+    expect(weak.layer).toBe("unknown");
+    expect(weak.ownCause).toBeUndefined();
+  });
+
   it("is deterministic: the same observations in any order give the same verdict and order", () => {
     const all = [data, model, quietEnv];
     const a = decideVerdict(all, WINDOW, SETTINGS);
