@@ -118,6 +118,9 @@ export function receiverConfig(files: ReceiverFiles): string {
       horizon: "25s",
       cache_ttl: "1m",
       follow_up_for: "1m",
+      // Everything runs on this one machine, where a scrape target's `instance` is the node:
+      // the training runs, the drift records and the GPU share it, as on one host.
+      topology: { node: ["node", "Hostname", "hostname", "instance"] },
     },
     destinations: [{ name: "terminal", type: "console" }, ...extra],
     default_route: { destinations: ["terminal", ...extra.map((d) => d.name)] },
