@@ -57,9 +57,8 @@ describe("a process registry's two formats", () => {
   it("renders OpenMetrics exactly as prom-client's own OpenMetrics registry does", async () => {
     const ours = createMetricsRegistry();
     sampleMetrics(ours.registers);
-    const reference = new client.Registry<OpenMetricsContentType>(
-      client.Registry.OPENMETRICS_CONTENT_TYPE,
-    );
+    const reference = new client.Registry<OpenMetricsContentType>();
+    reference.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
     sampleMetrics([reference as client.Registry<never>]);
     expect(await ours.openMetrics.metrics()).toBe(await reference.metrics());
     expect(ours.openMetrics.contentType).toBe(client.Registry.OPENMETRICS_CONTENT_TYPE);
