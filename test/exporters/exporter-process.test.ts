@@ -27,7 +27,7 @@ const otherCollector: CollectorDefinition = {
   type: "other",
   create: (context) => {
     const created = sampleCollector.create(context);
-    return { start: created.start, stop: created.stop };
+    return { start: () => created.start(), stop: () => created.stop() };
   },
 };
 
