@@ -134,6 +134,14 @@ describe("the exporter process", () => {
     expect(text).toContain("aiwatch_config_last_reload_successful 0");
   });
 
+  it("answers /-/reload only with credentials: with none configured, only SIGHUP reloads", async () => {
+    const running = await start("collectors: {}\n");
+    const refused = await fetch(`${running.url}/-/reload`, { method: "POST" });
+    expect(refused.status).toBe(401);
+    // What SIGHUP calls (see exporter-sighup.test.ts for the signal itself).
+    expect((await running.reload()).ok).toBe(true);
+  });
+
   it("refuses to start an ingest collector without credentials, naming where", async () => {
     writeFileSync(configFile, "collectors:\n  sample: {}\n");
     const result = await startExporter({
