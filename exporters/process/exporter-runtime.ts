@@ -14,7 +14,8 @@ interface RunningCollector {
 /**
  * The collectors that run now. Applying a config starts the new ones, stops the removed
  * ones, and restarts only those whose section changed, so a reload that touches the GPU
- * section keeps the training collector's state.
+ * section keeps the training collector's state. A collector is stopped before its
+ * replacement starts: both would register the same metric families.
  */
 export class ExporterRuntime {
   private readonly running = new Map<string, RunningCollector>();
@@ -31,33 +32,71 @@ export class ExporterRuntime {
     return [...this.running.values()].map((r) => r.collector);
   }
 
+  /**
+   * Runs the collectors `sections` configures. All or nothing: when a collector fails to
+   * start, the ones this call started are stopped and the ones it stopped are started
+   * again with their old sections, so a failed reload leaves the previous config running
+   * (their state restarts, as on any restart of a collector) and the error is thrown.
+   */
   async apply(sections: Readonly<Record<string, unknown>>): Promise<void> {
+    const stopped: RunningCollector[] = [];
     for (const [type, running] of [...this.running]) {
-      if (!(type in sections) || !isDeepStrictEqual(sections[type], running.config))
+      if (!Object.hasOwn(sections, type) || !isDeepStrictEqual(sections[type], running.config)) {
         await this.stopOne(type, running);
-    }
-    for (const definition of this.definitions) {
-      const config = sections[definition.type];
-      if (config === undefined || this.running.has(definition.type)) continue;
-      const families = this.registry.scope(definition.type);
-      const collector = definition.create({
-        config,
-        families,
-        health: this.health.forCollector(definition.type, this.now),
-        logger: this.logger,
-        now: this.now,
-      });
-      try {
-        await collector.start();
-      } catch (error) {
-        families.dispose();
-        throw new Error(
-          `collector ${definition.type} failed to start: ${(error as Error).message}`,
-        );
+        stopped.push(running);
       }
-      this.running.set(definition.type, { definition, config, collector, families });
-      this.logger.info("collector started", { collector: definition.type });
     }
+    const started: string[] = [];
+    try {
+      for (const definition of this.definitions) {
+        const config = Object.hasOwn(sections, definition.type)
+          ? sections[definition.type]
+          : undefined;
+        if (config === undefined || this.running.has(definition.type)) continue;
+        await this.startOne(definition, config);
+        started.push(definition.type);
+      }
+    } catch (error) {
+      await this.restore(started, stopped);
+      throw error;
+    }
+  }
+
+  private async restore(started: readonly string[], stopped: readonly RunningCollector[]) {
+    for (const type of [...started].reverse()) {
+      const running = this.running.get(type);
+      if (running) await this.stopOne(type, running);
+    }
+    for (const previous of stopped) {
+      try {
+        await this.startOne(previous.definition, previous.config);
+      } catch (error) {
+        // Nothing left to fall back to: the collector stays stopped, and says so.
+        this.logger.error("collector could not be restored after a failed reload", {
+          collector: previous.definition.type,
+          error,
+        });
+      }
+    }
+  }
+
+  private async startOne(definition: CollectorDefinition, config: unknown): Promise<void> {
+    const families = this.registry.scope(definition.type);
+    const collector = definition.create({
+      config,
+      families,
+      health: this.health.forCollector(definition.type, this.now),
+      logger: this.logger,
+      now: this.now,
+    });
+    try {
+      await collector.start();
+    } catch (error) {
+      families.dispose();
+      throw new Error(`collector ${definition.type} failed to start: ${(error as Error).message}`);
+    }
+    this.running.set(definition.type, { definition, config, collector, families });
+    this.logger.info("collector started", { collector: definition.type });
   }
 
   async stopAll(): Promise<void> {

@@ -6,6 +6,7 @@ import { createTrainingFamilies } from "./model/training-families.js";
 import { TrainingRuns } from "./model/training-runs.js";
 import { createTailer } from "./tailers/create-tailer.js";
 import { PollLoop } from "./tailers/poll-loop.js";
+import type { ProblemSink } from "./tailers/tailer.js";
 import { trainingConfigSchema } from "./training-config.js";
 import type { TrainingConfig } from "./training-config.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
@@ -58,10 +59,25 @@ export const trainingCollector: CollectorDefinition<typeof trainingConfigSchema>
       context.now,
       (reason, count) => context.health.rejected(reason, count),
     );
+    // Once per file and reason: a file of bad lines must not flood the log; the counter
+    // has every one.
+    const warned = new Set<string>();
+    const problems: ProblemSink = (problem) => {
+      context.health.rejected(problem.reason);
+      const key = `${problem.reason}\u0000${problem.path}`;
+      if (warned.has(key)) return;
+      warned.add(key);
+      context.logger.warn("tailed input refused; later ones from this file are only counted", {
+        at: problem.line === undefined ? problem.path : `${problem.path}:${problem.line}`,
+        reason: problem.reason,
+        problem: problem.message,
+      });
+    };
     const tailers = config.tailers.map((tailerConfig) =>
       createTailer(tailerConfig, {
         finishedRetentionMs,
         now: context.now,
+        problems,
         sink: (record, mode, observedAt) => runs.apply(record, tailerConfig.kind, mode, observedAt),
       }),
     );

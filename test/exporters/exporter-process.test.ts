@@ -8,6 +8,7 @@ import type { RunningExporter } from "../../exporters/process/run-exporter.js";
 import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import type { CollectorDefinition } from "../../exporters/collector.js";
 import { sampleCollector } from "./sample-collector.js";
 
 const temp = makeTempDir("exporter");
@@ -21,12 +22,25 @@ afterEach(async () => {
 });
 afterAll(() => temp.remove());
 
-async function start(config: string): Promise<RunningExporter> {
+/** A second collector that starts fine, listed first so a reload starts it before `sample`. */
+const otherCollector: CollectorDefinition = {
+  ...sampleCollector,
+  type: "other",
+  create: (context) => {
+    const created = sampleCollector.create(context);
+    return { start: () => created.start(), stop: () => created.stop() };
+  },
+};
+
+async function start(
+  config: string,
+  collectors: readonly CollectorDefinition[] = [sampleCollector],
+): Promise<RunningExporter> {
   writeFileSync(configFile, config);
   const result = await startExporter({
     configFile,
     listenAddress: "127.0.0.1:0",
-    collectors: [sampleCollector],
+    collectors,
     secrets: { env: { INGEST_TOKEN: "t0ken-value" } },
     version: "0.0.0-test",
     writeLog: (line) => logs.push(line),
@@ -146,6 +160,35 @@ describe("the exporter process", () => {
     expect(text).toContain('aiwatch_renamed_value{name="b"} 3');
     expect(text).not.toContain("aiwatch_sample_value");
     expect(text).toContain("aiwatch_config_last_reload_successful 1");
+  });
+
+  it("restores the running collectors when a reload's collector fails to start", async () => {
+    const running = await start(CONFIG, [otherCollector, sampleCollector]);
+    expect((await post(running.url, { name: "a", value: 1 })).status).toBe(200);
+    writeFileSync(
+      configFile,
+      `auth:\n  bearer_tokens: [{ env: INGEST_TOKEN }]\ncollectors:\n` +
+        `  other: { prefix: aiwatch_other }\n  sample: { prefix: aiwatch_renamed, fail_start: true }\n`,
+    );
+    const result = await running.reload();
+    expect(result.ok).toBe(false);
+    // The old sample collector runs again with its old section; "other" was taken back out.
+    expect((await post(running.url, { name: "b", value: 2 })).status).toBe(200);
+    const text = await (await fetch(`${running.url}/metrics`)).text();
+    expect(text).toContain('aiwatch_sample_value{name="b"} 2');
+    expect(text).not.toContain("aiwatch_renamed_");
+    expect(text).not.toContain("aiwatch_other_");
+    expect(text).toContain('aiwatch_exporter_collector_up{collector="sample"}');
+    expect(text).not.toContain('aiwatch_exporter_collector_up{collector="other"}');
+    expect(text).toContain("aiwatch_config_last_reload_successful 0");
+  });
+
+  it("answers /-/reload only with credentials: with none configured, only SIGHUP reloads", async () => {
+    const running = await start("collectors: {}\n");
+    const refused = await fetch(`${running.url}/-/reload`, { method: "POST" });
+    expect(refused.status).toBe(401);
+    // What SIGHUP calls (see exporter-sighup.test.ts for the signal itself).
+    expect((await running.reload()).ok).toBe(true);
   });
 
   it("refuses to start an ingest collector without credentials, naming where", async () => {

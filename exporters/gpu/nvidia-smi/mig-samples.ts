@@ -48,7 +48,9 @@ const ENGINES: Record<string, string> = {
   "JPG count": "jpg",
 };
 
-/** Where each leaf of a `MIG Device` block goes; older drivers say "FB Memory Usage". */
+/**
+ * Where each leaf of a `MIG Device` block goes (tables read by own key only: the keys are
+ * the tool's text); older drivers say "FB Memory Usage". */
 function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
   const [first, second, third] = path;
   if (
@@ -61,7 +63,7 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     (first === "Shared FB Memory Usage" || first === "FB Memory Usage") &&
     second
   ) {
-    const metric = MEMORY[second];
+    const metric = Object.hasOwn(MEMORY, second) ? MEMORY[second] : undefined;
     return metric ? { metric, mib: true } : undefined;
   }
   if (
@@ -69,12 +71,12 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     (first === "Shared BAR1 Memory" || first === "BAR1 Memory Usage") &&
     second
   ) {
-    const metric = BAR1[second];
+    const metric = Object.hasOwn(BAR1, second) ? BAR1[second] : undefined;
     return metric ? { metric, mib: true } : undefined;
   }
   if (first === "Device Attributes" && second === "Shared" && third && path.length === 3) {
     if (third === "Multiprocessor count") return { metric: MIG.multiprocessors };
-    const engine = ENGINES[third];
+    const engine = Object.hasOwn(ENGINES, third) ? ENGINES[third] : undefined;
     return engine ? { metric: MIG.engines, labels: { engine } } : undefined;
   }
   if (path.join("/") === "ECC Errors/Volatile/SRAM Uncorrectable")

@@ -47,7 +47,8 @@ export function parseRocmJson(text: string): RocmJson {
 }
 
 function stringFields(owner: string, value: unknown, nonString: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // A null prototype: a key "__proto__" in the tool's JSON is a field like any other.
+  const fields = Object.create(null) as Record<string, string>;
   if (typeof value !== "object" || value === null) {
     nonString.push(owner);
     return fields;

@@ -52,7 +52,8 @@ const info =
 
 /** sclk and mclk are the graphics and memory clocks; the others keep rocm-smi's names. */
 const CLOCK_NAMES: Readonly<Record<string, string>> = { sclk: "graphics", mclk: "memory" };
-const clockName = (name: string): string => CLOCK_NAMES[name] ?? name;
+const clockName = (name: string): string =>
+  Object.hasOwn(CLOCK_NAMES, name) ? (CLOCK_NAMES[name] ?? name) : name;
 
 /** "16.0GT/s" → PCIe generation (2.5 GT/s is gen 1, each later generation doubles, gen 3 is 8). */
 const PCIE_GENERATIONS: Readonly<Record<string, number>> = {
@@ -64,10 +65,14 @@ const PCIE_GENERATIONS: Readonly<Record<string, number>> = {
   "64": 6,
 };
 
+function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function pcieLevel(value: string): RocmValue {
   const match = /^(\d+) \((\d+(?:\.\d+)?)GT\/s x(\d+)\)$/.exec(value.trim());
   const generation =
-    match?.[2] === undefined ? undefined : PCIE_GENERATIONS[String(Number(match[2]))];
+    match?.[2] === undefined ? undefined : ownValue(PCIE_GENERATIONS, String(Number(match[2])));
   if (!match || generation === undefined)
     return { kind: "invalid", expected: 'a level and link such as "1 (16.0GT/s x16)"' };
   return {

@@ -33,7 +33,8 @@ export function absentReason(text: string): AbsentReason | undefined {
   if (value === "") return "not_available";
   const bracketed = /^\[(.*)\]$/.exec(value);
   const inner = (bracketed?.[1] ?? value).trim().toLowerCase();
-  const known = MARKERS[inner];
+  // Own keys only: tool output like "[constructor]" must not find Object.prototype's.
+  const known = Object.hasOwn(MARKERS, inner) ? MARKERS[inner] : undefined;
   if (known) return known;
   // rocm-smi qualifies some: "N/A (Secondary die)".
   if (/^n\/a\b/.test(inner)) return "not_available";

@@ -58,7 +58,8 @@ export interface InferenceMetrics {
  * `aiwatch_inference_request_duration_seconds`, `_requests_total`,
  * `_request_failures_total{class}`, `_in_flight_requests`, `_prompt_tokens_total`,
  * `_generated_tokens_total` and `_time_to_first_token_seconds`, all labelled with
- * `model` and `model_version`.
+ * `model` and `model_version`, and `_model_labels_folded_total` (requests over the
+ * `maxModels` budget, labelled `model="other"`).
  *
  * Zero code beyond mounting it: durations, in-flight, failures (by status, aborted
  * connections, thrown handlers) are measured; streamed responses (`text/event-stream`,
@@ -115,6 +116,12 @@ export function createInferenceMetrics(options: InferenceMetricsOptions): Infere
       registers,
     }),
   };
+  // No model label: the models it counts are the ones the budget keeps out of the labels.
+  const folded = new client.Counter({
+    name: "aiwatch_inference_model_labels_folded_total",
+    help: 'Requests labelled model="other" because maxModels model/version pairs were already labelled.',
+    registers,
+  });
   const now = options.now ?? (() => performance.now() / 1000);
   const classify = options.classifyStatus ?? classifyStatus;
   const maxModels = options.maxModels ?? 20;
@@ -124,7 +131,10 @@ export function createInferenceMetrics(options: InferenceMetricsOptions): Infere
     const version = labels?.modelVersion ?? (labels ? "" : (options.modelVersion ?? ""));
     const key = `${model}\u0000${version}`;
     if (!seenModels.has(key)) {
-      if (seenModels.size >= maxModels) return { model: "other", model_version: "" };
+      if (seenModels.size >= maxModels) {
+        folded.inc();
+        return { model: "other", model_version: "" };
+      }
       seenModels.add(key);
     }
     return { model, model_version: version };

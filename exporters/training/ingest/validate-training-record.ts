@@ -22,13 +22,27 @@ export const MAX_LABEL_LENGTH = 256;
 export const MAX_METRIC_NAME_LENGTH = 200;
 export const MAX_METRICS_PER_RECORD = 1000;
 
+export interface TrainingRecordRules {
+  /**
+   * The API requires the step of every metric; tailed files may not say it (a Hugging
+   * Face log before its first progress bar), and their points are still worth keeping.
+   */
+  readonly stepRequired: boolean;
+}
+
+const API_RULES: TrainingRecordRules = { stepRequired: true };
+
 /**
  * Checks one record of `POST /api/v1/training/events`:
  * `{run_id, job_name, step, timestamp?, metrics: {name: value}, status?, max_steps?}`.
  * `step` is required when the record carries metrics; a record may carry only a status
- * (`{"run_id": .., "job_name": .., "status": "finished"}`).
+ * (`{"run_id": .., "job_name": .., "status": "finished"}`). Tailers apply the same checks
+ * (see `validateTailedRecord`), so a file cannot feed values the API would refuse.
  */
-export function validateTrainingRecord(value: unknown): RecordCheck<TrainingRecord> {
+export function validateTrainingRecord(
+  value: unknown,
+  rules: TrainingRecordRules = API_RULES,
+): RecordCheck<TrainingRecord> {
   const check = new FieldChecks();
   const record = check.object(value, FIELDS);
   if (!record) return { ok: false, errors: check.errors };
@@ -47,7 +61,7 @@ export function validateTrainingRecord(value: unknown): RecordCheck<TrainingReco
     record["max_steps"] === undefined ? undefined : check.count("max_steps", record["max_steps"]);
   const metrics = metricsOf(check, record["metrics"]);
   const hasMetrics = metrics !== undefined && Object.keys(metrics).length > 0;
-  if (hasMetrics && record["step"] === undefined)
+  if (rules.stepRequired && hasMetrics && record["step"] === undefined)
     check.fail("step", "missing: a record with metrics needs the step they belong to");
   if (
     !hasMetrics &&
@@ -103,4 +117,30 @@ function metricsOf(check: FieldChecks, value: unknown): Record<string, number> |
     metrics[name] = number;
   }
   return metrics;
+}
+
+/** A record a tailer read, checked by the API's rules except that the step may be absent. */
+export function validateTailedRecord(record: TrainingRecord): RecordCheck<TrainingRecord> {
+  return validateTrainingRecord(wireRecord(record), { stepRequired: false });
+}
+
+/** The API's shape of a record, without the fields it does not have. */
+function wireRecord(record: TrainingRecord): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    run_id: record.runId,
+    job_name: record.jobName,
+    metrics: record.metrics,
+  };
+  if (record.step !== undefined) wire["step"] = record.step;
+  if (record.timestampSeconds !== undefined) wire["timestamp"] = record.timestampSeconds;
+  if (record.status !== undefined) wire["status"] = record.status;
+  if (record.maxSteps !== undefined) wire["max_steps"] = record.maxSteps;
+  return wire;
+}
+
+/** `step: expected ...; metrics.loss: expected ...`, for a log line. */
+export function describeRecordErrors(
+  errors: readonly { readonly field: string; readonly message: string }[],
+): string {
+  return errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join("; ");
 }

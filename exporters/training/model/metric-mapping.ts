@@ -18,33 +18,35 @@ export type MetricTarget =
     }
   | { readonly family: "other"; readonly metric: string };
 
-const SINGLE: Readonly<Record<string, MetricTarget>> = {
-  learning_rate: { family: "learning_rate" },
-  lr: { family: "learning_rate" },
-  grad_norm: { family: "grad_norm" },
-  gradient_norm: { family: "grad_norm" },
-  epoch: { family: "epoch" },
-  step: { family: "step" },
-  global_step: { family: "step" },
-  max_steps: { family: "max_steps" },
-  samples_per_second: { family: "samples_per_second" },
-  train_samples_per_second: { family: "samples_per_second" },
-  tokens_per_second: { family: "tokens_per_second" },
-  train_tokens_per_second: { family: "tokens_per_second" },
-};
+// Maps, not object literals: keys are user text, and `toString` or `constructor` must not
+// find Object.prototype's members.
+const SINGLE: ReadonlyMap<string, MetricTarget> = new Map<string, MetricTarget>([
+  ["learning_rate", { family: "learning_rate" }],
+  ["lr", { family: "learning_rate" }],
+  ["grad_norm", { family: "grad_norm" }],
+  ["gradient_norm", { family: "grad_norm" }],
+  ["epoch", { family: "epoch" }],
+  ["step", { family: "step" }],
+  ["global_step", { family: "step" }],
+  ["max_steps", { family: "max_steps" }],
+  ["samples_per_second", { family: "samples_per_second" }],
+  ["train_samples_per_second", { family: "samples_per_second" }],
+  ["tokens_per_second", { family: "tokens_per_second" }],
+  ["train_tokens_per_second", { family: "tokens_per_second" }],
+]);
 
 const EVAL_PREFIX = /^(eval|val|valid|validation)[_/](.+)$/;
 /** Evaluation bookkeeping, not model quality: kept as plain metrics. */
 const EVAL_BOOKKEEPING = /(^|_)(runtime|samples_per_second|steps_per_second)$/;
-const PHASES: Readonly<Record<string, string>> = {
-  "": "train",
-  train: "train",
-  training: "train",
-  eval: "eval",
-  val: "eval",
-  valid: "eval",
-  validation: "eval",
-};
+const PHASES: ReadonlyMap<string, string> = new Map([
+  ["", "train"],
+  ["train", "train"],
+  ["training", "train"],
+  ["eval", "eval"],
+  ["val", "eval"],
+  ["valid", "eval"],
+  ["validation", "eval"],
+]);
 
 /**
  * Maps a key to its target. Rules, in order: the fixed names above; a Lightning
@@ -56,13 +58,13 @@ const PHASES: Readonly<Record<string, string>> = {
  */
 export function classifyMetricKey(key: string): MetricTarget {
   const lower = key.toLowerCase();
-  const single = SINGLE[lower];
+  const single = SINGLE.get(lower);
   if (single) return single;
   if (/^lr-[^/]+(\/pg1)?$/.test(lower)) return { family: "learning_rate" };
   const loss = /^(?:(.*?)[_/.-])?loss(?:_step)?$/.exec(lower);
   if (loss) {
     const prefix = loss[1] ?? "";
-    return { family: "loss", phase: PHASES[prefix] ?? prefix.replace(/[/.-]/g, "_") };
+    return { family: "loss", phase: PHASES.get(prefix) ?? prefix.replace(/[/.-]/g, "_") };
   }
   const evaluation = EVAL_PREFIX.exec(key);
   if (evaluation?.[2] && !EVAL_BOOKKEEPING.test(evaluation[2].toLowerCase()))
@@ -76,13 +78,16 @@ export function classifyMetricKey(key: string): MetricTarget {
  */
 export class MetricClassifier {
   private readonly cache = new Map<string, MetricTarget>();
+  private readonly aliases: ReadonlyMap<string, string>;
 
-  constructor(private readonly aliases: Readonly<Record<string, string>> = {}) {}
+  constructor(aliases: Readonly<Record<string, string>> = {}) {
+    this.aliases = new Map(Object.entries(aliases));
+  }
 
   classify(key: string): MetricTarget {
     let target = this.cache.get(key);
     if (target === undefined) {
-      target = classifyMetricKey(this.aliases[key] ?? key);
+      target = classifyMetricKey(this.aliases.get(key) ?? key);
       if (this.cache.size < 100_000) this.cache.set(key, target);
     }
     return target;

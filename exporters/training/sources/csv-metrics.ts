@@ -14,11 +14,13 @@ export interface CsvMetricsOptions {
   readonly dialect: "lightning" | "keras";
 }
 
-/** A parsed row: its record, and a key that identifies the row whatever the header. */
-export interface CsvRow {
-  readonly record: TrainingRecord | undefined;
-  readonly key: string;
-}
+/**
+ * A parsed row: its record, and a key that identifies the row whatever the header; or
+ * why the row is not one (more cells than the header has columns, no number at all).
+ */
+export type CsvRow =
+  | { readonly record: TrainingRecord | undefined; readonly key: string }
+  | { readonly invalid: string };
 
 /**
  * Turns the lines of a metrics CSV into records. The first line is the header; Lightning
@@ -42,6 +44,11 @@ export class CsvMetricsParser {
       this.header = cells.map((c) => c.trim());
       return undefined;
     }
+    // Empty cells past the header are harmless (a trailing separator); values are not.
+    if (cells.slice(this.header.length).some((cell) => cell.trim() !== ""))
+      return {
+        invalid: `expected at most ${this.header.length} values (the header's columns), got ${cells.length}`,
+      };
     const metrics = Object.create(null) as Record<string, number>;
     let step: number | undefined;
     const cellsByColumn: string[] = [];
@@ -57,7 +64,10 @@ export class CsvMetricsParser {
       } else if (this.options.dialect === "lightning" && column === "step") step = value;
       else metrics[column] = value;
     }
-    if (cellsByColumn.length === 0) return { record: undefined, key: text };
+    if (cellsByColumn.length === 0)
+      return cells.some((cell) => cell.trim() !== "")
+        ? { invalid: "expected numbers, found none in the row" }
+        : { record: undefined, key: text };
     // Sorted: a rewrite may also reorder the columns.
     const key = cellsByColumn.sort().join("\u0000");
     return {

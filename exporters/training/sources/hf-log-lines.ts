@@ -1,6 +1,9 @@
 import type { TrainingRecord } from "../model/training-record.js";
 import { parsePythonLiteral } from "./python-literal.js";
 
+/** How the Trainer's log dicts start (`Trainer.log`: training, evaluation, the summary). */
+const TRAINER_LOG = /^\{'(loss|eval_|train_|learning_rate|grad_norm|epoch)/;
+
 /** tqdm's progress bar: `  5%|▌         | 50/1000 [00:10<03:10,  5.00it/s]`. */
 const PROGRESS = /(\d+)\/(\d+) \[[^\]]*\]/;
 
@@ -20,8 +23,11 @@ export class HfLogParser {
     private readonly jobName: string,
   ) {}
 
-  /** A record for a log line, or undefined for progress bars and other output. */
-  line(text: string): TrainingRecord | undefined {
+  /**
+   * A record for a log line, undefined for progress bars and other output, `invalid` for
+   * a line that holds a log dict (`{'...`) which does not parse (a garbled or cut write).
+   */
+  line(text: string): TrainingRecord | { readonly invalid: string } | undefined {
     const progress = PROGRESS.exec(text);
     if (progress) {
       this.step = Number(progress[1]);
@@ -29,12 +35,20 @@ export class HfLogParser {
     }
     const open = text.indexOf("{'");
     const close = text.lastIndexOf("}");
-    if (open < 0 || close < open) return undefined;
+    if (open < 0) return undefined;
+    // Users print their own dicts too (configs, with reprs no literal parser reads): only
+    // a dict that starts like the Trainer's logs is an error when it does not parse.
+    const trainerLog = TRAINER_LOG.test(text.slice(open));
+    if (close < open)
+      return trainerLog ? { invalid: "a log dict without its closing }" } : undefined;
     let parsed: unknown;
     try {
       parsed = parsePythonLiteral(text.slice(open, close + 1));
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (!trainerLog) return undefined;
+      return {
+        invalid: `not a Python dict: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
     const entry = parsed as Record<string, unknown>;

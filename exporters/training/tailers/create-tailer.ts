@@ -8,10 +8,13 @@ import { HfTrainerStateTailer } from "./hf-trainer-state-tailer.js";
 import { LineTailer } from "./line-tailer.js";
 import type { LineParser } from "./line-tailer.js";
 import { MlflowTailer } from "./mlflow-tailer.js";
-import type { RecordSink, Tailer } from "./tailer.js";
+import type { ProblemSink, RecordSink, Tailer } from "./tailer.js";
+import { describeRecordErrors, validateTailedRecord } from "../ingest/validate-training-record.js";
 
 export interface TailerContext {
   readonly sink: RecordSink;
+  /** Lines and records refused: counted and logged by the collector. */
+  readonly problems: ProblemSink;
   readonly finishedRetentionMs: number;
   readonly now: () => number;
 }
@@ -24,6 +27,17 @@ export function createTailer(
   const path = resolve(config.path);
   const name = config.name ?? `${config.kind}:${config.path}`;
   const intervalMs = Math.max(10, durationMs(config.poll_interval));
+  // Line tailers check their records where they know the line; these check here.
+  const checkedSink: RecordSink = (record, mode, observedAt) => {
+    const checked = validateTailedRecord(record);
+    if (checked.ok) context.sink(checked.value, mode, observedAt);
+    else
+      context.problems({
+        reason: "invalid_record",
+        path,
+        message: describeRecordErrors(checked.errors),
+      });
+  };
   if (config.kind === "mlflow") {
     return {
       intervalMs,
@@ -33,7 +47,7 @@ export function createTailer(
         jobName: config.job_name,
         finishedRetentionMs: context.finishedRetentionMs,
         now: context.now,
-        sink: context.sink,
+        sink: checkedSink,
       }),
     };
   }
@@ -42,10 +56,13 @@ export function createTailer(
   if (config.kind === "hf_trainer_state")
     return {
       intervalMs,
-      tailer: new HfTrainerStateTailer(name, path, runId, jobName, context.sink),
+      tailer: new HfTrainerStateTailer(name, path, runId, jobName, checkedSink),
     };
   const parser = lineParser(config, runId, jobName);
-  return { intervalMs, tailer: new LineTailer(name, config.kind, path, parser, context.sink) };
+  return {
+    intervalMs,
+    tailer: new LineTailer(name, config.kind, path, parser, context.sink, context.problems),
+  };
 }
 
 /**
@@ -73,7 +90,8 @@ function lineParser(
         reset: () => (parser = new HfLogParser(runId, jobName)),
         line: (text) => {
           const record = parser.line(text);
-          return record ? { record, key: text } : undefined;
+          if (record === undefined || "invalid" in record) return record;
+          return { record, key: text };
         },
       };
     }
@@ -91,8 +109,11 @@ function lineParser(
       return {
         reset: () => undefined,
         line: (text) => {
-          const record = parseJsonLine(text, { runId, jobName });
-          return record ? { record, key: text } : undefined;
+          const checked = parseJsonLine(text, { runId, jobName });
+          if (checked === undefined) return undefined;
+          if ("malformed" in checked) return { invalid: checked.malformed };
+          if (!checked.ok) return { refused: describeRecordErrors(checked.errors) };
+          return { record: checked.value, key: text };
         },
       };
   }

@@ -9,6 +9,8 @@ export interface FollowSegment {
   /** Set when these lines start from the beginning of a (new or rewritten) file. */
   readonly reset?: FollowReset;
   readonly lines: readonly string[];
+  /** Each line's 1-based number in the file (`\n`-terminated lines), for error reports. */
+  readonly lineNumbers: readonly number[];
   /**
    * The lines were already in the file when aiwatch started following it: they are the
    * run's past, to restore state from, not new events.
@@ -59,6 +61,8 @@ export class LineFileFollower {
   private handle: FileHandle | undefined;
   private identity: { readonly dev: number; readonly ino: number } | undefined;
   private offset = 0;
+  /** `\n`s consumed since offset 0: the number of the line the offset is in, minus one. */
+  private newlines = 0;
   private head: Buffer = Buffer.alloc(0);
   private tail: Buffer = Buffer.alloc(0);
   /** Bytes present when following began; 0 once the first file is gone or done. */
@@ -83,7 +87,8 @@ export class LineFileFollower {
       if (this.handle) {
         const size = (await this.handle.stat()).size;
         const drained = await this.readLines(this.handle, size, true);
-        if (drained.lines.length > 0) segments.push({ lines: drained.lines, history: false });
+        if (drained.lines.length > 0)
+          segments.push({ lines: drained.lines, lineNumbers: drained.lineNumbers, history: false });
       }
       await this.forget();
       reset = "rotated";
@@ -97,6 +102,7 @@ export class LineFileFollower {
       handle = await open(this.path, "r");
       this.identity = { dev: current.dev, ino: current.ino };
       this.offset = 0;
+      this.newlines = 0;
       reset ??= "opened";
     } else {
       handle = this.handle ?? (await open(this.path, "r"));
@@ -107,13 +113,14 @@ export class LineFileFollower {
       } else if (await this.rewritten(handle)) reset = "rewritten";
       if (reset) {
         this.offset = 0;
+        this.newlines = 0;
         this.historyEnd = 0;
       }
     }
     try {
-      const { lines, more } = await this.readLines(handle, current.size, false);
+      const { lines, lineNumbers, more } = await this.readLines(handle, current.size, false);
       const history = this.offset <= (this.historyEnd ?? 0);
-      if (lines.length > 0 || reset) segments.push({ reset, lines, history });
+      if (lines.length > 0 || reset) segments.push({ reset, lines, lineNumbers, history });
       if (!more && history) this.historyEnd = 0;
       return { segments, more };
     } finally {
@@ -130,6 +137,7 @@ export class LineFileFollower {
     this.handle = undefined;
     this.identity = undefined;
     this.offset = 0;
+    this.newlines = 0;
     this.head = Buffer.alloc(0);
     this.tail = Buffer.alloc(0);
     this.historyEnd = 0;
@@ -159,23 +167,35 @@ export class LineFileFollower {
     handle: FileHandle,
     size: number,
     final: boolean,
-  ): Promise<{ lines: string[]; more: boolean }> {
+  ): Promise<{ lines: string[]; lineNumbers: number[]; more: boolean }> {
+    const none = { lines: [], lineNumbers: [], more: false };
     const available = size - this.offset;
-    if (available <= 0) return { lines: [], more: false };
+    if (available <= 0) return none;
     const buffer = Buffer.allocUnsafe(Math.min(this.maxReadBytes, available));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
-    if (bytesRead === 0) return { lines: [], more: false };
+    if (bytesRead === 0) return none;
     let end = lastTerminator(buffer, bytesRead) + 1;
     // A line longer than a whole read can never complete in this buffer: take it as is.
     if (end === 0 && (final || bytesRead === this.maxReadBytes)) end = bytesRead;
-    if (end === 0) return { lines: [], more: false };
+    if (end === 0) return none;
     const text = buffer.toString("utf8", 0, end);
     if (this.offset === 0)
       this.head = Buffer.from(buffer.subarray(0, Math.min(end, FINGERPRINT_BYTES)));
     this.offset += end;
     this.tail = Buffer.from(buffer.subarray(Math.max(0, end - FINGERPRINT_BYTES), end));
-    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.length > 0);
-    return { lines, more: bytesRead === this.maxReadBytes };
+    // `\r` ends a line too (tqdm redraws its bar with it), but only `\n` counts in numbers.
+    const lines: string[] = [];
+    const lineNumbers: number[] = [];
+    const pieces = text.split("\n");
+    pieces.forEach((piece, index) => {
+      for (const line of piece.split("\r")) {
+        if (line.length === 0) continue;
+        lines.push(line);
+        lineNumbers.push(this.newlines + index + 1);
+      }
+    });
+    this.newlines += pieces.length - 1;
+    return { lines, lineNumbers, more: bytesRead === this.maxReadBytes };
   }
 }
 

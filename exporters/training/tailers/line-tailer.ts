@@ -1,16 +1,26 @@
 import { stat } from "node:fs/promises";
+import { describeRecordErrors, validateTailedRecord } from "../ingest/validate-training-record.js";
 import type { TrainingRecord } from "../model/training-record.js";
 import { LineFileFollower } from "./line-file-follower.js";
 import { RecordCursor } from "./record-cursor.js";
-import type { RecordSink, Tailer } from "./tailer.js";
+import type { ProblemSink, RecordSink, Tailer } from "./tailer.js";
+
+/**
+ * What a parser makes of one line: its record (undefined for a line that carries none,
+ * such as a header) and a key identifying it across rewrites; why it is not a line of
+ * the format (`invalid`) or why its values are refused (`refused`, the ingest API's
+ * checks); or undefined for a line to skip quietly (blank, a progress bar).
+ */
+export type ParsedLine =
+  | { readonly record: TrainingRecord | undefined; readonly key: string }
+  | { readonly invalid: string }
+  | { readonly refused: string }
+  | undefined;
 
 /** Turns the lines of one format into records; stateful formats (CSV headers) reset. */
 export interface LineParser {
   reset(): void;
-  /** The line's record and a key identifying it across rewrites, or undefined to skip. */
-  line(
-    text: string,
-  ): { readonly record: TrainingRecord | undefined; readonly key: string } | undefined;
+  line(text: string): ParsedLine;
 }
 
 /**
@@ -28,6 +38,7 @@ export class LineTailer implements Tailer {
     readonly path: string,
     private readonly parser: LineParser,
     private readonly sink: RecordSink,
+    private readonly problems: ProblemSink,
   ) {
     this.follower = new LineFileFollower(path, { keepOpen: true });
   }
@@ -48,15 +59,38 @@ export class LineTailer implements Tailer {
           for (const record of held) this.sink(record, "live", undefined);
         }
         const mode = segment.history ? "history" : "live";
-        for (const line of segment.lines) {
+        for (const [index, line] of segment.lines.entries()) {
+          const lineNumber = segment.lineNumbers[index];
           const parsed = this.parser.line(line);
-          if (!parsed?.record) continue;
-          for (const record of this.cursor.next(parsed.record, parsed.key))
+          if (parsed === undefined) continue;
+          if ("invalid" in parsed) {
+            this.refuse("invalid_line", lineNumber, parsed.invalid);
+            continue;
+          }
+          if ("refused" in parsed) {
+            this.refuse("invalid_record", lineNumber, parsed.refused);
+            continue;
+          }
+          if (!parsed.record) continue;
+          const checked = validateTailedRecord(parsed.record);
+          if (!checked.ok) {
+            this.refuse("invalid_record", lineNumber, describeRecordErrors(checked.errors));
+            continue;
+          }
+          for (const record of this.cursor.next(checked.value, parsed.key))
             this.sink(record, mode, observedAt);
         }
       }
       if (!more) for (const record of this.cursor.settle()) this.sink(record, "live", undefined);
     }
+  }
+
+  private refuse(
+    reason: "invalid_line" | "invalid_record",
+    line: number | undefined,
+    message: string,
+  ): void {
+    this.problems({ reason, path: this.path, ...(line === undefined ? {} : { line }), message });
   }
 
   close(): Promise<void> {

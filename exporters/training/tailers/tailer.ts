@@ -9,6 +9,20 @@ export type RecordSink = (
 ) => void;
 
 /**
+ * Something a tailer read and refused: a line that is not a record of its format
+ * (`invalid_line`), or a record whose values the ingest API would refuse (`invalid_record`).
+ */
+export interface TailProblem {
+  readonly reason: "invalid_line" | "invalid_record";
+  readonly path: string;
+  /** 1-based, for line-oriented files. */
+  readonly line?: number;
+  readonly message: string;
+}
+
+export type ProblemSink = (problem: TailProblem) => void;
+
+/**
  * Follows one training output (a file, a directory of checkpoints, an MLflow store) and
  * turns what it finds into records. `poll` is called on the tailer's interval, never
  * concurrently; it throws on a real read error (counted by the collector), and returns

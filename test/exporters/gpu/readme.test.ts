@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DCGM_FIELDS, DCGM_XID_FIELD } from "../../../exporters/gpu/dcgm/dcgm-fields.js";
 import {
@@ -7,7 +8,9 @@ import {
   XID_METRICS,
 } from "../../../exporters/gpu/metrics/collector-metrics.js";
 import { GPU_METRICS } from "../../../exporters/gpu/metrics/gpu-metrics.js";
-import { repoPath } from "../../support/fixtures.js";
+import { parseHelpQuery } from "../../../exporters/gpu/nvidia-smi/help-query.js";
+import { readCapture, sectionOf } from "../../../exporters/gpu/replay/nvidia-capture.js";
+import { repoPath, requireFixtures } from "../../support/fixtures.js";
 
 /**
  * `a_{x,y}_b` → a_x_b, a_y_b (the README groups families that way); `a{label}` (labels
@@ -44,5 +47,24 @@ describe("the README's GPU section", () => {
       (name) => /^aiwatch_gpu_[a-z0-9_]+$/.test(name) && !known.has(name),
     );
     expect(stale).toEqual([]);
+  });
+});
+
+const captures = requireFixtures("gpu/nvidia-smi-csv");
+describe.skipIf(!captures.available)("the README's note on GPU energy", () => {
+  it("holds: no captured nvidia-smi offers an energy query field", () => {
+    const dir = join(captures.dir, "gpu", "nvidia-smi-csv");
+    const files = readdirSync(dir).filter((name) => name.endsWith(".txt") && /__/.test(name));
+    const fieldsByFile = files.map((name) => {
+      const help = sectionOf(readCapture(join(dir, name)), "capabilities", "help-query-gpu");
+      return { name, fields: help ? parseHelpQuery(help.body).flat() : [] };
+    });
+    // Every capture has a --help-query-gpu listing, so "none lists energy" is a finding.
+    expect(fieldsByFile.filter((f) => f.fields.length < 50).map((f) => f.name)).toEqual([]);
+    expect(fieldsByFile.flatMap((f) => f.fields.filter((field) => /energy/i.test(field)))).toEqual(
+      [],
+    );
+    const readme = readFileSync(repoPath("README.md"), "utf8");
+    expect(readme).toContain("There is no energy counter (no `aiwatch_gpu_energy_*` family).");
   });
 });

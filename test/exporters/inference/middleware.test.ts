@@ -144,6 +144,8 @@ describe("the Express middleware", () => {
     expect(
       await value('aiwatch_inference_generated_tokens_total{model="b",model_version="v1"}'),
     ).toBe(5);
+    // The fold is counted, not silent: c (one request) went to "other".
+    expect(await value("aiwatch_inference_model_labels_folded_total")).toBe(1);
   });
 });
 

@@ -4,9 +4,15 @@ import { join } from "node:path";
 import client from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../../../core/run-process.js";
+import { driftCollector } from "../../../exporters/drift/collector/drift-collector.js";
+import { gpuCollector } from "../../../exporters/gpu/gpu-collector.js";
 import { createInferenceMetrics } from "../../../exporters/inference/public.js";
+import { inferenceCollector } from "../../../exporters/inference/inference-collector.js";
 import type { RunningExporter } from "../../../exporters/process/run-exporter.js";
+import { trainingCollector } from "../../../exporters/training/training-collector.js";
 import { requireBinaries } from "../../support/binaries.js";
+import { requireFixtures } from "../../support/fixtures.js";
+import { everythingGpuSection } from "../gpu/support/everything.js";
 import { startMetricsTarget } from "../../support/metrics-target.js";
 import type { MetricsTarget } from "../../support/metrics-target.js";
 import { startPrometheus } from "../../support/prometheus-process.js";
@@ -15,11 +21,18 @@ import { waitFor } from "../../support/wait-for.js";
 import { AUTH_CONFIG, postJson, scrape, startTestExporter } from "./exporter-harness.js";
 
 /**
- * Every source of both collectors active with data flowing: ingest, all six tailer kinds,
- * the ground-truth join, a vLLM and a Triton server. The output must pass `promtool check
- * metrics` (text format) and be scraped by a real Prometheus (which asks for OpenMetrics).
+ * Every collector active with data flowing. Training: ingest and all six tailer kinds.
+ * Inference: the ground-truth join, a vLLM and a Triton server. GPU: stand-in nvidia-smi
+ * and rocm-smi replaying real captures (MIG, per-process memory), XIDs from a kernel log,
+ * dcgm-compatible names too. Drift: a model whose live window has drifted. The output
+ * must pass `promtool check metrics` in the text format, also right after an OpenMetrics
+ * scrape, and be scraped by a real Prometheus (which asks for OpenMetrics and parses it
+ * strictly). promtool 2.42's `check metrics` reads only the text format (it stops at
+ * OpenMetrics' `unknown` type), so the OpenMetrics output is checked by that scrape.
  */
-const { available, paths } = requireBinaries("promtool", "prometheus");
+const { available: binaries, paths } = requireBinaries("promtool", "prometheus");
+const gpuFixtures = requireFixtures("gpu/nvidia-smi-csv", "gpu/rocm-smi-json");
+const available = binaries && gpuFixtures.available;
 const temp = makeTempDir("all-collectors");
 const captures = join(import.meta.dirname, "..", "inference", "captures");
 let exporter: RunningExporter;
@@ -101,12 +114,31 @@ describe.skipIf(!available)("every training and inference source at once", () =>
     vllm = await startMetricsTarget(() => readFileSync(join(captures, "vllm-v1.metrics"), "utf8"));
     triton = await startMetricsTarget(() => readFileSync(join(captures, "triton.metrics"), "utf8"));
     const tailers = writeSources(temp.path);
+    const gpuDir = join(temp.path, "gpu");
+    mkdirSync(gpuDir);
+    const gpu = everythingGpuSection(
+      gpuFixtures.dir,
+      gpuDir,
+      "dcgm: { enabled: true, hostname: gpu-node-7 }",
+      "1h",
+    );
     exporter = await startTestExporter(
       temp.path,
       `${AUTH_CONFIG}collectors:\n  training:\n    tailers:\n${tailers}` +
         `  inference:\n    upstreams:\n` +
         `      - { name: vllm-0, kind: vllm, url: "http://${vllm.address}/metrics", scrape_interval: 1s, scrape_timeout: 1s }\n` +
-        `      - { name: triton-0, kind: triton, url: "http://${triton.address}/metrics", scrape_interval: 1s, scrape_timeout: 1s }\n`,
+        `      - { name: triton-0, kind: triton, url: "http://${triton.address}/metrics", scrape_interval: 1s, scrape_timeout: 1s }\n` +
+        `  gpu:\n${gpu.section.replace(/^/gm, "    ")}\n` +
+        `  drift:\n    evaluation_interval: 50ms\n    models:\n` +
+        `      - { name: churn, reference: { first_records: 150 }, min_samples: 50, window: { records: 200 }, methods: [psi] }\n`,
+      {
+        collectors: [
+          trainingCollector,
+          inferenceCollector,
+          gpuCollector({ procDriverDir: gpu.procDriverDir, hostname: () => "gpu-node-7" }),
+          driftCollector,
+        ],
+      },
     );
     appendFileSync(join(temp.path, "jsonl", "metrics.jsonl"), '{"step": 2, "loss": NaN}\n');
     await postJson(`${exporter.url}/api/v1/training/events`, [
@@ -121,6 +153,19 @@ describe.skipIf(!available)("every training and inference source at once", () =>
       { id: "1", model: "churn", predicted: "yes" },
     ]);
     await postJson(`${exporter.url}/api/v1/inference/labels`, [{ id: "1", actual: "no" }]);
+    const features = (offset: number) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        amount: offset + (i % 50),
+        kind: i % 2 ? "a" : "b",
+      }));
+    // 150 reference records, then a live window of 50 like them and 100 shifted.
+    for (const offset of [0, 0, 1000]) {
+      const response = await postJson(`${exporter.url}/api/v1/data/records`, {
+        model: "churn",
+        records: features(offset),
+      });
+      expect(response.status).toBe(200);
+    }
   });
 
   afterAll(async () => {
@@ -130,9 +175,13 @@ describe.skipIf(!available)("every training and inference source at once", () =>
     temp.remove();
   });
 
-  it("passes promtool check metrics with data from every source", async () => {
-    const text = await waitFor("data from every source", async () => {
-      const body = await scrape(exporter.url);
+  it("passes promtool check metrics with data from every source, also after an OpenMetrics scrape", async () => {
+    const openMetrics = await waitFor("data from every source", async () => {
+      const body = await (
+        await fetch(`${exporter.url}/metrics`, {
+          headers: { accept: "application/openmetrics-text; version=1.0.0" },
+        })
+      ).text();
       const ready = [
         'job_name="hf"',
         'job_name="hf-log"',
@@ -144,9 +193,19 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         'server="vllm-0"',
         'server="triton-0"',
         "aiwatch_inference_label_delay_seconds_bucket",
+        'aiwatch_exporter_collector_up{collector="gpu"} 1',
+        'aiwatch_gpu_mig_memory_used_bytes{gpu="0"',
+        "aiwatch_gpu_xid_errors_total{",
+        "DCGM_FI_DEV_GPU_TEMP{",
+        'aiwatch_data_drift_detected{model="churn",feature="amount",method="psi"} 1',
       ].every((needle) => body.includes(needle));
       return ready ? body : undefined;
     });
+    expect(openMetrics.endsWith("# EOF\n")).toBe(true);
+    expect(openMetrics).toContain("# TYPE aiwatch_config_reloads counter");
+    const text = await scrape(exporter.url);
+    expect(text).toContain("# TYPE aiwatch_config_reloads_total counter");
+    expect(text).toContain('aiwatch_exporter_collector_up{collector="drift"} 1');
     expect(await promtoolCheck(text, "exporter.txt")).toBe("");
   });
 
@@ -166,7 +225,7 @@ describe.skipIf(!available)("every training and inference source at once", () =>
       });
       expect(up.result).toHaveLength(1);
       const counts = await prometheus.api<{ result: { metric: Record<string, string> }[] }>(
-        `query?query=${encodeURIComponent('count by (__name__) ({__name__=~"aiwatch_(training|inference)_.+"})')}`,
+        `query?query=${encodeURIComponent('count by (__name__) ({__name__=~"(aiwatch_(training|inference|gpu|data)_|DCGM_FI_).+"})')}`,
       );
       const names = counts.result.map((r) => r.metric["__name__"]);
       expect(names).toEqual(
@@ -176,6 +235,10 @@ describe.skipIf(!available)("every training and inference source at once", () =>
           "aiwatch_inference_requests_total",
           "aiwatch_inference_request_duration_seconds_bucket",
           "aiwatch_inference_predictions_labelled_total",
+          "aiwatch_gpu_memory_used_bytes",
+          "aiwatch_gpu_xid_errors_total",
+          "DCGM_FI_DEV_GPU_TEMP",
+          "aiwatch_data_drift_score",
         ]),
       );
     } finally {

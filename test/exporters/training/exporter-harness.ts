@@ -1,24 +1,28 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDiagnostics } from "../../../core/diagnostics/format.js";
+import type { CollectorDefinition } from "../../../exporters/collector.js";
 import { COLLECTORS } from "../../../exporters/collectors.js";
 import { startExporter } from "../../../exporters/process/run-exporter.js";
 import type { RunningExporter } from "../../../exporters/process/run-exporter.js";
 
 export const TOKEN = "ingest-t0ken";
 
-/** Starts the real exporter process (in-process) on a config text, with every collector. */
+/**
+ * Starts the real exporter process (in-process) on a config text, with every collector
+ * (or the given ones, for collectors a test builds with its own dependencies).
+ */
 export async function startTestExporter(
   dir: string,
   config: string,
-  options: { logs?: string[] } = {},
+  options: { logs?: string[]; collectors?: readonly CollectorDefinition[] } = {},
 ): Promise<RunningExporter> {
   const configFile = join(dir, "exporter.yaml");
   writeFileSync(configFile, config);
   const result = await startExporter({
     configFile,
     listenAddress: "127.0.0.1:0",
-    collectors: COLLECTORS,
+    collectors: options.collectors ?? COLLECTORS,
     secrets: { env: { INGEST_TOKEN: TOKEN } },
     version: "0.0.0-test",
     writeLog: (line) => options.logs?.push(line),

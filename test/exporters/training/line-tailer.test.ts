@@ -9,6 +9,7 @@ import {
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTailer } from "../../../exporters/training/tailers/create-tailer.js";
+import type { TailProblem } from "../../../exporters/training/tailers/tailer.js";
 import type { TailerConfig } from "../../../exporters/training/training-config.js";
 import { requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
@@ -23,13 +24,15 @@ function follow(kind: TailerConfig["kind"], fileName: string, extra: Partial<Tai
   const dir = join(temp.path, `case-${++counter}`);
   const path = join(dir, fileName);
   const { sink, take } = recordingSink();
+  const problems: TailProblem[] = [];
   const make = () =>
     createTailer({ kind, path, job_name: "job", poll_interval: "1s", ...extra } as TailerConfig, {
       sink,
+      problems: (problem) => problems.push(problem),
       finishedRetentionMs: 3_600_000,
       now: Date.now,
     }).tailer;
-  return { dir, path, take, make };
+  return { dir, path, take, make, problems };
 }
 
 const jsonLine = (step: number, loss: number | string) => `{"step": ${step}, "loss": ${loss}}\n`;
@@ -194,6 +197,63 @@ describe("line tailers", () => {
   });
 });
 
+describe("lines that are not records", () => {
+  it("are reported with their file and line, and the lines after them still read", async () => {
+    const { dir, path, take, make, problems } = follow("json_lines", "bad.jsonl");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path,
+      jsonLine(1, 0.9) +
+        "not json\n" +
+        '{"step": -1, "loss": 1}\n' +
+        '{"step": 1e30, "loss": 1}\n' +
+        '{"step": "x", "loss": 1}\n' +
+        "\n" +
+        jsonLine(2, 0.8),
+    );
+    const tailer = make();
+    await tailer.poll();
+    expect(summarize(take())).toEqual(["history 1 loss=0.9", "history 2 loss=0.8"]);
+    expect(problems.map((p) => `${p.reason} ${p.line} ${p.message}`)).toEqual([
+      'invalid_line 2 expected a JSON object, got "not json"',
+      "invalid_record 3 step: expected a non-negative integer, got number -1",
+      "invalid_record 4 step: expected a non-negative integer, got number 1e+30",
+      'invalid_record 5 step: expected a non-negative integer, got "x"',
+    ]);
+    expect(problems.every((p) => p.path === path)).toBe(true);
+    appendFileSync(path, "{'step': 3\n");
+    await tailer.poll();
+    expect(problems.at(-1)).toMatchObject({ reason: "invalid_line", line: 8 });
+    await tailer.close();
+  });
+
+  it("count CSV rows with values past the header or no number, and Hugging Face dicts that do not parse", async () => {
+    const csv = follow("keras_csv", "training.log");
+    mkdirSync(csv.dir, { recursive: true });
+    writeFileSync(csv.path, "epoch,loss\n0,0.5\n1,0.4,9\noops,\n2,0.3\n");
+    const csvTailer = csv.make();
+    await csvTailer.poll();
+    expect(summarize(csv.take())).toEqual(["history 1 loss=0.5", "history 3 loss=0.3"]);
+    expect(csv.problems.map((p) => `${p.reason} ${p.line}`)).toEqual([
+      "invalid_line 3",
+      "invalid_line 4",
+    ]);
+    await csvTailer.close();
+
+    const log = follow("hf_log", "train.log");
+    mkdirSync(log.dir, { recursive: true });
+    writeFileSync(
+      log.path,
+      "{'loss': 0.5, 'epoch': 0.1}\n{'loss': 0.4, 'epo\nSaving model checkpoint\n{'loss': 0.3}\n",
+    );
+    const logTailer = log.make();
+    await logTailer.poll();
+    expect(summarize(log.take())).toEqual(["history - loss=0.5", "history - loss=0.3"]);
+    expect(log.problems.map((p) => `${p.reason} ${p.line}`)).toEqual(["invalid_line 2"]);
+    await logTailer.close();
+  });
+});
+
 const lightning = requireFixtures("training/genrisk__version_2__metrics.csv");
 describe.skipIf(!lightning.available)(
   "a real Lightning CSVLogger file (AIRI-Institute/genrisk)",
@@ -201,6 +261,7 @@ describe.skipIf(!lightning.available)(
     it("restores every row as history, with the GAN's two losses as phases", async () => {
       const path = join(lightning.dir, "training", "genrisk__version_2__metrics.csv");
       const h = trainingHarness({ idleRetentionMs: 1e15 });
+      const problems: TailProblem[] = [];
       const tailer = createTailer(
         {
           kind: "lightning_csv",
@@ -211,6 +272,7 @@ describe.skipIf(!lightning.available)(
         },
         {
           sink: (record, mode, at) => h.runs.apply(record, "lightning_csv", mode, at),
+          problems: (problem) => problems.push(problem),
           finishedRetentionMs: 1,
           now: Date.now,
         },
@@ -221,6 +283,7 @@ describe.skipIf(!lightning.available)(
       const [step, epoch, disc, gen] = (rows.at(-1) ?? "").split(",").map(Number);
       const run = 'run_id="version_2",job_name="genrisk"';
       expect(rows).toHaveLength(321);
+      expect(problems).toEqual([]);
       expect(h.sample(`aiwatch_training_step{${run}}`)).toBe(step);
       expect(h.sample(`aiwatch_training_epoch{${run}}`)).toBe(epoch);
       expect(h.sample(`aiwatch_training_loss{${run},phase="train_disc"}`)).toBe(disc);

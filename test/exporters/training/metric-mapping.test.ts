@@ -43,4 +43,21 @@ describe("metric key mapping", () => {
     expect(classifier.classify("train_gen_loss")).toEqual({ family: "loss", phase: "train" });
     expect(classifier.classify("train_disc_loss")).toEqual({ family: "loss", phase: "train_disc" });
   });
+
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"])(
+    "treats %s as a plain name, not an Object.prototype member",
+    (key) => {
+      expect(classifyMetricKey(key)).toEqual({ family: "other", metric: key });
+      expect(new MetricClassifier({ lr: "learning_rate" }).classify(key)).toEqual({
+        family: "other",
+        metric: key,
+      });
+    },
+  );
+
+  it("takes a loss phase named like an Object.prototype member as written", () => {
+    expect(classifyMetricKey("constructor_loss")).toEqual({ family: "loss", phase: "constructor" });
+    expect(classifyMetricKey("__proto___loss")).toEqual({ family: "loss", phase: "__proto__" });
+    expect(classifyMetricKey("toString/loss")).toEqual({ family: "loss", phase: "tostring" });
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCsvLine, parsePythonNumber } from "../../../exporters/training/sources/csv-line.js";
 import { CsvMetricsParser } from "../../../exporters/training/sources/csv-metrics.js";
+import type { CsvRow } from "../../../exporters/training/sources/csv-metrics.js";
 import { HfLogParser } from "../../../exporters/training/sources/hf-log-lines.js";
 import { parseJsonLine } from "../../../exporters/training/sources/json-lines.js";
 import {
@@ -9,6 +10,9 @@ import {
 } from "../../../exporters/training/sources/mlflow-file-store.js";
 import { parsePythonJson } from "../../../exporters/training/sources/python-json.js";
 import { parsePythonLiteral } from "../../../exporters/training/sources/python-literal.js";
+
+const recordOf = (row: CsvRow | undefined) => (row && "record" in row ? row.record : undefined);
+const keyOf = (row: CsvRow | undefined) => (row && "key" in row ? row.key : undefined);
 
 describe("Python's JSON", () => {
   it("reads bare NaN and Infinity outside strings only", () => {
@@ -97,13 +101,13 @@ describe("CSV metric files", () => {
     parser.reset();
     parser.line("step,val_loss,epoch,train_loss");
     const after = parser.line("49,,0,0.5");
-    expect(before?.record).toEqual({
+    expect(recordOf(before)).toEqual({
       runId: "v2",
       jobName: "gan",
       step: 49,
       metrics: { epoch: 0, train_loss: 0.5 },
     });
-    expect(after?.key).toBe(before?.key);
+    expect(keyOf(after)).toBe(keyOf(before));
   });
 
   it("reads Keras rows as completed epochs", () => {
@@ -114,7 +118,7 @@ describe("CSV metric files", () => {
       dialect: "keras",
     });
     parser.line("epoch,accuracy,loss,val_accuracy,val_loss");
-    expect(parser.line("0,0.81,0.52,0.84,0.44")?.record).toEqual({
+    expect(recordOf(parser.line("0,0.81,0.52,0.84,0.44"))).toEqual({
       runId: "k",
       jobName: "j",
       step: 1,
@@ -129,13 +133,16 @@ describe("JSON lines and MLflow lines", () => {
     expect(
       parseJsonLine('{"step": 3, "loss": NaN, "lr": 0.001, "time": 1714564800}', defaults),
     ).toEqual({
-      runId: "r",
-      jobName: "j",
-      step: 3,
-      timestampSeconds: 1714564800,
-      metrics: { loss: NaN, lr: 0.001 },
-      status: undefined,
-      maxSteps: undefined,
+      ok: true,
+      value: {
+        runId: "r",
+        jobName: "j",
+        step: 3,
+        timestampSeconds: 1714564800,
+        metrics: { loss: NaN, lr: 0.001 },
+        status: undefined,
+        maxSteps: undefined,
+      },
     });
     expect(
       parseJsonLine(
@@ -143,13 +150,59 @@ describe("JSON lines and MLflow lines", () => {
         defaults,
       ),
     ).toMatchObject({
-      runId: "x",
-      step: 4,
-      timestampSeconds: 1714564800.123,
-      metrics: { step_time: 0.2 },
+      ok: true,
+      value: { runId: "x", step: 4, timestampSeconds: 1714564800.123, metrics: { step_time: 0.2 } },
     });
-    expect(parseJsonLine("not json", defaults)).toBeUndefined();
-    expect(parseJsonLine('{"step": 1}', defaults)).toBeUndefined();
+    expect(parseJsonLine("   ", defaults)).toBeUndefined();
+    expect(parseJsonLine('{"step": 1}', defaults)).toMatchObject({ ok: true, value: { step: 1 } });
+  });
+
+  it("refuses lines that are not records, and values the ingest API refuses, saying which field", () => {
+    const defaults = { runId: "r", jobName: "j" };
+    const errors = (line: string) => {
+      const checked = parseJsonLine(line, defaults);
+      if (checked && "malformed" in checked) return [`malformed: ${checked.malformed}`];
+      return checked && !checked.ok ? checked.errors.map((e) => `${e.field}: ${e.message}`) : [];
+    };
+    expect(errors("not json")).toEqual(['malformed: expected a JSON object, got "not json"']);
+    expect(errors('{"step": 1, "lo')[0]).toMatch(/^malformed: not JSON: /);
+    expect(errors("[1, 2]")).toEqual(['malformed: expected a JSON object, got "[1, 2]"']);
+    expect(errors("null")).toEqual(['malformed: expected a JSON object, got "null"']);
+    expect(errors("{}")).toEqual([
+      ": the record carries nothing: expected metrics, step, max_steps or status",
+    ]);
+    expect(errors('{"step": -1, "loss": 1}')).toEqual([
+      "step: expected a non-negative integer, got number -1",
+    ]);
+    expect(errors('{"step": 1e30, "loss": 1}')).toEqual([
+      "step: expected a non-negative integer, got number 1e+30",
+    ]);
+    expect(errors('{"step": "x", "loss": 1}')).toEqual([
+      'step: expected a non-negative integer, got "x"',
+    ]);
+    expect(errors('{"global_step": 2.5, "loss": 1}')).toEqual([
+      "step: expected a non-negative integer, got number 2.5",
+    ]);
+    expect(errors('{"step": 1, "metrics": {"loss": "high"}}')).toEqual([
+      'metrics.loss: expected a number or "NaN", "Infinity", "-Infinity", got "high"',
+    ]);
+    expect(errors('{"note": "warmup"}')).toEqual([
+      ": the record carries nothing: expected metrics, step, max_steps or status",
+    ]);
+  });
+
+  it("reads metric names like __proto__ and constructor as plain names", () => {
+    const checked = parseJsonLine('{"step": 1, "__proto__": 1, "constructor": 2, "toString": 3}', {
+      runId: "r",
+      jobName: "j",
+    });
+    expect(
+      checked && "ok" in checked && checked.ok && Object.entries(checked.value.metrics),
+    ).toEqual([
+      ["__proto__", 1],
+      ["constructor", 2],
+      ["toString", 3],
+    ]);
   });
 
   it("reads MLflow's metric lines and run meta", () => {

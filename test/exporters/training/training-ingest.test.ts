@@ -104,6 +104,30 @@ describe("POST /api/v1/training/events", () => {
     ).toBe(4);
   });
 
+  it("takes metric names like toString, constructor and __proto__ as plain names", async () => {
+    const url = await start();
+    // A string body: an object literal's __proto__ key would set the prototype instead.
+    const body =
+      '[{"run_id": "r-1", "job_name": "llama-ft", "step": 1, "metrics": {"loss": 1}},' +
+      ' {"run_id": "r-1", "job_name": "llama-ft", "step": 2, "metrics": {"toString": 1,' +
+      ' "constructor": 2, "__proto__": 3, "constructor_loss": 4, "hasOwnProperty": 5}},' +
+      ' {"run_id": "r-1", "job_name": "llama-ft", "step": 3, "metrics": {"loss": 0.5}}]';
+    const response = await postJson(events(url), body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "success",
+      data: { received: 3, accepted: 3 },
+    });
+    const text = await scrape(url);
+    const other = (name: string) =>
+      sampleValue(text, `aiwatch_training_metric{${RUN},metric="${name}"}`);
+    expect([other("toString"), other("constructor"), other("__proto__")]).toEqual([1, 2, 3]);
+    expect(other("hasOwnProperty")).toBe(5);
+    expect(sampleValue(text, `aiwatch_training_loss{${RUN},phase="constructor"}`)).toBe(4);
+    expect(sampleValue(text, `aiwatch_training_loss{${RUN},phase="train"}`)).toBe(0.5);
+    expect(sampleValue(text, `aiwatch_training_step{${RUN}}`)).toBe(3);
+  });
+
   it("refuses a body that is not a batch, and a batch over the record limit, applying nothing", async () => {
     const url = await start();
     expect((await postJson(events(url), "42")).status).toBe(400);

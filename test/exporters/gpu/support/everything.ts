@@ -21,6 +21,27 @@ export async function startEverything(
   dcgm: string,
   interval = "1h",
 ): Promise<GpuExporter> {
+  const { section, procDriverDir } = everythingGpuSection(fixtures, dir, dcgm, interval);
+  const gpu = await startGpuExporter(dir, section, {
+    procDriverDir,
+    bootTimeMs: () => 1_700_000_000_000,
+  });
+  await gpu.until("a full reading", (s) =>
+    valueOf(s, "aiwatch_exporter_collector_up", { collector: "gpu" }) === 1 ? true : undefined,
+  );
+  return gpu;
+}
+
+/**
+ * The stand-in tools, kernel log and /proc directory of `startEverything`, and the
+ * `collectors.gpu` section (YAML, unindented) that uses them.
+ */
+export function everythingGpuSection(
+  fixtures: string,
+  dir: string,
+  dcgm: string,
+  interval: string,
+): { readonly section: string; readonly procDriverDir: string } {
   const migCase = nvidiaCaptureCases(fixtures).find(
     (c) => c.name.includes("h100-mig") && c.state === "load",
   );
@@ -51,20 +72,13 @@ export async function startEverything(
     join(proc, "0000:00:09.0", "information"),
     "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 130\nBus Location: \t 0000:00:09.0\nDevice Minor: \t 0\n",
   );
-  const gpu = await startGpuExporter(
-    dir,
-    [
-      `interval: ${interval}`,
-      "timeout: 30s",
-      `nvidia_smi: { path: ${JSON.stringify(nvidia)}, processes: true }`,
-      `rocm_smi: { enabled: true, path: ${JSON.stringify(rocm)}, processes: true }`,
-      `xid: { source: kmsg, kmsg_path: ${JSON.stringify(kmsg)} }`,
-      dcgm,
-    ].join("\n"),
-    { procDriverDir: proc, bootTimeMs: () => 1_700_000_000_000 },
-  );
-  await gpu.until("a full reading", (s) =>
-    valueOf(s, "aiwatch_exporter_collector_up", { collector: "gpu" }) === 1 ? true : undefined,
-  );
-  return gpu;
+  const section = [
+    `interval: ${interval}`,
+    "timeout: 30s",
+    `nvidia_smi: { path: ${JSON.stringify(nvidia)}, processes: true }`,
+    `rocm_smi: { enabled: true, path: ${JSON.stringify(rocm)}, processes: true }`,
+    `xid: { source: kmsg, kmsg_path: ${JSON.stringify(kmsg)} }`,
+    dcgm,
+  ].join("\n");
+  return { section, procDriverDir: proc };
 }
