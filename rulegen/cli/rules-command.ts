@@ -12,6 +12,7 @@ import { specJsonSchema } from "../spec/json-schema.js";
 import { BACKTEST_USAGE, backtestCommand } from "./backtest-command.js";
 import { isTarget, TARGETS } from "../targets/target.js";
 import { checkAndTestRules, findPromtool } from "./promtool.js";
+import { isRuleFileName, stageRuleFiles } from "./stage-rule-files.js";
 
 export const RULES_USAGE = `Usage:
   aiwatch rules compile SPEC... --out DIR [--target T]
@@ -19,6 +20,7 @@ export const RULES_USAGE = `Usage:
   aiwatch rules check SPEC... --out DIR [--target T]
                                             exit 1 and print a diff if DIR is not what the specs compile to
   aiwatch rules test DIR [--promtool PATH]  promtool check rules + promtool test rules on DIR
+                                            (any target's output; wrapped groups are extracted)
   aiwatch rules schema [--out FILE]         print the spec's JSON Schema (for editors)
   aiwatch rules backtest SPEC (--series FILE | --url URL --start T --end T) [...]
                                             when would each alert have fired? (--help for options)
@@ -169,18 +171,27 @@ async function testCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
   const absolute = resolve(io.cwd, dir);
   const names = listDir(absolute);
-  const ruleFiles = names.filter((n) => n.endsWith(".rules.yml"));
+  const ruleFiles = names.filter(isRuleFileName);
   const testFiles = names.filter((n) => n.endsWith(".test.yml"));
   if (ruleFiles.length === 0) {
-    io.stderr(`${dir}: no *.rules.yml files (run aiwatch rules compile first)\n`);
+    io.stderr(
+      `${dir}: no *.rules.yml or *.prometheusrule.yml files (run aiwatch rules compile first)\n`,
+    );
     return EXIT.inputErrors;
   }
-  let failed = false;
-  for (const run of await checkAndTestRules(promtool, ruleFiles, testFiles, absolute)) {
-    io.stdout(`== ${run.step}\n${run.result.stdout}${run.result.stderr}`);
-    if (run.result.exitCode !== 0) failed = true;
+  const staged = stageRuleFiles(absolute, ruleFiles);
+  try {
+    for (const file of staged.extracted)
+      io.stdout(`checking the rule groups embedded in ${file}\n`);
+    let failed = false;
+    for (const run of await checkAndTestRules(promtool, staged.paths, testFiles, absolute)) {
+      io.stdout(`== ${run.step}\n${run.result.stdout}${run.result.stderr}`);
+      if (run.result.exitCode !== 0) failed = true;
+    }
+    return failed ? EXIT.inputErrors : EXIT.ok;
+  } finally {
+    staged.remove();
   }
-  return failed ? EXIT.inputErrors : EXIT.ok;
 }
 
 function schemaCommand(args: readonly string[], io: CliIo): Promise<number> {
