@@ -1,11 +1,16 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
 import { readSpecSources } from "../../cli/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
-import { checkGeneratedFiles, writeGeneratedFiles } from "../../core/generated-files.js";
+import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import {
+  checkGeneratedFiles,
+  writeGeneratedFiles,
+  writeTextFile,
+} from "../../core/generated-files.js";
 import { compileSpecs } from "../compile.js";
 import type { CompileResult } from "../compile.js";
 import { specJsonSchema } from "../spec/json-schema.js";
@@ -121,7 +126,8 @@ function compileCommand(args: readonly string[], io: CliIo, check: boolean): num
 
 function writeOutput(result: CompileResult, outDir: string, out: string, io: CliIo): number {
   for (const spec of result.specs) {
-    writeGeneratedFiles(outDir, spec.files);
+    const problems = writeGeneratedFiles(outDir, out, spec.files);
+    if (problems.length > 0) return reportWriteErrors(problems, io);
     for (const file of spec.files) io.stdout(`wrote ${join(out, file.name)}\n`);
     io.stdout(
       `${spec.model.name}: ${spec.model.monitors.length} monitor${spec.model.monitors.length === 1 ? "" : "s"} compiled\n`,
@@ -199,8 +205,14 @@ function schemaCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`schema takes no arguments\n\n${RULES_USAGE}`);
   const schema = specJsonSchema();
   if (typeof values.out === "string") {
-    writeFileSync(resolve(io.cwd, values.out), schema);
+    const problems = writeTextFile(resolve(io.cwd, values.out), values.out, schema);
+    if (problems.length > 0) return Promise.resolve(reportWriteErrors(problems, io));
     io.stdout(`wrote ${values.out}\n`);
   } else io.stdout(schema);
   return Promise.resolve(EXIT.ok);
+}
+
+function reportWriteErrors(problems: readonly Diagnostic[], io: CliIo): number {
+  io.stderr(formatDiagnostics(problems));
+  return EXIT.inputErrors;
 }

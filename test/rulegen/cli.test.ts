@@ -221,6 +221,39 @@ describe("aiwatch rules", () => {
     180_000,
   );
 
+  it.each([
+    [
+      ["rules", "compile", "spec.yaml", "--out", "taken"],
+      /^taken\/spec\.rules\.yml: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+    [
+      ["rules", "schema", "--out", "taken/schema.json"],
+      /^taken\/schema\.json: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+    [
+      ["dashboards", "build", "spec.yaml", "--out", "taken"],
+      /^taken\/dashboards\/[\w-]+\.json: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+  ])(
+    "reports an output path it cannot write as io-error and exits 1: %j",
+    async (argv, message) => {
+      const dir = makeTempDir("unwritable");
+      try {
+        writeFileSync(join(dir.path, "taken"), "a file, not a directory\n");
+        writeFileSync(
+          join(dir.path, "spec.yaml"),
+          readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"),
+        );
+        const run = io(dir.path);
+        expect(await runCli(argv, run.io)).toBe(1);
+        expect(run.stderr()).toMatch(message);
+        expect(run.stdout()).toBe("");
+      } finally {
+        dir.remove();
+      }
+    },
+  );
+
   it("check reports a missing output and a generated file no spec produces any more", async () => {
     const spec = join(temp.path, "gone.yaml");
     writeFileSync(spec, readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"));
