@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
 
 /** A file a generator produced, by its path relative to the output directory. */
 export interface GeneratedFile {
@@ -8,12 +9,53 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-export function writeGeneratedFiles(dir: string, files: readonly GeneratedFile[]): void {
-  for (const file of files) {
-    const path = join(dir, file.name);
+/**
+ * Writes a text file, creating its directory. A path that cannot be written (a file where
+ * a directory should be, no permission, no such parent) becomes an `io-error` diagnostic
+ * naming `shownPath`, so the CLI reports it like any input error instead of crashing.
+ */
+export function writeTextFile(path: string, shownPath: string, content: string): Diagnostic[] {
+  try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.content);
+    writeFileSync(path, content);
+    return [];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "EEXIST" || code === "ENOTDIR"
+        ? "a file is in the way of its directory"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : code === "ENOENT"
+              ? "its directory cannot be created"
+              : String((error as Error).message);
+    return [
+      {
+        code: "io-error",
+        severity: "error",
+        message: `cannot write: ${reason}${code === undefined ? "" : ` (${code})`}`,
+        file: shownPath,
+      },
+    ];
   }
+}
+
+/**
+ * Writes every file under `dir`, up to the first that cannot be written (the others would
+ * mostly fail the same way); the problem names the file as `displayDir/<name>`.
+ */
+export function writeGeneratedFiles(
+  dir: string,
+  displayDir: string,
+  files: readonly GeneratedFile[],
+): Diagnostic[] {
+  for (const file of files) {
+    const problems = writeTextFile(join(dir, file.name), join(displayDir, file.name), file.content);
+    if (problems.length > 0) return problems;
+  }
+  return [];
 }
 
 export interface GeneratedCheck {

@@ -65,7 +65,11 @@ export async function runDashboardsCommand(args: readonly string[], io: CliIo): 
     return Promise.resolve(EXIT.inputErrors);
   }
   if (sub === "build") {
-    writeGeneratedFiles(outDir, built.files);
+    const problems = writeGeneratedFiles(outDir, values.out, built.files);
+    if (problems.length > 0) {
+      io.stderr(formatDiagnostics(problems));
+      return EXIT.inputErrors;
+    }
     io.stdout(`wrote ${built.dashboards} dashboards and 2 provisioning files to ${values.out}\n`);
     return EXIT.ok;
   }

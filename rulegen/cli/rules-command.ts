@@ -1,17 +1,23 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
 import { readSpecSources } from "../../cli/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
-import { checkGeneratedFiles, writeGeneratedFiles } from "../../core/generated-files.js";
+import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import {
+  checkGeneratedFiles,
+  writeGeneratedFiles,
+  writeTextFile,
+} from "../../core/generated-files.js";
 import { compileSpecs } from "../compile.js";
 import type { CompileResult } from "../compile.js";
 import { specJsonSchema } from "../spec/json-schema.js";
 import { BACKTEST_USAGE, backtestCommand } from "./backtest-command.js";
 import { isTarget, TARGETS } from "../targets/target.js";
 import { checkAndTestRules, findPromtool } from "./promtool.js";
+import { isRuleFileName, stageRuleFiles } from "./stage-rule-files.js";
 
 export const RULES_USAGE = `Usage:
   aiwatch rules compile SPEC... --out DIR [--target T]
@@ -19,6 +25,7 @@ export const RULES_USAGE = `Usage:
   aiwatch rules check SPEC... --out DIR [--target T]
                                             exit 1 and print a diff if DIR is not what the specs compile to
   aiwatch rules test DIR [--promtool PATH]  promtool check rules + promtool test rules on DIR
+                                            (any target's output; wrapped groups are extracted)
   aiwatch rules schema [--out FILE]         print the spec's JSON Schema (for editors)
   aiwatch rules backtest SPEC (--series FILE | --url URL --start T --end T) [...]
                                             when would each alert have fired? (--help for options)
@@ -119,7 +126,8 @@ function compileCommand(args: readonly string[], io: CliIo, check: boolean): num
 
 function writeOutput(result: CompileResult, outDir: string, out: string, io: CliIo): number {
   for (const spec of result.specs) {
-    writeGeneratedFiles(outDir, spec.files);
+    const problems = writeGeneratedFiles(outDir, out, spec.files);
+    if (problems.length > 0) return reportWriteErrors(problems, io);
     for (const file of spec.files) io.stdout(`wrote ${join(out, file.name)}\n`);
     io.stdout(
       `${spec.model.name}: ${spec.model.monitors.length} monitor${spec.model.monitors.length === 1 ? "" : "s"} compiled\n`,
@@ -169,18 +177,27 @@ async function testCommand(args: readonly string[], io: CliIo): Promise<number> 
   }
   const absolute = resolve(io.cwd, dir);
   const names = listDir(absolute);
-  const ruleFiles = names.filter((n) => n.endsWith(".rules.yml"));
+  const ruleFiles = names.filter(isRuleFileName);
   const testFiles = names.filter((n) => n.endsWith(".test.yml"));
   if (ruleFiles.length === 0) {
-    io.stderr(`${dir}: no *.rules.yml files (run aiwatch rules compile first)\n`);
+    io.stderr(
+      `${dir}: no *.rules.yml or *.prometheusrule.yml files (run aiwatch rules compile first)\n`,
+    );
     return EXIT.inputErrors;
   }
-  let failed = false;
-  for (const run of await checkAndTestRules(promtool, ruleFiles, testFiles, absolute)) {
-    io.stdout(`== ${run.step}\n${run.result.stdout}${run.result.stderr}`);
-    if (run.result.exitCode !== 0) failed = true;
+  const staged = stageRuleFiles(absolute, ruleFiles);
+  try {
+    for (const file of staged.extracted)
+      io.stdout(`checking the rule groups embedded in ${file}\n`);
+    let failed = false;
+    for (const run of await checkAndTestRules(promtool, staged.paths, testFiles, absolute)) {
+      io.stdout(`== ${run.step}\n${run.result.stdout}${run.result.stderr}`);
+      if (run.result.exitCode !== 0) failed = true;
+    }
+    return failed ? EXIT.inputErrors : EXIT.ok;
+  } finally {
+    staged.remove();
   }
-  return failed ? EXIT.inputErrors : EXIT.ok;
 }
 
 function schemaCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -188,8 +205,14 @@ function schemaCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`schema takes no arguments\n\n${RULES_USAGE}`);
   const schema = specJsonSchema();
   if (typeof values.out === "string") {
-    writeFileSync(resolve(io.cwd, values.out), schema);
+    const problems = writeTextFile(resolve(io.cwd, values.out), values.out, schema);
+    if (problems.length > 0) return Promise.resolve(reportWriteErrors(problems, io));
     io.stdout(`wrote ${values.out}\n`);
   } else io.stdout(schema);
   return Promise.resolve(EXIT.ok);
+}
+
+function reportWriteErrors(problems: readonly Diagnostic[], io: CliIo): number {
+  io.stderr(formatDiagnostics(problems));
+  return EXIT.inputErrors;
 }

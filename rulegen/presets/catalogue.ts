@@ -290,10 +290,15 @@ export const PRESETS: readonly Preset[] = [
       const names = gpuNames(source, hostnameLabel);
       return {
         layer: "environment",
-        signal: names.memoryUsed,
+        signal: names.memoryExhaustion.signal,
         by: names.gpuLabels,
         aggregation: "max",
-        detector: { type: "forecast", window: "1h", horizon: "4h", above: names.memoryTotal },
+        detector: {
+          type: "forecast",
+          window: "1h",
+          horizon: "4h",
+          ...names.memoryExhaustion.limit,
+        },
         for: "10m",
       };
     },

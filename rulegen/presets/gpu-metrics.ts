@@ -2,9 +2,13 @@
  * Every GPU metric name and label the presets use, for aiwatch's GPU collector and for
  * NVIDIA dcgm-exporter, in one place so they are easy to align when either changes.
  *
- * aiwatch: exporters/gpu (labels `instance`, `gpu`, `uuid`). dcgm-exporter: the DCGM_FI_*
- * fields of its default counters (labels `gpu`, `UUID` and `Hostname`, which some
- * deployments relabel to `hostname`).
+ * aiwatch: exporters/gpu (labels `instance`, `gpu`, `uuid`). dcgm-exporter: DCGM_FI_*
+ * fields (labels `gpu`, `UUID` and `Hostname`, which some deployments relabel to
+ * `hostname`). XID, row-remap failure, utilisation and framebuffer used/free are in its
+ * default counters (etc/default-counters.csv); DCGM_FI_DEV_ECC_DBE_VOL_TOTAL and
+ * DCGM_FI_DEV_CLOCK_THROTTLE_REASONS are not and must be enabled in its counters file for
+ * the ECC and throttling presets. DCGM_FI_DEV_FB_TOTAL is not either, so the memory
+ * forecast watches free memory (used + free is the total) fall to 0 instead.
  */
 export type GpuSource = "aiwatch" | "dcgm";
 export const HOSTNAME_LABELS = ["Hostname", "hostname"] as const;
@@ -18,8 +22,11 @@ export interface GpuNames {
   readonly rowRemapFailure: string;
   /** An expression that is 1 while a thermal or hardware power-brake slowdown holds. */
   readonly throttling: (by: readonly string[]) => string;
-  readonly memoryUsed: string;
-  readonly memoryTotal: string;
+  /** The memory forecast: a series and the limit it must not reach. */
+  readonly memoryExhaustion: {
+    readonly signal: string;
+    readonly limit: { readonly above: string } | { readonly below: number };
+  };
   /** Expression of GPU utilisation (0-1) on GPUs that hold memory, i.e. a job owns them. */
   readonly utilisationWhileAllocated: (by: readonly string[]) => string;
 }
@@ -33,14 +40,18 @@ export function gpuNames(source: GpuSource, hostnameLabel: HostnameLabel = "Host
   if (source === "aiwatch") {
     return {
       gpuLabels: ["instance", "gpu", "uuid"],
-      xid: { selector: "aiwatch_gpu_xid_errors_total", mode: "counter" },
+      // All codes in one counter that exists from 0: the per-code aiwatch_gpu_xid_errors_total
+      // appears with a code's first event, which increase() cannot see.
+      xid: { selector: "aiwatch_gpu_xid_events_total", mode: "counter" },
       eccUncorrectable:
         'aiwatch_gpu_ecc_errors_total{error_type="uncorrected", counter_type="volatile"}',
       rowRemapFailure: "aiwatch_gpu_remapped_rows_failure",
       throttling: (by) =>
         `max by (${by.join(", ")}) (aiwatch_gpu_clock_event_reason_active{reason=~"${THROTTLE_REASONS.join("|")}"})`,
-      memoryUsed: "aiwatch_gpu_memory_used_bytes",
-      memoryTotal: "aiwatch_gpu_memory_total_bytes",
+      memoryExhaustion: {
+        signal: "aiwatch_gpu_memory_used_bytes",
+        limit: { above: "aiwatch_gpu_memory_total_bytes" },
+      },
       utilisationWhileAllocated: (by) =>
         `max by (${by.join(", ")}) (aiwatch_gpu_utilization_ratio) and on(${by.join(", ")}) max by (${by.join(", ")}) (aiwatch_gpu_memory_used_bytes) > ${ALLOCATED_BYTES}`,
     };
@@ -54,8 +65,8 @@ export function gpuNames(source: GpuSource, hostnameLabel: HostnameLabel = "Host
     rowRemapFailure: "DCGM_FI_DEV_ROW_REMAP_FAILURE",
     throttling: (by) =>
       `max by (${by.join(", ")}) (floor(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS / 32) % 8 > bool 0)`,
-    memoryUsed: "DCGM_FI_DEV_FB_USED",
-    memoryTotal: "DCGM_FI_DEV_FB_TOTAL",
+    // Used reaches used + free exactly when free reaches 0.
+    memoryExhaustion: { signal: "DCGM_FI_DEV_FB_FREE", limit: { below: 0 } },
     // DCGM reports utilisation in percent and framebuffer memory in MiB.
     utilisationWhileAllocated: (by) =>
       `max by (${by.join(", ")}) (DCGM_FI_DEV_GPU_UTIL) / 100 and on(${by.join(", ")}) max by (${by.join(", ")}) (DCGM_FI_DEV_FB_USED) > ${ALLOCATED_BYTES / 1_048_576}`,

@@ -2,6 +2,7 @@ import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@prometheus-io/lezer-promql";
 import { PROMQL_FUNCTIONS } from "./function-signatures.js";
 import type { ValueType } from "./function-signatures.js";
+import { newerThanTarget } from "./newer-features.js";
 
 export interface PromqlProblem {
   readonly message: string;
@@ -81,6 +82,8 @@ export function parsePromql(expr: string): ParsedPromql {
       type: undefined,
       selector: undefined,
     };
+  const newer = newerThanTarget(tree, expr);
+  if (newer.length > 0) return { problems: newer, type: undefined, selector: undefined };
   const typeProblems: PromqlProblem[] = [];
   const type = inferType(root, expr, typeProblems);
   return {

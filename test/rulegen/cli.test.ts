@@ -168,6 +168,92 @@ describe("aiwatch rules", () => {
     expect(run.stderr()).toBe("");
   });
 
+  it.skipIf(!promtool.available)(
+    "test checks every target's output, extracting the groups of wrapped formats",
+    async () => {
+      for (const [target, wrapped] of [
+        ["prometheus", undefined],
+        ["vmalert", undefined],
+        ["mimir", "threshold.rules.yml (mimir namespace file)"],
+        ["thanos", "threshold.rules.yml (thanos rule file)"],
+        [
+          "prometheus-operator",
+          "threshold.prometheusrule.yml (prometheus-operator PrometheusRule)",
+        ],
+      ] as const) {
+        const out = join(temp.path, `target-${target}`);
+        const compile = io();
+        const spec = repoPath("test/rulegen/cases/valid/threshold.yaml");
+        expect(
+          await runCli(["rules", "compile", spec, "--out", out, "--target", target], compile.io),
+          compile.stderr(),
+        ).toBe(0);
+        const run = io();
+        const code = await runCli(
+          ["rules", "test", out, "--promtool", promtool.paths.promtool],
+          run.io,
+        );
+        expect(code, `${target}: ${run.stdout()}${run.stderr()}`).toBe(0);
+        expect(run.stdout()).toContain("SUCCESS");
+        if (wrapped) expect(run.stdout()).toContain(`embedded in ${wrapped}`);
+      }
+      // The extracted groups are really checked: a broken rule inside a PrometheusRule fails.
+      const resource = join(
+        temp.path,
+        "target-prometheus-operator",
+        "threshold.prometheusrule.yml",
+      );
+      writeFileSync(resource, readFileSync(resource, "utf8").replace("expr: ", "expr: rate("));
+      const broken = io();
+      expect(
+        await runCli(
+          [
+            "rules",
+            "test",
+            join(temp.path, "target-prometheus-operator"),
+            "--promtool",
+            promtool.paths.promtool,
+          ],
+          broken.io,
+        ),
+      ).toBe(1);
+    },
+    180_000,
+  );
+
+  it.each([
+    [
+      ["rules", "compile", "spec.yaml", "--out", "taken"],
+      /^taken\/spec\.rules\.yml: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+    [
+      ["rules", "schema", "--out", "taken/schema.json"],
+      /^taken\/schema\.json: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+    [
+      ["dashboards", "build", "spec.yaml", "--out", "taken"],
+      /^taken\/dashboards\/[\w-]+\.json: error io-error: cannot write: a file is in the way of its directory \((EEXIST|ENOTDIR)\)\n$/,
+    ],
+  ])(
+    "reports an output path it cannot write as io-error and exits 1: %j",
+    async (argv, message) => {
+      const dir = makeTempDir("unwritable");
+      try {
+        writeFileSync(join(dir.path, "taken"), "a file, not a directory\n");
+        writeFileSync(
+          join(dir.path, "spec.yaml"),
+          readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"),
+        );
+        const run = io(dir.path);
+        expect(await runCli(argv, run.io)).toBe(1);
+        expect(run.stderr()).toMatch(message);
+        expect(run.stdout()).toBe("");
+      } finally {
+        dir.remove();
+      }
+    },
+  );
+
   it("check reports a missing output and a generated file no spec produces any more", async () => {
     const spec = join(temp.path, "gone.yaml");
     writeFileSync(spec, readFileSync(repoPath("test/rulegen/cases/valid/threshold.yaml"), "utf8"));

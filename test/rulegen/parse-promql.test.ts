@@ -39,6 +39,22 @@ describe("PromQL parsing and type checks", () => {
     ["x[5m] + 1", "binary expressions need instant vectors or scalars, got a range vector"],
     ["nope(x)", 'unknown function "nope" (not in Prometheus 2.42)'],
     ["sum(x", "unexpected end of expression"],
+    ["limitk(2, x)", "limitk is not in Prometheus 2.42 (added in 3.0); use topk or bottomk"],
+    ["sum(limit_ratio(0.5, x))", "limit_ratio is not in Prometheus 2.42 (added in 3.0)"],
+    ["rate(x[5m] smoothed)", "the smoothed modifier is not in Prometheus 2.42 (added in 3.x)"],
+    [
+      "x offset (1m)",
+      "duration expressions are not in Prometheus 2.42 (added in 3.x); write a duration such as 5m",
+    ],
+    [
+      "x[1h:step()]",
+      "duration expressions are not in Prometheus 2.42 (added in 3.x); write a duration such as 5m",
+    ],
+    [
+      "x[300]",
+      'expected a duration such as 5m, got "300" (numbers as durations are not in Prometheus 2.42)',
+    ],
+    ["mad_over_time(x[5m])", 'unknown function "mad_over_time" (not in Prometheus 2.42)'],
   ])("rejects %s", (expr, message) => {
     expect(parsePromql(expr).problems[0]?.message).toBe(message);
   });
@@ -51,6 +67,9 @@ describe("PromQL parsing and type checks", () => {
     "label_replace(x, 'a', '$1', 'b', '(.*)')",
     "round(x, 0.1) > bool 3",
     "time() - x",
+    "x offset -5m",
+    "x + 1e3 + 0x1f + Inf",
+    "rate(x[1h30m])",
   ])("accepts %s", (expr) => {
     expect(parsePromql(expr).problems).toEqual([]);
   });

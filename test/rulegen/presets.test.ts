@@ -82,6 +82,33 @@ describe("presets", () => {
     });
   });
 
+  it("reads XIDs from aiwatch's all-codes counter, which exists before the first XID", () => {
+    const monitor = compile(spec("xid", ["{ preset: gpu-xid-errors }"])).specs[0]?.model
+      .monitors[0];
+    expect(monitor?.signal.expr).toBe("aiwatch_gpu_xid_events_total");
+  });
+
+  it("reads dcgm-exporter's default counters, and only the two fields the README says to enable", () => {
+    // NVIDIA/dcgm-exporter etc/default-counters.csv (fields the GPU presets could use).
+    const defaults = [
+      "DCGM_FI_DEV_XID_ERRORS",
+      "DCGM_FI_DEV_ROW_REMAP_FAILURE",
+      "DCGM_FI_DEV_GPU_UTIL",
+      "DCGM_FI_DEV_FB_USED",
+      "DCGM_FI_DEV_FB_FREE",
+    ];
+    const mustBeEnabled = ["DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS"];
+    const used = new Set<string>();
+    for (const preset of PRESETS.filter((p) => p.gpu)) {
+      const result = compile(
+        spec(preset.name, [`{ preset: { name: ${preset.name}, source: dcgm } }`]),
+      );
+      const rules = result.specs[0]?.files[0]?.content ?? "";
+      for (const field of rules.match(/DCGM_FI_[A-Z_]+/g) ?? []) used.add(field);
+    }
+    expect([...used].filter((f) => !defaults.includes(f)).sort()).toEqual(mustBeEnabled.sort());
+  });
+
   it.skipIf(!available)(
     "compiles every preset (and its dcgm-exporter forms) into rules whose generated tests pass",
     async () => {

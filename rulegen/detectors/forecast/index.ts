@@ -174,8 +174,8 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
     const limit = limitOf(monitor);
     const target = typeof limit.value === "number" ? numberLiteral(limit.value) : "its limit";
     return {
-      summary: `${titleOf(monitor)}: forecast {{ $value | humanize }} ${limit.op === ">" ? "exceeds" : "falls below"} ${target} within ${params.horizon}${groupText(monitor)}`,
-      description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches {{ $value | humanize }} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: forecast {{ printf "%.4g" $value }} ${limit.op === ">" ? "exceeds" : "falls below"} ${target} within ${params.horizon}${groupText(monitor)}`,
+      description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches {{ printf "%.4g" $value }} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
     };
   },
 

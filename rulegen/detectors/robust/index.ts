@@ -36,8 +36,8 @@ export const robustDetector: DetectorDefinition<RobustParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ $value | humanize }} ${direction} the ${params.window} median${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the ${params.window} median${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
     };
   },
 

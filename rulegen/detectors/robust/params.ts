@@ -16,8 +16,10 @@ export const robustParamsSchema = z
     min_margin: z
       .number()
       .nonnegative()
-      .default(0)
-      .describe("Absolute floor for the band's half-width (threshold x MAD)."),
+      .default(0.003)
+      .describe(
+        "Absolute floor for the band's half-width, in the signal's units: at median 0 the relative floor is 0, so this keeps a series flat at 0 from paging on a hair's change.",
+      ),
     min_relative_margin: z
       .number()
       .nonnegative()

@@ -4,6 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
+import { flatAtZeroScenario } from "../../testgen/flat-at-zero-scenario.js";
 import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { robustBand, robustLayout } from "./layout.js";
 import type { RobustMonitor } from "./layout.js";
@@ -84,6 +85,19 @@ export function planRobustTests(monitor: RobustMonitor, settings: Settings): Tes
         { atMs: noisyEnd - ei, alerts: [] },
       ],
     });
+  }
+  if (params.min_margin > 0) {
+    scenarios.push(
+      flatAtZeroScenario({
+        series: source.inputSeries(group),
+        readyMs,
+        absoluteBand: params.min_margin,
+        sign,
+        forMs: monitor.forMs,
+        evaluationIntervalMs: ei,
+        scrapeIntervalMs: si,
+      }),
+    );
   }
   return scenarios;
 }

@@ -57,8 +57,8 @@ export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ $value | humanize }} ${direction} the value expected at this time${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ $value | humanize }} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the value expected at this time${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
     };
   },
 

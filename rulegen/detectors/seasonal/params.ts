@@ -39,8 +39,10 @@ export const seasonalParamsSchema = z
     min_margin: z
       .number()
       .nonnegative()
-      .default(0)
-      .describe("Absolute floor for the band's half-width."),
+      .default(0.003)
+      .describe(
+        "Absolute floor for the band's half-width, in the signal's units: at an expected value of 0 the relative floor is 0, so this keeps a series flat at 0 from paging on a hair's change.",
+      ),
     min_relative_margin: z
       .number()
       .nonnegative()

@@ -4,6 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { AlertCheck, TestScenario } from "../../testgen/scenario.js";
+import { flatAtZeroScenario } from "../../testgen/flat-at-zero-scenario.js";
 import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { seasonalLayout } from "./layout.js";
@@ -91,6 +92,19 @@ export function planSeasonalTests(monitor: SeasonalMonitor, settings: Settings):
     inputs: [{ series: source.inputSeries(group), values: values.toString() }],
     checks: dedupe(checks),
   });
+  if (params.min_margin > 0) {
+    scenarios.push(
+      flatAtZeroScenario({
+        series: source.inputSeries(group),
+        readyMs: ready,
+        absoluteBand: params.min_margin,
+        sign,
+        forMs: monitor.forMs,
+        evaluationIntervalMs: ei,
+        scrapeIntervalMs: si,
+      }),
+    );
+  }
   return scenarios;
 }
 

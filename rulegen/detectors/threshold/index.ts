@@ -80,8 +80,8 @@ export const thresholdDetector: DetectorDefinition<ThresholdParams> = {
     const { op, value } = limitOf(monitor);
     const word = op === ">" ? "above" : "below";
     return {
-      summary: `${titleOf(monitor)}: {{ $value | humanize }} is ${word} ${numberLiteral(value)}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ $value | humanize }}, ${word} the threshold ${numberLiteral(value)}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} is ${word} ${numberLiteral(value)}${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }}, ${word} the threshold ${numberLiteral(value)}. Layer: ${monitor.layer}.`,
     };
   },
 

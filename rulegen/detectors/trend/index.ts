@@ -113,8 +113,8 @@ export const trendDetector: DetectorDefinition<TrendParams> = {
     const params = monitor.detector;
     const word = params.direction === "up" ? "rose" : "fell";
     return {
-      summary: `${titleOf(monitor)}: ${word} by {{ $value | humanize }} over ${params.window}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} ${word} steadily: its fitted slope amounts to {{ $value | humanize }} over the last ${params.window}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${word} by {{ printf "%.4g" $value }} over ${params.window}${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} ${word} steadily: its fitted slope amounts to {{ printf "%.4g" $value }} over the last ${params.window}. Layer: ${monitor.layer}.`,
     };
   },
 };

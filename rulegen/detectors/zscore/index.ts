@@ -43,8 +43,8 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ $value | humanize }} standard deviations ${direction} the ${params.window} baseline${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ $value | humanize }} standard deviations ${direction} its mean over the previous ${params.window} (threshold ${params.threshold}). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.3g" $value }} standard deviations ${direction} the ${params.window} baseline${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.3g" $value }} standard deviations ${direction} its mean over the previous ${params.window} (threshold ${params.threshold}). Layer: ${monitor.layer}.`,
     };
   },
 

@@ -16,8 +16,10 @@ export const zscoreParamsSchema = z
     min_stddev: z
       .number()
       .nonnegative()
-      .default(0)
-      .describe("Absolute floor for the standard deviation."),
+      .default(0.001)
+      .describe(
+        "Absolute floor for the standard deviation, in the signal's units: with the relative floor at |mean| = 0 it is the only one, so a series flat at 0 does not divide by 0.",
+      ),
     min_relative_stddev: z
       .number()
       .nonnegative()

@@ -4,6 +4,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
+import { flatAtZeroScenario } from "../../testgen/flat-at-zero-scenario.js";
 import { warmupScenario } from "../../testgen/warmup-scenario.js";
 import { flooredStddev, zscoreLayout, zscoreValue } from "./layout.js";
 import type { ZscoreMonitor } from "./layout.js";
@@ -85,6 +86,19 @@ export function planZscoreTests(monitor: ZscoreMonitor, settings: Settings): Tes
         { atMs: noisyEnd - ei, alerts: [] },
       ],
     });
+  }
+  if (params.min_stddev > 0) {
+    scenarios.push(
+      flatAtZeroScenario({
+        series: source.inputSeries(group),
+        readyMs: layout.windowMs + layout.lagMs + 2 * layout.bucketMs,
+        absoluteBand: params.threshold * params.min_stddev,
+        sign,
+        forMs: monitor.forMs,
+        evaluationIntervalMs: ei,
+        scrapeIntervalMs: si,
+      }),
+    );
   }
   return scenarios;
 }
