@@ -3,6 +3,7 @@ import { describeAction, INCIDENTS } from "./incidents.js";
 import { startDemoStack } from "./stack/start-demo-stack.js";
 import type { DemoStack } from "./stack/start-demo-stack.js";
 import { DemoWorkload } from "./workload/demo-workload.js";
+import { runSchedule } from "./workload/run-schedule.js";
 
 export interface DemoOptions {
   readonly workDir: string;
@@ -86,36 +87,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     options.random,
     say,
   );
-  const steps = incidents
-    .flatMap((incident) => incident.steps)
-    .sort((a, b) => a.atSeconds - b.atSeconds);
-  const lastStep = steps[steps.length - 1]?.atSeconds ?? 0;
-  const started = Date.now();
+  const steps = incidents.flatMap((incident) => incident.steps);
+  const lastStep = Math.max(0, ...steps.map((s) => s.atSeconds));
   let allCaughtAt: number | undefined;
-  let stopped = false;
-  void options.stopRequested.then(() => (stopped = true));
   try {
-    for (let tick = 0; !stopped; tick++) {
-      const elapsed = (Date.now() - started) / 1000;
-      while (steps[0] && steps[0].atSeconds <= elapsed) {
-        const step = steps.shift();
-        if (step) {
-          say(`t+${Math.round(elapsed)}s: ${describeAction(step.action)}`);
-          workload.apply(step.action);
+    await runSchedule({
+      workload,
+      steps,
+      say,
+      stopRequested: options.stopRequested,
+      keepGoing: (elapsed) => {
+        if (!options.exitWhenDone) return true;
+        if (incidents.every((i) => caught.has(i))) {
+          allCaughtAt ??= Date.now();
+          return Date.now() - allCaughtAt < (options.lingerSeconds ?? 0) * 1000;
         }
-      }
-      await workload.tick();
-      if (options.exitWhenDone && incidents.every((i) => caught.has(i))) {
-        allCaughtAt ??= Date.now();
-        if (Date.now() - allCaughtAt >= (options.lingerSeconds ?? 0) * 1000) break;
-      }
-      if (options.exitWhenDone && elapsed > lastStep + options.graceSeconds) break;
-      const next = started + (tick + 1) * 1000;
-      await Promise.race([
-        new Promise((r) => setTimeout(r, Math.max(0, next - Date.now()))),
-        options.stopRequested,
-      ]);
-    }
+        return elapsed <= lastStep + options.graceSeconds;
+      },
+    });
   } finally {
     say("stopping");
     await workload.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { describeAction, INCIDENTS } from "../incidents.js";
 import { DemoWorkload } from "./demo-workload.js";
 import { startInferenceService } from "./inference-service.js";
+import { runSchedule } from "./run-schedule.js";
 
 export interface WorkloadOptions {
   readonly exporterUrl: string;
@@ -40,26 +41,8 @@ export async function runWorkload(options: WorkloadOptions): Promise<void> {
   say(`training runs and a data stream -> ${options.exporterUrl}`);
   say(`inference service ${inference.server.url}/metrics`);
   for (const step of steps) say(`schedule: t+${step.atSeconds}s ${describeAction(step.action)}`);
-  let stopped = false;
-  void options.stopRequested.then(() => (stopped = true));
-  const started = Date.now();
   try {
-    for (let tick = 0; !stopped; tick++) {
-      const elapsed = (Date.now() - started) / 1000;
-      while (steps[0] && steps[0].atSeconds <= elapsed) {
-        const step = steps.shift();
-        if (step) {
-          say(`t+${Math.round(elapsed)}s: ${describeAction(step.action)}`);
-          workload.apply(step.action);
-        }
-      }
-      await workload.tick();
-      const next = started + (tick + 1) * 1000;
-      await Promise.race([
-        new Promise((r) => setTimeout(r, Math.max(0, next - Date.now()))),
-        options.stopRequested,
-      ]);
-    }
+    await runSchedule({ workload, steps, say, stopRequested: options.stopRequested });
   } finally {
     say("stopping");
     await workload.close().catch(() => undefined);

@@ -17,14 +17,26 @@ import { CHAT_TYPES, chatDestinationsYaml, standInEnv, startAllStandIns } from "
 const binaries = requireBinaries("alertmanager", "amtool");
 
 /** Alertmanager's webhook config for the receiver, with the same bearer token. */
+/** Marks this test's alerts: only they reach the receiver (see the route below). */
+const RUN = `e2e-${process.pid}-${Date.now()}`;
+
+/**
+ * Alerts without this run's label go nowhere: a Prometheus of another test file that is
+ * shutting down may still send to a port this Alertmanager was given, and its alerts must
+ * not join these groups.
+ */
 function alertmanagerConfig(receiverUrl: string): string {
   return `route:
-  receiver: aiwatch.ml-team
+  receiver: nowhere
   group_by: [alertname]
   group_wait: 1s
   group_interval: 1m
   repeat_interval: 4h
+  routes:
+    - receiver: aiwatch.ml-team
+      matchers: ['e2e_run="${RUN}"']
 receivers:
+  - name: nowhere
   - name: aiwatch.ml-team
     webhook_configs:
       - url: ${receiverUrl}/api/v1/alerts
@@ -135,6 +147,7 @@ default_route:
       ] as Postable[]
     ).map((a) => ({
       ...a,
+      labels: { ...a.labels, e2e_run: RUN },
       startsAt,
       generatorURL: "http://prometheus.example:9090/graph?g0.expr=up",
     }));
@@ -209,10 +222,10 @@ default_route:
     );
     expect(
       summary,
-      metrics
+      `${metrics
         .split("\n")
         .filter((l) => l.startsWith("aiwatch_receiver_notifications_total"))
-        .join(" "),
+        .join(" ")}\n${summary.join("\n")}`,
     ).toHaveLength(3);
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="accepted"} 3');
     expect(metrics).toContain('aiwatch_receiver_notifications_total{result="duplicate"} 3');

@@ -156,8 +156,10 @@ receivers:
     });
 
     afterAll(async () => {
-      await alertmanager?.stop();
+      // Prometheus first: stopped the other way round, it would keep sending its alerts to
+      // a port that another test file's Alertmanager may be given next.
       await prometheus?.stop();
+      await alertmanager?.stop();
       await harness?.receiver.stop();
       await fleet?.close();
       await standIns?.close();
