@@ -145,7 +145,7 @@ default_route:
           annotations: { summary: "Drift on age" },
         },
       ] as Postable[]
-    ).map((a) => ({
+    ).map((a): Postable & { startsAt: string; generatorURL: string } => ({
       ...a,
       labels: { ...a.labels, e2e_run: RUN },
       startsAt,
