@@ -65,15 +65,23 @@ export interface GeneratedCheck {
   readonly report: string;
 }
 
+/** How to recognise a file a generator wrote earlier but no longer produces. */
+export interface LeftoverRule {
+  /** File names (in the folders the generator writes to) worth reading. */
+  readonly names: RegExp;
+  readonly isGenerated: (content: string) => boolean;
+}
+
 /**
  * Compares what a generator produces now with what `dir` holds (CI's check mode). Files
- * under `dir` that carry `generatedMark` but are no longer produced count as stale too.
+ * that the `leftover` rule recognises, in the folders the generator writes to (and only
+ * there: never a whole tree), but that it no longer produces count as stale too.
  */
 export function checkGeneratedFiles(
   dir: string,
   displayDir: string,
   files: readonly GeneratedFile[],
-  generatedMark: string,
+  leftover: LeftoverRule,
 ): GeneratedCheck {
   let stale = 0;
   let report = "";
@@ -93,26 +101,32 @@ export function checkGeneratedFiles(
         ? `${shown}: missing\n`
         : createTwoFilesPatch(shown, `${shown} (generated)`, current, file.content);
   }
-  for (const name of listFiles(dir)) {
-    if (expected.has(name)) continue;
-    if (readFileSync(join(dir, name), "utf8").includes(generatedMark)) {
+  const folders = new Set(files.map((f) => dirname(f.name)));
+  for (const folder of [...folders].sort()) {
+    for (const name of regularFiles(join(dir, folder))) {
+      const path = join(folder, name);
+      if (expected.has(path) || !leftover.names.test(name)) continue;
+      let content: string;
+      try {
+        content = readFileSync(join(dir, path), "utf8");
+      } catch {
+        continue;
+      }
+      if (!leftover.isGenerated(content)) continue;
       stale++;
-      report += `${join(displayDir, name)}: generated but no longer produced\n`;
+      report += `${join(displayDir, path)}: generated but no longer produced\n`;
     }
   }
   return { stale, report };
 }
 
-function listFiles(dir: string, prefix = ""): string[] {
-  let entries;
+function regularFiles(folder: string): string[] {
   try {
-    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
-  return entries
-    .flatMap((e) =>
-      e.isDirectory() ? listFiles(dir, join(prefix, e.name)) : [join(prefix, e.name)],
-    )
-    .sort();
 }

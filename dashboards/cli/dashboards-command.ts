@@ -73,7 +73,10 @@ export async function runDashboardsCommand(args: readonly string[], io: CliIo): 
     io.stdout(`wrote ${built.dashboards} dashboards and 2 provisioning files to ${values.out}\n`);
     return EXIT.ok;
   }
-  const check = checkGeneratedFiles(outDir, values.out, built.files, DASHBOARD_MARK);
+  const check = checkGeneratedFiles(outDir, values.out, built.files, {
+    names: /\.(json|yaml)$/,
+    isGenerated: (content) => content.includes(DASHBOARD_MARK),
+  });
   if (check.stale > 0) {
     io.stdout(check.report);
     io.stderr(

@@ -91,7 +91,15 @@ export const PRESETS: readonly Preset[] = [
       layer: "model",
       signal: "aiwatch_training_learning_rate",
       by: RUN,
-      detector: { type: "zscore", window: "30m", threshold: 6, min_relative_stddev: 0.05 },
+      // Learning rates live around 1e-5..1e-3: the default absolute floor (0.001, in the
+      // signal's units) would hide every change; the relative floor alone scales with them.
+      detector: {
+        type: "zscore",
+        window: "30m",
+        threshold: 6,
+        min_relative_stddev: 0.05,
+        min_stddev: 0,
+      },
       for: "1m",
       severity: "info",
     }),

@@ -1,8 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { runProcess } from "../../core/run-process.js";
+import { runCli } from "../../cli/main.js";
 import { compileSpecs } from "../../rulegen/compile.js";
 import { PRESETS } from "../../rulegen/presets/catalogue.js";
 import { requireBinaries } from "../support/binaries.js";
@@ -65,6 +66,31 @@ describe("presets", () => {
     // Related monitors the spec does not have are left out, not reported as unknown.
     expect(monitors.find((m) => m.name === "drift-psi")?.related).toEqual([]);
   });
+
+  it.skipIf(!available)(
+    "fires learning-rate-changed on a learning rate's own scale (3e-4 dropping tenfold)",
+    async () => {
+      const dir = join(temp.path, "lr");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "spec.yaml"), spec("lr", ["{ preset: learning-rate-changed }"]));
+      const start = 1_700_000_000;
+      const rows = ["timestamp,value"];
+      for (let s = 0; s < 3 * 3600; s += 15)
+        rows.push(`${start + s},${s < 2 * 3600 ? 3e-4 : 3e-5}`);
+      writeFileSync(join(dir, "lr.csv"), `${rows.join("\n")}\n`);
+      let out = "";
+      const code = await runCli(
+        ["rules", "backtest", "spec.yaml", "--series", "lr.csv", "--format", "json"],
+        { stdout: (t) => (out += t), stderr: (t) => (out += t), cwd: dir, env: process.env },
+      );
+      expect(code, out).toBe(0);
+      const report = JSON.parse(out) as { intervals: { startMs: number }[] };
+      // Fires after the drop (at 2h), not before: the absolute floor no longer hides it.
+      expect(report.intervals.length).toBeGreaterThan(0);
+      expect(report.intervals[0]?.startMs).toBeGreaterThan((start + 2 * 3600) * 1000);
+    },
+    60_000,
+  );
 
   it("lets every field be overridden, merging detector parameters", () => {
     const result = compile(

@@ -31,6 +31,8 @@ describe("history retention", () => {
     delivered(now - 40 * DAY, "resolved-long-ago", []);
     delivered(now - 10 * DAY, "resolved-recently", []);
     delivered(now - 40 * DAY, "still-firing", ["fp1"]);
+    // Firing but silent for four retentions: never repeated, so never to be continued.
+    delivered(now - 121 * DAY, "firing-abandoned", ["fp2"]);
     new HistoryStore(db).prune(now, 30 * DAY, DAY);
     const keys = db
       .prepare<[], { group_key: string }>("SELECT group_key FROM group_state ORDER BY group_key")

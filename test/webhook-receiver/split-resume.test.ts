@@ -108,6 +108,34 @@ describe("a split message that fails part-way", () => {
     for (const message of discord.accepted) expect(message.text).not.toMatch(/\+\d+ more/);
   });
 
+  it("after a too-large answer with the rate budget spent, still shows every alert once", async () => {
+    // Burst 2: both tokens go to the first two parts; the re-split needs more parts than
+    // the bucket holds, and must not trim the alerts the platform was promised.
+    discord.passNext(1);
+    discord.answerNext(
+      json(400, {
+        code: 50035,
+        errors: {
+          "embeds.0.description": {
+            _errors: [
+              { code: "BASE_TYPE_MAX_LENGTH", message: "Must be 1000 or fewer in length." },
+            ],
+          },
+        },
+        message: "Invalid Form Body",
+      }),
+    );
+    harness = await startHarness(dir.path, splitConfig("{ per_minute: 6, burst: 2 }"), {
+      env: { DISCORD_URL: discord.url },
+    });
+    const count = 18;
+    await postBigGroup(harness, count);
+    await waitDelivered(harness);
+    expect(discord.rejected).toHaveLength(1);
+    expect(appearances(count)).toEqual(Array.from({ length: count }, () => 1));
+    for (const message of discord.accepted) expect(message.text).not.toMatch(/\+\d+ more/);
+  });
+
   it("is never folded into a digest with the backlog that built up meanwhile", async () => {
     // Two messages at once, then one every 2 s: the split takes both tokens, and the
     // notifications posted after its failure are due when only one token is there.

@@ -19,7 +19,10 @@ import { computeAlertReport } from "../../webhook-receiver/report/alert-report.j
 import { formatAlertReport } from "../../webhook-receiver/report/format-report.js";
 import { parseMatcher } from "../../webhook-receiver/routing/matcher.js";
 import type { Matcher } from "../../webhook-receiver/routing/matcher.js";
-import { routeNotification } from "../../webhook-receiver/routing/route-notification.js";
+import {
+  matchedRoutes,
+  routeNotification,
+} from "../../webhook-receiver/routing/route-notification.js";
 import { expectGolden } from "../support/golden.js";
 import { notification, webhookPayload } from "./sample-notifications.js";
 
@@ -182,6 +185,20 @@ describe("routing", () => {
     expect(group([alert("critical", "1"), alert("info", "3")])).toEqual([
       "pager@routes[0]",
       "fallback@default_route",
+    ]);
+    // Both routes post to one chat: the message goes out once, under the first route, but
+    // the second still matched (its automated actions must run).
+    const shared = routes.map((r) => ({ ...r, destinations: ["chat"] }));
+    const mixed = notification([alert("warning", "0"), alert("critical", "1")], {
+      groupLabels: { alertname: "GpuHot" },
+      commonLabels: { alertname: "GpuHot" },
+    });
+    expect(
+      routeNotification(mixed, shared, fallback).map((r) => `${r.destination}@${r.routeId}`),
+    ).toEqual(["chat@routes[0]"]);
+    expect(matchedRoutes(mixed, shared, fallback).map((r) => r.id)).toEqual([
+      "routes[0]",
+      "routes[1]",
     ]);
   });
 });

@@ -7,7 +7,7 @@ import type { ActionStore } from "../actions/action-store.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { Alert, Notification } from "../payload/notification.js";
 import type { Enricher, Enrichment, EnrichmentContext } from "../pipeline/enrichment.js";
-import { routeNotification } from "../routing/route-notification.js";
+import { matchedRoutes } from "../routing/route-notification.js";
 import { alertmanagerApi } from "./alertmanager-api.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
 import type { AnalysisConfig } from "./analysis-config.js";
@@ -317,12 +317,7 @@ function monitorOf(alert: Alert, config: AnalysisConfig | undefined) {
 }
 
 function routeActions(notification: Notification, config: ReceiverConfig): ActionConfig[] {
-  const routeIds = new Set(
-    routeNotification(notification, config.routes, config.defaultRoute).map((r) => r.routeId),
-  );
-  return [...config.routes, config.defaultRoute]
-    .filter((r) => routeIds.has(r.id))
-    .flatMap((r) => r.actions);
+  return matchedRoutes(notification, config.routes, config.defaultRoute).flatMap((r) => r.actions);
 }
 
 function raceDeadline(done: Promise<void>, budgetMs: number, signal: AbortSignal): Promise<void> {

@@ -128,8 +128,10 @@ export class DeliveryWorker {
       batch.length > 1
         ? 1
         : first.partsSent > 0
-          ? // The parts still planned, or more if the rate budget allows (after a shrink).
-            Math.max(1, (first.partsTotal ?? 1) - first.partsSent, budget - first.partsSent)
+          ? // A resume finishes what the platform was promised: every alert not yet shown,
+            // in as many parts as the split allows (a shrink may need more than planned),
+            // whatever the rate budget holds now; the bucket catches up afterwards.
+            Math.max(1, runtime.config.maxSplit - first.partsSent)
           : Math.max(1, budget);
     const groups: GroupInput[] = batch.map((d) => ({
       notification: d.notification,

@@ -29,11 +29,33 @@ export function routeNotification(
   routes: readonly Route[],
   defaultRoute: Route,
 ): RoutedDestination[] {
+  const out: RoutedDestination[] = [];
+  const seen = new Set<string>();
+  for (const route of matchedRoutes(notification, routes, defaultRoute)) {
+    for (const destination of route.destinations) {
+      if (seen.has(destination)) continue;
+      seen.add(destination);
+      out.push({ destination, routeId: route.id });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every route some alert of the notification reached, in config order (the default route
+ * last), whether or not an earlier route already claimed its destinations: a route's
+ * actions run for the alerts it matched even when its message went out under another.
+ */
+export function matchedRoutes<R extends Route>(
+  notification: Notification,
+  routes: readonly R[],
+  defaultRoute: R,
+): R[] {
   const labelSets =
     notification.alerts.length > 0
       ? notification.alerts.map((a) => ({ ...a.labels, ...notification.groupLabels }))
       : [{ ...notification.commonLabels, ...notification.groupLabels }];
-  const matched = new Set<Route>();
+  const matched = new Set<R>();
   for (const labels of labelSets) {
     let matchedAny = false;
     for (const route of routes) {
@@ -44,16 +66,5 @@ export function routeNotification(
     }
     if (!matchedAny) matched.add(defaultRoute);
   }
-  const out: RoutedDestination[] = [];
-  const seen = new Set<string>();
-  // In config order (the default route last), whichever alert reached a route first.
-  for (const route of [...routes, defaultRoute]) {
-    if (!matched.has(route)) continue;
-    for (const destination of route.destinations) {
-      if (seen.has(destination)) continue;
-      seen.add(destination);
-      out.push({ destination, routeId: route.id });
-    }
-  }
-  return out;
+  return [...routes, defaultRoute].filter((route) => matched.has(route));
 }

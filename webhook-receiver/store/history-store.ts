@@ -46,9 +46,14 @@ export class HistoryStore {
       this.db.prepare("DELETE FROM actions WHERE at < ?").run(cutoff);
       // What a channel last showed of a group, for "new / still firing": a group whose last
       // message showed nothing firing and that has been quiet for the retention starts
-      // afresh anyway. Firing groups are kept: their next message must count them as still
-      // firing, however long Alertmanager waits to repeat.
-      this.db.prepare("DELETE FROM group_state WHERE firing = '[]' AND updated_at < ?").run(cutoff);
+      // afresh anyway. Firing groups are kept longer, so their next message counts them as
+      // still firing when Alertmanager repeats; one silent for four retentions will never
+      // be repeated (its resolution went elsewhere, or send_resolved is off).
+      this.db
+        .prepare(
+          "DELETE FROM group_state WHERE updated_at < ? AND (firing = '[]' OR updated_at < ?)",
+        )
+        .run(cutoff, now - 4 * retentionMs);
       return removed;
     });
     return run.immediate();

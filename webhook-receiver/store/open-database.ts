@@ -116,8 +116,12 @@ function migrate(db: SqliteDatabase): void {
       PRIMARY KEY (destination, group_key)
     );
   `);
-  const deliveryColumns = db.prepare<[], { name: string }>("PRAGMA table_info(deliveries)").all();
-  if (!deliveryColumns.some((c) => c.name === "sent_alerts"))
-    db.exec("ALTER TABLE deliveries ADD COLUMN sent_alerts TEXT");
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  // Check and change under one write lock: a receiver and the replay CLI opening the same
+  // older file at once must not both add the column.
+  db.transaction(() => {
+    const columns = db.prepare<[], { name: string }>("PRAGMA table_info(deliveries)").all();
+    if (!columns.some((c) => c.name === "sent_alerts"))
+      db.exec("ALTER TABLE deliveries ADD COLUMN sent_alerts TEXT");
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }

@@ -7,6 +7,7 @@ import type { ListedGpu } from "./parse-list.js";
 import type { QueryNode } from "./parse-query-text.js";
 import { child } from "./parse-query-text.js";
 import { NVIDIA_SOURCE } from "./query-devices.js";
+import { ownValue } from "../../../core/own-value.js";
 
 /** A MIG instance as `-q` and `-L` describe it together. */
 export interface MigInstance {
@@ -63,7 +64,7 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     (first === "Shared FB Memory Usage" || first === "FB Memory Usage") &&
     second
   ) {
-    const metric = Object.hasOwn(MEMORY, second) ? MEMORY[second] : undefined;
+    const metric = ownValue(MEMORY, second);
     return metric ? { metric, mib: true } : undefined;
   }
   if (
@@ -71,12 +72,12 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     (first === "Shared BAR1 Memory" || first === "BAR1 Memory Usage") &&
     second
   ) {
-    const metric = Object.hasOwn(BAR1, second) ? BAR1[second] : undefined;
+    const metric = ownValue(BAR1, second);
     return metric ? { metric, mib: true } : undefined;
   }
   if (first === "Device Attributes" && second === "Shared" && third && path.length === 3) {
     if (third === "Multiprocessor count") return { metric: MIG.multiprocessors };
-    const engine = Object.hasOwn(ENGINES, third) ? ENGINES[third] : undefined;
+    const engine = ownValue(ENGINES, third);
     return engine ? { metric: MIG.engines, labels: { engine } } : undefined;
   }
   if (path.join("/") === "ECC Errors/Volatile/SRAM Uncorrectable")

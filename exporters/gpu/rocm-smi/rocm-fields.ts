@@ -1,6 +1,7 @@
 import { GPU_METRICS as M } from "../metrics/gpu-metrics.js";
 import type { Labels, MetricDef } from "../metrics/metric-def.js";
 import { parseDecimal, stateLabel } from "../tools/tool-value.js";
+import { ownValue } from "../../../core/own-value.js";
 
 /** What one rocm-smi key of a card becomes. */
 export type RocmValue =
@@ -52,8 +53,7 @@ const info =
 
 /** sclk and mclk are the graphics and memory clocks; the others keep rocm-smi's names. */
 const CLOCK_NAMES: Readonly<Record<string, string>> = { sclk: "graphics", mclk: "memory" };
-const clockName = (name: string): string =>
-  Object.hasOwn(CLOCK_NAMES, name) ? (CLOCK_NAMES[name] ?? name) : name;
+const clockName = (name: string): string => ownValue(CLOCK_NAMES, name) ?? name;
 
 /** "16.0GT/s" → PCIe generation (2.5 GT/s is gen 1, each later generation doubles, gen 3 is 8). */
 const PCIE_GENERATIONS: Readonly<Record<string, number>> = {
@@ -64,10 +64,6 @@ const PCIE_GENERATIONS: Readonly<Record<string, number>> = {
   "32": 5,
   "64": 6,
 };
-
-function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
 
 function pcieLevel(value: string): RocmValue {
   const match = /^(\d+) \((\d+(?:\.\d+)?)GT\/s x(\d+)\)$/.exec(value.trim());

@@ -1,3 +1,5 @@
+import { ownValue } from "../../../core/own-value.js";
+
 /**
  * Why a tool printed no value. nvidia-smi writes `[N/A]`, `N/A`, `[Not Supported]`,
  * `[Requested functionality has been deprecated]`, `[Function Not Found]`, `[GPU is
@@ -34,7 +36,7 @@ export function absentReason(text: string): AbsentReason | undefined {
   const bracketed = /^\[(.*)\]$/.exec(value);
   const inner = (bracketed?.[1] ?? value).trim().toLowerCase();
   // Own keys only: tool output like "[constructor]" must not find Object.prototype's.
-  const known = Object.hasOwn(MARKERS, inner) ? MARKERS[inner] : undefined;
+  const known = ownValue(MARKERS, inner);
   if (known) return known;
   // rocm-smi qualifies some: "N/A (Secondary die)".
   if (/^n\/a\b/.test(inner)) return "not_available";

@@ -2,6 +2,7 @@ import type { RecordCheck } from "../../../core/ingest/record-batch.js";
 import { describeValue } from "../../../core/config/schema-diagnostics.js";
 import { validateTrainingRecord } from "../ingest/validate-training-record.js";
 import type { TrainingRecord } from "../model/training-record.js";
+import { RUN_STATUSES } from "../model/training-record.js";
 import { parsePythonJson } from "./python-json.js";
 
 /**
@@ -56,11 +57,24 @@ export function parseJsonLine(
   const step = firstPresent(line, ["step", "global_step", "iter", "iteration"]);
   if (step !== undefined) wire["step"] = step;
   const timestamp = firstPresent(line, ["timestamp", "time", "ts"]);
-  if (timestamp !== undefined)
+  // On the API's shape every field is the API's and checked as such. A flat line is a
+  // user's own log: its `time` may be a formatted date and its `status` their own word,
+  // so only values in the API's form are taken from it, and the metrics are kept.
+  const taken = (value: unknown, ok: boolean): boolean =>
+    value !== undefined && (nested !== undefined || ok);
+  if (taken(timestamp, typeof timestamp === "number"))
     wire["timestamp"] =
       typeof timestamp === "number" && timestamp > 1e11 ? timestamp / 1000 : timestamp;
-  if (line["status"] !== undefined) wire["status"] = line["status"];
-  if (line["max_steps"] !== undefined) wire["max_steps"] = line["max_steps"];
+  const status = line["status"];
+  if (
+    taken(
+      status,
+      typeof status === "string" && (RUN_STATUSES as readonly string[]).includes(status),
+    )
+  )
+    wire["status"] = status;
+  if (taken(line["max_steps"], typeof line["max_steps"] === "number"))
+    wire["max_steps"] = line["max_steps"];
   return validateTrainingRecord(wire, { stepRequired: false });
 }
 

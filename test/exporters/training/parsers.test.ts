@@ -153,6 +153,24 @@ describe("JSON lines and MLflow lines", () => {
       ok: true,
       value: { runId: "x", step: 4, timestampSeconds: 1714564800.123, metrics: { step_time: 0.2 } },
     });
+    // A flat line is the user's own log: a formatted time or their own status word is not
+    // the API's, and costs the line neither its metrics nor its step.
+    expect(
+      parseJsonLine(
+        '{"step": 5, "loss": 0.4, "time": "2024-05-01 12:00:00", "status": "ok", "max_steps": "n/a"}',
+        defaults,
+      ),
+    ).toMatchObject({
+      ok: true,
+      value: { step: 5, metrics: { loss: 0.4 }, timestampSeconds: undefined, status: undefined },
+    });
+    expect(parseJsonLine('{"step": 6, "loss": 0.3, "status": "finished"}', defaults)).toMatchObject(
+      { ok: true, value: { step: 6, status: "finished" } },
+    );
+    // The API's own shape is checked as the API checks it.
+    expect(
+      parseJsonLine('{"step": 5, "metrics": {"loss": 0.4}, "status": "ok"}', defaults),
+    ).toMatchObject({ ok: false });
     expect(parseJsonLine("   ", defaults)).toBeUndefined();
     expect(parseJsonLine('{"step": 1}', defaults)).toMatchObject({ ok: true, value: { step: 1 } });
   });
