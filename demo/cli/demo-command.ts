@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
@@ -36,25 +37,15 @@ them once on the demo's schedule (without the GPU incident).
 
 export async function runDemoCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args[0] === "workload") return workloadCommand(args.slice(1), io);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        "work-dir": { type: "string" },
-        fixtures: { type: "string" },
-        "exit-when-done": { type: "boolean" },
-        grace: { type: "string" },
-        linger: { type: "string" },
-        destinations: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${DEMO_USAGE}`);
-  }
-  const { values } = parsed;
+  const { values } = parseOrUsage(args, {
+    "work-dir": { type: "string" },
+    fixtures: { type: "string" },
+    "exit-when-done": { type: "boolean" },
+    grace: { type: "string" },
+    linger: { type: "string" },
+    destinations: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     io.stdout(DEMO_USAGE);
     return EXIT.ok;
@@ -107,23 +98,13 @@ export async function runDemoCommand(args: readonly string[], io: CliIo): Promis
 }
 
 async function workloadCommand(args: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        "exporter-url": { type: "string" },
-        "ingest-token-file": { type: "string" },
-        "inference.listen-address": { type: "string" },
-        incidents: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${DEMO_USAGE}`);
-  }
-  const { values } = parsed;
+  const { values } = parseOrUsage(args, {
+    "exporter-url": { type: "string" },
+    "ingest-token-file": { type: "string" },
+    "inference.listen-address": { type: "string" },
+    incidents: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     io.stdout(DEMO_USAGE);
     return EXIT.ok;
@@ -192,4 +173,15 @@ function readDestinations(path: string): { name?: unknown }[] | string {
   if (list.some((d) => d.name === "terminal"))
     return 'the name "terminal" is the demo\'s own console destination';
   return list;
+}
+
+function parseOrUsage<const T extends NonNullable<ParseArgsConfig["options"]>>(
+  args: readonly string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${DEMO_USAGE}`);
+  }
 }

@@ -24,6 +24,18 @@ afterEach(async () => {
 });
 
 const ALERTS = 20;
+
+/** Discord's answer to an embed description over its limit, here 1,000 characters. */
+const tooLarge = () =>
+  json(400, {
+    code: 50035,
+    errors: {
+      "embeds.0.description": {
+        _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 1000 or fewer in length." }],
+      },
+    },
+    message: "Invalid Form Body",
+  });
 const marker = (i: number) => `mark${i}z`;
 
 function splitConfig(rateLimit = "{ per_minute: 6000, burst: 100 }"): string {
@@ -87,19 +99,7 @@ describe("a split message that fails part-way", () => {
 
   it("after a too-large answer, re-splits only the alerts not yet shown at the smaller size", async () => {
     discord.passNext(1);
-    discord.answerNext(
-      json(400, {
-        code: 50035,
-        errors: {
-          "embeds.0.description": {
-            _errors: [
-              { code: "BASE_TYPE_MAX_LENGTH", message: "Must be 1000 or fewer in length." },
-            ],
-          },
-        },
-        message: "Invalid Form Body",
-      }),
-    );
+    discord.answerNext(tooLarge());
     harness = await startHarness(dir.path, splitConfig(), { env: { DISCORD_URL: discord.url } });
     await postBigGroup(harness);
     await waitDelivered(harness);
@@ -112,19 +112,7 @@ describe("a split message that fails part-way", () => {
     // Burst 2: both tokens go to the first two parts; the re-split needs more parts than
     // the bucket holds, and must not trim the alerts the platform was promised.
     discord.passNext(1);
-    discord.answerNext(
-      json(400, {
-        code: 50035,
-        errors: {
-          "embeds.0.description": {
-            _errors: [
-              { code: "BASE_TYPE_MAX_LENGTH", message: "Must be 1000 or fewer in length." },
-            ],
-          },
-        },
-        message: "Invalid Form Body",
-      }),
-    );
+    discord.answerNext(tooLarge());
     harness = await startHarness(dir.path, splitConfig("{ per_minute: 6, burst: 2 }"), {
       env: { DISCORD_URL: discord.url },
     });
