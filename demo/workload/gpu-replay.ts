@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { uptime } from "node:os";
 import { join } from "node:path";
 import { readCapture, sectionOf } from "../../exporters/gpu/replay/nvidia-capture.js";
 import { writeNvidiaSmiStandIn } from "../../exporters/gpu/replay/nvidia-smi-stand-in.js";
@@ -47,7 +48,9 @@ export function prepareGpuReplay(fixturesDir: string, workDir: string): GpuRepla
     nvidiaSmi,
     kmsg,
     injectXid: (code) => {
-      const micros = Math.round(process.uptime() * 1e6);
+      // The kernel stamps messages with time since boot, which is how the collector reads
+      // them back (boot time + stamp): the system's uptime, not this process's.
+      const micros = Math.round(uptime() * 1e6);
       appendFileSync(
         kmsg,
         `3,${sequence++},${micros},-;NVRM: Xid (PCI:${busId}): ${code}, pid=4242, name=python, GPU has fallen off the bus.\n`,

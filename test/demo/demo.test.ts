@@ -152,7 +152,11 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
         "--destinations",
         join(files.path, "destinations.yaml"),
       ]);
-      const withoutData = watchPanels(demo, demoQueries);
+      const withoutData = watchPanels(demo, [
+        ...demoQueries,
+        // The injected XID is dated now, as the kernel would date it (boot time + stamp).
+        { where: "XID event time", expr: "aiwatch_gpu_xid_last_timestamp_seconds > time() - 600" },
+      ]);
       const code = await demo.exited;
       const output = demo.output();
       expect(code, output.slice(-3000)).toBe(0);
