@@ -128,7 +128,8 @@ function issueToDiagnostics(
   }
 }
 
-function hasPath(value: unknown, path: readonly (string | number)[]): boolean {
+/** Whether `value` has something at `path` (object keys and array indexes). */
+export function hasPath(value: unknown, path: readonly (string | number)[]): boolean {
   let current = value;
   for (const part of path) {
     if (current === null || typeof current !== "object" || !(part in current)) return false;

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
+import { reportGeneratedCheck } from "../../cli/report-generated-check.js";
 import { readSpecSources } from "../../cli/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { checkGeneratedFiles, writeGeneratedFiles } from "../../core/generated-files.js";
@@ -77,13 +78,5 @@ export async function runDashboardsCommand(args: readonly string[], io: CliIo): 
     names: /\.(json|yaml)$/,
     isGenerated: (content) => content.includes(DASHBOARD_MARK),
   });
-  if (check.stale > 0) {
-    io.stdout(check.report);
-    io.stderr(
-      `${check.stale} generated file${check.stale === 1 ? " is" : "s are"} out of date; run aiwatch dashboards build\n`,
-    );
-    return EXIT.inputErrors;
-  }
-  io.stdout(`${values.out}: up to date\n`);
-  return EXIT.ok;
+  return reportGeneratedCheck(check, values.out, "aiwatch dashboards build", io);
 }

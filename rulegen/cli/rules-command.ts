@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliIo } from "../../cli/cli-io.js";
 import { EXIT, UsageError } from "../../cli/cli-io.js";
+import { reportGeneratedCheck } from "../../cli/report-generated-check.js";
 import { readSpecSources } from "../../cli/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
@@ -144,15 +145,7 @@ function checkOutput(result: CompileResult, outDir: string, out: string, io: Cli
     names: /\.(rules|test|prometheusrule)\.yml$/,
     isGenerated: (content) => content.startsWith(GENERATED_MARK),
   });
-  if (check.stale > 0) {
-    io.stdout(check.report);
-    io.stderr(
-      `${check.stale} generated file${check.stale === 1 ? " is" : "s are"} out of date; run aiwatch rules compile\n`,
-    );
-    return EXIT.inputErrors;
-  }
-  io.stdout(`${out}: up to date\n`);
-  return EXIT.ok;
+  return reportGeneratedCheck(check, out, "aiwatch rules compile", io);
 }
 
 function listDir(dir: string): string[] {

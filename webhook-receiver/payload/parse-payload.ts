@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { describeValue } from "../../core/config/schema-diagnostics.js";
+import { describeValue, hasPath } from "../../core/config/schema-diagnostics.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
 import { formatFieldPath } from "../../core/diagnostics/format.js";
 import { normalizeNotification } from "./normalize.js";
@@ -96,13 +96,4 @@ function describeExpected(expected: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function hasPath(value: unknown, path: readonly (string | number)[]): boolean {
-  let current = value;
-  for (const part of path) {
-    if (current === null || typeof current !== "object" || !(part in current)) return false;
-    current = (current as Record<string | number, unknown>)[part];
-  }
-  return true;
 }

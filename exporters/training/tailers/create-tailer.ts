@@ -113,7 +113,7 @@ function lineParser(
           if (checked === undefined) return undefined;
           if ("malformed" in checked) return { invalid: checked.malformed };
           if (!checked.ok) return { refused: describeRecordErrors(checked.errors) };
-          return { record: checked.value, key: text };
+          return { record: checked.value, key: text, checked: true };
         },
       };
   }

@@ -12,7 +12,12 @@ import type { ProblemSink, RecordSink, Tailer } from "./tailer.js";
  * checks); or undefined for a line to skip quietly (blank, a progress bar).
  */
 export type ParsedLine =
-  | { readonly record: TrainingRecord | undefined; readonly key: string }
+  | {
+      readonly record: TrainingRecord | undefined;
+      readonly key: string;
+      /** Already through the ingest API's checks (parsers that check as they read). */
+      readonly checked?: boolean;
+    }
   | { readonly invalid: string }
   | { readonly refused: string }
   | undefined;
@@ -72,13 +77,17 @@ export class LineTailer implements Tailer {
             continue;
           }
           if (!parsed.record) continue;
-          const checked = validateTailedRecord(parsed.record);
-          if (!checked.ok) {
-            this.refuse("invalid_record", lineNumber, describeRecordErrors(checked.errors));
-            continue;
+          let record = parsed.record;
+          if (!parsed.checked) {
+            const checked = validateTailedRecord(record);
+            if (!checked.ok) {
+              this.refuse("invalid_record", lineNumber, describeRecordErrors(checked.errors));
+              continue;
+            }
+            record = checked.value;
           }
-          for (const record of this.cursor.next(checked.value, parsed.key))
-            this.sink(record, mode, observedAt);
+          for (const next of this.cursor.next(record, parsed.key))
+            this.sink(next, mode, observedAt);
         }
       }
       if (!more) for (const record of this.cursor.settle()) this.sink(record, "live", undefined);
