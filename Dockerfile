@@ -12,6 +12,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json tsconfig.l
 COPY bin ./bin
 COPY cli ./cli
 COPY core ./core
+COPY spec ./spec
 COPY rulegen ./rulegen
 COPY exporters ./exporters
 COPY webhook-receiver ./webhook-receiver

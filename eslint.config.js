@@ -27,4 +27,68 @@ export default tseslint.config(
       ],
     },
   },
+  // The architecture, enforced: entry points → parts → spec → core (shared ground).
+  {
+    files: ["core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/spec/**", "**/rulegen/**", "**/dashboards/**", "**/webhook-receiver/**"],
+              message: "core/ is shared ground: it imports no part",
+            },
+            {
+              group: ["**/exporters/**", "**/demo/**", "**/cli/main.js"],
+              message: "core/ imports no part",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["spec/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/rulegen/**",
+                "**/dashboards/**",
+                "**/webhook-receiver/**",
+                "**/exporters/**",
+              ],
+              message: "the spec knows none of its readers (DESIGN.md)",
+            },
+            { group: ["**/demo/**", "**/cli/main.js"], message: "the spec imports no entry point" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      "rulegen/**/*.ts",
+      "dashboards/**/*.ts",
+      "webhook-receiver/**/*.ts",
+      "exporters/**/*.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/cli/main.js", "**/demo/**"],
+              message: "parts never import an entry point",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

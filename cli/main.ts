@@ -4,9 +4,9 @@ import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
 import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js";
-import { readPackageVersion } from "./package-version.js";
-import type { CliIo, Command } from "./cli-io.js";
-import { EXIT, UsageError } from "./cli-io.js";
+import { readPackageVersion } from "../core/cli/package-version.js";
+import type { CliIo, Command } from "../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../core/cli/cli-io.js";
 
 /** One entry per part: `aiwatch <part> ...`. */
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string }>> = {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../core/diagnostics/diagnostic.js";
 import type { GeneratedFile } from "../core/generated-files.js";
 import { compileSpecs } from "../rulegen/compile.js";
-import type { SpecSource } from "../rulegen/compile.js";
+import type { SpecSource } from "../spec/load/spec-source.js";
 import { planDashboards } from "./plan/plan-dashboards.js";
 import { renderDashboard } from "./render/render-dashboard.js";
 import { renderProvisioning } from "./render/provisioning.js";

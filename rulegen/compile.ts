@@ -1,13 +1,15 @@
 import type { Diagnostic } from "../core/diagnostics/diagnostic.js";
 import { sortDiagnostics } from "../core/diagnostics/format.js";
-import { mapSpecToModel } from "./model/map-spec.js";
-import type { SpecModel } from "./model/monitor.js";
+import { mapSpecToModel } from "../spec/model/map-spec.js";
+import type { SpecModel } from "../spec/model/monitor.js";
+import { detectorFor } from "./detectors/registry.js";
 import { planRuleFile } from "./plan/plan-rule-file.js";
 import { generatedHeader } from "./render/header.js";
 import { renderTestFile } from "./render/render-test-file.js";
-import { loadSpec } from "./spec/load-spec.js";
+import { loadSpec } from "../spec/load/load-spec.js";
+import type { SpecSource } from "../spec/load/spec-source.js";
 import { renderForTarget } from "./targets/render-target.js";
-import type { Target } from "./targets/target.js";
+import type { Target } from "../spec/model/target.js";
 import { targetWarnings } from "./targets/target-warnings.js";
 import { planTestFile } from "./testgen/plan-test-file.js";
 import { checkLabels } from "./validate/check-labels.js";
@@ -16,16 +18,8 @@ import { checkNames } from "./validate/check-names.js";
 import { checkSignals } from "./validate/check-signals.js";
 import { checkTemplates } from "./validate/check-templates.js";
 import { checkTestable } from "./validate/check-testable.js";
-import { problemToDiagnostic } from "./validate/problem.js";
-import type { SpecProblem } from "./validate/problem.js";
-
-export interface SpecSource {
-  /** Where the spec came from, as diagnostics should name it. */
-  readonly file: string;
-  readonly text: string;
-  /** How generated files name their source: the spec's path relative to the output directory. */
-  readonly displayName: string;
-}
+import { problemToDiagnostic } from "../spec/diagnostics/problem.js";
+import type { SpecProblem } from "../spec/diagnostics/problem.js";
 
 export interface GeneratedFile {
   readonly name: string;
@@ -68,7 +62,14 @@ export function compileSpecs(
     }
     const { document, spec } = loaded;
     const signals = checkSignals(spec);
-    const model = mapSpecToModel(spec, source.file, baseName(source.file), signals.signals, target);
+    const model = mapSpecToModel(
+      spec,
+      source.file,
+      baseName(source.file),
+      signals.signals,
+      (detector, settings) => detectorFor(detector.type).defaultForMs(settings),
+      target,
+    );
     const brokenSignals = new Set(signals.problems.map((p) => p.path[1] as number));
     const problems: SpecProblem[] = [
       ...signals.problems,

@@ -1,4 +1,4 @@
-import type { Monitor } from "../../rulegen/model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import type { PanelPlan, RowPlan } from "../plan/dashboard-plan.js";
 
 const AIWATCH_ALERTS = 'ALERTS{alertstate="firing", monitor!=""}';

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIo } from "../../cli/cli-io.js";
-import { EXIT, UsageError } from "../../cli/cli-io.js";
-import { reportGeneratedCheck } from "../../cli/report-generated-check.js";
-import { readSpecSources } from "../../cli/read-spec-sources.js";
+import type { CliIo } from "../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../core/cli/cli-io.js";
+import { reportGeneratedCheck } from "../../core/cli/report-generated-check.js";
+import { readSpecSources } from "../../spec/load/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { checkGeneratedFiles, writeGeneratedFiles } from "../../core/generated-files.js";
 import { buildDashboards, DASHBOARD_MARK } from "../build-dashboards.js";

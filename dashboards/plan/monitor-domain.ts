@@ -1,4 +1,4 @@
-import type { Monitor } from "../../rulegen/model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import type { Domain } from "./dashboard-plan.js";
 
 const PREFIXES: readonly (readonly [RegExp, Exclude<Domain, "overview">])[] = [

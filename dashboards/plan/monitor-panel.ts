@@ -1,9 +1,8 @@
-import { detectorFor } from "../../rulegen/detectors/registry.js";
-import type { SeriesSelect } from "../../rulegen/detectors/detector.js";
-import type { Monitor, Settings } from "../../rulegen/model/monitor.js";
-import { MONITOR_LABEL } from "../../rulegen/plan/naming.js";
-import { aggregateBy, formatMatcher, quote } from "../../rulegen/plan/promql-text.js";
-import { planSignalSource } from "../../rulegen/plan/signal-source.js";
+import { monitorSeries } from "../../rulegen/monitor-view.js";
+import type { MonitorSeries, SeriesSelect } from "../../rulegen/monitor-view.js";
+import type { Monitor, Settings } from "../../spec/model/monitor.js";
+import { MONITOR_LABEL } from "../../spec/model/naming.js";
+import { aggregateBy, formatMatcher, quote } from "../../core/promql/promql-text.js";
 import type { Domain, PanelPlan, QueryPlan } from "./dashboard-plan.js";
 import { variableMatchers, withMatchers } from "./variables.js";
 
@@ -16,16 +15,12 @@ export function monitorPanel(monitor: Monitor, settings: Settings, domain: Domai
   const matchers = variableMatchers(domain, monitor.by ?? []);
   const groupLegend =
     monitor.by && monitor.by.length > 0 ? monitor.by.map((l) => `{{${l}}}`).join(" ") : undefined;
+  const series = monitorSeries(monitor, settings);
   const signal: QueryPlan = {
-    expr: signalQuery(monitor, matchers),
+    expr: signalQuery(monitor, series, matchers),
     ...(groupLegend ? { legend: groupLegend } : {}),
   };
-  const detector = detectorFor(monitor.detector.type);
-  const view = detector.view?.(
-    monitor,
-    settings,
-    seriesSelect(monitor, matchers, detector.signalShape),
-  );
+  const view = series.view(seriesSelect(monitor, series, matchers));
   const lines = (view?.lines ?? []).map((line) => ({
     expr: line.expr,
     legend: groupLegend ? `${line.legend} ${groupLegend}` : line.legend,
@@ -41,27 +36,26 @@ export function monitorPanel(monitor: Monitor, settings: Settings, domain: Domai
 
 function seriesSelect(
   monitor: Monitor,
+  series: MonitorSeries,
   matchers: readonly string[],
-  shape: "inline" | "range" | "raw" | undefined,
 ): SeriesSelect {
   return {
     own: (name) => withMatchers(`${name}{${MONITOR_LABEL}=${quote(monitor.name)}}`, matchers),
     source: () => {
-      const source = planSignalSource(monitor, shape ?? "range");
+      const source = series.signal(series.signalShape ?? "range");
       return source.recorded ? withMatchers(source.ref, matchers) : rawSelector(monitor, matchers);
     },
     selector: (text) => withMatchers(text, matchers),
   };
 }
 
-function signalQuery(monitor: Monitor, matchers: readonly string[]): string {
+function signalQuery(monitor: Monitor, series: MonitorSeries, matchers: readonly string[]): string {
   if (monitor.signal.selector) {
     const selector = rawSelector(monitor, matchers);
     return monitor.by ? aggregateBy(monitor.aggregation, monitor.by, selector) : selector;
   }
   // Expressions are recorded by the generated rules: read the recorded series.
-  const recording = planSignalSource(monitor, "inline").recording;
-  const record = recording?.record ?? monitor.signal.expr;
+  const record = series.signalRecord ?? monitor.signal.expr;
   return withMatchers(`${record}{${MONITOR_LABEL}=${quote(monitor.name)}}`, matchers);
 }
 

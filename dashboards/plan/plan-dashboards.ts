@@ -1,4 +1,4 @@
-import type { SpecModel } from "../../rulegen/model/monitor.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
 import { DATA_ROWS } from "../catalog/data.js";
 import { GPU_ROWS } from "../catalog/gpu.js";
 import { INFERENCE_ROWS } from "../catalog/inference.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { freePort } from "../../core/process/free-port.js";
-import { readPackageVersion } from "../../cli/package-version.js";
+import { readPackageVersion } from "../../core/cli/package-version.js";
 import { findBinary } from "../../core/find-binary.js";
 import { createLogger } from "../../core/log/logger.js";
 import { startAlertmanager } from "../../core/process/alertmanager-process.js";

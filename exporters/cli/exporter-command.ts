@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import type { CliIo } from "../../cli/cli-io.js";
-import { EXIT, UsageError } from "../../cli/cli-io.js";
-import { readPackageVersion } from "../../cli/package-version.js";
+import type { CliIo } from "../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../core/cli/cli-io.js";
+import { readPackageVersion } from "../../core/cli/package-version.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { COLLECTORS } from "../collectors.js";
 import { loadExporterConfig, startExporter } from "../process/run-exporter.js";
-import { waitForShutdown } from "../../cli/wait-for-shutdown.js";
+import { waitForShutdown } from "../../core/cli/wait-for-shutdown.js";
 
 export const EXPORTER_USAGE = `Usage:
   aiwatch exporter --config.file exporter.yaml [--web.listen-address :9401]

@@ -1,5 +1,5 @@
-import type { Monitor } from "../model/monitor.js";
-import { MONITOR_LABEL } from "../plan/naming.js";
+import type { Monitor } from "../../spec/model/monitor.js";
+import { MONITOR_LABEL } from "../../spec/model/naming.js";
 import type { RuleFilePlan } from "../plan/rule-plan.js";
 import type { Labels } from "../testgen/scenario.js";
 import { alertKey, applyFor } from "./firing-intervals.js";

@@ -1,8 +1,8 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@prometheus-io/lezer-promql";
-import { unquotePromqlString } from "../promql/parse-promql.js";
-import { MONITOR_LABEL } from "../plan/naming.js";
-import { duration } from "../plan/promql-text.js";
+import { unquotePromqlString } from "../../core/promql/parse-promql.js";
+import { MONITOR_LABEL } from "../../spec/model/naming.js";
+import { duration } from "../../core/promql/promql-text.js";
 import type { RuleFilePlan } from "../plan/rule-plan.js";
 
 export interface RecordingDefinition {

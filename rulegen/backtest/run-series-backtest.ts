@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess } from "../../core/run-process.js";
 import type { GeneratedFile } from "../compile.js";
-import type { Monitor, SpecModel } from "../model/monitor.js";
+import type { Monitor, SpecModel } from "../../spec/model/monitor.js";
 import type { FiringInterval } from "./firing-intervals.js";
 import { planPromtoolBacktest, readPromtoolBacktest } from "./promtool-backtest.js";
 import type { Sample } from "./series-file.js";

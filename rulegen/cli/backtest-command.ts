@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CliIo } from "../../cli/cli-io.js";
-import { EXIT, UsageError } from "../../cli/cli-io.js";
+import type { CliIo } from "../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../core/cli/cli-io.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { parseDuration } from "../../core/duration.js";
 import { apiBacktest, httpQueryRange } from "../backtest/api-backtest.js";
@@ -13,7 +13,7 @@ import { runSeriesBacktest } from "../backtest/run-series-backtest.js";
 import type { LabelledWindow } from "../backtest/report.js";
 import { parseSeriesFile } from "../backtest/series-file.js";
 import { compileSpecs, hasErrors } from "../compile.js";
-import type { Monitor } from "../model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import { planRuleFile } from "../plan/plan-rule-file.js";
 import { findPromtool } from "./promtool.js";
 

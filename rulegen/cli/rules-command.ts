@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIo } from "../../cli/cli-io.js";
-import { EXIT, UsageError } from "../../cli/cli-io.js";
-import { reportGeneratedCheck } from "../../cli/report-generated-check.js";
-import { readSpecSources } from "../../cli/read-spec-sources.js";
+import type { CliIo } from "../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../core/cli/cli-io.js";
+import { reportGeneratedCheck } from "../../core/cli/report-generated-check.js";
+import { readSpecSources } from "../../spec/load/read-spec-sources.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
 import {
@@ -14,9 +14,9 @@ import {
 } from "../../core/generated-files.js";
 import { compileSpecs } from "../compile.js";
 import type { CompileResult } from "../compile.js";
-import { specJsonSchema } from "../spec/json-schema.js";
+import { specJsonSchema } from "../../spec/schema/json-schema.js";
 import { BACKTEST_USAGE, backtestCommand } from "./backtest-command.js";
-import { isTarget, TARGETS } from "../targets/target.js";
+import { isTarget, TARGETS } from "../../spec/model/target.js";
 import { checkAndTestRules, findPromtool } from "./promtool.js";
 import { isRuleFileName, stageRuleFiles } from "./stage-rule-files.js";
 

@@ -1,4 +1,4 @@
-import type { Monitor } from "../model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import { escapeTemplateText } from "../template/alert-template.js";
 
 /** `training-loss-spike` → `Training loss spike`. */

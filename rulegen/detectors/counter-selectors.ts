@@ -1,5 +1,5 @@
-import { parsePromql } from "../promql/parse-promql.js";
-import type { VectorSelectorInfo } from "../promql/parse-promql.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
+import type { VectorSelectorInfo } from "../../core/promql/parse-promql.js";
 import { formatSeries } from "../plan/signal-source.js";
 import { labelsSatisfying } from "../testgen/synthetic-labels.js";
 import type { Labels } from "../testgen/scenario.js";

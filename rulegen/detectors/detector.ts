@@ -1,9 +1,9 @@
-import type { Monitor, Settings } from "../model/monitor.js";
+import type { Monitor, Settings } from "../../spec/model/monitor.js";
 import type { RecordingRule } from "../plan/rule-plan.js";
 import type { SignalShape } from "../plan/signal-source.js";
 import type { TestScenario } from "../testgen/scenario.js";
-import type { RulegenCode } from "../diagnostics/codes.js";
-import type { DetectorParams } from "./detector-params.js";
+import type { RulegenCode } from "../../spec/diagnostics/codes.js";
+import type { DetectorParams } from "../../spec/schema/detector-params.js";
 
 /** A problem a detector finds in a monitor; `path` is relative to the monitor. */
 export interface DetectorProblem {

@@ -1,6 +1,6 @@
 import { absentDetector } from "./absent/index.js";
 import type { DetectorDefinition } from "./detector.js";
-import type { DetectorType, ParamsOf } from "./detector-params.js";
+import type { DetectorType, ParamsOf } from "../../spec/schema/detector-params.js";
 import { increaseDetector } from "./increase/index.js";
 import { nonFiniteDetector } from "./non-finite/index.js";
 import { robustDetector } from "./robust/index.js";

@@ -1,4 +1,4 @@
-import type { Monitor } from "../model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import type { DetectorProblem } from "./detector.js";
 
 /** Counter and step detectors take ranges over raw samples: the signal must be a selector. */

@@ -1,6 +1,6 @@
 import { detectorFor } from "../detectors/registry.js";
-import type { Monitor, Settings } from "../model/monitor.js";
-import { LAYER_LABEL, MONITOR_LABEL, SEVERITY_LABEL } from "./naming.js";
+import type { Monitor, Settings } from "../../spec/model/monitor.js";
+import { LAYER_LABEL, MONITOR_LABEL, SEVERITY_LABEL } from "../../spec/model/naming.js";
 import type { AlertingRule } from "./rule-plan.js";
 
 /** Labels every aiwatch alert carries; the monitor's own labels cannot override them. */

@@ -1,7 +1,7 @@
 import { detectorFor } from "../detectors/registry.js";
-import type { SpecModel } from "../model/monitor.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
 import { alertRule } from "./alert-rule.js";
-import { groupName } from "./naming.js";
+import { groupName } from "../../spec/model/naming.js";
 import type { RuleFilePlan, RuleGroup } from "./rule-plan.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { Monitor } from "../model/monitor.js";
-import { MONITOR_LABEL } from "./naming.js";
-import { duration, quote } from "./promql-text.js";
+import type { Monitor } from "../../spec/model/monitor.js";
+import { MONITOR_LABEL } from "../../spec/model/naming.js";
+import { duration, quote } from "../../core/promql/promql-text.js";
 
 /** `name{monitor="m"}`: a series this monitor records, selected by its monitor label. */
 export function ownSeries(monitor: Monitor, name: string): string {

@@ -1,8 +1,8 @@
-import type { Monitor } from "../model/monitor.js";
+import type { Monitor } from "../../spec/model/monitor.js";
 import type { Labels } from "../testgen/scenario.js";
 import { labelsSatisfying } from "../testgen/synthetic-labels.js";
-import { MONITOR_LABEL, recordName } from "./naming.js";
-import { aggregateBy, quote } from "./promql-text.js";
+import { MONITOR_LABEL, recordName, signalOperation } from "../../spec/model/naming.js";
+import { aggregateBy, quote } from "../../core/promql/promql-text.js";
 import type { RecordingRule } from "./rule-plan.js";
 
 /**
@@ -53,8 +53,7 @@ export function planSignalSource(monitor: Monitor, shape: SignalShape): SignalSo
       outputLabels: (group) => (aggregate ? pick(group, monitor.by ?? []) : { ...group, ...base }),
     };
   }
-  const operation = selector ? monitor.aggregation : monitor.by ? monitor.aggregation : "value";
-  const record = recordName(monitor, operation);
+  const record = recordName(monitor, signalOperation(monitor));
   const monitorLabel = { [MONITOR_LABEL]: monitor.name };
   const expr =
     aggregate && monitor.by

@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
-import type { SpecModel } from "../model/monitor.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
 import type { RuleFilePlan } from "../plan/rule-plan.js";
 import { ruleFileDocument, YAML_OPTIONS } from "../render/render-rule-file.js";
 import { splitChainedGroups } from "./split-chained-groups.js";
-import type { Target } from "./target.js";
+import type { Target } from "../../spec/model/target.js";
 
 export interface TargetOutput {
   readonly ruleFileName: string;

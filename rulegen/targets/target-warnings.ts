@@ -1,6 +1,6 @@
-import type { SpecModel } from "../model/monitor.js";
-import type { SpecProblem } from "../validate/problem.js";
-import type { Target } from "./target.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
+import type { Target } from "../../spec/model/target.js";
 
 /**
  * What a target cannot do as the spec asks, said once per monitor. The rules are still

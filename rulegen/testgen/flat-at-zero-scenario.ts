@@ -1,4 +1,4 @@
-import { numberLiteral } from "../plan/promql-text.js";
+import { numberLiteral } from "../../core/promql/promql-text.js";
 import { anomalyEndFor } from "./anomaly-checks.js";
 import type { TestScenario } from "./scenario.js";
 import { SeriesValues } from "./series-values.js";

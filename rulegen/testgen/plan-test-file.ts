@@ -1,5 +1,5 @@
 import { detectorFor } from "../detectors/registry.js";
-import type { Monitor, SpecModel } from "../model/monitor.js";
+import type { Monitor, SpecModel } from "../../spec/model/monitor.js";
 import { alertAnnotations, alertLabels } from "../plan/alert-rule.js";
 import { parseAlertTemplate, renderAlertTemplate } from "../template/alert-template.js";
 import type { TemplateData } from "../template/alert-template.js";

@@ -1,4 +1,4 @@
-import { numberLiteral } from "../plan/promql-text.js";
+import { numberLiteral } from "../../core/promql/promql-text.js";
 
 /**
  * Builds promtool's expanding notation one segment at a time. Sample i is at

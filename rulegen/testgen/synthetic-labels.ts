@@ -1,4 +1,4 @@
-import type { LabelMatcher } from "../promql/parse-promql.js";
+import type { LabelMatcher } from "../../core/promql/parse-promql.js";
 import type { Labels } from "./scenario.js";
 
 export type LabelSynthesis =

@@ -1,6 +1,6 @@
-import type { SpecDocument } from "../spec/spec-schema.js";
-import { LAYER_LABEL, MONITOR_LABEL, SEVERITY_LABEL } from "../plan/naming.js";
-import type { SpecProblem } from "./problem.js";
+import type { SpecDocument } from "../../spec/schema/spec-schema.js";
+import { LAYER_LABEL, MONITOR_LABEL, SEVERITY_LABEL } from "../../spec/model/naming.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const RESERVED = new Set([SEVERITY_LABEL, MONITOR_LABEL, LAYER_LABEL, "alertname"]);

@@ -1,6 +1,6 @@
 import { detectorFor } from "../detectors/registry.js";
-import type { SpecModel } from "../model/monitor.js";
-import type { SpecProblem } from "./problem.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 /** Per-detector checks, and fields every monitor needs once defaults are applied. */
 export function checkMonitors(

@@ -1,5 +1,5 @@
-import type { SpecModel } from "../model/monitor.js";
-import type { SpecProblem } from "./problem.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 /** Duplicate names and alerts, and `related` entries that point nowhere. */
 export function checkNames(

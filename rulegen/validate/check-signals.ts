@@ -1,7 +1,7 @@
-import { parsePromql } from "../promql/parse-promql.js";
-import type { ParsedPromql } from "../promql/parse-promql.js";
-import type { SpecDocument } from "../spec/spec-schema.js";
-import type { SpecProblem } from "./problem.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
+import type { ParsedPromql } from "../../core/promql/parse-promql.js";
+import type { SpecDocument } from "../../spec/schema/spec-schema.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 export interface ParsedSignals {
   readonly problems: readonly SpecProblem[];

@@ -1,6 +1,6 @@
-import type { SpecDocument } from "../spec/spec-schema.js";
+import type { SpecDocument } from "../../spec/schema/spec-schema.js";
 import { parseAlertTemplate } from "../template/alert-template.js";
-import type { SpecProblem } from "./problem.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 /** Templates users write must be ones a generated test can render exactly. */
 export function checkTemplates(spec: SpecDocument): SpecProblem[] {

@@ -1,7 +1,7 @@
-import type { SpecModel } from "../model/monitor.js";
-import { formatMatcher } from "../plan/promql-text.js";
+import type { SpecModel } from "../../spec/model/monitor.js";
+import { formatMatcher } from "../../core/promql/promql-text.js";
 import { labelsSatisfying } from "../testgen/synthetic-labels.js";
-import type { SpecProblem } from "./problem.js";
+import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 /** A generated test must be able to write a series the signal's selector selects. */
 export function checkTestable(model: SpecModel): SpecProblem[] {

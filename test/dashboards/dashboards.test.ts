@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
 import { buildDashboards } from "../../dashboards/build-dashboards.js";
-import { parsePromql } from "../../rulegen/promql/parse-promql.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
 import { repoPath } from "../support/fixtures.js";
 import { dashboardQueries, substituteVariables } from "../support/dashboard-queries.js";
 import { expectGolden } from "../support/golden.js";

@@ -7,7 +7,7 @@ import { noiseVerdict, scoreAgainstWindows } from "../../rulegen/backtest/report
 import { parseSeriesFile, toGrid } from "../../rulegen/backtest/series-file.js";
 import { compileSpecs } from "../../rulegen/compile.js";
 import { planRuleFile } from "../../rulegen/plan/plan-rule-file.js";
-import { parsePromql } from "../../rulegen/promql/parse-promql.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
 
 const MIN = 60_000;
 

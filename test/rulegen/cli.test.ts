@@ -2,7 +2,7 @@ import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
-import { specJsonSchema } from "../../rulegen/spec/json-schema.js";
+import { specJsonSchema } from "../../spec/schema/json-schema.js";
 import { repoPath } from "../support/fixtures.js";
 import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { compileSpecs } from "../../rulegen/compile.js";
-import { RULEGEN_CODES } from "../../rulegen/diagnostics/codes.js";
+import { RULEGEN_CODES } from "../../spec/diagnostics/codes.js";
 import { repoPath } from "../support/fixtures.js";
 import { expectGolden } from "../support/golden.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePromql } from "../../rulegen/promql/parse-promql.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
 
 describe("PromQL parsing and type checks", () => {
   it("describes a plain selector", () => {

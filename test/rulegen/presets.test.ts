@@ -5,7 +5,7 @@ import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { runProcess } from "../../core/run-process.js";
 import { runCli } from "../../cli/main.js";
 import { compileSpecs } from "../../rulegen/compile.js";
-import { PRESETS } from "../../rulegen/presets/catalogue.js";
+import { PRESETS } from "../../spec/presets/catalogue.js";
 import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { runProcess } from "../../core/run-process.js";
-import { numberLiteral } from "../../rulegen/plan/promql-text.js";
+import { numberLiteral } from "../../core/promql/promql-text.js";
 import { parseAlertTemplate, renderAlertTemplate } from "../../rulegen/template/alert-template.js";
 import { requireBinaries } from "../support/binaries.js";
 import { makeTempDir } from "../support/temp-dir.js";

@@ -1,4 +1,4 @@
-import type { Layer } from "../../rulegen/model/monitor.js";
+import type { Layer } from "../../spec/model/monitor.js";
 import type { VerdictLayer } from "../evidence/scoring.js";
 import type { Matcher } from "../routing/matcher.js";
 import type { ActionBodyTemplate } from "./action-body.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { secretRefSchema } from "../../core/config/secret.js";
 import { durationField } from "../../core/config/zod-fields.js";
-import { LAYERS } from "../../rulegen/model/monitor.js";
+import { LAYERS } from "../../spec/model/monitor.js";
 import { ACTION_METHODS } from "../actions/action-config.js";
 
 /**

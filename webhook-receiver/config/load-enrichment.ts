@@ -3,13 +3,13 @@ import { dirname, resolve } from "node:path";
 import type { SecretRef } from "../../core/config/secret.js";
 import { durationMs } from "../../core/config/zod-fields.js";
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
-import { buildSpecContext } from "../../rulegen/context/spec-context.js";
-import type { SpecContext } from "../../rulegen/context/spec-context.js";
+import type { SpecContext } from "../../spec/context/spec-context.js";
 import type { AnalysisConfig } from "../evidence/analysis-config.js";
 import type { HttpEndpoint } from "../evidence/http-endpoint.js";
 import { DEFAULT_PRIORS } from "../evidence/priors.js";
 import { DEFAULT_SCORING } from "../evidence/scoring.js";
 import { DEFAULT_TOPOLOGY } from "../evidence/topology.js";
+import { compileSpecContext } from "./compile-spec-context.js";
 import type { EnrichmentFile } from "./enrichment-schema.js";
 
 type Path = (string | number)[];
@@ -205,7 +205,7 @@ function loadSpecs(spec: string | string[], tools: RefineTools): SpecContext | u
     }
   }
   // The specs that could be read are checked even when another could not.
-  const built = buildSpecContext(sources);
+  const built = compileSpecContext(sources);
   if (!built.ok) {
     tools.foreign(built.diagnostics);
     return undefined;

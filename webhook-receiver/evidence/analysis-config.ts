@@ -1,4 +1,4 @@
-import type { SpecContext } from "../../rulegen/context/spec-context.js";
+import type { SpecContext } from "../../spec/context/spec-context.js";
 import type { HttpEndpoint } from "./http-endpoint.js";
 import type { LinkTargets } from "./links.js";
 import type { PriorRule } from "./priors.js";

@@ -1,4 +1,4 @@
-import type { SignalValueKind } from "../../rulegen/context/spec-context.js";
+import type { SignalValueKind } from "../../spec/context/spec-context.js";
 import type { Sample } from "./series.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { MonitorContext } from "../../spec/context/spec-context.js";
 import type { Alert } from "../payload/notification.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
 import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";

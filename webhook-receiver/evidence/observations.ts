@@ -1,4 +1,4 @@
-import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { MonitorContext } from "../../spec/context/spec-context.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { eventValues } from "./event-series.js";
 import type { AnalysisWindow } from "./gather-evidence.js";

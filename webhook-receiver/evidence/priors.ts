@@ -1,4 +1,4 @@
-import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { MonitorContext } from "../../spec/context/spec-context.js";
 
 /**
  * Prior weight of a piece of evidence: some signals are causes far more often than

@@ -1,4 +1,4 @@
-import type { SeriesSelector } from "../../rulegen/context/spec-context.js";
+import type { SeriesSelector } from "../../spec/context/spec-context.js";
 
 /** One label matcher of a selector the receiver writes. */
 export interface QueryMatcher {

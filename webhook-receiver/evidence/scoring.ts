@@ -1,6 +1,6 @@
-import type { SignalValueKind } from "../../rulegen/context/spec-context.js";
-import { LAYERS } from "../../rulegen/model/monitor.js";
-import type { Layer } from "../../rulegen/model/monitor.js";
+import type { SignalValueKind } from "../../spec/context/spec-context.js";
+import { LAYERS } from "../../spec/model/monitor.js";
+import type { Layer } from "../../spec/model/monitor.js";
 import type { Prior } from "./priors.js";
 import { robustBaseline, robustZ } from "./robust-stats.js";
 import type { Baseline, ScaleFloors } from "./robust-stats.js";

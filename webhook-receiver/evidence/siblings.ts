@@ -1,6 +1,6 @@
-import type { MonitorContext } from "../../rulegen/context/spec-context.js";
-import { LAYERS } from "../../rulegen/model/monitor.js";
-import type { Layer } from "../../rulegen/model/monitor.js";
+import type { MonitorContext } from "../../spec/context/spec-context.js";
+import { LAYERS } from "../../spec/model/monitor.js";
+import type { Layer } from "../../spec/model/monitor.js";
 import type { ActiveAlert } from "./alertmanager-api.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import type { AlertUnderAnalysis, GatherDeps } from "./gather-evidence.js";

@@ -1,4 +1,4 @@
-import type { MonitorContext } from "../../rulegen/context/spec-context.js";
+import type { MonitorContext } from "../../spec/context/spec-context.js";
 import { anyOf, rangeText, selectorText } from "./promql-text.js";
 import type { QueryMatcher } from "./promql-text.js";
 import type { Labels } from "./series.js";

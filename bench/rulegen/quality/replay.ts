@@ -6,7 +6,7 @@ import { runProcess } from "../../../core/run-process.js";
 import { intervalsFromObservations } from "../../../rulegen/backtest/firing-intervals.js";
 import type { FiringInterval } from "../../../rulegen/backtest/firing-intervals.js";
 import { parseFailedExpressionTests } from "../../../rulegen/backtest/promtool-output.js";
-import { numberLiteral } from "../../../rulegen/plan/promql-text.js";
+import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { YAML_OPTIONS } from "../../../rulegen/render/render-rule-file.js";
 
 export interface ReplayInput {

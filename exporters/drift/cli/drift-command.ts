@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIo } from "../../../cli/cli-io.js";
-import { EXIT, UsageError } from "../../../cli/cli-io.js";
+import type { CliIo } from "../../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../../core/cli/cli-io.js";
 import { formatDiagnostics } from "../../../core/diagnostics/format.js";
 import { compareRecords } from "../collector/compare-records.js";
 import { DEFAULT_NULL_VALUES } from "../data/csv.js";

@@ -1,14 +1,14 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { formatDuration } from "../../../core/duration.js";
-import type { Monitor } from "../../model/monitor.js";
-import { aggregateBy, range } from "../../plan/promql-text.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { aggregateBy, range } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import type { Labels, SeriesInput } from "../../testgen/scenario.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
-import type { AbsentParams } from "./params.js";
+import type { AbsentParams } from "../../../spec/schema/detectors/absent.js";
 
 type AbsentMonitor = Monitor<AbsentParams>;
 

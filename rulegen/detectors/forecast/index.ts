@@ -1,8 +1,8 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor, Settings } from "../../model/monitor.js";
-import { parsePromql } from "../../promql/parse-promql.js";
-import { MONITOR_LABEL } from "../../plan/naming.js";
-import { aggregateBy, duration, numberLiteral } from "../../plan/promql-text.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
+import { parsePromql } from "../../../core/promql/parse-promql.js";
+import { MONITOR_LABEL } from "../../../spec/model/naming.js";
+import { aggregateBy, duration, numberLiteral } from "../../../core/promql/promql-text.js";
 import { formatSeries, planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import { labelsSatisfying } from "../../testgen/synthetic-labels.js";
@@ -11,7 +11,7 @@ import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { escapeTemplateText } from "../../template/alert-template.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
-import type { ForecastParams } from "./params.js";
+import type { ForecastParams } from "../../../spec/schema/detectors/forecast.js";
 
 type ForecastMonitor = Monitor<ForecastParams>;
 

@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import { duration } from "../../plan/promql-text.js";
-import type { Monitor } from "../../model/monitor.js";
-import { aggregateBy, numberLiteral, range } from "../../plan/promql-text.js";
+import { duration } from "../../../core/promql/promql-text.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { aggregateBy, numberLiteral, range } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { prometheusIncrease } from "../../testgen/prometheus-increase.js";
 import type { Sample } from "../../testgen/prometheus-increase.js";
@@ -11,7 +11,7 @@ import type { Labels, TestScenario } from "../../testgen/scenario.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
-import type { IncreaseParams } from "./params.js";
+import type { IncreaseParams } from "../../../spec/schema/detectors/increase.js";
 
 type IncreaseMonitor = Monitor<IncreaseParams>;
 

@@ -1,13 +1,13 @@
-import type { Monitor } from "../../model/monitor.js";
-import { aggregateBy } from "../../plan/promql-text.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { aggregateBy } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import type { ExpectedAlert, SeriesInput } from "../../testgen/scenario.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
-import type { NonFiniteParams } from "./params.js";
-import type { Target } from "../../targets/target.js";
+import type { NonFiniteParams } from "../../../spec/schema/detectors/non-finite.js";
+import type { Target } from "../../../spec/model/target.js";
 
 /**
  * NaN is the one value not equal to itself, and ±Inf compare equal to themselves; with

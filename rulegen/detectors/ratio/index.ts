@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor } from "../../model/monitor.js";
-import { levelOf, recordName } from "../../plan/naming.js";
-import { aggregateBy, duration, numberLiteral } from "../../plan/promql-text.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { levelOf, recordName } from "../../../spec/model/naming.js";
+import { aggregateBy, duration, numberLiteral } from "../../../core/promql/promql-text.js";
 import { monitorLabels, ownSeries } from "../../plan/recorded-series.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { counterValues } from "../../testgen/counter-values.js";
@@ -11,7 +11,7 @@ import { groupText, signalText, titleOf } from "../annotation-text.js";
 import { checkCounterSelector, requireBy, selectorOf, seriesFor } from "../counter-selectors.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
-import type { RatioParams } from "./params.js";
+import type { RatioParams } from "../../../spec/schema/detectors/ratio.js";
 
 type RatioMonitor = Monitor<RatioParams>;
 

@@ -4,7 +4,7 @@ import { groupText, signalText, titleOf } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
-import type { RobustParams } from "./params.js";
+import type { RobustParams } from "../../../spec/schema/detectors/robust.js";
 import { planRobustRules } from "./rules.js";
 import { planRobustTests } from "./tests.js";
 

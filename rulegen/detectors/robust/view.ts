@@ -1,9 +1,9 @@
-import { duration } from "../../plan/promql-text.js";
+import { duration } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import type { DetectorView, SeriesSelect } from "../detector.js";
 import { robustLayout, robustSeriesNames } from "./layout.js";
 import type { RobustMonitor } from "./layout.js";
-import type { Settings } from "../../model/monitor.js";
+import type { Settings } from "../../../spec/model/monitor.js";
 
 /** The median and median ± band (k·MAD, floored) the alert compares against. */
 export function robustView(

@@ -5,7 +5,7 @@ import { groupText, signalText, titleOf } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
-import type { SeasonalParams } from "./params.js";
+import type { SeasonalParams } from "../../../spec/schema/detectors/seasonal.js";
 import { planSeasonalRules } from "./rules.js";
 import { planSeasonalTests } from "./tests.js";
 

@@ -1,9 +1,9 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor, Settings } from "../../model/monitor.js";
-import { recordName } from "../../plan/naming.js";
-import { duration } from "../../plan/promql-text.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
+import { recordName } from "../../../spec/model/naming.js";
+import { duration } from "../../../core/promql/promql-text.js";
 import { defaultBucketMs } from "../zscore/layout.js";
-import type { SeasonalParams } from "./params.js";
+import type { SeasonalParams } from "../../../spec/schema/detectors/seasonal.js";
 
 export type SeasonalMonitor = Monitor<SeasonalParams>;
 

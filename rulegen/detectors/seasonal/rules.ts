@@ -1,6 +1,6 @@
-import type { Settings } from "../../model/monitor.js";
-import { MONITOR_LABEL } from "../../plan/naming.js";
-import { duration, numberLiteral, quote } from "../../plan/promql-text.js";
+import type { Settings } from "../../../spec/model/monitor.js";
+import { MONITOR_LABEL } from "../../../spec/model/naming.js";
+import { duration, numberLiteral, quote } from "../../../core/promql/promql-text.js";
 import { monitorLabels, ownSeries, readBack } from "../../plan/recorded-series.js";
 import type { RecordingRule } from "../../plan/rule-plan.js";
 import { planSignalSource } from "../../plan/signal-source.js";

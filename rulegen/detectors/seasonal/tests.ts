@@ -1,5 +1,5 @@
-import type { Settings } from "../../model/monitor.js";
-import { numberLiteral } from "../../plan/promql-text.js";
+import type { Settings } from "../../../spec/model/monitor.js";
+import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";

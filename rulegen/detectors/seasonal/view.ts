@@ -1,6 +1,6 @@
-import { duration } from "../../plan/promql-text.js";
+import { duration } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
-import type { Settings } from "../../model/monitor.js";
+import type { Settings } from "../../../spec/model/monitor.js";
 import type { DetectorView, SeriesSelect } from "../detector.js";
 import { seasonalLayout, seasonalSeriesNames } from "./layout.js";
 import type { SeasonalMonitor } from "./layout.js";

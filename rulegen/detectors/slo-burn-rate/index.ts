@@ -1,11 +1,11 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { sloView } from "./view.js";
-import { numberLiteral } from "../../plan/promql-text.js";
+import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { groupText, titleOf } from "../annotation-text.js";
 import { checkCounterSelector, requireBy } from "../counter-selectors.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
-import type { SloBurnRateParams } from "./params.js";
+import type { SloBurnRateParams } from "../../../spec/schema/detectors/slo-burn-rate.js";
 import { planSloRules } from "./rules.js";
 import { planSloTests } from "./tests.js";
 

@@ -1,12 +1,18 @@
-import type { Monitor, Settings } from "../../model/monitor.js";
-import { levelOf } from "../../plan/naming.js";
-import { aggregateBy, duration, numberLiteral, quote, selector } from "../../plan/promql-text.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
+import { levelOf } from "../../../spec/model/naming.js";
+import {
+  aggregateBy,
+  duration,
+  numberLiteral,
+  quote,
+  selector,
+} from "../../../core/promql/promql-text.js";
 import { monitorLabels, ownSeries, readBack } from "../../plan/recorded-series.js";
 import type { RecordingRule } from "../../plan/rule-plan.js";
 import type { AlertVariant, DetectorRulePlan } from "../detector.js";
 import { selectorOf } from "../counter-selectors.js";
 import { leMatcherValue } from "./le-matcher.js";
-import type { SloBurnRateParams } from "./params.js";
+import type { SloBurnRateParams } from "../../../spec/schema/detectors/slo-burn-rate.js";
 import { errorBudget, windowPairs } from "./windows.js";
 
 export type SloMonitor = Monitor<SloBurnRateParams>;

@@ -1,5 +1,5 @@
-import type { Settings } from "../../model/monitor.js";
-import { numberLiteral } from "../../plan/promql-text.js";
+import type { Settings } from "../../../spec/model/monitor.js";
+import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { monitorLabels } from "../../plan/recorded-series.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { counterValues } from "../../testgen/counter-values.js";

@@ -1,5 +1,5 @@
-import { duration, numberLiteral } from "../../plan/promql-text.js";
-import type { Settings } from "../../model/monitor.js";
+import { duration, numberLiteral } from "../../../core/promql/promql-text.js";
+import type { Settings } from "../../../spec/model/monitor.js";
 import type { DetectorView, SeriesSelect } from "../detector.js";
 import { SLOW_WINDOW_MS, sloSeriesNames, slowIntervalMs } from "./rules.js";
 import type { SloMonitor } from "./rules.js";

@@ -1,6 +1,6 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Severity } from "../../model/monitor.js";
-import type { SloBurnRateParams } from "./params.js";
+import type { Severity } from "../../../spec/model/monitor.js";
+import type { SloBurnRateParams } from "../../../spec/schema/detectors/slo-burn-rate.js";
 
 export interface WindowPair {
   readonly longMs: number;

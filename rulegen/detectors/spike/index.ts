@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor, Settings } from "../../model/monitor.js";
-import { MONITOR_LABEL, recordName } from "../../plan/naming.js";
-import { duration, numberLiteral } from "../../plan/promql-text.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
+import { MONITOR_LABEL, recordName } from "../../../spec/model/naming.js";
+import { duration, numberLiteral } from "../../../core/promql/promql-text.js";
 import { monitorLabels, ownSeries } from "../../plan/recorded-series.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
@@ -10,7 +10,7 @@ import type { TestScenario } from "../../testgen/scenario.js";
 import { firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
-import type { SpikeParams } from "./params.js";
+import type { SpikeParams } from "../../../spec/schema/detectors/spike.js";
 
 type SpikeMonitor = Monitor<SpikeParams>;
 

@@ -1,7 +1,7 @@
-import type { Monitor } from "../../model/monitor.js";
-import { parsePromql } from "../../promql/parse-promql.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { parsePromql } from "../../../core/promql/parse-promql.js";
 import { durationMs } from "../../../core/config/zod-fields.js";
-import { aggregateBy, duration, range } from "../../plan/promql-text.js";
+import { aggregateBy, duration, range } from "../../../core/promql/promql-text.js";
 import { formatSeries } from "../../plan/signal-source.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
@@ -11,7 +11,7 @@ import type { Labels, SeriesInput, TestScenario } from "../../testgen/scenario.j
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
-import type { StallParams } from "./params.js";
+import type { StallParams } from "../../../spec/schema/detectors/stall.js";
 
 type StallMonitor = Monitor<StallParams>;
 

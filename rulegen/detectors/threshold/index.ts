@@ -1,11 +1,11 @@
-import type { Monitor, Settings } from "../../model/monitor.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
 import { planSignalSource } from "../../plan/signal-source.js";
-import { numberLiteral } from "../../plan/promql-text.js";
+import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
-import type { ThresholdParams } from "./params.js";
+import type { ThresholdParams } from "../../../spec/schema/detectors/threshold.js";
 
 type ThresholdMonitor = Monitor<ThresholdParams>;
 

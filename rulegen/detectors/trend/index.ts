@@ -1,13 +1,13 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor } from "../../model/monitor.js";
-import { duration, numberLiteral } from "../../plan/promql-text.js";
+import type { Monitor } from "../../../spec/model/monitor.js";
+import { duration, numberLiteral } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
-import type { TrendParams } from "./params.js";
+import type { TrendParams } from "../../../spec/schema/detectors/trend.js";
 
 type TrendMonitor = Monitor<TrendParams>;
 

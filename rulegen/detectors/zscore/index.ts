@@ -4,7 +4,7 @@ import { formatDuration } from "../../../core/duration.js";
 import { groupText, signalText, titleOf } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { zscoreLayout } from "./layout.js";
-import type { ZscoreParams } from "./params.js";
+import type { ZscoreParams } from "../../../spec/schema/detectors/zscore.js";
 import { planZscoreRules } from "./rules.js";
 import { planZscoreTests } from "./tests.js";
 

@@ -1,6 +1,6 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
-import type { Monitor, Settings } from "../../model/monitor.js";
-import type { ZscoreParams } from "./params.js";
+import type { Monitor, Settings } from "../../../spec/model/monitor.js";
+import type { ZscoreParams } from "../../../spec/schema/detectors/zscore.js";
 
 export type ZscoreMonitor = Monitor<ZscoreParams>;
 

@@ -1,8 +1,8 @@
-import { MONITOR_LABEL, recordName } from "../../plan/naming.js";
-import { duration, numberLiteral, quote } from "../../plan/promql-text.js";
+import { MONITOR_LABEL, recordName } from "../../../spec/model/naming.js";
+import { duration, numberLiteral, quote } from "../../../core/promql/promql-text.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import type { RecordingRule } from "../../plan/rule-plan.js";
-import type { Settings } from "../../model/monitor.js";
+import type { Settings } from "../../../spec/model/monitor.js";
 import type { DetectorRulePlan } from "../detector.js";
 import { zscoreLayout } from "./layout.js";
 import type { ZscoreMonitor } from "./layout.js";

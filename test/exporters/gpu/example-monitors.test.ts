@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { LabelMatcher } from "../../../rulegen/promql/parse-promql.js";
+import type { LabelMatcher } from "../../../core/promql/parse-promql.js";
 import { repoPath, requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { compileRepoSpec } from "../../rulegen/compile-case.js";

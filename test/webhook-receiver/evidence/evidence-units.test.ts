@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildSpecContext } from "../../../rulegen/context/spec-context.js";
-import type { MonitorContext } from "../../../rulegen/context/spec-context.js";
+import { compileSpecContext as buildSpecContext } from "../../../webhook-receiver/config/compile-spec-context.js";
+import type { MonitorContext } from "../../../spec/context/spec-context.js";
 import { alertStates } from "../../../webhook-receiver/evidence/alert-state.js";
 import { ConcurrencyLimit } from "../../../webhook-receiver/evidence/concurrency-limit.js";
 import { codesChangedTo, eventValues } from "../../../webhook-receiver/evidence/event-series.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildSpecContext } from "../../../rulegen/context/spec-context.js";
+import { compileSpecContext as buildSpecContext } from "../../../webhook-receiver/config/compile-spec-context.js";
 import type { ActionOutcome } from "../../../webhook-receiver/actions/action-config.js";
 import { builtinTemplates } from "../../../webhook-receiver/config/load-config.js";
 import { consoleDestination } from "../../../webhook-receiver/destinations/console.js";

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSpecContext } from "../../../rulegen/context/spec-context.js";
+import { compileSpecContext as buildSpecContext } from "../../../webhook-receiver/config/compile-spec-context.js";
 import type { AnalysisConfig } from "../../../webhook-receiver/evidence/analysis-config.js";
 import { ConcurrencyLimit } from "../../../webhook-receiver/evidence/concurrency-limit.js";
 import { gatherEvidence } from "../../../webhook-receiver/evidence/gather-evidence.js";

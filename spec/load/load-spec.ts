@@ -3,9 +3,9 @@ import { validateAgainstSchema } from "../../core/config/schema-diagnostics.js";
 import { parseSourceDocument } from "../../core/yaml/source-document.js";
 import type { SourceDocument } from "../../core/yaml/source-document.js";
 import { expandPresets } from "../presets/expand-presets.js";
-import { problemToDiagnostic } from "../validate/problem.js";
-import { SPEC_VERSION, specSchema } from "./spec-schema.js";
-import type { SpecDocument } from "./spec-schema.js";
+import { problemToDiagnostic } from "../diagnostics/problem.js";
+import { SPEC_VERSION, specSchema } from "../schema/spec-schema.js";
+import type { SpecDocument } from "../schema/spec-schema.js";
 
 export type LoadedSpec =
   | { readonly ok: true; readonly document: SourceDocument; readonly spec: SpecDocument }

@@ -1,5 +1,5 @@
 import { closestMatch } from "../../core/config/closest-match.js";
-import type { SpecProblem } from "../validate/problem.js";
+import type { SpecProblem } from "../diagnostics/problem.js";
 import { PRESET_NAMES, presetNamed } from "./catalogue.js";
 import { HOSTNAME_LABELS } from "./gpu-metrics.js";
 import type { HostnameLabel } from "./gpu-metrics.js";

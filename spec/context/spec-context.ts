@@ -1,16 +1,14 @@
-import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
-import { compileSpecs } from "../compile.js";
-import type { SpecSource } from "../compile.js";
+import { parsePromql } from "../../core/promql/parse-promql.js";
+import type { LabelMatcher } from "../../core/promql/parse-promql.js";
+import { quote } from "../../core/promql/promql-text.js";
 import type { Aggregation, Layer, Monitor, SpecModel } from "../model/monitor.js";
-import { planSignalSource } from "../plan/signal-source.js";
-import { parsePromql } from "../promql/parse-promql.js";
-import type { LabelMatcher } from "../promql/parse-promql.js";
+import { MONITOR_LABEL, recordName, signalOperation } from "../model/naming.js";
 
 /**
- * What the webhook receiver needs to know about a spec, derived by the same compile the
- * rules come from (`compileSpecs`): a spec that `aiwatch rules check` refuses is refused
- * here too, with the same diagnostics, so the receiver never reasons about monitors the
- * rules do not have. This is the one entry point the receiver uses into rulegen.
+ * What the webhook receiver needs to know about a spec. It is built from the models of
+ * the same compile the rules come from (the receiver runs `compileSpecs` first): a spec
+ * that `aiwatch rules check` refuses is refused there too, with the same diagnostics, so
+ * the receiver never reasons about monitors the rules do not have.
  */
 export interface SpecContext {
   readonly files: readonly string[];
@@ -51,23 +49,23 @@ export interface MonitorContext {
   readonly spec: string;
 }
 
-export type SpecContextResult =
-  | { readonly ok: true; readonly context: SpecContext }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
-
-export function buildSpecContext(sources: readonly SpecSource[]): SpecContextResult {
-  const compiled = compileSpecs(sources);
-  if (compiled.diagnostics.length > 0) return { ok: false, diagnostics: compiled.diagnostics };
+/** The context of compiled models; `files` are the specs they came from. */
+export function specContextOf(models: readonly SpecModel[], files: readonly string[]): SpecContext {
   const monitors = new Map<string, MonitorContext>();
-  for (const spec of compiled.specs)
-    for (const monitor of spec.model.monitors)
-      monitors.set(monitor.name, monitorContext(monitor, spec.model));
-  return { ok: true, context: { files: sources.map((s) => s.file), monitors } };
+  for (const model of models)
+    for (const monitor of model.monitors)
+      monitors.set(monitor.name, monitorContext(monitor, model));
+  return { files, monitors };
 }
 
 function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
   const raw = monitor.signal.selector;
-  const recorded = raw ? undefined : parsePromql(planSignalSource(monitor, "inline").ref).selector;
+  // A signal that is not one plain selector is read from the series the rules record for it.
+  const recorded = raw
+    ? undefined
+    : parsePromql(
+        `${recordName(monitor, signalOperation(monitor))}{${MONITOR_LABEL}=${quote(monitor.name)}}`,
+      ).selector;
   const selector = raw ?? recorded;
   return {
     name: monitor.name,

@@ -1,5 +1,5 @@
-import { formatDuration } from "../../core/duration.js";
-import type { LabelMatcher } from "../promql/parse-promql.js";
+import { formatDuration } from "../duration.js";
+import type { LabelMatcher } from "./parse-promql.js";
 
 /** Small builders for PromQL text, so generated expressions are spelled one way everywhere. */
 export function selector(metric: string, matchers: readonly LabelMatcher[]): string {

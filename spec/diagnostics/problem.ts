@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
 import type { SourceDocument } from "../../core/yaml/source-document.js";
-import type { RulegenCode } from "../diagnostics/codes.js";
+import type { RulegenCode } from "./codes.js";
 
 /** A problem found in a valid-YAML spec, located by its field path (and offset in a string). */
 export interface SpecProblem {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
-import { detectorParamsSchema } from "../detectors/detector-params.js";
+import { detectorParamsSchema } from "./detector-params.js";
 import { AGGREGATIONS, LAYERS, SEVERITIES } from "../model/monitor.js";
 import { HOSTNAME_LABELS } from "../presets/gpu-metrics.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import type { Diagnostic } from "../core/diagnostics/diagnostic.js";
-import type { SpecSource } from "../rulegen/compile.js";
+import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import type { SpecSource } from "./spec-source.js";
 
 /**
  * Reads the spec files a command names. A file that cannot be read becomes a diagnostic,

@@ -1,4 +1,4 @@
-import type { GeneratedCheck } from "../core/generated-files.js";
+import type { GeneratedCheck } from "../generated-files.js";
 import type { CliIo } from "./cli-io.js";
 import { EXIT } from "./cli-io.js";
 

@@ -1,10 +1,13 @@
 import { durationMs } from "../../core/config/zod-fields.js";
-import { detectorFor } from "../detectors/registry.js";
-import type { ParsedPromql } from "../promql/parse-promql.js";
-import { alertNameFor } from "../plan/naming.js";
-import type { SpecDocument } from "../spec/spec-schema.js";
-import type { Target } from "../targets/target.js";
+import type { ParsedPromql } from "../../core/promql/parse-promql.js";
+import { alertNameFor } from "./naming.js";
+import type { SpecDocument } from "../schema/spec-schema.js";
+import type { Target } from "./target.js";
+import type { DetectorParams } from "../schema/detector-params.js";
 import type { Monitor, Settings, SpecModel } from "./monitor.js";
+
+/** `for` when a monitor sets none: each detector knows its own (rulegen's registry). */
+export type DefaultForMs = (detector: DetectorParams, settings: Settings) => number;
 
 /** The user's spec, defaults applied, as the model the generator works on. */
 export function mapSpecToModel(
@@ -12,6 +15,7 @@ export function mapSpecToModel(
   file: string,
   defaultName: string,
   signals: ReadonlyMap<number, ParsedPromql>,
+  defaultForMs: DefaultForMs,
   target: Target = "prometheus",
 ): SpecModel {
   const defaults = spec.defaults;
@@ -29,10 +33,7 @@ export function mapSpecToModel(
     by: doc.by,
     aggregation: doc.aggregation ?? "avg",
     detector: doc.detector,
-    forMs:
-      doc.for !== undefined
-        ? durationMs(doc.for)
-        : detectorFor(doc.detector.type).defaultForMs(settings),
+    forMs: doc.for !== undefined ? durationMs(doc.for) : defaultForMs(doc.detector, settings),
     keepFiringForMs:
       doc.keep_firing_for !== undefined ? durationMs(doc.keep_firing_for) : undefined,
     severity: doc.severity ?? defaults?.severity ?? "warning",

@@ -1,4 +1,4 @@
-import type { Monitor } from "../model/monitor.js";
+import type { Monitor } from "./monitor.js";
 
 /** `training-loss-spike` → `TrainingLossSpike` (alert names are CamelCase). */
 export function alertNameFor(monitorName: string): string {
@@ -26,6 +26,15 @@ export function levelOf(monitor: Monitor): string {
 /** The `metric` of `level:metric:operations`: the signal's metric, else the monitor's name. */
 export function metricOf(monitor: Monitor): string {
   return monitor.signal.selector?.metricName ?? snakeCase(monitor.name);
+}
+
+/**
+ * The `operations` of the series recorded for the signal itself: its aggregation when it
+ * is aggregated (or a selector), else `value`.
+ */
+export function signalOperation(monitor: Monitor): string {
+  if (monitor.signal.selector) return monitor.aggregation;
+  return monitor.by ? monitor.aggregation : "value";
 }
 
 export function recordName(monitor: Monitor, operation: string): string {

@@ -1,6 +1,6 @@
-import type { VectorSelectorInfo } from "../promql/parse-promql.js";
-import type { DetectorParams } from "../detectors/detector-params.js";
-import type { Target } from "../targets/target.js";
+import type { VectorSelectorInfo } from "../../core/promql/parse-promql.js";
+import type { DetectorParams } from "../schema/detector-params.js";
+import type { Target } from "./target.js";
 
 export const LAYERS = ["data", "model", "environment"] as const;
 export type Layer = (typeof LAYERS)[number];
