@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { parseTimestamp } from "./timestamp.js";
 
 export interface Sample {
   readonly t: number;
@@ -91,8 +92,8 @@ function finish(file: string, samples: Sample[], diagnostics: Diagnostic[]): Ser
 }
 
 function toSample(time: string, value: string): Sample | string {
-  const t = /^\d+(\.\d+)?$/.test(time) ? Number(time) * 1000 : Date.parse(time);
-  if (!Number.isFinite(t))
+  const t = parseTimestamp(time);
+  if (t === undefined)
     return `timestamp ${JSON.stringify(time)} is neither RFC 3339 nor Unix seconds`;
   const v = parseValue(value);
   if (v === undefined) return `value ${JSON.stringify(value)} is not a number`;
