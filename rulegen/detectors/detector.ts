@@ -58,8 +58,12 @@ export interface DetectorDefinition<P extends DetectorParams = DetectorParams> {
   readonly signalShape: SignalShape | undefined;
   /** `for` when the monitor sets none. */
   defaultForMs(settings: Settings): number;
+  /** `keep_firing_for` when the monitor sets none; absent: none. */
+  defaultKeepFiringForMs?(params: P): number;
   /** Checks the schema cannot express (signal shape, parameter relations). */
   check(monitor: Monitor<P>, settings: Settings): readonly DetectorProblem[];
+  /** What works but is likely not what the user wants (few samples per window); warnings. */
+  warnings?(monitor: Monitor<P>, settings: Settings): readonly DetectorProblem[];
   planRules(monitor: Monitor<P>, settings: Settings): DetectorRulePlan;
   planTests(monitor: Monitor<P>, settings: Settings): readonly TestScenario[];
   defaultAnnotations(monitor: Monitor<P>, settings: Settings): DefaultAnnotations;
