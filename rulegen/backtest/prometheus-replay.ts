@@ -143,7 +143,9 @@ async function writeSeries(url: string, series: readonly WriteSeries[]): Promise
       body,
     });
     if (!response.ok)
-      throw new Error(`remote write failed (${response.status}): ${(await response.text()).trim()}`);
+      throw new Error(
+        `remote write failed (${response.status}): ${(await response.text()).trim()}`,
+      );
     batch = [];
     size = 0;
   };

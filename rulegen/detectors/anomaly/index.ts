@@ -31,7 +31,7 @@ export const anomalyDetector: DetectorDefinition<AnomalyParams> = {
     if (layout.recentMs < layout.bucketMs)
       problems.push({
         code: "window-too-short",
-        message: `detector.recent (${params.recent}) must be at least one bucket (${params.bucket})`,
+        message: `detector.recent (${formatDuration(layout.recentMs)}) must be at least one bucket (${params.bucket})`,
         path: ["detector", "recent"],
       });
     return problems;
@@ -49,10 +49,24 @@ export const anomalyDetector: DetectorDefinition<AnomalyParams> = {
     ];
   },
 
+  sampleGates(monitor, settings) {
+    const layout = anomalyLayout(monitor, settings);
+    return [
+      {
+        what: `the warm-up (${layout.minBuckets} buckets of ${monitor.detector.bucket} with a sample)`,
+        windowMs: layout.windowMs,
+        minSamples: layout.minBuckets,
+        sizedForMs: settings.scrapeIntervalMs,
+        resolutionMs: layout.bucketMs,
+        path: ["detector", "bucket"],
+      },
+    ];
+  },
+
   planRules: planAnomalyRules,
   planTests: planAnomalyTests,
 
-  defaultAnnotations(monitor) {
+  defaultAnnotations(monitor, settings) {
     const params = monitor.detector;
     const where =
       params.direction === "up"
@@ -62,7 +76,7 @@ export const anomalyDetector: DetectorDefinition<AnomalyParams> = {
           : "outside its usual range";
     return {
       summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} is ${where}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }}: ${threshold(params)} spreads past its usual ${params.bucket} ${params.direction === "down" ? "troughs" : "peaks"} over the last ${params.window}, and beyond anything in the last ${params.recent}. Layer: ${monitor.layer}.`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }}: ${threshold(params)} spreads past its usual ${params.bucket} ${params.direction === "down" ? "troughs" : "peaks"} over the last ${params.window}, and beyond anything in the last ${formatDuration(anomalyLayout(monitor, settings).recentMs)}. Layer: ${monitor.layer}.`,
     };
   },
 

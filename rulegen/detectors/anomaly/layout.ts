@@ -45,7 +45,7 @@ export function anomalyLayout(monitor: AnomalyMonitor, settings: Settings): Anom
   return {
     windowMs,
     bucketMs,
-    recentMs: durationMs(params.recent),
+    recentMs: params.recent ? durationMs(params.recent) : windowMs / 2,
     warmupMs,
     minBuckets: Math.max(1, Math.round(warmupMs / bucketMs)),
     readbackMs: 2 * bucketMs,

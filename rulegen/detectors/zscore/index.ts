@@ -35,6 +35,20 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     return problems;
   },
 
+  sampleGates(monitor, settings) {
+    const layout = zscoreLayout(monitor, settings);
+    return [
+      {
+        what: `the ${monitor.detector.window} baseline's buckets`,
+        windowMs: layout.windowMs,
+        minSamples: layout.minBuckets,
+        sizedForMs: settings.scrapeIntervalMs,
+        resolutionMs: layout.bucketMs,
+        path: ["detector", "window"],
+      },
+    ];
+  },
+
   planRules: planZscoreRules,
   planTests: planZscoreTests,
 

@@ -26,9 +26,9 @@ export const anomalyParamsSchema = z
         "The peak (max) and trough (min) of the signal are recorded once per bucket; statistics of bucket peaks give the same false-alarm rate per hour whatever the sample interval.",
       ),
     recent: durationField()
-      .default("3d")
+      .optional()
       .describe(
-        "A value must also pass every bucket peak (trough) of this long: a level already seen in the last days is not news, and a lasting level change pages once.",
+        "A value must also pass every bucket peak (trough) of this long (default: half the window): a level already seen in the last days is not news, and a lasting level change pages once.",
       ),
     min_relative_margin: z
       .number()
