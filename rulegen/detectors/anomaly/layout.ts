@@ -10,6 +10,13 @@ export type AnomalyMonitor = Monitor<AnomalyParams>;
 export const SPREAD_QUANTILE = 0.9;
 
 /**
+ * The spread is at least this share of the usual bucket range (median peak - median
+ * trough). Light-tailed noise has peaks that vary little, so p90 - p50 alone would page on
+ * Gaussian noise every few weeks; with the floor, 2 weeks of it at 1m or 5m stay quiet.
+ */
+export const RANGE_FLOOR = 0.5;
+
+/**
  * The time structure of an anomaly monitor.
  *
  * - Every bucket a slower group records the signal's peak (max) and trough (min) over the
@@ -20,7 +27,8 @@ export const SPREAD_QUANTILE = 0.9;
  *   10th): quantiles, so a spike or an incident in the history barely moves them and no
  *   lag is needed; a week holds every hour of a daily and a weekly cycle, so the cycles
  *   stay inside the range.
- * - Upper bound: the larger of p50 + threshold x (p90 - p50) and the highest peak of the
+ * - Upper bound: the larger of p50 + threshold x spread (p90 - p50, at least half the
+ *   usual bucket range and the floors) and the highest peak of the
  *   last `recent`. The alert reads the bound recorded one evaluation ago, so the current
  *   sample is never part of its own bound (promtool evaluates slower groups every time).
  * - Warm-up: the window must reach back a seventh of its length (a day of a week) and hold
@@ -81,10 +89,16 @@ export function anomalySeriesNames(monitor: AnomalyMonitor): AnomalySeries {
 
 /**
  * How far past a repeating pattern's extreme the bound lies when every bucket peak (or
- * trough) is that extreme: p90 - p50 is 0, so the spread is its floor.
+ * trough) is that extreme: p90 - p50 is 0, so the spread is its largest floor; the usual
+ * range is the pattern's (max - min).
  */
-export function flatMargin(extreme: number, params: AnomalyParams): number {
+export function flatMargin(extreme: number, params: AnomalyParams, usualRange = 0): number {
   return (
-    params.threshold * Math.max(params.min_relative_margin * Math.abs(extreme), params.min_margin)
+    params.threshold *
+    Math.max(
+      RANGE_FLOOR * usualRange,
+      params.min_relative_margin * Math.abs(extreme),
+      params.min_margin,
+    )
   );
 }

@@ -5,7 +5,7 @@ import { monitorLabels, ownSeries } from "../../plan/recorded-series.js";
 import type { RecordingRule } from "../../plan/rule-plan.js";
 import { planSignalSource } from "../../plan/signal-source.js";
 import type { DetectorRulePlan } from "../detector.js";
-import { anomalyLayout, anomalySeriesNames, SPREAD_QUANTILE } from "./layout.js";
+import { anomalyLayout, anomalySeriesNames, RANGE_FLOOR, SPREAD_QUANTILE } from "./layout.js";
 import type { AnomalyMonitor } from "./layout.js";
 
 export function planAnomalyRules(monitor: AnomalyMonitor, settings: Settings): DetectorRulePlan {
@@ -27,23 +27,25 @@ export function planAnomalyRules(monitor: AnomalyMonitor, settings: Settings): D
     `count_over_time(${own(name)}[${w}]) >= ${layout.minBuckets} and count_over_time(${own(name)}[${duration(layout.windowMs - layout.warmupMs)}] offset ${duration(layout.warmupMs)}) > 0`;
   const quantile = (q: number, name: string): string =>
     `quantile_over_time(${numberLiteral(q)}, ${own(name)}[${w}])`;
-  // max(spread, relative floor, absolute floor), written with vector operands.
+  // max(spread, half the usual bucket range, relative floor, absolute floor), written
+  // with vector operands: `(a > b) or b` is the larger of a and b.
+  const larger = (a: string, b: string): string => `(${a} > ${b}) or ${b}`;
   const floored = (spread: string, median: string): string => {
-    const relative =
-      params.min_relative_margin > 0
-        ? `(${spread} > ${rel} * abs(${median})) or ${rel} * abs(${median})`
-        : spread;
-    return params.min_margin > 0
-      ? `clamp_min(${relative}, ${numberLiteral(params.min_margin)})`
-      : relative;
+    const range = `${numberLiteral(RANGE_FLOOR)} * (${own(names.peakMedian)} - ${own(names.troughMedian)})`;
+    let out = larger(spread, range);
+    if (params.min_relative_margin > 0) out = larger(`(${out})`, `${rel} * abs(${median})`);
+    return params.min_margin > 0 ? `clamp_min(${out}, ${numberLiteral(params.min_margin)})` : out;
   };
   const rules: RecordingRule[] = [];
   const record = (name: string, expr: string): void => {
     rules.push({ kind: "record", record: name, expr, labels });
   };
+  // Both medians feed the range floor, whichever way the monitor looks.
+  record(names.peak, `max_over_time(${source.ref}[${b}])`);
+  record(names.trough, `min_over_time(${source.ref}[${b}])`);
+  record(names.peakMedian, `${quantile(0.5, names.peak)} and ${gate(names.peak)}`);
+  record(names.troughMedian, `${quantile(0.5, names.trough)} and ${gate(names.trough)}`);
   if (up) {
-    record(names.peak, `max_over_time(${source.ref}[${b}])`);
-    record(names.peakMedian, `${quantile(0.5, names.peak)} and ${gate(names.peak)}`);
     record(names.peakHigh, quantile(SPREAD_QUANTILE, names.peak));
     const median = own(names.peakMedian);
     const base = `${median} + ${k} * (${floored(`${own(names.peakHigh)} - ${median}`, median)})`;
@@ -51,8 +53,6 @@ export function planAnomalyRules(monitor: AnomalyMonitor, settings: Settings): D
     record(names.upper, `(${base} > ${recent}) or (${recent} and ${median})`);
   }
   if (down) {
-    record(names.trough, `min_over_time(${source.ref}[${b}])`);
-    record(names.troughMedian, `${quantile(0.5, names.trough)} and ${gate(names.trough)}`);
     record(names.troughLow, quantile(round(1 - SPREAD_QUANTILE), names.trough));
     const median = own(names.troughMedian);
     const base = `${median} - ${k} * (${floored(`${median} - ${own(names.troughLow)}`, median)})`;

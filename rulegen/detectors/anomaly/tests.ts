@@ -53,7 +53,7 @@ export function planAnomalyTests(monitor: AnomalyMonitor, settings: Settings): T
       filling: `the first ${numberLiteral(layout.warmupMs / 3_600_000)}h of the window`,
       series: context.series,
       baseline: BASELINE,
-      anomaly: BASELINE + first * 10 * (NOISE + flatMargin(BASELINE, params)),
+      anomaly: BASELINE + first * 10 * (NOISE + flatMargin(BASELINE, params, 2 * NOISE)),
       forMs: monitor.forMs,
       evaluationIntervalMs: ei,
       scrapeIntervalMs: context.si,
@@ -77,7 +77,7 @@ function spikesScenario(c: Context, signs: readonly number[]): TestScenario {
   const titles: string[] = [];
   for (const sign of signs) {
     const extreme = BASELINE + sign * NOISE;
-    const margin = flatMargin(extreme, c.monitor.detector);
+    const margin = flatMargin(extreme, c.monitor.detector, 2 * NOISE);
     const spike = extreme + sign * 2 * margin;
     const at = values.atMs;
     values.hold(spike, 1);
@@ -110,7 +110,7 @@ function spikesScenario(c: Context, signs: readonly number[]): TestScenario {
 
 /** A lasting level change pages once; once a bucket has seen it, the new level is usual. */
 function shiftScenario(c: Context, sign: number): TestScenario {
-  const margin = flatMargin(BASELINE + sign * NOISE, c.monitor.detector);
+  const margin = flatMargin(BASELINE + sign * NOISE, c.monitor.detector, 2 * NOISE);
   const shift = sign * (2 * NOISE + 2 * margin);
   const values = new SeriesValues(c.si).cycleUntil(noise(), c.readyMs);
   const at = values.atMs;
