@@ -75,6 +75,14 @@ function spikesScenario(c: Context, signs: readonly number[]): TestScenario {
   const values = new SeriesValues(c.si).cycleUntil(noise(), c.readyMs);
   const checks: AlertCheck[] = [];
   const titles: string[] = [];
+  // First a sample just inside the bound (90% of the margin): usual, no page.
+  const first = signs[0] ?? 1;
+  const near =
+    BASELINE + first * (NOISE + 0.9 * flatMargin(BASELINE, c.monitor.detector, 2 * NOISE));
+  const nearAt = values.atMs;
+  values.hold(near, 1);
+  values.cycleUntil(noise(), firstEvaluationAtOrAfter(values.atMs + 10 * c.ei, c.ei));
+  checks.push({ atMs: firstEvaluationAtOrAfter(nearAt, c.ei), alerts: [] });
   for (const sign of signs) {
     const extreme = BASELINE + sign * NOISE;
     const margin = flatMargin(extreme, c.monitor.detector, 2 * NOISE);
@@ -101,7 +109,7 @@ function spikesScenario(c: Context, signs: readonly number[]): TestScenario {
     );
   }
   return {
-    title: `fires on one sample ${titles.join(", then on one ")}`,
+    title: `stays quiet on one sample at ${numberLiteral(near)} (inside the bound), fires on one sample ${titles.join(", then on one ")}`,
     intervalMs: c.si,
     inputs: [{ series: c.series, values: values.toString() }],
     checks,
