@@ -34,3 +34,13 @@ def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
     running = Exporter(tmp_path_factory.mktemp("exporter"), EXPORTER_CONFIG)
     yield running
     running.stop()
+
+
+@pytest.fixture(autouse=True)
+def close_clients_after_each_test() -> Iterator[None]:
+    """Each test's clients stop with it (their threads would otherwise outlive it)."""
+    yield
+    from aiwatch import exit_flush
+
+    for client in list(exit_flush._clients):
+        client.close(timeout=0)

@@ -6,7 +6,9 @@
 
 What the Trainer logs (``loss``, ``learning_rate``, ``grad_norm``, ``epoch``, the
 ``eval_*`` metrics of each evaluation, ``train_runtime``...) is sent at the Trainer's
-``global_step``; ``max_steps`` when training begins; ``finished`` when it ends.
+``global_step``; ``max_steps`` when training begins; ``finished`` when it ends. The
+final summary's ``train_loss`` (a mean over the run) is sent as ``train_loss_average``,
+as the exporter's ``hf_trainer_state`` tailer names it.
 Importing this module does not import ``transformers``: the class is built, as a
 subclass of ``transformers.TrainerCallback``, when first used.
 """
@@ -57,7 +59,13 @@ class TrainerCallbackMethods:
         self, args: Any, state: Any, control: Any, logs: Optional[Mapping[str, Any]] = None, **kwargs: Any
     ) -> None:
         if logs and self._sends(state):
-            self.run.log_metrics(state.global_step, logs)
+            metrics = dict(logs)
+            if "train_runtime" in metrics and "train_loss" in metrics:
+                # The end-of-training summary's train_loss is the mean over the whole
+                # run: renamed, as the exporter's Trainer tailers do, so that it does
+                # not overwrite the latest loss.
+                metrics["train_loss_average"] = metrics.pop("train_loss")
+            self.run.log_metrics(state.global_step, metrics)
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if self.finish_on_train_end and self._sends(state):

@@ -8,7 +8,7 @@ import sys
 import time
 import weakref
 from types import TracebackType
-from typing import Any, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Type
 
 from . import exit_flush
 from .ranks import process_rank
@@ -146,8 +146,21 @@ class Run:
         divergence alerts look for. Names that are not identifiers go through
         ``log_metrics``.
         """
-        if not self._enabled:
-            return
+        if self._enabled:
+            self._enqueue(step, metrics)
+
+    def log_metrics(self, step: int, metrics: Mapping[str, Any]) -> None:
+        """``log()`` for a mapping, e.g. ``{"train/loss": 0.4}`` (any key, ``"step"``
+        included); the mapping is copied, never kept."""
+        if self._enabled:
+            try:
+                self._enqueue(step, dict(metrics))
+            except Exception:  # noqa: BLE001 - not a mapping: nothing may reach the loop
+                pass
+
+    def _enqueue(self, step: Any, metrics: Dict[str, Any]) -> None:
+        """The hot path: the sender's queue is appended to under its lock (see
+        ``BatchSender.put``, inlined here to save a call). ``metrics`` is ours to keep."""
         try:
             for name, value in metrics.items():
                 # A loss tensor holds its autograd graph: keep only the value.
@@ -164,15 +177,6 @@ class Run:
                 if len(items) == sender._batch_size:  # type: ignore[union-attr]
                     sender._wakeup.notify()  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - nothing may reach the training step
-            pass
-
-    def log_metrics(self, step: int, metrics: Mapping[str, Any]) -> None:
-        """``log()`` for a mapping, e.g. ``{"train/loss": 0.4}``; the mapping is copied."""
-        if not self._enabled:
-            return
-        try:
-            self.log(step, **{str(name): value for name, value in metrics.items()})
-        except Exception:  # noqa: BLE001
             pass
 
     def max_steps(self, n: int) -> None:
