@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-from pathlib import Path
 from typing import List, Tuple
 
 import pytest

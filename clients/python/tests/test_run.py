@@ -10,7 +10,7 @@ import torch.distributed
 import torch.multiprocessing
 
 import aiwatch
-from support import TOKEN, Exporter, free_port, wait_for
+from support import TOKEN, Exporter, free_port
 
 
 def test_runs_from_several_threads_lose_nothing(exporter: Exporter) -> None:
