@@ -13,6 +13,7 @@ Keras 3.16.0 (commit 3422977a5e; ``callbacks/callback.py``, ``callback_list.py``
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 import types
@@ -162,3 +163,12 @@ def install_keras(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setitem(sys.modules, "keras", keras)
     monkeypatch.setitem(sys.modules, "keras.callbacks", callbacks)
     return "stand-in"
+
+
+def fresh_integration(module_name: str) -> types.ModuleType:
+    """The integration module with the class it built on first use forgotten (a reload
+    alone keeps it: reloading re-runs the module in the same namespace)."""
+    module = importlib.import_module(module_name)
+    for name in ("AiwatchCallback", "AiwatchLogger"):
+        module.__dict__.pop(name, None)
+    return module

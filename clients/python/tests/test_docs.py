@@ -11,7 +11,7 @@ from typing import List, Tuple
 
 import pytest
 
-from frameworks import install_keras, install_lightning, install_transformers
+from frameworks import fresh_integration, install_keras, install_lightning, install_transformers
 from support import REPO, TOKEN, Exporter, run_python
 
 DOCS = [REPO / "docs" / "python.md", REPO / "docs" / "training.md", REPO / "clients" / "python" / "README.md"]
@@ -64,7 +64,7 @@ def test_a_docs_block(where: str, code: str, exporter: Exporter, monkeypatch: py
     namespace = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("aiwatch"):
-            module = importlib.reload(importlib.import_module(node.module))
+            module = fresh_integration(node.module) if node.module in INTEGRATIONS else importlib.import_module(node.module)
             for alias in node.names:
                 namespace[alias.asname or alias.name] = getattr(module, alias.name)
     assert namespace, f"{where}: a framework example that imports nothing from aiwatch"

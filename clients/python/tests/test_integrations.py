@@ -3,7 +3,6 @@ frameworks.py for the sources and versions), driven by a real PyTorch model."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 from types import SimpleNamespace
 
@@ -11,13 +10,20 @@ import pytest
 import torch
 
 import aiwatch
-from frameworks import TrainerState, hf_call_event, install_keras, install_lightning, install_transformers
+from frameworks import (
+    TrainerState,
+    fresh_integration,
+    hf_call_event,
+    install_keras,
+    install_lightning,
+    install_transformers,
+)
 from support import TOKEN, Exporter
 
 
 def fresh(module_name: str):
     """The integration module with its lazily built class forgotten."""
-    return importlib.reload(importlib.import_module(module_name))
+    return fresh_integration(module_name)
 
 
 def real_losses(steps: int) -> "list[float]":
