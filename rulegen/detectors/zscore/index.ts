@@ -57,8 +57,8 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.3g" $value }} standard deviations ${direction} the ${params.window} baseline${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.3g" $value }} standard deviations ${direction} its mean over the previous ${params.window} (threshold ${params.threshold}). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the ${params.window} baseline${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} its mean over the previous ${params.window}, more than ${params.threshold} standard deviations. Layer: ${monitor.layer}.`,
     };
   },
 
