@@ -22,6 +22,7 @@ import type { LabelledWindow } from "../backtest/report.js";
 import { runSeriesBacktests } from "../backtest/run-series-backtests.js";
 import { seriesSampleWarnings } from "../backtest/sample-warnings.js";
 import { parseSeriesFile } from "../backtest/series-file.js";
+import type { Sample } from "../backtest/series-file.js";
 import { compileSpecs, hasErrors } from "../compile.js";
 import type { Monitor } from "../../spec/model/monitor.js";
 import { planRuleFile } from "../plan/plan-rule-file.js";
@@ -140,7 +141,17 @@ export async function backtestCommand(
     io.stderr(formatDiagnostics(loaded.diagnostics));
     return EXIT.inputErrors;
   }
-  const files = loaded.files;
+  // Two samples at one timestamp cannot both be stored: keep the later line, and say so.
+  const duplicateWarnings: string[] = [];
+  const files = loaded.files.map((file) => {
+    const kept = withoutDuplicateTimes(file.samples);
+    const dropped = file.samples.length - kept.length;
+    if (dropped > 0)
+      duplicateWarnings.push(
+        `${file.name}: ${dropped} sample(s) share a timestamp with a later one and were dropped (a series holds one value per timestamp)`,
+      );
+    return { name: file.name, samples: kept };
+  });
   if (nabWindows) {
     const unknown = [...nabWindows.keys()].filter((name) => !files.some((f) => f.name === name));
     const unlabelled = files.filter((f) => !nabWindows?.has(f.name)).map((f) => f.name);
@@ -179,6 +190,7 @@ export async function backtestCommand(
     return EXIT.inputErrors;
   }
   const warnings = [
+    ...duplicateWarnings,
     ...files.flatMap((f) => seriesSampleWarnings(used, model.settings, f.name, f.samples)),
     ...run.warnings,
   ];
@@ -333,6 +345,16 @@ function formatSeriesText(
   }
   for (const w of warnings) lines.push(`warning: ${w}`);
   return lines.join("\n").replace(/\n+$/, "") + "\n";
+}
+
+/** Samples sorted by time, the last of each run of equal timestamps kept. */
+function withoutDuplicateTimes(samples: readonly Sample[]): Sample[] {
+  const out: Sample[] = [];
+  for (const s of samples) {
+    if (out.length > 0 && out[out.length - 1]?.t === s.t) out[out.length - 1] = s;
+    else out.push(s);
+  }
+  return out;
 }
 
 /** A file, or every .csv under a folder, named relative to it with `/`. */

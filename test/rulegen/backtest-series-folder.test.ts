@@ -111,4 +111,34 @@ describe.skipIf(!available)("rules backtest over a folder, scored like NAB", () 
     },
     240_000,
   );
+
+  it("refuses windows that leave a series out, naming it", async () => {
+    writeFileSync(join(temp.path, "partial.json"), JSON.stringify({ "a/one.csv": [] }));
+    const err: string[] = [];
+    const code = await runCli(
+      ["rules", "backtest", "spec.yaml", "--series", "data", "--windows", "partial.json"],
+      { stdout: () => undefined, stderr: (t) => err.push(t), cwd: temp.path, env: process.env },
+    );
+    expect(code).toBe(1);
+    expect(err.join("")).toBe(
+      "partial.json: no entry for b/two.csv (list a series without anomalies as [])\n",
+    );
+  });
+
+  it("says which samples it could not keep: two at one timestamp", async () => {
+    writeFileSync(
+      join(temp.path, "twice.csv"),
+      `timestamp,value\n${series(undefined).split("\n").slice(1, 40).join("\n")}\n${START / 1000 + 60},5\n`,
+    );
+    const out: string[] = [];
+    const code = await runCli(
+      ["rules", "backtest", "spec.yaml", "--series", "twice.csv", "--json"],
+      { stdout: (t) => out.push(t), stderr: () => undefined, cwd: temp.path, env: process.env },
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(out.join("")) as NabJson;
+    expect(report.warnings).toEqual([
+      "twice.csv: 1 sample(s) share a timestamp with a later one and were dropped (a series holds one value per timestamp)",
+    ]);
+  }, 120_000);
 });
