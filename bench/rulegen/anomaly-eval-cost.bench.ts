@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { formatDuration, parseDuration } from "../../core/duration.js";
 import { findBinary } from "../../core/find-binary.js";
 import { compileSpecs } from "../../rulegen/compile.js";
@@ -11,6 +11,7 @@ import { signalValue } from "./eval-cost/backfill-file.js";
 import { backfillByBlock } from "./eval-cost/backfill-series.js";
 import type { BackfillFamily } from "./eval-cost/backfill-series.js";
 import { medianGroupDurations } from "./eval-cost/rule-group-durations.js";
+import { waitForCompactedBlocks } from "./eval-cost/tsdb-settled.js";
 import { adaptiveBaselineRules, robustBaselineRules } from "./quality/grafana-baseline.js";
 
 const METRIC = "aiwatch_bench_signal";
@@ -221,14 +222,24 @@ async function measureRuleSet(
       endMs,
     );
     context.log(`${set.name}: backfilled ${(samples / 1e6).toFixed(1)}M samples`);
-    const measuredRules = set.rules.replace(/(\n\s+interval: )\S+/g, `$1${MEASURE_INTERVAL}`);
-    writeFileSync(join(dir, "rules.yml"), measuredRules);
+    // One group at a time, alone in the rule manager: a slow group evaluated every 30s
+    // (an hourly one takes minutes on 10k series) would otherwise compete with the group
+    // being measured, which is not how they run in production.
+    const groupNames = document.groups.map((g) => g.name);
+    const rulesPath = join(dir, "rules.yml");
+    const onlyGroup = (name: string): string =>
+      stringify({
+        groups: document.groups
+          .filter((g) => g.name === name)
+          .map((g) => ({ ...g, interval: MEASURE_INTERVAL })),
+      });
+    writeFileSync(rulesPath, "groups: []\n");
     const instance = await startPrometheus({
       binary: prometheus,
       dir,
       config: [
         `global: { scrape_interval: ${SCRAPE_MS / 1000}s, evaluation_interval: ${MEASURE_INTERVAL} }`,
-        `rule_files: [${JSON.stringify(join(dir, "rules.yml"))}]`,
+        `rule_files: [${JSON.stringify(rulesPath)}]`,
         "scrape_configs:",
         `  - { job_name: bench, static_configs: [{ targets: ["${target.address}"] }] }`,
         "",
@@ -236,10 +247,16 @@ async function measureRuleSet(
       extraArgs: ["--storage.tsdb.retention.time=30d", "--query.max-samples=500000000"],
     });
     try {
-      const durations = await medianGroupDurations(instance.url, 3, 1_800_000);
+      const blocks = await waitForCompactedBlocks(instance.url, 1_800_000);
+      context.log(`${set.name}: ${blocks} blocks after compaction`);
       const perMinute = new Map<string, number>();
       const parts: string[] = [];
-      for (const [group, seconds] of durations) {
+      for (const group of groupNames) {
+        writeFileSync(rulesPath, onlyGroup(group));
+        const reload = await fetch(`${instance.url}/-/reload`, { method: "POST" });
+        if (!reload.ok) throw new Error(`reload failed: ${await reload.text()}`);
+        const durations = await medianGroupDurations(instance.url, 3, 1_800_000, group);
+        const seconds = durations.get(group) ?? NaN;
         const every = realIntervals.get(group) ?? 60_000;
         perMinute.set(group, seconds * (60_000 / every));
         parts.push(`${group} ${(seconds * 1000).toFixed(0)}ms/eval every ${formatDuration(every)}`);

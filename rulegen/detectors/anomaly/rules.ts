@@ -44,7 +44,8 @@ export function planAnomalyRules(monitor: AnomalyMonitor, settings: Settings): D
   record(names.peak, `max_over_time(${source.ref}[${b}])`);
   record(names.trough, `min_over_time(${source.ref}[${b}])`);
   record(names.peakMedian, `${quantile(0.5, names.peak)} and ${gate(names.peak)}`);
-  record(names.troughMedian, `${quantile(0.5, names.trough)} and ${gate(names.trough)}`);
+  // Gated once: every bound needs the peaks' median (the range floor reads it too).
+  record(names.troughMedian, quantile(0.5, names.trough));
   if (up) {
     record(names.peakHigh, quantile(SPREAD_QUANTILE, names.peak));
     const median = own(names.peakMedian);
@@ -57,7 +58,11 @@ export function planAnomalyRules(monitor: AnomalyMonitor, settings: Settings): D
     const median = own(names.troughMedian);
     const base = `${median} - ${k} * (${floored(`${median} - ${own(names.troughLow)}`, median)})`;
     const recent = `min_over_time(${own(names.trough)}[${duration(layout.recentMs)}])`;
-    record(names.lower, `(${base} < ${recent}) or (${recent} and ${median})`);
+    // Gated by the peaks' median, as the upper bound is (the troughs' median is not).
+    record(
+      names.lower,
+      `((${base} < ${recent}) or (${recent} and ${median})) and ${own(names.peakMedian)}`,
+    );
   }
   const bound = (name: string): string =>
     `last_over_time(${own(name)}[${duration(layout.readbackMs)}] offset ${duration(layout.readOffsetMs)})`;

@@ -48,19 +48,21 @@ export function planAnomalyTests(monitor: AnomalyMonitor, settings: Settings): T
   const params = monitor.detector;
   const signs = params.direction === "both" ? [1, -1] : params.direction === "up" ? [1] : [-1];
   const first = signs[0] ?? 1;
-  const scenarios: TestScenario[] = [
-    warmupScenario({
-      filling: `the first ${numberLiteral(layout.warmupMs / 3_600_000)}h of the window`,
+  // Warm-up, each way the monitor looks: no bound before the window reaches back far enough.
+  const warmupHours = numberLiteral(layout.warmupMs / 3_600_000);
+  const scenarios: TestScenario[] = signs.map((sign) => ({
+    ...warmupScenario({
+      filling: `the first ${warmupHours}h of the window`,
       series: context.series,
       baseline: BASELINE,
-      anomaly: BASELINE + first * 10 * (NOISE + flatMargin(BASELINE, params, 2 * NOISE)),
+      anomaly: BASELINE + sign * 10 * (NOISE + flatMargin(BASELINE, params, 2 * NOISE)),
       forMs: monitor.forMs,
       evaluationIntervalMs: ei,
       scrapeIntervalMs: context.si,
     }),
-    spikesScenario(context, signs),
-    shiftScenario(context, first),
-  ];
+    title: `stays quiet on a ${sign > 0 ? "rise" : "fall"} while the first ${warmupHours}h of the window fill (warm-up)`,
+  }));
+  scenarios.push(spikesScenario(context, signs), shiftScenario(context, first));
   // A cycle the window holds whole: half a day high, half a day low.
   if (layout.windowMs >= 2 * CYCLE) scenarios.push(cycleScenario(context, first));
   if (params.min_relative_margin > 0) scenarios.push(flatScenario(context, first));
