@@ -21,6 +21,17 @@ export interface TrainingFamilies {
   readonly runStatus: ScalarFamily<Run | "status">;
   readonly points: ScalarFamily<"source">;
   readonly runs: ScalarFamily<"status">;
+  readonly stepTime: ScalarFamily<Run>;
+  readonly lossScale: ScalarFamily<Run>;
+  readonly skippedIterations: ScalarFamily<Run>;
+  readonly nanIterations: ScalarFamily<Run>;
+  readonly overflowSteps: ScalarFamily<Run>;
+  readonly logInterval: ScalarFamily<Run>;
+  readonly outlierSteps: ScalarFamily<Run | "metric" | "direction">;
+  readonly degradedSteps: ScalarFamily<Run | "metric">;
+  readonly windowMedian: ScalarFamily<Run | "metric">;
+  readonly windowMin: ScalarFamily<Run | "metric">;
+  readonly windowMax: ScalarFamily<Run | "metric">;
 }
 
 const RUN = ["run_id", "job_name"] as const;
@@ -102,5 +113,97 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
       help: "Runs currently tracked, by status.",
       labelNames: ["status"],
     }),
+    ...createStepFamilies(families, gauge),
+  };
+}
+
+type StepFamilies = Pick<
+  TrainingFamilies,
+  | "stepTime"
+  | "lossScale"
+  | "skippedIterations"
+  | "nanIterations"
+  | "overflowSteps"
+  | "logInterval"
+  | "outlierSteps"
+  | "degradedSteps"
+  | "windowMedian"
+  | "windowMin"
+  | "windowMax"
+>;
+
+/**
+ * The step-resolution families: what happened at every logged step, kept as counters so
+ * that Prometheus sees a one-step event whatever its scrape interval (see the training
+ * docs for each series and its cost).
+ */
+function createStepFamilies(
+  families: FamilyFactory,
+  gauge: <L extends string = never>(
+    name: string,
+    help: string,
+    extra?: readonly L[],
+  ) => ScalarFamily<Run | L>,
+): StepFamilies {
+  const counter = <L extends string = never>(
+    name: string,
+    help: string,
+    extra: readonly L[] = [],
+  ): ScalarFamily<Run | L> =>
+    families.counter<Run | L>({ name, help, labelNames: [...RUN, ...extra] });
+  return {
+    stepTime: families.gauge<Run>({
+      name: "aiwatch_training_step_time_seconds",
+      help: "Latest wall time per optimizer step, as the trainer logged it.",
+      labelNames: [...RUN],
+      unit: "seconds",
+    }),
+    lossScale: gauge(
+      "aiwatch_training_loss_scale",
+      "Latest mixed-precision loss scale (Megatron, DeepSpeed).",
+    ),
+    skippedIterations: counter(
+      "aiwatch_training_skipped_iterations_total",
+      "Iterations the optimizer skipped (fp16 loss-scale overflows), as the trainer reported them.",
+    ),
+    nanIterations: counter(
+      "aiwatch_training_nan_iterations_total",
+      "Iterations the trainer reported a NaN loss or gradient for.",
+    ),
+    overflowSteps: counter(
+      "aiwatch_training_overflow_steps_total",
+      "Logged steps at which too many of the recent iterations were skipped (statistics.overflow).",
+    ),
+    logInterval: families.gauge<Run>({
+      name: "aiwatch_training_log_interval_seconds",
+      help: "Median wall time between the run's recent logged steps.",
+      labelNames: [...RUN],
+      unit: "seconds",
+    }),
+    outlierSteps: counter(
+      "aiwatch_training_outlier_steps_total",
+      "Logged steps whose value left the trailing robust band of the metric, by direction.",
+      ["metric", "direction"],
+    ),
+    degradedSteps: counter(
+      "aiwatch_training_degraded_steps_total",
+      "Logged steps at which the metric's level was worse than its best recent level.",
+      ["metric"],
+    ),
+    windowMedian: gauge(
+      "aiwatch_training_window_median",
+      "Median of the metric over its last logged steps (statistics.window): the band's centre.",
+      ["metric"],
+    ),
+    windowMin: gauge(
+      "aiwatch_training_window_min",
+      "Lowest value of the metric over its last logged steps (statistics.window).",
+      ["metric"],
+    ),
+    windowMax: gauge(
+      "aiwatch_training_window_max",
+      "Highest value of the metric over its last logged steps (statistics.window).",
+      ["metric"],
+    ),
   };
 }

@@ -1,4 +1,7 @@
 import type { LabelValues } from "../../exposition/family.js";
+import { RunStatistics } from "../statistics/run-statistics.js";
+import type { RunStream } from "../statistics/run-statistics.js";
+import type { StatisticsPolicies } from "../statistics/statistics-config.js";
 import type { ScalarFamily } from "../../exposition/scalar-family.js";
 import type { MetricClassifier, MetricTarget } from "./metric-mapping.js";
 import type { TrainingFamilies } from "./training-families.js";
@@ -15,6 +18,8 @@ export interface TrainingRunsOptions {
   readonly maxMetricsPerRun: number;
   /** Expose keys without a dedicated family as `aiwatch_training_metric{metric}`. */
   readonly otherMetrics: boolean;
+  /** Step-resolution statistics (outlier and degraded-step counters); absent: off. */
+  readonly statistics?: StatisticsPolicies;
 }
 
 /**
@@ -31,6 +36,8 @@ interface MetricSeries {
   readonly target: MetricTarget;
   readonly values: LabelValues;
   readonly nonFiniteValues: LabelValues;
+  /** The judged stream the values feed, when the metric has statistics. */
+  readonly stream: RunStream | undefined;
 }
 
 interface RunState {
@@ -47,6 +54,7 @@ interface RunState {
   readonly series: Map<string, MetricSeries | null>;
   /** Per key, the step of the last non-finite value counted (a retried batch is not counted twice). */
   readonly lastNonFiniteStep: Map<string, number | undefined>;
+  readonly statistics: RunStatistics | undefined;
 }
 
 /**
@@ -105,13 +113,33 @@ export class TrainingRuns {
     );
     run.lastSeenMs = Math.max(run.lastSeenMs, history ? pointSeconds * 1000 : nowMs);
 
+    const statistics = run.statistics;
+    if (
+      statistics &&
+      record.step !== undefined &&
+      (run.step === undefined || record.step > run.step) &&
+      (!history || record.timestampSeconds !== undefined)
+    )
+      statistics.advanced(pointSeconds);
     let accepted = 0;
     for (const metric in record.metrics) {
       const value = record.metrics[metric] ?? NaN;
       const series = this.seriesFor(run, metric);
       if (!series) continue;
       accepted++;
+      const family = series.target.family;
+      if (family === "skipped_iterations" || family === "nan_iterations") {
+        // Counts since the previous record: added, never set; a negative count is nonsense.
+        if (!history && Number.isFinite(value) && value > 0) {
+          this.familyOf(series.target).inc(series.values, value);
+          if (family === "skipped_iterations")
+            statistics?.skipped(record.step ?? run.step ?? 0, value);
+        }
+        continue;
+      }
       this.familyOf(series.target).set(series.values, value);
+      if (series.stream && Number.isFinite(value))
+        statistics?.observe(series.stream, value, record.step, !history);
       if (!Number.isFinite(value) && !history) {
         const step = record.step;
         if (step === undefined || run.lastNonFiniteStep.get(metric) !== step) {
@@ -182,6 +210,9 @@ export class TrainingRuns {
       step: undefined,
       series: new Map(),
       lastNonFiniteStep: new Map(),
+      statistics: this.options.statistics
+        ? new RunStatistics([record.runId, record.jobName], this.families, this.options.statistics)
+        : undefined,
     };
     this.runs.set(runKey(record.runId, record.jobName), run);
     this.families.runInfo.set([record.runId, record.jobName, source], 1);
@@ -222,6 +253,7 @@ export class TrainingRuns {
       f.nonFinite.remove(entry.nonFiniteValues);
     }
     for (const family of [f.step, f.maxSteps, f.lastUpdate]) family.remove(run.labels);
+    run.statistics?.remove();
     f.runInfo.remove([runId, jobName, run.source]);
     for (const status of RUN_STATUSES) f.runStatus.remove([runId, jobName, status]);
     f.runs.inc([run.status], -1);
@@ -245,9 +277,17 @@ export class TrainingRuns {
           : target.family === "eval_metric" || target.family === "other"
             ? [runId, jobName, target.metric]
             : run.labels;
-      entry = { target, values, nonFiniteValues: [runId, jobName, metric] };
+      entry = {
+        target,
+        values,
+        nonFiniteValues: [runId, jobName, metric],
+        stream: run.statistics?.streamFor(target),
+      };
       // Initialised at 0 so that the first non-finite value is an increase Prometheus sees.
       this.families.nonFinite.inc(entry.nonFiniteValues, 0);
+      // Counts start at 0 for the same reason.
+      if (target.family === "skipped_iterations" || target.family === "nan_iterations")
+        this.familyOf(target).inc(values, 0);
     }
     run.series.set(metric, entry);
     return entry;
@@ -276,6 +316,14 @@ export class TrainingRuns {
         return f.samplesPerSecond;
       case "tokens_per_second":
         return f.tokensPerSecond;
+      case "step_time_seconds":
+        return f.stepTime;
+      case "loss_scale":
+        return f.lossScale;
+      case "skipped_iterations":
+        return f.skippedIterations;
+      case "nan_iterations":
+        return f.nanIterations;
     }
   }
 }
