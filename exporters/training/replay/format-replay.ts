@@ -46,7 +46,9 @@ export function formatReplay(summary: ReplaySummary): string {
         ? "still firing at the end"
         : `resolved at step ${alert.resolvedAtStep ?? "?"}`;
     const events =
-      alert.eventSteps.length === 0 ? "" : `; events at steps ${stepList(alert.eventSteps)}`;
+      alert.events.length === 0
+        ? ""
+        : `; events at steps ${stepList(alert.events.map((e) => e.step))}`;
     lines.push(`${alert.alertname} {${labels}}: ${fired}, ${until}${events}`);
   }
   const refused = summary.refused;

@@ -18,7 +18,13 @@ export interface ReplayAlert {
    * steps, overflows, non-finite values), up to the end of the firing: where the
    * incident is in the log, whatever the scrape interval.
    */
-  readonly eventSteps: readonly number[];
+  readonly events: readonly ReplayEvent[];
+}
+
+/** A logged step at which a counter the alert reads moved, and when (replay time). */
+export interface ReplayEvent {
+  readonly step: number;
+  readonly atMs: number;
 }
 
 /**
@@ -46,15 +52,14 @@ export function replayAlerts(
     previousEnd.set(key, interval.endMs);
     const until = resolved ?? Infinity;
     const signal = signals.get(monitor) ?? "";
-    const eventSteps = scrapes.events
-      .filter(
-        (e) =>
-          e.atMs > since &&
-          e.atMs <= until &&
-          e.step !== undefined &&
-          eventMatches(e, signal, labels),
-      )
-      .map((e) => e.step as number);
+    const seen = new Set<number>();
+    const events: ReplayEvent[] = [];
+    for (const e of scrapes.events) {
+      if (e.atMs <= since || e.atMs > until || e.step === undefined || seen.has(e.step)) continue;
+      if (!eventMatches(e, signal, labels)) continue;
+      seen.add(e.step);
+      events.push({ step: e.step, atMs: e.atMs });
+    }
     return {
       alertname,
       monitor,
@@ -63,7 +68,7 @@ export function replayAlerts(
       firedAtStep: stepAt(scrapes, interval.startMs),
       resolvedAtMs: resolved,
       resolvedAtStep: resolved === undefined ? undefined : stepAt(scrapes, resolved),
-      eventSteps: [...new Set(eventSteps)],
+      events,
     };
   });
 }

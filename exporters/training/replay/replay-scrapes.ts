@@ -1,3 +1,4 @@
+import { renderLabels } from "../../exposition/escape.js";
 import { ExpositionRegistry } from "../../exposition/exposition-registry.js";
 import { MetricClassifier } from "../model/metric-mapping.js";
 import { createTrainingFamilies } from "../model/training-families.js";
@@ -52,8 +53,18 @@ export function scrapeReplay(
     () => 1_000_000,
     () => undefined,
   );
+  const families = createTrainingFamilies(registry.scope("training"));
+  // The per-run event counters.
+  const eventFamilies = [
+    families.outlierSteps,
+    families.degradedSteps,
+    families.overflowSteps,
+    families.nonFinite,
+    families.skippedIterations,
+    families.nanIterations,
+  ];
   const runs = new TrainingRuns(
-    createTrainingFamilies(registry.scope("training")),
+    families,
     new MetricClassifier(),
     {
       // A replay keeps its run to the end, finished or not.
@@ -72,20 +83,33 @@ export function scrapeReplay(
   const steps: (number | undefined)[] = [];
   const series = new Map<string, ScrapedSeries>();
   const events: CounterEvent[] = [];
-  const counters = new Map<string, number>();
   let next = 0;
   let step: number | undefined;
+  let current: TimedRecord | undefined;
+  // Every move of an event counter, with the step of the record that made it: this
+  // replay's own families, watched where they are written (no render per record).
+  for (const family of eventFamilies) {
+    const inc = family.inc.bind(family);
+    family.inc = (values, by = 1) => {
+      inc(values, by);
+      if (by > 0 && current)
+        events.push({
+          series: family.name + renderLabels(family.labelNames, values),
+          atMs: current.atMs,
+          step: current.record.step ?? step,
+          by,
+        });
+    };
+  }
   for (let t = 0, scrape = 0; t <= endMs; t += interval, scrape++) {
     while (next < records.length && (records[next]?.atMs ?? 0) <= t) {
       const entry = records[next++];
       if (!entry) break;
+      current = entry;
       clock.ms = entry.atMs;
       // Time stamps are the replay's own: the rules compare them with time().
       runs.apply({ ...entry.record, timestampSeconds: entry.atMs / 1000 }, "replay", "live");
       if (entry.record.step !== undefined) step = entry.record.step;
-      recordCounterMoves(registry.renderText(), counters, (name, by) =>
-        events.push({ series: name, atMs: entry.atMs, step: entry.record.step ?? step, by }),
-      );
     }
     clock.ms = t;
     times.push(t);
@@ -118,20 +142,5 @@ function* samples(text: string): Generator<[string, number]> {
             ? -Infinity
             : Number(value),
     ];
-  }
-}
-
-/** Counter series (`_total`) whose value grew since the last look, reported with the growth. */
-function recordCounterMoves(
-  text: string,
-  counters: Map<string, number>,
-  moved: (series: string, by: number) => void,
-): void {
-  for (const [name, value] of samples(text)) {
-    const brace = name.indexOf("{");
-    if (!(brace < 0 ? name : name.slice(0, brace)).endsWith("_total")) continue;
-    const before = counters.get(name) ?? 0;
-    if (value > before) moved(name, value - before);
-    counters.set(name, value);
   }
 }

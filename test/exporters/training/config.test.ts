@@ -51,7 +51,7 @@ describe("training and inference config sections", () => {
     expect(await check(text)).toBe(
       [
         "exporter.yaml:4:28: error bad-duration: collectors.training.retention.finished: expected a Prometheus duration such as 30s, 5m, 1h30m or 1d",
-        'exporter.yaml:6:17: error invalid-value: collectors.training.tailers[0].kind: expected one of "hf_trainer_state", "hf_log", "lightning_csv", "keras_csv", "json_lines", "mlflow", got "hf_trainer_stat" (did you mean "hf_trainer_state"?)',
+        'exporter.yaml:6:17: error invalid-value: collectors.training.tailers[0].kind: expected one of "hf_trainer_state", "hf_log", "lightning_csv", "keras_csv", "json_lines", "megatron", "nanogpt", "regex", "mlflow", got "hf_trainer_stat" (did you mean "hf_trainer_state"?)',
         'exporter.yaml:7:54: error unknown-key: unknown key "seperator" in collectors.training.tailers[1] (did you mean "separator"?)',
         'exporter.yaml:8:9: error missing-key: missing required key "job_name" in collectors.training.tailers[2]',
         "exporter.yaml:12:37: error invalid-value: collectors.inference.upstreams[0].url: invalid URL",
