@@ -1,4 +1,5 @@
 import type { Family, FamilyOptions, FamilyType } from "./family.js";
+import { GroupFamily } from "./group-family.js";
 import { HistogramFamily } from "./histogram-family.js";
 import { ScalarFamily } from "./scalar-family.js";
 import { SnapshotFamily } from "./snapshot-family.js";
@@ -39,6 +40,8 @@ export class ExpositionRegistry {
       ) => this.add(owner, new HistogramFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
       snapshot: <L extends string>(options: FamilyOptions<L> & { readonly type: FamilyType }) =>
         this.add(owner, new SnapshotFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
+      grouped: <L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>) =>
+        this.add(owner, new GroupFamily<L>(type, options, this.maxSeriesPerFamily(), this.onDrop)),
       dispose: () => {
         for (const [name, entry] of this.families)
           if (entry.owner === owner) this.families.delete(name);
@@ -85,6 +88,8 @@ export interface FamilyFactory {
   snapshot<L extends string>(
     options: FamilyOptions<L> & { readonly type: FamilyType },
   ): SnapshotFamily<L>;
+  /** Series kept in the owner's own groups (a training run's metrics; see GroupFamily). */
+  grouped<L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>): GroupFamily<L>;
   /** Unregisters every family this scope created. */
   dispose(): void;
 }

@@ -54,15 +54,9 @@ export function scrapeReplay(
     () => undefined,
   );
   const families = createTrainingFamilies(registry.scope("training"));
-  // The per-run event counters.
-  const eventFamilies = [
-    families.outlierSteps,
-    families.degradedSteps,
-    families.overflowSteps,
-    families.nonFinite,
-    families.skippedIterations,
-    families.nanIterations,
-  ];
+  const events: CounterEvent[] = [];
+  let step: number | undefined;
+  let current: TimedRecord | undefined;
   const runs = new TrainingRuns(
     families,
     new MetricClassifier(),
@@ -74,6 +68,16 @@ export function scrapeReplay(
       maxMetricsPerRun: options.maxMetricsPerRun,
       otherMetrics: true,
       statistics: options.statistics,
+      // Every move of an event counter, with the step of the record that made it.
+      onEvent: (family, labels, by) => {
+        if (current)
+          events.push({
+            series: family.name + renderLabels(family.labelNames, labels),
+            atMs: current.atMs,
+            step: current.record.step ?? step,
+            by,
+          });
+      },
     },
     () => clock.ms,
   );
@@ -82,25 +86,7 @@ export function scrapeReplay(
   const times: number[] = [];
   const steps: (number | undefined)[] = [];
   const series = new Map<string, ScrapedSeries>();
-  const events: CounterEvent[] = [];
   let next = 0;
-  let step: number | undefined;
-  let current: TimedRecord | undefined;
-  // Every move of an event counter, with the step of the record that made it: this
-  // replay's own families, watched where they are written (no render per record).
-  for (const family of eventFamilies) {
-    const inc = family.inc.bind(family);
-    family.inc = (values, by = 1) => {
-      inc(values, by);
-      if (by > 0 && current)
-        events.push({
-          series: family.name + renderLabels(family.labelNames, values),
-          atMs: current.atMs,
-          step: current.record.step ?? step,
-          by,
-        });
-    };
-  }
   for (let t = 0, scrape = 0; t <= endMs; t += interval, scrape++) {
     while (next < records.length && (records[next]?.atMs ?? 0) <= t) {
       const entry = records[next++];

@@ -8,8 +8,8 @@ const CAPACITY = 16;
  * and drives the scale down. Only logged steps that reported skips are kept.
  */
 export class OverflowWindow {
-  private readonly steps = new Float64Array(CAPACITY);
-  private readonly skipped = new Float64Array(CAPACITY);
+  private readonly steps: number[] = [];
+  private readonly skipped: number[] = [];
   private next = 0;
   private held = 0;
 

@@ -1,6 +1,9 @@
 import type { LabelValues } from "../../exposition/family.js";
 import type { MetricTarget } from "../model/metric-mapping.js";
-import type { TrainingFamilies } from "../model/training-families.js";
+import type { SampleGroup } from "../../exposition/group-family.js";
+import { WindowSample } from "../model/training-families.js";
+import type { TrainingFamilies, ValueCell } from "../model/training-families.js";
+import type { CounterListener } from "../model/training-runs.js";
 import { OverflowWindow } from "./overflow-window.js";
 import { SortedWindow } from "./sorted-window.js";
 import type { StatisticsPolicies } from "./statistics-config.js";
@@ -10,13 +13,13 @@ import { StreamStatistics } from "./stream-statistics.js";
 /** Gaps between logged steps kept for the run's log interval. */
 const INTERVALS = 16;
 
-/** One judged stream of a run, with the label values of its series built once. */
+/** One judged stream of a run, and the samples of its counters (see TrainingFamilies). */
 export interface RunStream {
   readonly statistics: StreamStatistics;
-  readonly labels: LabelValues;
-  readonly up: LabelValues;
-  readonly down: LabelValues;
-  readonly leveled: boolean;
+  readonly up: ValueCell;
+  readonly down: ValueCell;
+  /** Undefined for streams without a level test (grad norm). */
+  readonly degraded: ValueCell | undefined;
   lastStep: number | undefined;
 }
 
@@ -27,17 +30,25 @@ export interface RunStream {
  */
 export class RunStatistics {
   private readonly streams = new Map<string, RunStream>();
-  private readonly overflow: OverflowWindow;
+  /** Made at the run's first report of skipped iterations (most runs never report any). */
+  private overflow: OverflowWindow | undefined;
   private readonly intervals = new SortedWindow(INTERVALS);
   private lastAdvanceSeconds: number | undefined;
-  private reportsSkips = false;
+  /** Exposed from the run's second logged step on (the first gap). */
+  private readonly logInterval: ValueCell;
+  private logIntervalShown = false;
 
+  private readonly labels: LabelValues;
+
+  /** `run` holds the samples (its series are filed with its metrics'). */
   constructor(
-    private readonly labels: LabelValues,
+    private readonly run: SampleGroup & { readonly labels: LabelValues },
     private readonly families: TrainingFamilies,
     private readonly policies: StatisticsPolicies,
+    private readonly onEvent: CounterListener | undefined,
   ) {
-    this.overflow = new OverflowWindow(policies.overflow.iterations, policies.overflow.skipped);
+    this.labels = run.labels;
+    this.logInterval = { labels: run.labels, value: 0 };
   }
 
   /** Bytes of values this run holds for its statistics (for the documented bound). */
@@ -56,20 +67,25 @@ export class RunStatistics {
     const [runId = "", jobName = ""] = this.labels;
     const labels = [runId, jobName, identity.name];
     const policy = this.policies.policy(identity.kind, identity.higherIsBetter);
+    const statistics = new StreamStatistics(policy, this.policies.settings);
     const stream: RunStream = {
-      statistics: new StreamStatistics(policy, this.policies.settings),
-      labels,
-      up: [...labels, "up"],
-      down: [...labels, "down"],
-      leveled: policy.level !== undefined,
+      statistics,
+      up: { labels: [...labels, "up"], value: 0 },
+      down: { labels: [...labels, "down"], value: 0 },
+      degraded: policy.level ? { labels, value: 0 } : undefined,
       lastStep: undefined,
     };
     this.streams.set(identity.name, stream);
-    // Born at 0, so the first event is an increase for increase() as well.
+    // Counters born at 0, so the first event is an increase for increase() as well; the
+    // window gauges read the stream at each scrape (no work per point).
     const f = this.families;
-    f.outlierSteps.inc(stream.up, 0);
-    f.outlierSteps.inc(stream.down, 0);
-    if (stream.leveled) f.degradedSteps.inc(labels, 0);
+    const run = this.run;
+    f.outlierSteps.add(run, stream.up);
+    f.outlierSteps.add(run, stream.down);
+    if (stream.degraded) f.degradedSteps.add(run, stream.degraded);
+    f.windowMedian.add(run, new WindowSample(labels, statistics, (s) => s.median()));
+    f.windowMin.add(run, new WindowSample(labels, statistics, (s) => s.min()));
+    f.windowMax.add(run, new WindowSample(labels, statistics, (s) => s.max()));
     return stream;
   }
 
@@ -79,27 +95,32 @@ export class RunStatistics {
       if (step === stream.lastStep) return;
       stream.lastStep = step;
     }
-    const statistics = stream.statistics;
-    const verdict = statistics.observe(value);
+    const verdict = stream.statistics.observe(value);
+    if (!count) return;
     const f = this.families;
-    if (count) {
-      if (verdict.outlier === 1) f.outlierSteps.inc(stream.up);
-      else if (verdict.outlier === -1) f.outlierSteps.inc(stream.down);
-      if (verdict.degraded) f.degradedSteps.inc(stream.labels);
+    if (verdict.outlier !== 0) {
+      const cell = verdict.outlier === 1 ? stream.up : stream.down;
+      cell.value++;
+      this.onEvent?.(f.outlierSteps, cell.labels, 1);
     }
-    f.windowMedian.set(stream.labels, statistics.median());
-    f.windowMin.set(stream.labels, statistics.min());
-    f.windowMax.set(stream.labels, statistics.max());
+    if (verdict.degraded && stream.degraded) {
+      stream.degraded.value++;
+      this.onEvent?.(f.degradedSteps, stream.degraded.labels, 1);
+    }
   }
 
   /** Skipped iterations reported at `step`: an overflow step when the window holds too many. */
   skipped(step: number, count: number): void {
     const f = this.families;
-    if (!this.reportsSkips) {
-      this.reportsSkips = true;
+    if (!this.overflow) {
+      const { iterations, skipped } = this.policies.overflow;
+      this.overflow = new OverflowWindow(iterations, skipped);
       f.overflowSteps.inc(this.labels, 0);
     }
-    if (this.overflow.observe(step, count)) f.overflowSteps.inc(this.labels);
+    if (this.overflow.observe(step, count)) {
+      f.overflowSteps.inc(this.labels);
+      this.onEvent?.(f.overflowSteps, this.labels, 1);
+    }
   }
 
   /** The run logged a new step at `seconds` (its own time): updates its log interval. */
@@ -108,19 +129,15 @@ export class RunStatistics {
     this.lastAdvanceSeconds = seconds;
     if (last === undefined || !(seconds >= last)) return;
     this.intervals.push(seconds - last);
-    this.families.logInterval.set(this.labels, this.intervals.median());
+    this.logInterval.value = this.intervals.median();
+    if (!this.logIntervalShown) {
+      this.logIntervalShown = true;
+      this.families.logInterval.add(this.run, this.logInterval);
+    }
   }
 
-  /** Removes every series the run's statistics own. */
+  /** Removes the run's overflow counter (its other series leave with the run's group). */
   remove(): void {
-    const f = this.families;
-    for (const stream of this.streams.values()) {
-      for (const family of [f.windowMedian, f.windowMin, f.windowMax, f.degradedSteps])
-        family.remove(stream.labels);
-      f.outlierSteps.remove(stream.up);
-      f.outlierSteps.remove(stream.down);
-    }
-    f.overflowSteps.remove(this.labels);
-    f.logInterval.remove(this.labels);
+    this.families.overflowSteps.remove(this.labels);
   }
 }

@@ -2,44 +2,55 @@
  * The last `capacity` values of a stream, kept twice: in arrival order (a ring) and
  * sorted. Sorted, the median, the extremes and the median absolute deviation cost
  * O(capacity) at most per value, with no allocation: ingest runs at hundreds of
- * thousands of points per second, so nothing here sorts or allocates per point.
+ * thousands of points per second, so nothing here sorts or allocates per point. The
+ * arrays grow with the stream up to `capacity` (a run seen once costs one value), and
+ * are plain arrays of doubles rather than typed arrays: each typed array owns an
+ * off-heap buffer, and thousands of new streams made V8 collect them over and over.
  */
 export class SortedWindow {
-  private readonly ring: Float64Array;
-  private readonly sorted: Float64Array;
+  private readonly ring: number[] = [];
+  private readonly sorted: number[] = [];
   /** Where the next value goes in the ring. */
   private head = 0;
   private count = 0;
 
-  constructor(readonly capacity: number) {
-    this.ring = new Float64Array(capacity);
-    this.sorted = new Float64Array(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** Bytes of values held (both arrays), for the memory the docs state. */
+  /** Bytes of values held (both arrays; at most 16 x capacity), for the documented bound. */
   get bytes(): number {
-    return this.ring.byteLength + this.sorted.byteLength;
+    return 2 * 8 * this.ring.length;
   }
 
   /** Adds a finite value, dropping the oldest when full. */
   push(value: number): void {
     const sorted = this.sorted;
-    if (this.count === this.capacity) {
+    let n = this.count;
+    if (n === this.capacity) {
+      // Out with the oldest: shift what follows it one place down.
       const oldest = this.ring[this.head] ?? 0;
-      const at = lowerBound(sorted, this.count, oldest);
-      sorted.copyWithin(at, at + 1, this.count);
-      this.count--;
+      for (let i = lowerBound(sorted, n, oldest); i < n - 1; i++) sorted[i] = sorted[i + 1] ?? 0;
+      n--;
     }
-    const at = lowerBound(sorted, this.count, value);
-    sorted.copyWithin(at + 1, at, this.count);
-    sorted[at] = value;
-    this.count++;
-    this.ring[this.head] = value;
-    this.head = (this.head + 1) % this.capacity;
+    // In with the new one: shift what is larger one place up (no copyWithin: on plain
+    // arrays V8 runs it generically, 50x slower than this loop).
+    let i = n;
+    while (i > 0 && (sorted[i - 1] ?? 0) > value) {
+      sorted[i] = sorted[i - 1] ?? 0;
+      i--;
+    }
+    sorted[i] = value;
+    this.count = n + 1;
+    if (this.ring.length < this.capacity) {
+      this.ring.push(value);
+      this.head = this.ring.length % this.capacity;
+    } else {
+      this.ring[this.head] = value;
+      this.head = (this.head + 1) % this.capacity;
+    }
   }
 
   min(): number {
@@ -96,7 +107,7 @@ export class SortedWindow {
     const n = Math.min(k, this.count);
     if (n === 0) return NaN;
     for (let i = 0; i < n; i++)
-      scratch[i] = this.ring[(this.head - 1 - i + this.capacity) % this.capacity] ?? 0;
+      scratch[i] = this.ring[(this.head - 1 - i + this.ring.length) % this.ring.length] ?? 0;
     // Insertion sort: n is a handful (the level's width).
     for (let i = 1; i < n; i++) {
       const v = scratch[i] ?? 0;
@@ -114,7 +125,7 @@ export class SortedWindow {
 }
 
 /** First index in sorted[0..n) whose value is >= value. */
-function lowerBound(sorted: Float64Array, n: number, value: number): number {
+function lowerBound(sorted: readonly number[], n: number, value: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {

@@ -95,20 +95,31 @@ export function statisticsPolicies(config: StatisticsConfig): StatisticsPolicies
     mads: c.mads,
     level: { width: c.level, worse: c.worse, bestOf: c.best_of, higherIsBetter },
   });
+  const made = new Map<string, StreamPolicy>();
+  const make = (kind: StreamKind, higherIsBetter: boolean): StreamPolicy => {
+    switch (kind) {
+      case "loss":
+        return leveled(config.loss, false);
+      case "eval":
+        return leveled(config.eval, higherIsBetter);
+      case "throughput":
+        return leveled(config.throughput, true);
+      case "grad_norm":
+        return { spike: config.grad_norm.spike, mads: config.grad_norm.mads };
+    }
+  };
   return {
     settings: { window: config.window, warmup: config.warmup, warmupFactor: config.warmup_factor },
     overflow: config.overflow,
+    // One policy object per kind, shared by every stream of that kind.
     policy(kind, higherIsBetter) {
-      switch (kind) {
-        case "loss":
-          return leveled(config.loss, false);
-        case "eval":
-          return leveled(config.eval, higherIsBetter);
-        case "throughput":
-          return leveled(config.throughput, true);
-        case "grad_norm":
-          return { spike: config.grad_norm.spike, mads: config.grad_norm.mads };
+      const key = `${kind}:${higherIsBetter}`;
+      let policy = made.get(key);
+      if (!policy) {
+        policy = make(kind, higherIsBetter);
+        made.set(key, policy);
       }
+      return policy;
     },
   };
 }

@@ -18,6 +18,18 @@ const LOWER_IS_BETTER = /(^|_)(loss|perplexity|ppl|error|err|wer|cer|mse|mae|rms
  * are the schedule's, not incidents), which keeps the memory per run small.
  */
 export function streamOf(target: MetricTarget): StreamIdentity | undefined {
+  // Targets are the classifier's cached objects: their identities are made once.
+  let identity = identities.get(target);
+  if (identity === undefined) {
+    identity = identify(target) ?? null;
+    identities.set(target, identity);
+  }
+  return identity ?? undefined;
+}
+
+const identities = new WeakMap<MetricTarget, StreamIdentity | null>();
+
+function identify(target: MetricTarget): StreamIdentity | undefined {
   switch (target.family) {
     case "loss":
       return target.phase === "train"

@@ -68,18 +68,21 @@ export class StreamStatistics {
     if (window.size > 0) {
       const center = window.median();
       const scale = Math.abs(center);
-      const margin =
-        window.size < this.settings.warmup
-          ? this.settings.warmupFactor * scale
-          : Math.max(
+      const distance = Math.abs(value - center);
+      const warm = window.size >= this.settings.warmup;
+      // The band is at least spike x |median| wide: a value that close is inside it,
+      // whatever the MAD, so the MAD is computed only for the few values beyond.
+      const floor = warm ? this.policy.spike * scale : this.settings.warmupFactor * scale;
+      if (distance > floor) {
+        const margin = warm
+          ? Math.max(
               this.policy.mads * MAD_TO_SIGMA * window.medianAbsoluteDeviation(center),
-              this.policy.spike * scale,
-            );
-      // A margin of 0 (a constant stream at 0, such as DeepSpeed's placeholder grad norm)
-      // has no band to leave.
-      if (margin > 0) {
-        if (value > center + margin) outlier = 1;
-        else if (value < center - margin) outlier = -1;
+              floor,
+            )
+          : floor;
+        // A margin of 0 (a constant stream at 0, such as DeepSpeed's placeholder grad
+        // norm) has no band to leave.
+        if (margin > 0 && distance > margin) outlier = value > center ? 1 : -1;
       }
     }
     window.push(value);

@@ -4,13 +4,17 @@
  * block's best is kept. The span covered is between span - span/blocks and span.
  */
 export class TrailingBest {
-  private readonly bests: Float64Array;
+  /** Bests of the full blocks, in a ring of `blocks` entries (grown as blocks fill). */
+  private readonly bests: number[] = [];
+  private readonly blocks: number;
   private readonly blockSize: number;
   /** Full blocks held, up to bests.length. */
   private full = 0;
   private next = 0;
   private current = NaN;
   private inCurrent = 0;
+  /** The best of the full blocks, kept as blocks complete (value() is O(1)). */
+  private fullBest = NaN;
 
   constructor(
     span: number,
@@ -18,32 +22,35 @@ export class TrailingBest {
     private readonly higherIsBetter: boolean,
   ) {
     const count = Math.max(1, Math.min(blocks, span));
-    this.bests = new Float64Array(count);
+    this.blocks = count;
     this.blockSize = Math.max(1, Math.ceil(span / count));
   }
 
   get bytes(): number {
-    return this.bests.byteLength;
+    return 8 * this.bests.length;
   }
 
   push(value: number): void {
     this.current = this.inCurrent === 0 ? value : this.better(this.current, value);
     if (++this.inCurrent === this.blockSize) {
-      this.bests[this.next] = this.current;
-      this.next = (this.next + 1) % this.bests.length;
-      if (this.full < this.bests.length) this.full++;
+      if (this.bests.length < this.blocks) this.bests.push(this.current);
+      else this.bests[this.next] = this.current;
+      this.next = (this.next + 1) % this.blocks;
+      if (this.full < this.blocks) this.full++;
       this.inCurrent = 0;
+      let best = NaN;
+      for (let i = 0; i < this.full; i++) {
+        const v = this.bests[i] ?? NaN;
+        best = Number.isNaN(best) ? v : this.better(best, v);
+      }
+      this.fullBest = best;
     }
   }
 
   /** The best value held; NaN before the first. */
   value(): number {
-    let best = this.inCurrent > 0 ? this.current : NaN;
-    for (let i = 0; i < this.full; i++) {
-      const v = this.bests[i] ?? NaN;
-      best = Number.isNaN(best) ? v : this.better(best, v);
-    }
-    return best;
+    if (this.inCurrent === 0) return this.fullBest;
+    return Number.isNaN(this.fullBest) ? this.current : this.better(this.fullBest, this.current);
   }
 
   private better(a: number, b: number): number {
