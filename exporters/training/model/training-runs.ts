@@ -102,6 +102,11 @@ export class TrainingRuns {
     return this.runs.size;
   }
 
+  /** Bytes of values the run's statistics hold (bounded by the settings; see the docs). */
+  statisticsBytes(runId: string, jobName: string): number | undefined {
+    return this.runs.get(runKey(runId, jobName))?.statistics?.bytes;
+  }
+
   status(runId: string, jobName: string): RunStatus | undefined {
     return this.runs.get(runKey(runId, jobName))?.status;
   }

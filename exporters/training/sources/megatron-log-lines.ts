@@ -111,8 +111,10 @@ export class MegatronLogParser {
       const named = /^(.*?)\s+(value|ppl)$/i.exec(key.trim());
       const base = named?.[1] ?? key;
       const name = KEYS.get(base.toLowerCase()) ?? lossKey(base.toLowerCase()) ?? snakeCase(base);
-      metrics[`${phase}_${name}${named?.[2]?.toLowerCase() === "ppl" ? "_perplexity" : ""}`] =
-        value;
+      const perplexity = named?.[2]?.toLowerCase() === "ppl";
+      // `lm loss PPL` is the perplexity (eval_perplexity); other losses keep their name.
+      const metric = perplexity ? (name === "loss" ? "perplexity" : `${name}_perplexity`) : name;
+      metrics[`${phase}_${metric}`] = value;
     }
     return {
       record: {
