@@ -150,6 +150,8 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
   const summary: ReplaySummary = {
     log: options.log,
     format: read.format,
+    runId: options.runId,
+    jobName: options.jobName,
     records: read.records.length,
     firstStep: steps[0],
     lastStep: steps[steps.length - 1],

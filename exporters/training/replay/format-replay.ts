@@ -1,9 +1,12 @@
+import { basename } from "node:path";
 import { formatDuration } from "../../../core/duration.js";
 import type { ReplayAlert } from "./replay-report.js";
 
 export interface ReplaySummary {
   readonly log: string;
   readonly format: string;
+  readonly runId: string;
+  readonly jobName: string;
   readonly records: number;
   readonly firstStep: number | undefined;
   readonly lastStep: number | undefined;
@@ -29,15 +32,20 @@ const CLOCKS: Readonly<Record<string, string>> = {
 
 /** The replay as text: the setting, then one line per firing, in order. */
 export function formatReplay(summary: ReplaySummary): string {
+  // One run (the usual log): named once here, not on every alert.
+  const runs = new Set(
+    summary.alerts.map((a) => `${a.labels["run_id"]}\u0000${a.labels["job_name"]}`),
+  );
+  const hidden = new Set(["severity", "layer", ...(runs.size <= 1 ? ["run_id", "job_name"] : [])]);
   const lines = [
-    `${summary.log}: ${summary.format} log, ${summary.records} records, steps ${summary.firstStep ?? "?"} to ${summary.lastStep ?? "?"}, ${formatDuration(roundSeconds(summary.durationMs))} on ${CLOCKS[summary.clock] ?? summary.clock}`,
-    `replayed through the training collector and ${summary.spec} (${summary.monitors} monitors): scrape every ${formatDuration(summary.scrapeIntervalMs)}, rules every ${formatDuration(summary.evaluationIntervalMs)}`,
+    `${basename(summary.log)}: ${summary.format} log, ${summary.records} records, steps ${summary.firstStep ?? "?"} to ${summary.lastStep ?? "?"}, ${formatDuration(roundSeconds(summary.durationMs))} on ${CLOCKS[summary.clock] ?? summary.clock}`,
+    `replayed as run_id=${summary.runId} job_name=${summary.jobName} through the training collector and ${summary.spec} (${summary.monitors} monitors): scrape every ${formatDuration(summary.scrapeIntervalMs)}, rules every ${formatDuration(summary.evaluationIntervalMs)}`,
     "",
   ];
   if (summary.alerts.length === 0) lines.push("no alert fired");
   for (const alert of summary.alerts) {
     const labels = Object.entries(alert.labels)
-      .filter(([name]) => !["severity", "layer"].includes(name))
+      .filter(([name]) => !hidden.has(name))
       .map(([name, value]) => `${name}=${value}`)
       .join(" ");
     const fired = `fired at step ${alert.firedAtStep ?? "?"} (${formatDuration(roundSeconds(alert.firedAtMs))})`;
@@ -49,7 +57,7 @@ export function formatReplay(summary: ReplaySummary): string {
       alert.events.length === 0
         ? ""
         : `; events at steps ${stepList(alert.events.map((e) => e.step))}`;
-    lines.push(`${alert.alertname} {${labels}}: ${fired}, ${until}${events}`);
+    lines.push(`${alert.alertname}${labels ? ` {${labels}}` : ""}: ${fired}, ${until}${events}`);
   }
   const refused = summary.refused;
   lines.push("");

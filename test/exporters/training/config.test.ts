@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../../core/diagnostics/format.js";
@@ -18,6 +18,13 @@ async function check(text: string): Promise<string> {
 }
 
 describe("training and inference config sections", () => {
+  it("accepts the configuration docs/training.md shows (statistics and every tailer kind)", async () => {
+    const docs = readFileSync(repoPath("docs", "training.md"), "utf8");
+    const block = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? "";
+    expect(block).toContain("statistics:");
+    expect(await check(`auth:\n  bearer_tokens: [{ env: TOKEN }]\n${block}`)).toBe("ok");
+  });
+
   it("accepts the example config, with every collector enabled", async () => {
     const result = await loadExporterConfig(repoPath("examples", "exporter.yaml"), COLLECTORS, {
       env: { AIWATCH_INGEST_TOKEN: "x" },
