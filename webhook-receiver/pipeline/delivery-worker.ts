@@ -3,7 +3,7 @@ import { builtinTemplates } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
 import type { RenderedMessage } from "../destinations/destination.js";
-import type { GroupInput } from "../render/render-context.js";
+import type { GroupInput, IncidentLink } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
 import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
@@ -23,6 +23,8 @@ export interface DeliveryWorkerDeps {
   readonly random: () => number;
   /** Longest sleep between looks at the outbox (rows may come from another process). */
   readonly pollMs?: number;
+  /** The incident page of a routed notification, when the receiver has an external URL. */
+  readonly incidentLink?: (notificationId: number) => IncidentLink | undefined;
 }
 
 const WAKE_COALESCE_MS = 20;
@@ -137,6 +139,7 @@ export class DeliveryWorker {
       notification: d.notification,
       previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
       ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+      ...this.incidentOf(d.notificationId),
     }));
     const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
     const result = renderMessage({
@@ -194,6 +197,7 @@ export class DeliveryWorker {
       notification: d.notification,
       previouslyFiring: new Set<string>(),
       ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+      ...this.incidentOf(d.notificationId),
     }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
     let attempt: OutboxWrite | undefined;
@@ -340,6 +344,17 @@ export class DeliveryWorker {
       reason,
       deliveries: ids,
     });
+  }
+
+  private incidentOf(notificationId: number): { incident?: IncidentLink } {
+    try {
+      const incident = this.deps.incidentLink?.(notificationId);
+      return incident ? { incident } : {};
+    } catch (error) {
+      // A message without its link beats no message.
+      this.deps.logger.warn("cannot read the incident link", { notificationId, error });
+      return {};
+    }
   }
 
   private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {
