@@ -102,24 +102,22 @@ export function captureEvidence(
       baselineEndMs: window.baselineEndMs,
     });
   }
-  const evidence = verdict.evidence.slice(0, MAX_EVIDENCE_ITEMS).map(
-    (e): EvidenceItem => ({
-      monitor: e.observation.monitor,
-      layer: e.observation.layer,
-      labels: visible(e.observation.labels),
-      where: describeEntity(e.observation.locality),
-      score: e.score,
-      strength: e.strength,
-      precedence: e.precedence,
-      locality: e.localityWeight,
-      prior: e.prior,
-      ...(e.observation.prior.reason ? { priorReason: e.observation.prior.reason } : {}),
-      firing: e.firing,
-      ...(e.leadMs !== undefined ? { leadMs: e.leadMs } : {}),
-      explanation: e.explanation,
-      ...(charted.has(e) ? { chart: charted.get(e) } : {}),
-    }),
-  );
+  const evidence = verdict.evidence.slice(0, MAX_EVIDENCE_ITEMS).map((e): EvidenceItem => ({
+    monitor: e.observation.monitor,
+    layer: e.observation.layer,
+    labels: visible(e.observation.labels),
+    where: describeEntity(e.observation.locality),
+    score: e.score,
+    strength: e.strength,
+    precedence: e.precedence,
+    locality: e.localityWeight,
+    prior: e.prior,
+    ...(e.observation.prior.reason ? { priorReason: e.observation.prior.reason } : {}),
+    firing: e.firing,
+    ...(e.leadMs !== undefined ? { leadMs: e.leadMs } : {}),
+    explanation: e.explanation,
+    ...(charted.has(e) ? { chart: charted.get(e) } : {}),
+  }));
   return {
     version: 1,
     capturedAt,

@@ -14,15 +14,15 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   }
   const raw = (hi - lo) / Math.max(1, count - 1);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step =
-    [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   const first = Math.floor(lo / step) * step;
   const ticks: number[] = [];
   for (let v = first; v <= hi + step * 1e-9; v += step) {
     ticks.push(Number(v.toPrecision(12)));
     if (ticks.length > 50) break;
   }
-  if ((ticks[ticks.length - 1] ?? hi) < hi) ticks.push(Number((first + ticks.length * step).toPrecision(12)));
+  if ((ticks[ticks.length - 1] ?? hi) < hi)
+    ticks.push(Number((first + ticks.length * step).toPrecision(12)));
   return ticks;
 }
 
@@ -45,7 +45,9 @@ export function formatTick(value: number, unit: string): string {
   if (unit === "ratio") return `${compact(value * 100)}%`;
   const symbol = SHORT_UNIT[unit];
   if (unit === "seconds" && Math.abs(value) < 1 && value !== 0) return `${compact(value * 1000)}ms`;
-  return symbol ? `${compact(value)}${symbol === "%" || symbol === "°C" ? "" : " "}${symbol}` : compact(value);
+  return symbol
+    ? `${compact(value)}${symbol === "%" || symbol === "°C" ? "" : " "}${symbol}`
+    : compact(value);
 }
 
 export function compact(value: number): string {
@@ -74,7 +76,9 @@ export function timeTicks(
 ): { t: number; label: string }[] {
   if (!(to > from)) return [{ t: from, label: relativeLabel(from - origin) }];
   const step =
-    TIME_STEPS_MS.find((s) => (to - from) / s <= count) ?? TIME_STEPS_MS[TIME_STEPS_MS.length - 1] ?? 86_400_000;
+    TIME_STEPS_MS.find((s) => (to - from) / s <= count) ??
+    TIME_STEPS_MS[TIME_STEPS_MS.length - 1] ??
+    86_400_000;
   const ticks: { t: number; label: string }[] = [];
   for (let k = Math.ceil((from - origin) / step); origin + k * step <= to; k++) {
     const t = origin + k * step;

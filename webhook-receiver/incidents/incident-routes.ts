@@ -54,7 +54,12 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     const id = typeof raw === "string" ? raw : "";
     const key = req.query["key"];
     const incident = ID.test(id) ? deps.store.get(Number(id)) : undefined;
-    if (typeof key === "string" && key.length <= 128 && incident && tokenMatches(key, incident.token))
+    if (
+      typeof key === "string" &&
+      key.length <= 128 &&
+      incident &&
+      tokenMatches(key, incident.token)
+    )
       return incident;
     if (!authorized(req)) {
       refuse(res);

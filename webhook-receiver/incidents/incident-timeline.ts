@@ -74,7 +74,11 @@ export function buildTimeline(input: TimelineInput): TimelineEvent[] {
       const end = Date.parse(alert.endsAt ?? "");
       if (alert.status === "resolved" && !seenResolved.has(key) && Number.isFinite(end)) {
         seenResolved.add(key);
-        events.push({ at: end, kind: "resolved", text: `${name} resolved${labelHint(alert.labels)}` });
+        events.push({
+          at: end,
+          kind: "resolved",
+          text: `${name} resolved${labelHint(alert.labels)}`,
+        });
       }
     }
     const firing = notification.alerts.filter((a) => a.status === "firing").length;

@@ -49,7 +49,9 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
     if (!row) return;
     const n = JSON.parse(row.payload) as Notification;
     const keys = n.alerts.map(alertKey);
-    const started = Math.min(...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite));
+    const started = Math.min(
+      ...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite),
+    );
     const current = open.get(row.receiver, row.group_key);
     let id: number;
     if (current && continues(current, n, keys)) {

@@ -86,7 +86,10 @@ ${
     ? `<ul>${details
         .map(
           (d) =>
-            `<li>${text(d.label)}: ${text(d.text)}${[...(d.url ? [{ label: "details", url: d.url }] : []), ...(d.links ?? [])]
+            `<li>${text(d.label)}: ${text(d.text)}${[
+              ...(d.url ? [{ label: "details", url: d.url }] : []),
+              ...(d.links ?? []),
+            ]
               .map((l) => ` · ${httpLink(l.label, l.url)}`)
               .join("")}</li>`,
         )

@@ -246,8 +246,7 @@ function legend(size: ChartSize, chart: EvidenceChart): string[] {
   for (const line of chart.lines)
     items.push({
       label: line.name,
-      swatch:
-        line.role === "signal" ? lineSwatch(COLORS.signal) : lineSwatch(COLORS.band, "6 4"),
+      swatch: line.role === "signal" ? lineSwatch(COLORS.signal) : lineSwatch(COLORS.band, "6 4"),
     });
   if (chart.band) items.push({ label: chart.band.label, swatch: areaSwatch(COLORS.band, 0.2) });
   if (chart.threshold)
