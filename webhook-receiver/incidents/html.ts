@@ -98,12 +98,13 @@ export const STYLE_HASH = `sha256-${createHash("sha256").update(STYLE).digest("b
 
 /**
  * No scripts, no external fetches, no frames, no forms: the page is text and inline SVG
- * styled by one hashed stylesheet. Images only from the receiver itself (none are used).
+ * styled by one hashed stylesheet. Images only from the receiver itself or inline (the
+ * empty favicon, so the browser asks for none).
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src '${STYLE_HASH}'`,
-  "img-src 'self'",
+  "img-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -115,6 +116,7 @@ export function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>${text(title)}</title>
 <style>${STYLE}</style>
 </head><body><main>
