@@ -78,7 +78,13 @@ ${Object.entries(evidence.verdict.layerScores)
 </tbody></table></div>
 <p>Verdict: <strong>${text(evidence.verdict.layer)}</strong>, confidence ${fmt(evidence.verdict.confidence)}.${evidence.ownCause ? ` The alert's own signal (${text(evidence.ownCause.monitor)}) is a known cause: ${text(evidence.ownCause.explanation)}.` : ""}</p>`
     : "";
-  const details = enrichment.details.filter((d) => !d.label.startsWith("Evidence "));
+  // The evidence and the alert's signal are drawn below; the rest (siblings, actions,
+  // what could not be read) is listed as the message listed it.
+  const details = evidence
+    ? enrichment.details.filter(
+        (d) => !d.label.startsWith("Evidence ") && d.label !== "Alert signal",
+      )
+    : enrichment.details;
   return `<h2>Probable cause</h2>
 <div class="verdict" data-verdict="${text(evidence?.verdict.layer ?? "")}"><strong>${text(enrichment.headline)}</strong></div>
 ${
@@ -156,7 +162,7 @@ function evidenceSection(evidence: IncidentEvidence | undefined): string {
   const rest = evidence.evidence.filter((e) => e.chart === undefined && e.score === 0);
   return `<h2>Evidence</h2>
 <p class="muted">Read ${timeTag(evidence.capturedAt)} from ${timeTag(evidence.window.startMs)} to ${timeTag(evidence.window.endMs)} (step ${durationText(evidence.window.stepMs)}); the onset (${timeTag(evidence.window.onsetMs)}) is marked on every chart. Related monitors checked: ${evidence.checked.length > 0 ? evidence.checked.map((c) => `<code>${text(c)}</code>`).join(", ") : "none"}.</p>
-${signal ? `<figure class="chart" data-evidence="signal"><figcaption><strong>The alert's own signal</strong></figcaption>${renderChartSvg(signal)}</figure>` : ""}
+${signal ? `<figure class="chart" data-evidence="signal">${renderChartSvg(signal)}</figure>` : ""}
 ${items.map((item, i) => evidenceItem(item, i + 1, evidence)).join("\n")}
 ${
   rest.length > 0
@@ -182,8 +188,7 @@ function evidenceItem(item: EvidenceItem, rank: number, evidence: IncidentEviden
   return `<section class="chart" data-evidence="${text(item.monitor)}">
 <h3>#${rank} ${text(item.monitor)} <span class="muted">(${text(item.layer)} layer, ${text(item.where)}${item.firing ? ", its alert is firing" : ""}${lead})</span></h3>
 ${labelList(item.labels, new Set())}
-<p><strong>score ${fmt(item.score)}</strong> = strength ${fmt(item.strength)} × precedence ${fmt(item.precedence)} × locality ${fmt(item.locality)} × prior ${fmt(item.prior)}${item.priorReason ? ` (${text(item.priorReason)})` : ""}</p>
-<p class="legend">${text(item.explanation)}</p>
+<p><strong>score ${fmt(item.score)}</strong>: ${text(item.explanation.replace(/^score [^=]*= /, ""))}</p>
 ${chart ? renderChartSvg(chart) : ""}
 </section>`;
 }

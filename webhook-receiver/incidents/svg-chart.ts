@@ -229,9 +229,11 @@ function markers(plot: Plot, chart: EvidenceChart): string[] {
     lastX = x;
     const color = MARKER_COLOR[marker.kind];
     const dash = marker.kind === "onset" ? "" : ' stroke-dasharray="3 3"';
+    // A label that would run past the plot's right edge is written to the left of its line.
+    const fitsRight = x + 6 + marker.label.length * 6.2 <= plot.right;
     out.push(
       `<line data-marker="${marker.kind}" x1="${f(x)}" x2="${f(x)}" y1="${f(plot.top)}" y2="${f(plot.bottom)}" stroke="${color}" stroke-width="${marker.kind === "onset" ? 2 : 1.5}"${dash}/>`,
-      `<text x="${f(x + 3)}" y="${f(plot.top + 24 + row * 12)}" font-size="11" fill="${color}" ${FONT}>${text(marker.label)}</text>`,
+      `<text x="${f(fitsRight ? x + 3 : x - 3)}" y="${f(plot.top + 26 + row * 12)}"${fitsRight ? "" : ' text-anchor="end"'} font-size="11" fill="${color}" ${FONT}>${text(marker.label)}</text>`,
     );
   }
   return out;
