@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiwatch's tests and demo run for real, when missing:
 # prometheus (prometheus, promtool), prometheus-alertmanager (alertmanager, amtool),
-# victoria-metrics (vmalert) and docker-compose (to validate docker-compose.yml).
+# victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml), chromium (the
+# incident pages' browser tests) and fonts-dejavu-core (text in the receiver's chart PNGs).
 set -euo pipefail
 
 declare -A package_for=(
@@ -11,14 +12,16 @@ declare -A package_for=(
   [amtool]=prometheus-alertmanager
   [vmalert]=victoria-metrics
   [docker-compose]=docker-compose
+  [chromium]=chromium
 )
 
 missing=()
 for binary in "${!package_for[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${package_for[$binary]}")
 done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert and docker-compose are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium and fonts-dejavu-core are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
