@@ -216,7 +216,9 @@ function loadSpecs(
     tools.foreign(built.diagnostics);
     return undefined;
   }
-  return sources.length === paths.length ? { context: built.context, bands: built.bands } : undefined;
+  return sources.length === paths.length
+    ? { context: built.context, bands: built.bands }
+    : undefined;
 }
 
 function definedOnly<T extends Record<string, number | undefined>>(

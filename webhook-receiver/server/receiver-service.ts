@@ -19,7 +19,7 @@ import { RoutingStage } from "../pipeline/routing-stage.js";
 import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { renderChartPng } from "../incidents/chart-png.js";
-import { incidentChartUrl, incidentUrl } from "../incidents/incident-link.js";
+import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import { IncidentStore } from "../incidents/incident-store.js";
 import { HistoryStore } from "../store/history-store.js";
@@ -112,15 +112,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     metrics,
     logger: options.logger,
     now,
-    incidentLink: (notificationId) => {
+    incidentLink: (notificationId, enrichment) => {
       const base = config().externalUrl;
       const link = base !== undefined ? incidents.linkOf(notificationId) : undefined;
-      return base !== undefined && link
-        ? {
-            url: incidentUrl(base, link.id, link.token),
-            chartUrl: incidentChartUrl(base, link.id, link.token),
-          }
-        : undefined;
+      if (base === undefined || !link) return undefined;
+      return {
+        url: incidentUrl(base, link.id, link.token),
+        ...(mainChart(enrichment?.evidence)
+          ? { chartUrl: incidentChartUrl(base, link.id, link.token) }
+          : {}),
+      };
     },
     random: options.random ?? Math.random,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),

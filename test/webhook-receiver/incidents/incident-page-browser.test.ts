@@ -228,7 +228,9 @@ receivers:
     );
     const xidEvidence = xid.locator('section[data-evidence="gpu-xid-errors"]').first();
     expect(await xidEvidence.innerText()).toMatch(/#1 gpu-xid-errors/);
-    expect(await xidEvidence.locator('svg text[data-axis="y"]').textContent()).toBe("events per 1s");
+    expect(await xidEvidence.locator('svg text[data-axis="y"]').textContent()).toBe(
+      "events per 1s",
+    );
     await expectTimeline(xid);
 
     // On a phone the page fits the screen's width; printed, the navigation is left out.

@@ -6,7 +6,9 @@ import type { TempDir } from "../../support/temp-dir.js";
 import { waitFor } from "../../support/wait-for.js";
 import { configHead, startHarness, TOKEN } from "../receiver-harness.js";
 import type { Harness } from "../receiver-harness.js";
+import { startSmtpStandIn } from "../platforms/smtp.js";
 import { webhookPayload } from "../sample-notifications.js";
+import { CHAT_TYPES, chatDestinationsYaml, standInEnv, startAllStandIns } from "../stand-ins.js";
 
 let dir: TempDir;
 let harness: Harness | undefined;
@@ -212,5 +214,68 @@ describe("incidents", () => {
     expect(bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
     expect(bytes.readUInt32BE(16)).toBe(1200);
     expect((await fetch(`${h.receiver.url}/incidents/${id}/chart.png`)).status).toBe(401);
+  });
+
+  it("shows the main chart in Slack, Discord, Teams and e-mail; a link elsewhere", async () => {
+    const onsetMs = Date.parse("2026-11-22T03:00:00.000Z");
+    const enricher: Enricher = {
+      enrich: () => Promise.resolve(sampleEnrichment({ onsetMs, series: 2, points: 60 })),
+    };
+    const standIns = await startAllStandIns();
+    const smtp = await startSmtpStandIn("aiwatch", "smtp-pass");
+    try {
+      const yaml = `${configHead(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}${chatDestinationsYaml()}  - name: mail
+    type: email
+    from: aiwatch@example.com
+    to: [oncall@example.com]
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, username: aiwatch, password: { env: SMTP_PASSWORD }, require_tls: false }
+default_route:
+  destinations: [${[...CHAT_TYPES, "mail"].join(", ")}]
+`;
+      harness = await startHarness(dir.path, yaml, {
+        enricher,
+        env: { ...standInEnv(standIns), SMTP_PASSWORD: "smtp-pass" },
+      });
+      const h = harness;
+      await post(h, payload("firing", "2026-11-22T03:00:00.000Z"));
+      await waitFor("every destination's message", () =>
+        CHAT_TYPES.every((t) => standIns[t].accepted.length === 1) && smtp.mails.length === 1
+          ? true
+          : undefined,
+      );
+      const chart =
+        /https:\/\/aiwatch\.example\.com\/incidents\/(\d+)\/chart\.png\?key=([A-Za-z0-9_-]{22})/;
+      const bodyOf = (t: (typeof CHAT_TYPES)[number]) =>
+        JSON.stringify(standIns[t].accepted[0]?.request.json);
+      const slack = standIns.slack.accepted[0]?.request.json as {
+        blocks: { type: string; image_url?: string; alt_text?: string }[];
+      };
+      const image = slack.blocks.find((b) => b.type === "image");
+      expect(image?.image_url).toMatch(chart);
+      expect(image?.alt_text).toBe("Chart: TrainingLossSpike: the alert's own signal");
+      expect(bodyOf("discord")).toMatch(
+        /"image":\{"url":"https:\/\/aiwatch\.example\.com\/incidents\/\d+\/chart\.png/,
+      );
+      expect(bodyOf("teams")).toMatch(/"type":"Image","url":"https:\/\/aiwatch\.example\.com/);
+      // Feishu's cards show only uploaded images (an app's image_key): the link is there.
+      for (const t of ["feishu", "dingtalk", "wecom", "webhook"] as const) {
+        expect(bodyOf(t)).not.toMatch(chart);
+        expect(standIns[t].accepted[0]?.text).toContain("https://aiwatch.example.com/incidents/");
+      }
+      // The generic webhook carries the analysis, not the stored series.
+      expect(bodyOf("webhook")).not.toContain('"evidence"');
+      // E-mail carries the PNG inline.
+      // Quoted-printable: soft line breaks joined, "=" decoded.
+      const raw = (smtp.mails[0]?.raw ?? "").replace(/=\r\n/g, "").replace(/=3D/g, "=");
+      expect(raw).toContain('src="cid:incident-chart@aiwatch"');
+      expect(raw).toMatch(/Content-Type: image\/png[\s\S]*Content-ID: <incident-chart@aiwatch>/i);
+      // The URL the platforms fetch answers with the PNG.
+      const [, id, key] = chart.exec(image?.image_url ?? "") ?? [];
+      const png = await fetch(`${h.receiver.url}/incidents/${id}/chart.png?key=${key}`);
+      expect(png.headers.get("content-type")).toBe("image/png");
+    } finally {
+      await standIns.close();
+      await smtp.close();
+    }
   });
 });
