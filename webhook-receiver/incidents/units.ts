@@ -16,6 +16,8 @@ export function unitOf(query: string, kind: SignalValueKind, stepMs: number): st
   if (kind === "counter") return `events per ${stepText(stepMs)}`;
   if (kind === "event_code") return "code changes";
   const units = [...query.matchAll(UNIT_SUFFIX)].map((m) => m[1] ?? "");
+  // A quotient of two series in the same unit (used bytes / total bytes) has none.
+  if (units.length >= 2 && new Set(units).size === 1 && /\s\/\s/.test(query)) return "";
   return units[units.length - 1] ?? "";
 }
 

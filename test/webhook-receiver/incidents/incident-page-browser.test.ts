@@ -202,6 +202,9 @@ receivers:
     prometheus = undefined;
 
     const drift = await open(links.drift, "loss-spike-after-drift");
+    // The top of the page as docs/incident-page.png shows it.
+    await drift.setViewportSize({ width: 1000, height: 1300 });
+    await drift.screenshot({ path: join(screenshots, "loss-spike-after-drift-top.png") });
     expect(await drift.locator("h1").innerText()).toMatch(/^TrainingLossSpike\s+FIRING/);
     expect(await drift.locator(".verdict").innerText()).toMatch(/^Probable cause: data \(/);
     await expectSignalChart(drift, { band: true, nonFinite: false });

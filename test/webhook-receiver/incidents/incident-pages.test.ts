@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Enricher } from "../../../webhook-receiver/pipeline/enrichment.js";
+import { repoPath } from "../../support/fixtures.js";
 import { sampleEnrichment } from "../../support/sample-incident.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import type { TempDir } from "../../support/temp-dir.js";
 import { waitFor } from "../../support/wait-for.js";
-import { configHead, startHarness, TOKEN } from "../receiver-harness.js";
+import { configHead, loadConfigText, startHarness, TOKEN } from "../receiver-harness.js";
 import type { Harness } from "../receiver-harness.js";
 import { startSmtpStandIn } from "../platforms/smtp.js";
 import { webhookPayload } from "../sample-notifications.js";
@@ -277,5 +279,23 @@ default_route:
       await standIns.close();
       await smtp.close();
     }
+  });
+
+  it("loads the documented configuration, and refuses an external URL that is not http(s)", async () => {
+    const docs = readFileSync(repoPath("docs", "webhook-receiver.md"), "utf8");
+    const section = docs.slice(docs.indexOf("### Incident pages"));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    expect(block).toContain("external_url:");
+    const rest = `storage: { path: ${dir.path}/receiver.db }
+destinations: [{ name: out, type: console }]
+default_route: { destinations: [out] }
+`;
+    const loaded = await loadConfigText(dir.path, block + rest);
+    expect(loaded.externalUrl).toBe("https://aiwatch.example.com");
+    await expect(
+      loadConfigText(dir.path, block.replace("https://aiwatch.example.com", "javascript:x") + rest),
+    ).rejects.toThrow(
+      /receiver\.yaml:\d+:\d+: error invalid-url: web\.external_url: expected an http/,
+    );
   });
 });
