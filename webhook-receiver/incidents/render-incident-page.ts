@@ -34,8 +34,9 @@ export function renderIncidentPage(data: IncidentPageData): string {
   const sections = [
     header(data, latest, state),
     verdictSection(data.enrichment),
-    alertsSection(data.notifications, latest, data.now),
     evidenceSection(data.enrichment?.evidence),
+    scoringSection(data.enrichment?.evidence),
+    alertsSection(data.notifications, latest, data.now),
     timelineSection(data.timeline),
     historySection(data),
   ];
@@ -64,20 +65,6 @@ function verdictSection(enrichment: Enrichment | undefined): string {
     return `<h2>Probable cause</h2>
 <p class="verdict muted">No root-cause analysis for this incident: enrichment is not configured for it, or its evidence has not arrived.</p>`;
   const evidence = enrichment.evidence;
-  const scores = evidence
-    ? `<h3>How it was scored</h3>
-<p>Each candidate's score = strength (how far its signal left its own baseline, robust z) × precedence (1 when it changed before the alert's onset) × locality (same GPU &gt; node &gt; workload &gt; cluster) × prior (known causes, such as XID codes). A layer's score combines its evidence; the best layer needs at least ${fmt(evidence.verdict.minScore)} for a verdict.</p>
-<div class="scroll"><table><thead><tr><th>Layer</th><th class="num">Score</th></tr></thead><tbody>
-${Object.entries(evidence.verdict.layerScores)
-  .sort(([, a], [, b]) => b - a)
-  .map(
-    ([layer, score]) =>
-      `<tr><td>${text(layer)}${layer === evidence.verdict.layer ? " (verdict)" : ""}</td><td class="num">${fmt(score)}</td></tr>`,
-  )
-  .join("\n")}
-</tbody></table></div>
-<p>Verdict: <strong>${text(evidence.verdict.layer)}</strong>, confidence ${fmt(evidence.verdict.confidence)}.${evidence.ownCause ? ` The alert's own signal (${text(evidence.ownCause.monitor)}) is a known cause: ${text(evidence.ownCause.explanation)}.` : ""}</p>`
-    : "";
   // The evidence and the alert's signal are drawn below; the rest (siblings, actions,
   // what could not be read) is listed as the message listed it.
   const details = evidence
@@ -101,8 +88,24 @@ ${
         )
         .join("\n")}</ul>`
     : ""
+}`;
 }
-${scores}`;
+
+function scoringSection(evidence: IncidentEvidence | undefined): string {
+  return evidence
+    ? `<h2>How it was scored</h2>
+<p>Each candidate's score = strength (how far its signal left its own baseline, robust z) × precedence (1 when it changed before the alert's onset) × locality (same GPU &gt; node &gt; workload &gt; cluster) × prior (known causes, such as XID codes). A layer's score combines its evidence; the best layer needs at least ${fmt(evidence.verdict.minScore)} for a verdict.</p>
+<div class="scroll"><table><thead><tr><th>Layer</th><th class="num">Score</th></tr></thead><tbody>
+${Object.entries(evidence.verdict.layerScores)
+  .sort(([, a], [, b]) => b - a)
+  .map(
+    ([layer, score]) =>
+      `<tr><td>${text(layer)}${layer === evidence.verdict.layer ? " (verdict)" : ""}</td><td class="num">${fmt(score)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody></table></div>
+<p>Verdict: <strong>${text(evidence.verdict.layer)}</strong>, confidence ${fmt(evidence.verdict.confidence)}.${evidence.ownCause ? ` The alert's own signal (${text(evidence.ownCause.monitor)}) is a known cause: ${text(evidence.ownCause.explanation)}.` : ""}</p>`
+    : "";
 }
 
 function alertsSection(
