@@ -69,6 +69,10 @@ export interface IncidentListEntry extends IncidentRow {
 export const MAX_PAGE_NOTIFICATIONS = 500;
 /** Most previous occurrences listed. */
 export const MAX_HISTORY = 200;
+/** Most send attempts on one timeline (the oldest). */
+const MAX_PAGE_ATTEMPTS = 2000;
+/** Rows looked at on each side of an attempt to count the digest it was part of. */
+const DIGEST_SCAN = 64;
 
 /**
  * Reads for the incident pages (the writes run in the routing transaction:
@@ -103,16 +107,17 @@ export class IncidentStore {
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        WHERE x.incident_id = ? ORDER BY d.id`,
     );
-    // One send records one attempt row per delivery it carried, consecutively, with the same
-    // time and duration: a digest shows as neighbouring rows of the same destination.
-    this.attemptsOf = db.prepare<[number], AttemptDbRow>(
+    // One send records one attempt row per delivery it carried, in one statement loop, with
+    // the same time and measured duration: a digest shows as neighbouring rows alike. The
+    // look around each row is bounded (a digest larger than that reads as "at least").
+    this.attemptsOf = db.prepare<[number, number], AttemptDbRow>(
       `SELECT a.delivery_id, a.at, a.outcome, a.detail, a.duration_ms,
-              (SELECT COUNT(*) FROM attempts b JOIN deliveries e ON e.id = b.delivery_id
-               WHERE b.id BETWEEN a.id - 1000 AND a.id + 1000 AND b.at = a.at
-                 AND b.duration_ms IS a.duration_ms AND e.destination = d.destination) AS batch
+              (SELECT COUNT(*) FROM attempts b
+               WHERE b.id BETWEEN a.id - ${DIGEST_SCAN} AND a.id + ${DIGEST_SCAN} AND b.at = a.at
+                 AND b.duration_ms IS a.duration_ms) AS batch
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        JOIN attempts a ON a.delivery_id = d.id
-       WHERE x.incident_id = ? ORDER BY a.at, a.id`,
+       WHERE x.incident_id = ? ORDER BY a.at, a.id LIMIT ?`,
     );
     // The newest analysis with evidence: a notification's own enrichment, or the follow-up
     // that brought it when the evidence missed the message's deadline.
@@ -176,7 +181,7 @@ export class IncidentStore {
   }
 
   attempts(id: number): IncidentAttempt[] {
-    return this.attemptsOf.all(id).map((r) => ({
+    return this.attemptsOf.all(id, MAX_PAGE_ATTEMPTS).map((r) => ({
       deliveryId: r.delivery_id,
       at: r.at,
       outcome: r.outcome,

@@ -278,9 +278,9 @@ receivers:
     for (const value of [evil.name, evil.svg, evil.summary]) expect(shown).toContain(value);
     expect(shown).toContain(`Runbook: ${evil.runbook}`);
     expect(await page.locator("main svg, main img, main script, main circle").count()).toBe(0);
-    const hrefs = await page
-      .locator("a")
-      .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const hrefs = await Promise.all(
+      (await page.locator("a").all()).map((a) => a.getAttribute("href")),
+    );
     expect(hrefs.filter((h) => !/^(https?:|\/incidents)/.test(h ?? ""))).toEqual([]);
   }, 60_000);
 });
@@ -300,11 +300,11 @@ async function expectSignalChart(
 }
 
 async function expectTimeline(page: Page): Promise<void> {
-  const events = await page
-    .locator("ol.timeline li")
-    .evaluateAll((lis) =>
-      lis.map((li) => `${li.getAttribute("data-event") ?? ""} ${li.textContent ?? ""}`),
-    );
+  const events = await Promise.all(
+    (await page.locator("ol.timeline li").all()).map(
+      async (li) => `${(await li.getAttribute("data-event")) ?? ""} ${await li.innerText()}`,
+    ),
+  );
   for (const kind of ["fired", "received", "enriched", "sent"])
     expect(
       events.some((e) => e.startsWith(`${kind} `)),

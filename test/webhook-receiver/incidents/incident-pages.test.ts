@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Enricher } from "../../../webhook-receiver/pipeline/enrichment.js";
+import { HistoryStore } from "../../../webhook-receiver/store/history-store.js";
 import { repoPath } from "../../support/fixtures.js";
 import { sampleEnrichment } from "../../support/sample-incident.js";
 import { makeTempDir } from "../../support/temp-dir.js";
@@ -297,5 +298,49 @@ default_route: { destinations: [out] }
     ).rejects.toThrow(
       /receiver\.yaml:\d+:\d+: error invalid-url: web\.external_url: expected an http/,
     );
+  });
+
+  it("shows evidence that arrived after the message, digests on the timeline, and forgets with the history", async () => {
+    const onsetMs = Date.parse("2026-11-22T03:00:00.000Z");
+    const enricher: Enricher = {
+      enrich: (n, _signal, context) => {
+        // The analysis misses the deadline: the message goes without, the evidence follows.
+        if (n.groupLabels["alertname"] === "Late")
+          setTimeout(
+            () => context.followUp(sampleEnrichment({ onsetMs, series: 1, points: 30 })),
+            50,
+          );
+        return Promise.resolve(undefined);
+      },
+    };
+    const yaml = `${configHead(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}destinations:
+  - { name: out, type: console, rate_limit: { per_minute: 600, burst: 1 } }
+default_route:
+  destinations: [out]
+`;
+    harness = await startHarness(dir.path, yaml, { enricher });
+    const h = harness;
+    await Promise.all(
+      ["Late", "B", "C"].map((name) =>
+        post(h, webhookPayload({ alerts: [{ name }], groupLabels: { alertname: name } })),
+      ),
+    );
+    const late = await waitFor("the follow-up", () =>
+      h.stdout.find((m) => m.includes("update to an earlier message")),
+    );
+    const [, id, key] = LINK.exec(late) ?? [];
+    const html = await (await fetch(`${h.receiver.url}/incidents/${id}?key=${key}`)).text();
+    expect(html).toContain("Probable cause: data (confidence 0.72)");
+    expect(html).toMatch(/data-event="sent"[^>]*>.*follow-up for #\d+ to out delivered/);
+    // The three were due at once with one token: one digest.
+    expect(html).toMatch(/message for #\d+ to out delivered in a digest of [23] notifications/);
+
+    const now = Date.now() + 86_400_000;
+    new HistoryStore(h.receiver.database).prune(now, 0, 0);
+    expect(h.receiver.incidents.prune(now)).toBe(3);
+    const gone = await fetch(`${h.receiver.url}/incidents/${id}?key=${key}`);
+    expect(gone.status).toBe(401);
+    const list = await (await fetch(`${h.receiver.url}/incidents`, { headers: auth })).text();
+    expect(list).toContain("No incidents yet.");
   });
 });
