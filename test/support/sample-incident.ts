@@ -1,7 +1,8 @@
 import type {
+  ChartLine,
   EvidenceChart,
   IncidentEvidence,
-  StoredPoint,
+  StoredValue,
 } from "../../webhook-receiver/incidents/incident-evidence.js";
 import type { Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
 
@@ -18,13 +19,23 @@ export function sampleEnrichment(options: {
 }): Enrichment {
   const step = options.stepMs ?? 15_000;
   const start = options.onsetMs - (options.points / 2) * step;
-  const series = (shift: number, spikeAt: number, nanFrom?: number): StoredPoint[] =>
-    Array.from({ length: options.points }, (_, i): StoredPoint => {
-      const t = start + i * step;
-      if (nanFrom !== undefined && i >= nanFrom && i < nanFrom + 5) return [t, "NaN"];
+  const series = (
+    name: string,
+    role: ChartLine["role"],
+    shift: number,
+    spikeAt: number,
+    nanFrom?: number,
+  ): ChartLine => ({
+    name,
+    role,
+    startMs: start,
+    stepMs: step,
+    values: Array.from({ length: options.points }, (_, i): StoredValue => {
+      if (nanFrom !== undefined && i >= nanFrom && i < nanFrom + 5) return "NaN";
       const level = i >= spikeAt ? 3 : 1;
-      return [t, shift + level + 0.1 * Math.sin(i / 3)];
-    });
+      return Number((shift + level + 0.1 * Math.sin(i / 3)).toPrecision(6));
+    }),
+  });
   const half = Math.floor(options.points / 2);
   const signal: EvidenceChart = {
     title: "TrainingLossSpike: the alert's own signal",
@@ -33,9 +44,9 @@ export function sampleEnrichment(options: {
     labels: { run_id: "r-1", job_name: "job-1" },
     unit: "",
     lines: [
-      { name: "training-loss-spike", role: "signal", points: series(0, half, half + 10) },
-      { name: "baseline mean", role: "band", points: series(0, options.points) },
-      { name: "upper band", role: "band", points: series(0.8, options.points) },
+      series("training-loss-spike", "signal", 0, half, half + 10),
+      series("baseline mean", "band", 0, options.points),
+      series("upper band", "band", 0.8, options.points),
     ],
     markers: [{ t: options.onsetMs, kind: "onset", label: "onset" }],
   };
@@ -45,7 +56,7 @@ export function sampleEnrichment(options: {
     layer: "data",
     labels: { model: "m-1", feature: `f${k}` },
     unit: "ratio",
-    lines: [{ name: "feature-drift", role: "signal", points: series(0, half - 8 - k) }],
+    lines: [series("feature-drift", "signal", 0, half - 8 - k)],
     threshold: { value: 2, label: "alert threshold 2" },
     band: { lower: 0.7, upper: 1.3, label: "baseline median ± 3·scale (z 3)" },
     markers: [

@@ -2,16 +2,15 @@ import type { AnalysisConfig } from "../evidence/analysis-config.js";
 import type { Analysis } from "../evidence/render-analysis.js";
 import type { ScoredEvidence } from "../evidence/scoring.js";
 import { labelsText } from "../evidence/series.js";
-import type { Labels, Sample } from "../evidence/series.js";
+import type { Labels } from "../evidence/series.js";
 import { groupMatchers } from "../evidence/signal-queries.js";
 import { describeEntity } from "../evidence/topology.js";
-import { storedValue } from "./incident-evidence.js";
+import { gridLine } from "./incident-evidence.js";
 import type {
   ChartMarker,
   EvidenceChart,
   EvidenceItem,
   IncidentEvidence,
-  StoredPoint,
 } from "./incident-evidence.js";
 import { unitOf } from "./units.js";
 
@@ -32,6 +31,8 @@ export function captureEvidence(
 ): IncidentEvidence {
   const { evidence: gathered, verdict, target } = analysis;
   const window = gathered.window;
+  const start = window.startMs;
+  const step = window.stepMs;
   const alertStart = Date.parse(target.alert.startsAt);
   const alertName = target.alert.labels["alertname"] ?? "(no alertname)";
   const onsetMarkers = (): ChartMarker[] => [
@@ -52,12 +53,10 @@ export function captureEvidence(
       labels: visible(signal.labels),
       unit: unitOf(signal.query, monitor?.valueKind ?? "gauge", window.stepMs),
       lines: [
-        { name: monitor?.name ?? signal.query, role: "signal", points: points(signal.samples) },
-        ...(band?.lines ?? []).map((line) => ({
-          name: line.legend,
-          role: "band" as const,
-          points: points(line.samples),
-        })),
+        gridLine(monitor?.name ?? signal.query, "signal", signal.samples, start, step),
+        ...(band?.lines ?? []).map((line) =>
+          gridLine(line.legend, "band", line.samples, start, step),
+        ),
       ],
       ...(band?.threshold !== undefined
         ? { threshold: { value: band.threshold, label: `threshold ${band.threshold}` } }
@@ -80,7 +79,7 @@ export function captureEvidence(
       layer: o.layer,
       labels: visible(o.labels),
       unit: unitOf(o.query ?? o.monitor, o.valueKind, window.stepMs),
-      lines: [{ name: o.monitor, role: "signal", points: points(o.values) }],
+      lines: [gridLine(o.monitor, "signal", o.values, start, step)],
       ...(threshold !== undefined
         ? { threshold: { value: threshold, label: `alert threshold ${threshold}` } }
         : {}),
@@ -148,10 +147,6 @@ export function captureEvidence(
     checked: gathered.checked,
     notes: gathered.notes,
   };
-}
-
-function points(samples: readonly Sample[]): StoredPoint[] {
-  return samples.map((s) => [s.t, storedValue(s.v)] as const);
 }
 
 /** The fixed threshold of a monitor's detector, when it has one (no query needed). */

@@ -8,11 +8,18 @@ export type StoredValue = number | "NaN" | "+Inf" | "-Inf";
 /** A point: milliseconds since the epoch and the value. */
 export type StoredPoint = readonly [number, StoredValue];
 
+/**
+ * One series on the query's grid (Prometheus answers range queries at start + k·step):
+ * `values[k]` is at `startMs + k·stepMs`, `null` where there was no sample. Values keep 6
+ * significant digits: a chart needs no more, and the record stays about 8 bytes a point.
+ */
 export interface ChartLine {
   readonly name: string;
   /** `signal`: the series itself; `band`: a line of the detector's band or baseline. */
   readonly role: "signal" | "band";
-  readonly points: readonly StoredPoint[];
+  readonly startMs: number;
+  readonly stepMs: number;
+  readonly values: readonly (StoredValue | null)[];
 }
 
 export interface ChartMarker {
@@ -97,4 +104,32 @@ export function numericValue(v: StoredValue): number {
   if (v === "+Inf") return Infinity;
   if (v === "-Inf") return -Infinity;
   return v;
+}
+
+/** Samples as a line on the grid `startMs + k·stepMs` (a sample off the grid takes the nearest slot). */
+export function gridLine(
+  name: string,
+  role: ChartLine["role"],
+  samples: readonly { readonly t: number; readonly v: number }[],
+  startMs: number,
+  stepMs: number,
+): ChartLine {
+  const values: (StoredValue | null)[] = [];
+  for (const s of samples) {
+    const k = Math.round((s.t - startMs) / stepMs);
+    if (k < 0 || k > 100_000) continue;
+    while (values.length < k) values.push(null);
+    const v = storedValue(s.v);
+    values[k] = typeof v === "number" ? Number(v.toPrecision(6)) : v;
+  }
+  return { name, role, startMs, stepMs, values };
+}
+
+/** The line's samples (missing slots left out), oldest first. */
+export function linePoints(line: ChartLine): StoredPoint[] {
+  const points: StoredPoint[] = [];
+  line.values.forEach((v, k) => {
+    if (v !== null) points.push([line.startMs + k * line.stepMs, v]);
+  });
+  return points;
 }

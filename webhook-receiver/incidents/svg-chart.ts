@@ -1,5 +1,5 @@
 import { text } from "./html.js";
-import { numericValue } from "./incident-evidence.js";
+import { linePoints, numericValue } from "./incident-evidence.js";
 import type { ChartLine, EvidenceChart, StoredValue } from "./incident-evidence.js";
 import { formatTick, niceTicks, timeTicks } from "./chart-scale.js";
 
@@ -43,15 +43,18 @@ interface Plot {
  * and fonts are attributes, never `style`, so the page's Content-Security-Policy holds.
  */
 export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_CHART_SIZE): string {
+  const points = new Map(chart.lines.map((l) => [l, linePoints(l)]));
+  const pointsOf = (line: ChartLine): readonly (readonly [number, StoredValue])[] =>
+    points.get(line) ?? [];
   const onset = chart.markers.find((m) => m.kind === "onset")?.t;
   const times = [
-    ...chart.lines.flatMap((l) => l.points.map((p) => p[0])),
+    ...chart.lines.flatMap((l) => pointsOf(l).map((p) => p[0])),
     ...chart.markers.map((m) => m.t),
   ];
   const xMin = Math.min(...times);
   const xMax = Math.max(...times);
   const finite = chart.lines
-    .flatMap((l) => l.points.map((p) => numericValue(p[1])))
+    .flatMap((l) => pointsOf(l).map((p) => numericValue(p[1])))
     .filter(Number.isFinite);
   if (chart.threshold) finite.push(chart.threshold.value);
   if (chart.band) finite.push(chart.band.lower, chart.band.upper);
@@ -84,9 +87,9 @@ export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_C
       `<rect data-band="scoring" x="${f(plot.left)}" y="${f(top)}" width="${f(plot.right - plot.left)}" height="${f(Math.max(0.5, bottom - top))}" fill="${COLORS.band}" fill-opacity="0.12"/>`,
     );
   }
-  for (const line of chart.lines) parts.push(...nonFiniteGaps(plot, line));
+  for (const line of chart.lines) parts.push(...nonFiniteGaps(plot, line, pointsOf(line)));
   for (const line of chart.lines.filter((l) => l.role === "band"))
-    parts.push(linePath(plot, line, COLORS.band, "6 4", 1.5));
+    parts.push(linePath(plot, line, pointsOf(line), COLORS.band, "6 4", 1.5));
   if (chart.threshold) {
     const y = f(plot.y(chart.threshold.value));
     parts.push(
@@ -94,9 +97,9 @@ export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_C
     );
   }
   for (const line of chart.lines.filter((l) => l.role === "signal"))
-    parts.push(linePath(plot, line, COLORS.signal, undefined, 2));
+    parts.push(linePath(plot, line, pointsOf(line), COLORS.signal, undefined, 2));
   parts.push(...markers(plot, chart));
-  parts.push(...legend(size, chart));
+  parts.push(...legend(size, chart, [...points.values()]));
   parts.push("</svg>");
   return parts.join("");
 }
@@ -163,14 +166,15 @@ function xAxis(plot: Plot, xMin: number, xMax: number, onset: number | undefined
 function linePath(
   plot: Plot,
   line: ChartLine,
+  points: readonly (readonly [number, StoredValue])[],
   color: string,
   dash: string | undefined,
   width: number,
 ): string {
-  const spacing = usualSpacing(line.points.map((p) => p[0]));
+  const spacing = usualSpacing(points.map((p) => p[0]));
   let d = "";
   let previous: number | undefined;
-  for (const [t, stored] of line.points) {
+  for (const [t, stored] of points) {
     const v = numericValue(stored);
     if (!Number.isFinite(v)) {
       previous = undefined;
@@ -186,10 +190,14 @@ function linePath(
 }
 
 /** Each run of NaN/Inf values as a shaded, labelled column: a gap a reader cannot miss. */
-function nonFiniteGaps(plot: Plot, line: ChartLine): string[] {
+function nonFiniteGaps(
+  plot: Plot,
+  line: ChartLine,
+  points: readonly (readonly [number, StoredValue])[],
+): string[] {
   if (line.role !== "signal") return [];
   const out: string[] = [];
-  const spacing = usualSpacing(line.points.map((p) => p[0]));
+  const spacing = usualSpacing(points.map((p) => p[0]));
   let run: { from: number; to: number; kinds: Set<StoredValue> } | undefined;
   const flush = (): void => {
     if (!run) return;
@@ -204,7 +212,7 @@ function nonFiniteGaps(plot: Plot, line: ChartLine): string[] {
     );
     run = undefined;
   };
-  for (const [t, stored] of line.points) {
+  for (const [t, stored] of points) {
     if (typeof stored === "number") {
       flush();
       continue;
@@ -239,7 +247,11 @@ function markers(plot: Plot, chart: EvidenceChart): string[] {
   return out;
 }
 
-function legend(size: ChartSize, chart: EvidenceChart): string[] {
+function legend(
+  size: ChartSize,
+  chart: EvidenceChart,
+  points: readonly (readonly (readonly [number, StoredValue])[])[],
+): string[] {
   const items: { label: string; swatch: string }[] = [];
   const lineSwatch = (color: string, dash?: string): string =>
     `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
@@ -253,7 +265,7 @@ function legend(size: ChartSize, chart: EvidenceChart): string[] {
   if (chart.band) items.push({ label: chart.band.label, swatch: areaSwatch(COLORS.band, 0.2) });
   if (chart.threshold)
     items.push({ label: chart.threshold.label, swatch: lineSwatch(COLORS.threshold, "8 4") });
-  if (chart.lines.some((l) => l.points.some((p) => typeof p[1] !== "number")))
+  if (points.some((line) => line.some((p) => typeof p[1] !== "number")))
     items.push({ label: "NaN / Inf", swatch: areaSwatch(COLORS.nonFinite, 0.3) });
   const out: string[] = [];
   let x = MARGIN.left;

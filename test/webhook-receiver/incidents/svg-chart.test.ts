@@ -5,41 +5,37 @@ import {
   timeTicks,
 } from "../../../webhook-receiver/incidents/chart-scale.js";
 import type {
+  ChartLine,
   EvidenceChart,
-  StoredPoint,
+  StoredValue,
 } from "../../../webhook-receiver/incidents/incident-evidence.js";
 import { renderChartSvg } from "../../../webhook-receiver/incidents/svg-chart.js";
 import { unitOf } from "../../../webhook-receiver/incidents/units.js";
 
 const ONSET = Date.parse("2026-11-22T03:00:00.000Z");
+const at = (i: number): number => ONSET + (i - 5) * 15_000;
 
-function chart(points: StoredPoint[], extra: Partial<EvidenceChart> = {}): EvidenceChart {
+/** A line on a 15 s grid from five steps before the onset. */
+function line(name: string, role: ChartLine["role"], values: (StoredValue | null)[]): ChartLine {
+  return { name, role, startMs: at(0), stepMs: 15_000, values };
+}
+
+function chart(values: (StoredValue | null)[], extra: Partial<EvidenceChart> = {}): EvidenceChart {
   return {
     title: "loss",
     labels: {},
     unit: "",
-    lines: [{ name: "loss", role: "signal", points }],
+    lines: [line("loss", "signal", values)],
     markers: [{ t: ONSET, kind: "onset", label: "onset" }],
     ...extra,
   };
 }
 
-const at = (i: number): number => ONSET + (i - 5) * 15_000;
-
 describe("evidence charts", () => {
   it("breaks the line where data is missing and shades NaN and Inf stretches", () => {
     const svg = renderChartSvg(
-      chart([
-        [at(0), 1],
-        [at(1), 1.1],
-        [at(2), "NaN"],
-        [at(3), "+Inf"],
-        [at(4), 1.2],
-        [at(5), 1.3],
-        // Three steps of no data.
-        [at(9), 2],
-        [at(10), 2.1],
-      ]),
+      // Three steps of no data after the fifth.
+      chart([1, 1.1, "NaN", "+Inf", 1.2, 1.3, null, null, null, 2, 2.1]),
     );
     const path = /<path data-line="signal"[^>]* d="([^"]+)"/.exec(svg)?.[1] ?? "";
     expect(path.match(/M/g)).toHaveLength(3);
@@ -52,35 +48,15 @@ describe("evidence charts", () => {
 
   it("draws the threshold, the scoring band and band lines on the same scale as the signal", () => {
     const svg = renderChartSvg(
-      chart(
-        [
-          [at(0), 0.1],
-          [at(10), 0.15],
+      chart([0.1], {
+        unit: "ratio",
+        threshold: { value: 0.5, label: "alert threshold 0.5" },
+        band: { lower: 0.05, upper: 0.2, label: "baseline" },
+        lines: [
+          line("drift", "signal", [0.1, ...Array<null>(9).fill(null), 0.15]),
+          line("upper band", "band", [0.3, ...Array<null>(9).fill(null), 0.3]),
         ],
-        {
-          unit: "ratio",
-          threshold: { value: 0.5, label: "alert threshold 0.5" },
-          band: { lower: 0.05, upper: 0.2, label: "baseline" },
-          lines: [
-            {
-              name: "drift",
-              role: "signal",
-              points: [
-                [at(0), 0.1],
-                [at(10), 0.15],
-              ],
-            },
-            {
-              name: "upper band",
-              role: "band",
-              points: [
-                [at(0), 0.3],
-                [at(10), 0.3],
-              ],
-            },
-          ],
-        },
-      ),
+      }),
     );
     // The axis reaches past the threshold, above every value.
     expect(svg).toContain(">60%</text>");
@@ -93,9 +69,9 @@ describe("evidence charts", () => {
 
   it("writes titles, names and labels as text", () => {
     const svg = renderChartSvg(
-      chart([[at(0), 1]], {
+      chart([1], {
         title: '<script>alert(1)</script><svg onload="x">',
-        lines: [{ name: "</text><script>", role: "signal", points: [[at(0), 1]] }],
+        lines: [line("</text><script>", "signal", [1])],
       }),
     );
     expect(svg).not.toMatch(/<script|<svg onload/);
