@@ -2,6 +2,7 @@ import nodemailer from "nodemailer";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import { chartImagePng } from "../incidents/chart-image.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
 import type { Destination, RenderedMessage, SendContext } from "./destination.js";
 import { unescapeEntities } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
@@ -51,27 +52,27 @@ export function emailDestination(options: EmailOptions): Destination {
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
   });
-  const mail = (message: RenderedMessage, context: SendContext) => {
+  const charts = new ChartPngRenderer();
+  const mail = (
+    message: RenderedMessage,
+    context: SendContext,
     // The incident's chart travels inline (mail clients block remote images by default).
-    const chart = chartImagePng(context);
-    return {
-      from: options.from,
-      to: [...options.to],
-      // The title is escaped for HTML (a template may print it in the body): a header is text.
-      subject: unescapeHtml(message.title),
-      html: chart
-        ? `${message.body}\n<p><img src="cid:${CHART_CID}" alt="${escapeAttribute(chart.alt)}" width="800"></p>`
-        : message.body,
-      text: htmlToText(message.body),
-      // A stable Message-ID lets mail clients collapse a retried delivery.
-      messageId: `<${context.idempotencyKey}@aiwatch.receiver>`,
-      ...(chart
-        ? {
-            attachments: [{ filename: "incident-chart.png", content: chart.png, cid: CHART_CID }],
-          }
-        : {}),
-    };
-  };
+    chart: { png: Buffer; alt: string } | undefined,
+  ) => ({
+    from: options.from,
+    to: [...options.to],
+    // The title is escaped for HTML (a template may print it in the body): a header is text.
+    subject: unescapeHtml(message.title),
+    html: chart
+      ? `${message.body}\n<p><img src="cid:${CHART_CID}" alt="${escapeAttribute(chart.alt)}" width="800"></p>`
+      : message.body,
+    text: htmlToText(message.body),
+    // A stable Message-ID lets mail clients collapse a retried delivery.
+    messageId: `<${context.idempotencyKey}@aiwatch.receiver>`,
+    ...(chart
+      ? { attachments: [{ filename: "incident-chart.png", content: chart.png, cid: CHART_CID }] }
+      : {}),
+  });
   return {
     name: options.name,
     type: "email",
@@ -79,10 +80,12 @@ export function emailDestination(options: EmailOptions): Destination {
     sizeUnit: limits.sizeUnit,
     sizeLimit: options.sizeLimit ?? limits.sizeLimit,
     measure: (message) => message.body.length,
-    request: (message, context) => mail(message, context),
+    request: (message, context) => mail(message, context, undefined),
     send: async (message, context) => {
+      // A chart that cannot be drawn leaves the mail without it, never undelivered.
+      const chart = await chartImagePng(context, charts).catch(() => undefined);
       try {
-        await transport.sendMail(mail(message, context));
+        await transport.sendMail(mail(message, context, chart));
         return DELIVERED;
       } catch (error) {
         return classifySmtpError(error);

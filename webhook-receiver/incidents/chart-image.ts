@@ -1,5 +1,5 @@
 import type { SendContext } from "../destinations/destination.js";
-import { renderChartPng } from "./chart-png.js";
+import type { ChartPngRenderer } from "./chart-png.js";
 import { mainChart } from "./incident-link.js";
 
 /** Alt text stays within every platform's limit (Slack's is 2,000 characters). */
@@ -20,10 +20,13 @@ export function chartImageUrl(context: SendContext): { url: string; alt: string 
 }
 
 /** The main chart as PNG bytes, for e-mail (an inline attachment needs no reachable URL). */
-export function chartImagePng(context: SendContext): { png: Buffer; alt: string } | undefined {
+export async function chartImagePng(
+  context: SendContext,
+  renderer: ChartPngRenderer,
+): Promise<{ png: Buffer; alt: string } | undefined> {
   for (const group of context.groups) {
     const chart = mainChart(group.enrichment?.evidence);
-    if (chart) return { png: renderChartPng(chart), alt: altText(chart.title) };
+    if (chart) return { png: await renderer.render(chart), alt: altText(chart.title) };
   }
   return undefined;
 }

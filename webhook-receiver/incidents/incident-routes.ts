@@ -26,7 +26,7 @@ export interface IncidentRoutesDeps {
   readonly now: () => number;
   /** Counts a refused request (no or wrong credentials and no valid key). */
   readonly onRejected: () => void;
-  readonly renderPng: (chart: EvidenceChart) => Buffer;
+  readonly renderPng: (chart: EvidenceChart) => Promise<Buffer>;
 }
 
 const LIST_SIZE = 200;
@@ -108,13 +108,15 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     sendHtml(res, html);
   });
 
-  router.get(`${INCIDENTS_PATH}/:id/chart.png`, (req, res) => {
+  router.get(`${INCIDENTS_PATH}/:id/chart.png`, (req, res, next) => {
     const incident = admitted(req, res);
     if (!incident) return;
     const chart = mainChart(deps.store.enrichment(incident.id)?.evidence);
     if (!chart) return sendHttpError(res, INCIDENT_HTTP_ERRORS["no-chart"]());
-    privateHeaders(res);
-    res.type("image/png").send(deps.renderPng(chart));
+    deps.renderPng(chart).then((png) => {
+      privateHeaders(res);
+      res.type("image/png").send(png);
+    }, next);
   });
   return router;
 }

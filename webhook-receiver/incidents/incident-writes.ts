@@ -43,7 +43,7 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
   const link = db.prepare(
     "INSERT INTO incident_notifications (notification_id, incident_id) VALUES (?, ?)",
   );
-  return (notificationId) => {
+  const file = db.transaction((notificationId: number): void => {
     if (filed.get(notificationId)) return;
     const row = notification.get(notificationId);
     if (!row) return;
@@ -82,6 +82,16 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
     }
     if (n.status === "resolved") close.run(resolvedAt(n, row.received_at), id);
     link.run(notificationId, id);
+  });
+  return (notificationId) => {
+    // Inside the routing transaction this is a savepoint: should filing fail, only the
+    // filing is rolled back, and the notification is still routed (a message without its
+    // link beats no message).
+    try {
+      file(notificationId);
+    } catch {
+      // Nothing to report from the writer thread; the page is missing, the message is not.
+    }
   };
 }
 

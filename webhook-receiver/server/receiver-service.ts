@@ -18,7 +18,7 @@ import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
-import { renderChartPng } from "../incidents/chart-png.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
 import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import { IncidentStore } from "../incidents/incident-store.js";
@@ -89,6 +89,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const outbox = new OutboxStore(database);
   const history = new HistoryStore(database);
   const incidents = new IncidentStore(database);
+  const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
   const destinations = new DestinationSet(
@@ -234,7 +235,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       secretValues: () => config().secretValues,
       now,
       onRejected: () => metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
-      renderPng: renderChartPng,
+      renderPng: (chart) => charts.render(chart),
     }),
   });
   let server: ListeningServer;
