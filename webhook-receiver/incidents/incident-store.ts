@@ -85,7 +85,9 @@ export class IncidentStore {
   private readonly notificationsOf;
   private readonly deliveriesOf;
   private readonly attemptsOf;
-  private readonly evidenceOf;
+  private readonly ownWithEvidence;
+  private readonly ownNewest;
+  private readonly followUpEnrichment;
   private readonly historyOf;
   private readonly actionsOf;
 
@@ -119,19 +121,25 @@ export class IncidentStore {
        JOIN attempts a ON a.delivery_id = d.id
        WHERE x.incident_id = ? ORDER BY a.at, a.id LIMIT ?`,
     );
-    // The newest analysis with evidence: a notification's own enrichment, or the follow-up
-    // that brought it when the evidence missed the message's deadline.
-    this.evidenceOf = db.prepare<[number, number], { enrichment: string }>(
-      `SELECT enrichment FROM (
-         SELECT e.enrichment AS enrichment, e.notification_id AS nid, 0 AS k
-         FROM incident_notifications x JOIN enrichments e ON e.notification_id = x.notification_id
-         WHERE x.incident_id = ?
-         UNION ALL
-         SELECT d.enrichment, d.notification_id, d.id
-         FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
-         WHERE x.incident_id = ? AND d.kind = 'follow_up' AND d.enrichment IS NOT NULL
-       ) WHERE json_extract(enrichment, '$.headline') IS NOT NULL
-       ORDER BY json_extract(enrichment, '$.evidence') IS NOT NULL DESC, nid DESC, k DESC LIMIT 1`,
+    // The newest analysis: a notification's own enrichment, or the follow-up that brought it
+    // when the evidence missed the message's deadline. Walked newest first on the index, so
+    // SQLite parses the JSON of the few rows it looks at, not of the whole incident.
+    const evidenceFilter = "json_extract(enrichment, '$.evidence') IS NOT NULL";
+    const own = (withEvidence: boolean) =>
+      db.prepare<[number], { nid: number; enrichment: string }>(
+        `SELECT e.notification_id AS nid, e.enrichment FROM incident_notifications x
+         JOIN enrichments e ON e.notification_id = x.notification_id
+         WHERE x.incident_id = ?${withEvidence ? ` AND ${evidenceFilter}` : ""}
+         ORDER BY x.notification_id DESC LIMIT 1`,
+      );
+    this.ownWithEvidence = own(true);
+    this.ownNewest = own(false);
+    this.followUpEnrichment = db.prepare<[number], { nid: number; enrichment: string }>(
+      `SELECT d.notification_id AS nid, d.enrichment FROM incident_notifications x
+       JOIN deliveries d ON d.notification_id = x.notification_id
+       WHERE x.incident_id = ? AND d.kind = 'follow_up' AND d.enrichment IS NOT NULL
+         AND json_extract(d.enrichment, '$.evidence') IS NOT NULL
+       ORDER BY x.notification_id DESC, d.id DESC LIMIT 1`,
     );
     this.historyOf = db.prepare<[string, number, number], IncidentDbRow>(
       "SELECT * FROM incidents WHERE fingerprint = ? AND id < ? ORDER BY id DESC LIMIT ?",
@@ -203,7 +211,11 @@ export class IncidentStore {
 
   /** The newest enrichment of the incident, preferring one that carries evidence. */
   enrichment(id: number): Enrichment | undefined {
-    const row = this.evidenceOf.get(id, id);
+    const own = this.ownWithEvidence.get(id);
+    const late = this.followUpEnrichment.get(id);
+    // A follow-up came after its notification's own enrichment (which lacked the evidence).
+    const newest = own && late ? (late.nid >= own.nid ? late : own) : (late ?? own);
+    const row = newest ?? this.ownNewest.get(id);
     return row ? (JSON.parse(row.enrichment) as Enrichment) : undefined;
   }
 
