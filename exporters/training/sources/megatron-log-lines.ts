@@ -13,6 +13,8 @@ const TIME_STAMP = /\[(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)\]/;
 const KEYS: ReadonlyMap<string, string> = new Map([
   ["lm loss", "loss"],
   ["lm-loss", "loss"],
+  // GPT-NeoX spells it with an underscore.
+  ["lm_loss", "loss"],
   ["learning rate", "learning_rate"],
   ["grad norm", "grad_norm"],
   ["loss scale", "loss_scale"],
