@@ -46,13 +46,17 @@ export function readServerFlags(
   const listenText = text("web.listen-address");
   const listen = listenText !== undefined ? parseListenAddress(listenText) : undefined;
   if (listenText !== undefined && !listen)
-    throw new UsageError(`--web.listen-address: expected host:port such as :9401, got "${listenText}"`);
+    throw new UsageError(
+      `--web.listen-address: expected host:port such as :9401, got "${listenText}"`,
+    );
   const level = text("log.level");
   if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
     throw new UsageError(`--log.level: expected one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
   const format = text("log.format") ?? "logfmt";
   if (!(LOG_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--log.format: expected one of ${LOG_FORMATS.join(", ")}, got "${format}"`);
+    throw new UsageError(
+      `--log.format: expected one of ${LOG_FORMATS.join(", ")}, got "${format}"`,
+    );
   const webConfig = text("web.config.file");
   return {
     listen,

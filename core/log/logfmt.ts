@@ -23,5 +23,15 @@ function logfmtValue(value: unknown): string {
   else if (typeof value === "string") text = value;
   else if (value === null || typeof value !== "object") text = String(value);
   else text = JSON.stringify(value, errorReplacer);
-  return text === "" || /[\s="\\\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text) : text;
+  return text === "" || needsQuotes(text) ? JSON.stringify(text) : text;
+}
+
+/** Spaces, `=`, quotes, backslashes and control characters need quoting. */
+function needsQuotes(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f || code === 0x3d || code === 0x22 || code === 0x5c)
+      return true;
+  }
+  return /\s/.test(text);
 }

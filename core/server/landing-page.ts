@@ -25,7 +25,9 @@ export function landingPageHandler(page: LandingPage | (() => LandingPage)): Req
       next();
       return;
     }
-    res.type("text/html; charset=utf-8").send(renderLandingPage(typeof page === "function" ? page() : page));
+    res
+      .type("text/html; charset=utf-8")
+      .send(renderLandingPage(typeof page === "function" ? page() : page));
   };
 }
 

@@ -36,7 +36,8 @@ export class ListenError extends Error {
 }
 
 const LISTEN_HINTS: Readonly<Record<string, string>> = {
-  EADDRINUSE: "address already in use (another process listens there; pick another port with --web.listen-address)",
+  EADDRINUSE:
+    "address already in use (another process listens there; pick another port with --web.listen-address)",
   EACCES: "permission denied (ports below 1024 need privileges; pick a higher port)",
   EADDRNOTAVAIL: "address not available on this machine",
 };
@@ -53,19 +54,23 @@ export function listen(
   port: number,
   web?: WebLayer,
 ): Promise<ListeningServer> {
-  const handler: RequestListener = web ? (req, res) => web.handle(req, res, () => app(req, res)) : app;
+  const handler: RequestListener = web
+    ? (req, res) => web.handle(req, res, () => app(req, res))
+    : app;
   const tls = web?.tls;
   let server: Server;
   if (tls) {
     const https = createHttpsServer({ ...tls.context, ...nodeClientPolicy(tls) }, handler);
     web?.attachTls(https);
-    server = https as unknown as Server;
+    server = https;
   } else server = createServer(handler);
   const shownAddress = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
-      const hint = (error.code && LISTEN_HINTS[error.code]) ?? error.message;
-      reject(new ListenError(shownAddress, error.code, `cannot listen on ${shownAddress}: ${hint}`));
+      const hint = (error.code ? LISTEN_HINTS[error.code] : undefined) ?? error.message;
+      reject(
+        new ListenError(shownAddress, error.code, `cannot listen on ${shownAddress}: ${hint}`),
+      );
     });
     server.listen(port, host, () => {
       const address = server.address();

@@ -3,7 +3,12 @@ import { resolve } from "node:path";
 import type { CliIo } from "../../core/cli/cli-io.js";
 import { EXIT, UsageError } from "../../core/cli/cli-io.js";
 import { readPackageVersion } from "../../core/cli/package-version.js";
-import { loadWebConfigFlag, readServerFlags, SERVER_OPTIONS, serverFlagsHelp } from "../../core/cli/server-flags.js";
+import {
+  loadWebConfigFlag,
+  readServerFlags,
+  SERVER_OPTIONS,
+  serverFlagsHelp,
+} from "../../core/cli/server-flags.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { COLLECTORS } from "../collectors.js";
 import { DEFAULT_EXPORTER_ADDRESS } from "../process/exporter-config.js";

@@ -8,7 +8,12 @@ import type { SecretSource } from "../../core/config/secret.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { parseDuration } from "../../core/duration.js";
 import { createLogger, redact } from "../../core/log/logger.js";
-import { loadWebConfigFlag, readServerFlags, SERVER_OPTIONS, serverFlagsHelp } from "../../core/cli/server-flags.js";
+import {
+  loadWebConfigFlag,
+  readServerFlags,
+  SERVER_OPTIONS,
+  serverFlagsHelp,
+} from "../../core/cli/server-flags.js";
 import { waitForShutdown } from "../../core/cli/wait-for-shutdown.js";
 import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";

@@ -23,7 +23,10 @@ export class BasicAuthCheck {
   private readonly cache = new Map<string, boolean>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  async check(header: string | undefined, users: ReadonlyMap<string, string>): Promise<BasicAuthOutcome> {
+  async check(
+    header: string | undefined,
+    users: ReadonlyMap<string, string>,
+  ): Promise<BasicAuthOutcome> {
     const credentials = parseBasicAuth(header);
     if (!credentials) return { ok: false, reason: "missing_credentials" };
     const known = users.get(credentials.user);
@@ -57,7 +60,9 @@ export class BasicAuthCheck {
 }
 
 /** Go's Request.BasicAuth: the scheme is case-insensitive, the password is all after the first colon. */
-export function parseBasicAuth(header: string | undefined): { user: string; password: string } | undefined {
+export function parseBasicAuth(
+  header: string | undefined,
+): { user: string; password: string } | undefined {
   if (!header || !/^basic /i.test(header)) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
   const colon = decoded.indexOf(":");

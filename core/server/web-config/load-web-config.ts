@@ -65,7 +65,14 @@ export function loadWebConfig(file: string): LoadResult<WebConfig> {
 }
 
 function plainConfig(file: string): WebConfig {
-  return { file, tls: undefined, headers: {}, users: new Map(), rateLimit: undefined, watched: [file] };
+  return {
+    file,
+    tls: undefined,
+    headers: {},
+    users: new Map(),
+    rateLimit: undefined,
+    watched: [file],
+  };
 }
 
 function finish(
@@ -93,11 +100,19 @@ function finish(
   for (const [name, text] of Object.entries(value?.http_server_config?.headers ?? {})) {
     const allowed = CONFIGURABLE_HEADERS[name];
     if (allowed === undefined) {
-      at(["http_server_config", "headers", name], "invalid-value", `HTTP header "${name}" can not be configured (allowed: ${Object.keys(CONFIGURABLE_HEADERS).join(", ")})`);
+      at(
+        ["http_server_config", "headers", name],
+        "invalid-value",
+        `HTTP header "${name}" can not be configured (allowed: ${Object.keys(CONFIGURABLE_HEADERS).join(", ")})`,
+      );
       continue;
     }
     if (allowed !== null && !allowed.includes(text)) {
-      at(["http_server_config", "headers", name], "invalid-value", `invalid value for ${name}: expected one of ${allowed.join(", ")}, got "${text}"`);
+      at(
+        ["http_server_config", "headers", name],
+        "invalid-value",
+        `invalid value for ${name}: expected one of ${allowed.join(", ")}, got "${text}"`,
+      );
       continue;
     }
     headers[name] = text;
@@ -107,7 +122,11 @@ function finish(
   for (const [user, hash] of Object.entries(value?.basic_auth_users ?? {})) {
     const cost = BCRYPT_HASH.exec(hash)?.[1];
     if (cost === undefined || Number(cost) < 4 || Number(cost) > 31) {
-      at(["basic_auth_users", user], "invalid-value", `the password of "${user}" must be a bcrypt hash such as $2y$10$... (htpasswd -nBC 10 "" | tr -d ':\\n' makes one)`);
+      at(
+        ["basic_auth_users", user],
+        "invalid-value",
+        `the password of "${user}" must be a bcrypt hash such as $2y$10$... (htpasswd -nBC 10 "" | tr -d ':\\n' makes one)`,
+      );
       continue;
     }
     users.set(user, hash);
@@ -149,7 +168,11 @@ function tlsServing(
     try {
       return readFileSync(path, "utf8");
     } catch (error) {
-      at([...base, field], "io-error", `cannot read ${field} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      at(
+        [...base, field],
+        "io-error",
+        `cannot read ${field} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
       return undefined;
     }
   };
@@ -164,7 +187,11 @@ function tlsServing(
       : (doc.client_auth_type ?? "NoClientCert")
   ) as TlsServing["clientAuth"];
   if (ca !== undefined && clientAuth === "NoClientCert")
-    at([...base, "client_auth_type"], "invalid-value", "a client CA is configured without a client auth policy: set client_auth_type (RequireAndVerifyClientCert to verify clients)");
+    at(
+      [...base, doc.client_ca_file ? "client_ca_file" : "client_ca"],
+      "invalid-value",
+      "a client CA is configured without a client auth policy: set client_auth_type (RequireAndVerifyClientCert to verify clients)",
+    );
   if (cert === undefined || key === undefined) return undefined;
 
   const minVersion = TLS_VERSIONS[(doc.min_version ?? "TLS12") as TlsVersionName];
@@ -183,7 +210,12 @@ function tlsServing(
     ...(ca !== undefined ? { ca } : {}),
     ...(tls12Ciphers.length > 0
       ? // TLS 1.3 suites stay Node's defaults: as in Go, the list governs TLS 1.2 and below.
-        { ciphers: [...DEFAULT_CIPHERS.split(":").filter((c) => c.startsWith("TLS_")), ...tls12Ciphers].join(":") }
+        {
+          ciphers: [
+            ...DEFAULT_CIPHERS.split(":").filter((c) => c.startsWith("TLS_")),
+            ...tls12Ciphers,
+          ].join(":"),
+        }
       : {}),
     ...(doc.curve_preferences && doc.curve_preferences.length > 0
       ? { ecdhCurve: doc.curve_preferences.map((c) => CURVES[c as keyof typeof CURVES]).join(":") }

@@ -6,7 +6,12 @@ import { z } from "zod";
  * so one file serves aiwatch and every exporter built on the toolkit. Unknown keys are
  * errors, as the toolkit's strict YAML decoding makes them.
  */
-export const TLS_VERSIONS = { TLS10: "TLSv1", TLS11: "TLSv1.1", TLS12: "TLSv1.2", TLS13: "TLSv1.3" } as const;
+export const TLS_VERSIONS = {
+  TLS10: "TLSv1",
+  TLS11: "TLSv1.1",
+  TLS12: "TLSv1.2",
+  TLS13: "TLSv1.3",
+} as const;
 export type TlsVersionName = keyof typeof TLS_VERSIONS;
 
 export const CLIENT_AUTH_TYPES = [
@@ -21,7 +26,12 @@ export const CLIENT_AUTH_TYPES = [
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 /** Go's crypto/tls curve names and OpenSSL's names for the same groups. */
-export const CURVES = { CurveP256: "P-256", CurveP384: "P-384", CurveP521: "P-521", X25519: "X25519" } as const;
+export const CURVES = {
+  CurveP256: "P-256",
+  CurveP384: "P-384",
+  CurveP521: "P-521",
+  X25519: "X25519",
+} as const;
 
 /**
  * The cipher suites Go's tls.CipherSuites() offers, by their IANA (Go) names, with the
@@ -78,14 +88,19 @@ export const webConfigSchema = z
         client_allowed_sans: z.array(z.string()).optional(),
         min_version: enumOf(Object.keys(TLS_VERSIONS), "TLS version").optional(),
         max_version: enumOf(Object.keys(TLS_VERSIONS), "TLS version").optional(),
-        cipher_suites: z.array(enumOf(Object.keys(CIPHER_SUITES), "Go cipher suite name")).optional(),
+        cipher_suites: z
+          .array(enumOf(Object.keys(CIPHER_SUITES), "Go cipher suite name"))
+          .optional(),
         prefer_server_cipher_suites: z.boolean().optional(),
         curve_preferences: z.array(enumOf(Object.keys(CURVES), "curve")).optional(),
       })
       .optional(),
     http_server_config: z
       .strictObject({
-        http2: z.boolean().optional().describe("Accepted for compatibility; aiwatch serves HTTP/1.1."),
+        http2: z
+          .boolean()
+          .optional()
+          .describe("Accepted for compatibility; aiwatch serves HTTP/1.1."),
         headers: z.record(z.string(), z.string()).optional(),
       })
       .optional(),
@@ -110,9 +125,19 @@ export type WebConfigDocument = z.output<typeof webConfigSchema>;
 
 /** Milliseconds of a Go duration the schema accepted (`1m30s`, `1.5s`, `250ms`). */
 export function goDurationMs(text: string): number {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1e3,
+    m: 60e3,
+    h: 3600e3,
+  };
   let total = 0;
-  for (const [, amount = "0", name = "s"] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g))
+  for (const [, amount = "0", name = "s"] of text.matchAll(
+    /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g,
+  ))
     total += Number(amount) * (unit[name] ?? 0);
   return total;
 }

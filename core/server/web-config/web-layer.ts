@@ -100,7 +100,11 @@ export class WebLayer {
       this.lastWatched = next.config.watched;
       this.limiter = makeLimiter(next.config, this.now);
       this.lastReloadOk.set(1);
-      this.logger.info("web config reloaded", { file: next.config.file, tls: next.config.tls !== undefined, users: next.config.users.size });
+      this.logger.info("web config reloaded", {
+        file: next.config.file,
+        tls: next.config.tls !== undefined,
+        users: next.config.users.size,
+      });
     } else {
       this.lastReloadOk.set(0);
       this.logger.error("web config is invalid; refusing requests until it is fixed", {
@@ -183,11 +187,16 @@ export class WebLayer {
 }
 
 function makeLimiter(config: WebConfig, now: () => number): RateLimiter | undefined {
-  return config.rateLimit ? new RateLimiter(config.rateLimit.intervalMs, config.rateLimit.burst, now) : undefined;
+  return config.rateLimit
+    ? new RateLimiter(config.rateLimit.intervalMs, config.rateLimit.burst, now)
+    : undefined;
 }
 
 /** Node's server options for each of Go's client auth types. */
-export function nodeClientPolicy(tls: TlsServing): { requestCert: boolean; rejectUnauthorized: boolean } {
+export function nodeClientPolicy(tls: TlsServing): {
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+} {
   switch (tls.clientAuth) {
     case "NoClientCert":
       return { requestCert: tls.allowedSans !== undefined, rejectUnauthorized: false };
