@@ -126,7 +126,10 @@ describe.skipIf(!available)("the npm package", () => {
     );
     const testLike = files.filter(
       (f) =>
-        /(^|\/)test\/|\.test\.|(^|\/)bench\/|\.map$|^src\/|\.ts$/.test(f) && !f.endsWith(".d.ts"),
+        /(^|\/)(test|bench)\//.test(f) ||
+        /\.test\.[cm]?[jt]s$/.test(f) ||
+        f.endsWith(".map") ||
+        (f.endsWith(".ts") && !f.endsWith(".d.ts")),
     );
     expect(testLike).toEqual([]);
   });
