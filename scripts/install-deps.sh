@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiwatch's tests and demo run for real, when missing:
 # prometheus (prometheus, promtool), prometheus-alertmanager (alertmanager, amtool),
-# victoria-metrics (vmalert) and docker-compose (to validate docker-compose.yml).
+# victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml),
+# kubernetes-client (kubectl, to render the kustomizations), openssl (test certificates
+# for TLS), apache2-utils (htpasswd, the bcrypt hashes of --web.config.file) and git
+# (the package is installed from a git URL in a test).
 set -euo pipefail
 
 declare -A package_for=(
@@ -11,6 +14,10 @@ declare -A package_for=(
   [amtool]=prometheus-alertmanager
   [vmalert]=victoria-metrics
   [docker-compose]=docker-compose
+  [kubectl]=kubernetes-client
+  [openssl]=openssl
+  [htpasswd]=apache2-utils
+  [git]=git
 )
 
 missing=()
@@ -18,7 +25,7 @@ for binary in "${!package_for[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${package_for[$binary]}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert and docker-compose are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, kubectl, openssl, htpasswd and git are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

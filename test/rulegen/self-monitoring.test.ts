@@ -7,6 +7,9 @@ import { DEFAULT_SELF_MONITORING_RUNBOOKS } from "../../spec/model/monitor.js";
 import { startTestExporter } from "../exporters/training/exporter-harness.js";
 import { configHead, startHarness } from "../webhook-receiver/receiver-harness.js";
 import { makeTempDir } from "../support/temp-dir.js";
+import { docBlocks } from "../support/doc-blocks.js";
+import { repoPath } from "../support/fixtures.js";
+import { readFileSync } from "node:fs";
 
 const temp = makeTempDir("self-monitoring");
 afterAll(() => temp.remove());
@@ -124,5 +127,25 @@ describe("the self-monitoring group", () => {
       await exporter.stop();
       await receiver.receiver.stop();
     }
+  });
+
+  it("has a runbook for every alert in docs/self-monitoring.md, where runbook_url points", () => {
+    const page = readFileSync(repoPath("docs", "self-monitoring.md"), "utf8");
+    const headings = [...page.matchAll(/^### (\w+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual(SELF_MONITORING_ALERTS.map((a) => a.alert));
+    expect(DEFAULT_SELF_MONITORING_RUNBOOKS.endsWith("/docs/self-monitoring.md")).toBe(true);
+    for (const alert of SELF_MONITORING_ALERTS)
+      expect(page).toContain(`(#${alert.alert.toLowerCase()})`);
+  });
+
+  it("accepts the page's spec snippets", () => {
+    const snippets = docBlocks("self-monitoring.md").filter((b) => b.lang === "yaml");
+    expect(snippets).toHaveLength(2);
+    const [off, elsewhere] = snippets.map((b) => compile(spec(b.text)));
+    expect(off?.rules.groups.some((g) => g.name === SELF_MONITORING_GROUP)).toBe(false);
+    const group = elsewhere?.rules.groups.find((g) => g.name === SELF_MONITORING_GROUP);
+    expect(group?.rules[1]?.annotations?.["runbook_url"]).toBe(
+      "https://wiki.example.com/aiwatch/self-monitoring#aiwatchtargetdown",
+    );
   });
 });
