@@ -30,6 +30,8 @@ export interface ReceiverAppDeps {
   readonly onReplay: () => void;
   readonly now: () => number;
   readonly version: string;
+  /** The incident pages (read-only, their own auth with the incident's key). */
+  readonly incidentPages?: express.Router;
 }
 
 const ALERTS_PATH = "/api/v1/alerts";
@@ -132,6 +134,7 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     res.json({ status: "success", data: { replayed: count } });
   });
 
+  if (deps.incidentPages) app.use(deps.incidentPages);
   app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
   app.get("/metrics", metricsHandler(deps.registry));
   app.get(
