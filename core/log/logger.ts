@@ -1,7 +1,10 @@
+import { redact } from "./redaction.js";
+
 /**
- * Structured logs, one JSON object per line, with secrets redacted: every secret value
- * the config resolved is replaced by `<redacted>` wherever it appears, so a token in a
- * webhook URL or an error message never reaches the log.
+ * Structured logs, one JSON object per line, with secrets redacted (redaction.ts): every
+ * secret value the config resolved, and the parts of it that travel alone (a URL's
+ * userinfo and query values, a header's credential), is replaced by `<redacted>`, so a
+ * token in a webhook URL or an error message never reaches the log.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -44,22 +47,6 @@ export function createLogger(options: LoggerOptions): Logger {
     warn: (m, f) => log("warn", m, f),
     error: (m, f) => log("error", m, f),
   };
-}
-
-/** Replaces every occurrence of each secret (and its JSON-escaped form) with `<redacted>`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-    ])) {
-      out = out.split(form).join("<redacted>");
-    }
-  }
-  return out;
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

@@ -66,7 +66,10 @@ export function emailDestination(options: EmailOptions): Destination {
     flavor: limits.flavor,
     sizeUnit: limits.sizeUnit,
     sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    measure: (message) => message.body.length,
+    measure: (message, context) => {
+      const m = mail(message, context.idempotencyKey);
+      return m.subject.length + m.html.length + m.text.length;
+    },
     request: (message, context) => mail(message, context.idempotencyKey),
     send: async (message, context) => {
       try {

@@ -3,12 +3,7 @@ import { permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
-import {
-  byteLength,
-  httpDestination,
-  isResolvedTitle,
-  platformBasics,
-} from "./http-destination.js";
+import { httpDestination, isResolvedTitle, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export type TeamsOptions = PlatformOptions;
@@ -49,8 +44,6 @@ export function teamsDestination(options: TeamsOptions): Destination {
         },
       ],
     }),
-    // The 28 KB limit is on the whole message.
-    measure: (_message, built) => byteLength(built),
     classify: classifyTeams,
   });
 }
