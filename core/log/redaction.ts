@@ -68,6 +68,12 @@ function urlFragments(text: string): { value: string; min: number }[] {
   };
   if (url.username) both(url.username, MIN_SECRET_LENGTH);
   if (url.password) both(url.password, MIN_SECRET_LENGTH);
+  if (url.username || url.password) {
+    // The userinfo as it travels: Basic authentication's base64 of `user:password`.
+    const pair = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
+    out.push({ value: pair, min: MIN_SECRET_LENGTH });
+    out.push({ value: Buffer.from(pair).toString("base64"), min: MIN_SECRET_LENGTH });
+  }
   for (const pair of url.search.replace(/^\?/, "").split("&")) {
     const eq = pair.indexOf("=");
     if (eq < 0) continue;

@@ -106,6 +106,21 @@ default_route:
     );
   });
 
+  it("keeps a Prometheus URL's userinfo out of the links people get, and redacts it", async () => {
+    const loaded = await load(`${HEAD}enrichment:
+  prometheus: { url: "https://reader:prom-url-password@prometheus.example.com/" }
+default_route:
+  destinations: [out]
+`);
+    if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
+    const { analysis, secretValues } = loaded.config;
+    expect(analysis?.prometheus.url).toBe(
+      "https://reader:prom-url-password@prometheus.example.com",
+    );
+    expect(analysis?.links.prometheus).toBe("https://prometheus.example.com");
+    expect(secretValues).toEqual(expect.arrayContaining(["reader", "prom-url-password"]));
+  });
+
   it("reports every problem at its line and column, the spec's own at the spec's", async () => {
     writeFileSync(
       join(dir.path, "broken.yaml"),
