@@ -42,6 +42,7 @@ export function mapSpecToModel(
     runbookUrl: doc.runbook_url ?? (runbookBase ? `${runbookBase}/${doc.name}` : ""),
     labels: { ...(defaults?.labels ?? {}), ...(doc.labels ?? {}) },
     related: doc.related ?? [],
+    unit: doc.unit,
     specIndex,
   }));
   return { name: spec.name ?? defaultName, file, settings, monitors };

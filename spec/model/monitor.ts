@@ -1,6 +1,7 @@
 import type { VectorSelectorInfo } from "../../core/promql/parse-promql.js";
 import type { DetectorParams } from "../schema/detector-params.js";
 import type { Target } from "./target.js";
+import type { Unit } from "./unit.js";
 
 export const LAYERS = ["data", "model", "environment"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -39,6 +40,8 @@ export interface Monitor<P extends DetectorParams = DetectorParams> {
   readonly runbookUrl: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly related: readonly string[];
+  /** The unit of the signal's values (UNIT_INFO gives Grafana's id); undefined: a plain number. */
+  readonly unit: Unit | undefined;
   readonly specIndex: number;
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
 import { detectorParamsSchema } from "./detector-params.js";
 import { AGGREGATIONS, LAYERS, SEVERITIES } from "../model/monitor.js";
+import { UNITS, unitAlias } from "../model/unit.js";
 import { HOSTNAME_LABELS } from "../presets/gpu-metrics.js";
 
 /**
@@ -75,6 +76,18 @@ export const monitorSchema = z
     summary: z.string().optional().describe("Alert summary template (Prometheus template syntax)."),
     description: z.string().optional().describe("Alert description template."),
     runbook_url: z.string().optional(),
+    unit: z
+      .enum(UNITS, {
+        // Grafana's ids and abbreviations are named in the error (`s` is "seconds" here).
+        error: (issue) => {
+          const alias = typeof issue.input === "string" ? unitAlias(issue.input) : undefined;
+          return alias ? `${JSON.stringify(issue.input)} is "${alias}" here` : undefined;
+        },
+      })
+      .optional()
+      .describe(
+        "Unit of the signal's values, shown in alerts, messages and dashboards (Grafana's s, ms, bytes, percentunit, percent, celsius, watt, joule, hertz); omit for counts and plain numbers.",
+      ),
     labels: labelMap.optional().describe("Extra labels on the alert."),
     related: z
       .array(z.string())

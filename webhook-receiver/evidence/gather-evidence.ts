@@ -1,4 +1,5 @@
-import type { MonitorContext } from "../../spec/context/spec-context.js";
+import type { MonitorContext, SignalValueKind } from "../../spec/context/spec-context.js";
+import type { Unit } from "../../spec/model/unit.js";
 import type { Alert } from "../payload/notification.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
 import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
@@ -44,7 +45,11 @@ export interface AnalysisWindow extends ScoringWindow {
 export interface SignalView {
   readonly query: string;
   readonly labels: Labels;
+  /** As strength reads them: a level as it is, a counter as its increase per step. */
   readonly samples: readonly Sample[];
+  /** Absent for an alert outside the spec: its expression's values, as they are. */
+  readonly valueKind?: SignalValueKind;
+  readonly unit?: Unit;
 }
 
 export interface GatheredEvidence {
@@ -221,6 +226,8 @@ export async function gatherEvidence(
         ? {
             ...ownView,
             samples: eventValues(ownView.samples, monitor.valueKind, window.startMs, window.stepMs),
+            valueKind: monitor.valueKind,
+            ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
           }
         : ownView,
     observations,

@@ -33,6 +33,7 @@ export function observe(
     labels,
     locality,
     valueKind: monitor.valueKind,
+    ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
     values: eventValues(samples, monitor.valueKind, window.startMs, window.stepMs),
     prior: priorFor(
       monitor,
