@@ -214,7 +214,7 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
   const entries = previewNotification(parsed.notification, config, destinations, now);
   for (const entry of entries) {
     io.stdout(
-      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alerts not shown` : ""}\n`,
+      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alert${entry.omitted === 1 ? "" : "s"} not shown` : ""}\n`,
     );
     for (const request of entry.requests)
       io.stdout(

@@ -119,7 +119,7 @@ function headline(analysis: Analysis): string {
   }
   if (!analysis.target.monitor)
     return evidence.siblings.length > 0
-      ? `Probable cause: unknown — not an aiwatch alert; ${evidence.siblings.length} other alert(s) fire on the same workload, none with a known layer before it`
+      ? `Probable cause: unknown — not an aiwatch alert; ${evidence.siblings.length === 1 ? "1 other alert fires" : `${evidence.siblings.length} other alerts fire`} on the same workload, none with a known layer before it`
       : "Probable cause: unknown — not an aiwatch alert, and nothing else fires on the same workload";
   if (evidence.checked.length === 0 && evidence.observations.length === 0)
     return `Probable cause: unknown — ${analysis.target.monitor.name} has no related monitors in the spec and nothing else fires on the same workload`;
