@@ -43,6 +43,8 @@ export interface MonitorContext {
   readonly aggregateInQuery: boolean;
   readonly forMs: number;
   readonly related: readonly string[];
+  /** Per related monitor, the labels declared to link it to this one (spec `related[].on`). */
+  readonly relatedOn: Readonly<Record<string, readonly string[]>>;
   readonly unit: Unit | undefined;
   /** Labels the monitor adds to its alert (besides severity, monitor, layer). */
   readonly alertLabels: Readonly<Record<string, string>>;
@@ -82,6 +84,7 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
     aggregateInQuery: raw !== undefined && monitor.by !== undefined,
     forMs: monitor.forMs,
     related: monitor.related,
+    relatedOn: monitor.relatedOn,
     unit: monitor.unit,
     alertLabels: monitor.labels,
     scrapeIntervalMs: model.settings.scrapeIntervalMs,

@@ -40,6 +40,11 @@ export interface Monitor<P extends DetectorParams = DetectorParams> {
   readonly runbookUrl: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly related: readonly string[];
+  /**
+   * Per related monitor, the labels the spec declares link it to this one (`related: [{
+   * monitor, on }]`); a related monitor not listed here is linked by the topology alone.
+   */
+  readonly relatedOn: Readonly<Record<string, readonly string[]>>;
   /** The unit of the signal's values (UNIT_INFO gives Grafana's id); undefined: a plain number. */
   readonly unit: Unit | undefined;
   readonly specIndex: number;

@@ -136,7 +136,14 @@ export function loadAnalysisConfig(
             : DEFAULT_SCORING.toleranceMs,
       afterAlertWeight: scoringFile.after_alert_weight ?? DEFAULT_SCORING.afterAlertWeight,
       firingStrength: scoringFile.firing_strength ?? DEFAULT_SCORING.firingStrength,
-      locality: { ...DEFAULT_SCORING.locality, ...definedOnly(scoringFile.locality ?? {}) },
+      locality: {
+        ...DEFAULT_SCORING.locality,
+        ...definedOnly({
+          gpu: scoringFile.locality?.gpu,
+          node: scoringFile.locality?.node,
+          workload: scoringFile.locality?.workload,
+        }),
+      },
     },
     priors: scoringFile.priors
       ? scoringFile.priors.map((p) => ({

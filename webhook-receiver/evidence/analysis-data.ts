@@ -113,6 +113,7 @@ export function analysisData(
       links: e.observation.query ? queryLinks(targets, e.observation.query, startMs, endMs) : [],
     })),
     checked: gathered.checked,
+    unlinked: gathered.unlinked,
     siblings: gathered.siblings.map((s) => ({
       alertname: s.alertName,
       labels: s.labels,

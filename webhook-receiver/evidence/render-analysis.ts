@@ -125,7 +125,16 @@ function headline(analysis: Analysis): string {
     return `Probable cause: unknown — ${analysis.target.monitor.name} has no related monitors in the spec and nothing else fires on the same workload`;
   if (top && top.score > 0)
     return `Probable cause: unknown — the best evidence (${top.observation.monitor}, score ${formatNumber(top.score)}) is below the ${formatNumber(verdict.minScore)} a verdict needs`;
-  return `Probable cause: unknown — no related signal changed before the alert (checked ${evidence.checked.join(", ") || "sibling alerts"})`;
+  const linked = evidence.checked.filter((name) => !evidence.unlinked.includes(name));
+  const read = [
+    ...(linked.length > 0 ? [`checked ${linked.join(", ")}`] : []),
+    ...(evidence.unlinked.length > 0
+      ? [
+          `not linked to this alert: ${evidence.unlinked.join(", ")} (no shared GPU, node, pod, run, job, model or declared label)`,
+        ]
+      : []),
+  ];
+  return `Probable cause: unknown — no related signal changed before the alert (${read.join("; ") || "checked sibling alerts"})`;
 }
 
 function labelsSuffix(labels: Readonly<Record<string, string>>): string {

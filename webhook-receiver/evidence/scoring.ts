@@ -66,7 +66,8 @@ export const DEFAULT_SCORING: ScoringSettings = {
   toleranceMs: 30_000,
   afterAlertWeight: 0.4,
   firingStrength: 0.75,
-  locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0.35 },
+  // Evidence sharing nothing with the alert never counts: timing alone is no reason.
+  locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0 },
   floors: { relative: 0.05, absolute: 1e-9 },
   eventFloors: { relative: 0, absolute: 0.1 },
 };
@@ -176,7 +177,10 @@ export function scoreObservation(
       : leadMs !== undefined && leadMs >= -settings.toleranceMs
         ? 1
         : settings.afterAlertWeight;
-  const localityWeight = settings.locality[observation.locality.locality];
+  const localityWeight =
+    observation.locality.locality === "cluster"
+      ? 0
+      : settings.locality[observation.locality.locality];
   const prior = observation.prior.weight;
   const score = Math.min(1, strength * precedence * localityWeight * prior);
   const evidence = {

@@ -159,6 +159,7 @@ const evidence: GatheredEvidence = {
   },
   observations,
   checked: ["data-null-rate-high", "feature-drift", "gpu-xid-errors", "learning-rate-changed"],
+  unlinked: [],
   siblings: [
     {
       alertName: "DataNullRateHigh",
@@ -326,6 +327,7 @@ describe("the rendered analysis", () => {
       observations: [],
       ...(own ? { ownCause: own } : {}),
       checked: [],
+      unlinked: [],
       siblings: [],
       notes: [],
     };
