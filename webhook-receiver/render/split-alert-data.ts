@@ -87,6 +87,7 @@ export function splitAlertData(layout: Layout): PartsLayout {
     parts,
     partAlerts: chunks,
     left: 0,
-    trimmed: chunks.length > 1 || fieldLimit !== undefined,
+    // Split, but nothing left out: only cut fields count as trimmed.
+    trimmed: fieldLimit !== undefined,
   };
 }
