@@ -1,10 +1,13 @@
 import { errorReplacer } from "./error-replacer.js";
 import { formatLogfmt } from "./logfmt.js";
+import { redact } from "./redaction.js";
 
 /**
  * Structured logs, one record per line, in logfmt (Prometheus's default) or JSON, with
- * secrets redacted: every secret value the config resolved is replaced by `<redacted>`
- * wherever it appears, so a token in a webhook URL or an error message never reaches the log.
+ * secrets redacted (redaction.ts): every secret value the config resolved, and the parts
+ * of it that travel alone (a URL's userinfo and query values, a header's credential), is
+ * replaced by `<redacted>`, so a token in a webhook URL or an error message never reaches
+ * the log.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFormat = "logfmt" | "json";
@@ -58,22 +61,6 @@ export function createLogger(options: LoggerOptions): Logger {
 
 function formatJson(record: Record<string, unknown>): string {
   return JSON.stringify(record, errorReplacer);
-}
-
-/** Replaces every occurrence of each secret (and its JSON-escaped form) with `<redacted>`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-    ])) {
-      out = out.split(form).join("<redacted>");
-    }
-  }
-  return out;
 }
 
 /** A logger that records lines, for tests. */

@@ -42,7 +42,9 @@ export function mapSpecToModel(
     description: doc.description,
     runbookUrl: doc.runbook_url ?? (runbookBase ? `${runbookBase}/${doc.name}` : ""),
     labels: { ...(defaults?.labels ?? {}), ...(doc.labels ?? {}) },
-    related: doc.related ?? [],
+    related: (doc.related ?? []).map((r) => (typeof r === "string" ? r : r.monitor)),
+    relatedOn: relatedOn(doc.related ?? []),
+    unit: doc.unit,
     specIndex,
   }));
   return {
@@ -59,4 +61,14 @@ function selfMonitoringOf(value: SpecDocument["self_monitoring"]): SelfMonitorin
   if (value === false) return undefined;
   const base = typeof value === "object" ? value.runbook_base_url : undefined;
   return { runbookBaseUrl: base ?? DEFAULT_SELF_MONITORING_RUNBOOKS };
+}
+
+/** The declared links of `related`, merged per monitor (a monitor may be listed twice). */
+function relatedOn(
+  related: readonly (string | { readonly monitor: string; readonly on: readonly string[] })[],
+): Record<string, readonly string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of related)
+    if (typeof r !== "string") out[r.monitor] = [...new Set([...(out[r.monitor] ?? []), ...r.on])];
+  return out;
 }

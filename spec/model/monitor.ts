@@ -1,6 +1,7 @@
 import type { VectorSelectorInfo } from "../../core/promql/parse-promql.js";
 import type { DetectorParams } from "../schema/detector-params.js";
 import type { Target } from "./target.js";
+import type { Unit } from "./unit.js";
 
 export const LAYERS = ["data", "model", "environment"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -39,6 +40,13 @@ export interface Monitor<P extends DetectorParams = DetectorParams> {
   readonly runbookUrl: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly related: readonly string[];
+  /**
+   * Per related monitor, the labels the spec declares link it to this one (`related: [{
+   * monitor, on }]`); a related monitor not listed here is linked by the topology alone.
+   */
+  readonly relatedOn: Readonly<Record<string, readonly string[]>>;
+  /** The unit of the signal's values (UNIT_INFO gives Grafana's id); undefined: a plain number. */
+  readonly unit: Unit | undefined;
   readonly specIndex: number;
 }
 

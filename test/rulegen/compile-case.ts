@@ -28,6 +28,7 @@ export const VALID_CASES = [
   "ratio",
   "slo-burn-rate",
   "self-monitoring",
+  "units",
 ] as const;
 
 /** Golden-only cases: their promtool tests run per preset in presets.test.ts. */

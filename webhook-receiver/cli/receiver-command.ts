@@ -7,7 +7,8 @@ import { readPackageVersion } from "../../core/cli/package-version.js";
 import type { SecretSource } from "../../core/config/secret.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { parseDuration } from "../../core/duration.js";
-import { createLogger, redact } from "../../core/log/logger.js";
+import { createLogger } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
 import {
   loadWebConfigFlag,
   readServerFlags,
@@ -223,7 +224,7 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
   const entries = previewNotification(parsed.notification, config, destinations, now);
   for (const entry of entries) {
     io.stdout(
-      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alerts not shown` : ""}\n`,
+      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alert${entry.omitted === 1 ? "" : "s"} not shown` : ""}\n`,
     );
     for (const request of entry.requests)
       io.stdout(

@@ -1,6 +1,6 @@
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
-import { redact } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
 import type { Logger } from "../../core/log/logger.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { requireAuth } from "../../core/server/auth.js";
