@@ -47,8 +47,8 @@ export interface TrainingFamilies {
   readonly step: GroupFamily<Run>;
   readonly maxSteps: GroupFamily<Run>;
   readonly lastUpdate: GroupFamily<Run>;
-  readonly runInfo: ScalarFamily<Run | "source">;
-  readonly runStatus: ScalarFamily<Run | "status">;
+  readonly runInfo: GroupFamily<Run | "source">;
+  readonly runStatus: GroupFamily<Run | "status">;
   readonly points: ScalarFamily<"source">;
   readonly runs: ScalarFamily<"status">;
   readonly overflowSteps: ScalarFamily<Run>;
@@ -78,18 +78,6 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
     });
   const window = (name: string, help: string) =>
     families.grouped<Run | "metric">("gauge", { name, help, labelNames: [...RUN, "metric"] });
-  const gauge = <L extends string = never>(
-    name: string,
-    help: string,
-    extra: readonly L[] = [],
-    unit?: string,
-  ): ScalarFamily<Run | L> =>
-    families.gauge<Run | L>({
-      name,
-      help,
-      labelNames: [...RUN, ...extra],
-      ...(unit ? { unit } : {}),
-    });
   return {
     loss: value("gauge", "aiwatch_training_loss", "Latest loss of the run, by phase.", ["phase"]),
     evalMetric: value(
@@ -154,12 +142,14 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
       [],
       "seconds",
     ),
-    runInfo: gauge(
+    runInfo: value(
+      "gauge",
       "aiwatch_training_run_info",
       "Constant 1 for each tracked run, labelled by where its points come from.",
       ["source"],
     ),
-    runStatus: gauge(
+    runStatus: value(
+      "gauge",
       "aiwatch_training_run_status",
       "1 for the run's current status, 0 for the others.",
       ["status"],

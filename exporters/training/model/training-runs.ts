@@ -74,6 +74,8 @@ interface RunState extends SampleGroup {
   readonly cells: Map<GroupFamily, Map<string, ValueCell>>;
   /** The run's own series, each exposed from its first value on. */
   readonly runCells: Map<RunCellName, ValueCell>;
+  /** aiwatch_training_run_status, one cell per RUN_STATUSES entry. */
+  readonly statusCells: readonly ValueCell[];
   /** Per key, the step of the last non-finite value counted (a retried batch is not counted twice). */
   readonly lastNonFiniteStep: Map<string, number | undefined>;
   statistics: RunStatistics | undefined;
@@ -242,6 +244,10 @@ export class TrainingRuns {
       series: new Map(),
       cells: new Map(),
       runCells: new Map(),
+      statusCells: RUN_STATUSES.map((status) => ({
+        labels: [record.runId, record.jobName, status],
+        value: 0,
+      })),
       samples: new Map<object, GroupSample[]>(),
       lastNonFiniteStep: new Map(),
       statistics: undefined,
@@ -250,7 +256,8 @@ export class TrainingRuns {
     if (statistics)
       run.statistics = new RunStatistics(run, this.families, statistics, this.options.onEvent);
     this.runs.set(runKey(record.runId, record.jobName), run);
-    this.families.runInfo.set([record.runId, record.jobName, source], 1);
+    this.families.runInfo.add(run, { labels: [record.runId, record.jobName, source], value: 1 });
+    for (const cell of run.statusCells) this.families.runStatus.add(run, cell);
     this.writeStatus(run);
     this.families.runs.inc(["running"]);
     return run;
@@ -273,9 +280,10 @@ export class TrainingRuns {
   }
 
   private writeStatus(run: RunState): void {
-    const [runId = "", jobName = ""] = run.labels;
-    for (const status of RUN_STATUSES)
-      this.families.runStatus.set([runId, jobName, status], status === run.status ? 1 : 0);
+    RUN_STATUSES.forEach((status, i) => {
+      const cell = run.statusCells[i];
+      if (cell) cell.value = status === run.status ? 1 : 0;
+    });
   }
 
   /** Sets one of the run's own series, exposing it at its first value. */
@@ -291,14 +299,10 @@ export class TrainingRuns {
 
   /** Removes exactly the series the run owns: O(its series), not a scan of every family. */
   private remove(key: string, run: RunState): void {
-    const f = this.families;
-    const [runId = "", jobName = ""] = run.labels;
-    // Every series kept in the run (its metrics', its statistics') goes with it.
+    // Every series kept in the run (its metrics', its statistics', its status) goes with it.
     for (const family of [...run.samples.keys()]) (family as GroupFamily).deleteGroup(run);
     run.statistics?.remove();
-    f.runInfo.remove([runId, jobName, run.source]);
-    for (const status of RUN_STATUSES) f.runStatus.remove([runId, jobName, status]);
-    f.runs.inc([run.status], -1);
+    this.families.runs.inc([run.status], -1);
     this.runs.delete(key);
   }
 
@@ -336,7 +340,11 @@ export class TrainingRuns {
         }
       }
       // Initialised at 0 for the same reason: the first non-finite value is an increase.
-      const nonFinite: ValueCell = { labels: [runId, jobName, metric], value: 0 };
+      // Its labels are the other-metric cell's when both name the logged key.
+      const nonFinite: ValueCell = {
+        labels: cell && cell.labels[2] === metric ? cell.labels : [runId, jobName, metric],
+        value: 0,
+      };
       this.families.nonFinite.add(run, nonFinite);
       entry = { target, cell, family, nonFinite, stream: run.statistics?.streamFor(target) };
     }

@@ -95,7 +95,7 @@ export function statisticsPolicies(config: StatisticsConfig): StatisticsPolicies
     mads: c.mads,
     level: { width: c.level, worse: c.worse, bestOf: c.best_of, higherIsBetter },
   });
-  const made = new Map<string, StreamPolicy>();
+  const made = new Map<StreamKind, [StreamPolicy, StreamPolicy]>();
   const make = (kind: StreamKind, higherIsBetter: boolean): StreamPolicy => {
     switch (kind) {
       case "loss":
@@ -113,13 +113,12 @@ export function statisticsPolicies(config: StatisticsConfig): StatisticsPolicies
     overflow: config.overflow,
     // One policy object per kind, shared by every stream of that kind.
     policy(kind, higherIsBetter) {
-      const key = `${kind}:${higherIsBetter}`;
-      let policy = made.get(key);
-      if (!policy) {
-        policy = make(kind, higherIsBetter);
-        made.set(key, policy);
+      let pair = made.get(kind);
+      if (!pair) {
+        pair = [make(kind, false), make(kind, true)];
+        made.set(kind, pair);
       }
-      return policy;
+      return pair[higherIsBetter ? 1 : 0];
     },
   };
 }
