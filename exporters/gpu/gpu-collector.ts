@@ -2,7 +2,6 @@ import { hostname, uptime } from "node:os";
 import { durationMs } from "../../core/config/zod-fields.js";
 import type { Collector, CollectorContext, CollectorDefinition } from "../collector.js";
 import { dcgmMetrics } from "./dcgm/dcgm-samples.js";
-import { readDeviceMinor } from "./dcgm/device-minor.js";
 import { gpuConfigSchema, validateGpuConfig } from "./gpu-config.js";
 import type { GpuConfig } from "./gpu-config.js";
 import { GpuPoller } from "./gpu-poller.js";
@@ -22,8 +21,6 @@ import { KmsgSource } from "./xid/kmsg-source.js";
 export interface GpuCollectorDeps {
   /** The kernel log; default from `xid.source`. */
   readonly kernelLog?: (config: GpuConfig) => KernelLogSource;
-  /** Where `/proc/driver/nvidia/gpus/<pci>/information` lives. */
-  readonly procDriverDir?: string;
   readonly hostname?: () => string;
   /** Boot time in ms since the epoch, to date /dev/kmsg records. */
   readonly bootTimeMs?: () => number;
@@ -80,8 +77,6 @@ function createGpuCollector(
           options: {
             hostname: config.dcgm.hostname ?? (deps.hostname ?? hostname)(),
             modelNameLabel: config.dcgm.model_name_label,
-            deviceMinor: (pciBusId: string) =>
-              readDeviceMinor(deps.procDriverDir ?? "/proc/driver/nvidia/gpus", pciBusId),
           },
         }
       : undefined;

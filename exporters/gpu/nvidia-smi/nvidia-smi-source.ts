@@ -7,7 +7,7 @@ import { COMPUTE_APPS_FIELDS, readComputeApps } from "./compute-apps.js";
 import { nvidiaDeviceSamples } from "./device-samples.js";
 import type { FieldSpec } from "./field-spec.js";
 import { parseHelpQuery, refusedField } from "./help-query.js";
-import type { MigInstance } from "./mig-samples.js";
+import type { GpuInstance } from "./mig-samples.js";
 import { migSamples } from "./mig-samples.js";
 import { parseGpuList } from "./parse-list.js";
 import { parseQueryCsv } from "./parse-query-csv.js";
@@ -27,7 +27,8 @@ export interface NvidiaReading {
   readonly devices: readonly NvidiaDevice[];
   readonly samples: readonly Sample[];
   readonly notExported: readonly NotExported[];
-  readonly mig: readonly MigInstance[];
+  /** MIG GPU instances of the GPUs in MIG mode. */
+  readonly mig: readonly GpuInstance[];
   /** Rows of tool output that could not be read, with where and why. */
   readonly badRows: readonly string[];
   /** Secondary reads (MIG, processes) that failed; the GPU readings above still hold. */
@@ -72,7 +73,7 @@ export class NvidiaSmiSource {
       devices: read.devices,
       samples: [...samples],
       notExported: [...read.notExported, ...notExported],
-      mig: [] as MigInstance[],
+      mig: [] as GpuInstance[],
       badRows: [...read.badRows],
       problems: [] as SourceFailure[],
     };
@@ -144,7 +145,7 @@ export class NvidiaSmiSource {
     reading: {
       samples: Sample[];
       notExported: NotExported[];
-      mig: MigInstance[];
+      mig: GpuInstance[];
       problems: SourceFailure[];
     },
   ): Promise<void> {
@@ -154,7 +155,7 @@ export class NvidiaSmiSource {
       const mig = migSamples(parseQueryText(query), parseGpuList(list));
       reading.samples.push(...mig.samples);
       reading.notExported.push(...mig.notExported);
-      reading.mig.push(...mig.instances);
+      reading.mig.push(...mig.gpuInstances);
     } catch (error) {
       reading.problems.push(asFailure(error));
     }
