@@ -11,6 +11,10 @@ import { GPU_METRICS } from "./metrics/gpu-metrics.js";
 import type { MetricDef } from "./metrics/metric-def.js";
 import { Publisher } from "./metrics/publisher.js";
 import { NvidiaSmiSource } from "./nvidia-smi/nvidia-smi-source.js";
+import {
+  NVIDIA_SMI_FIXED_METRICS,
+  NvidiaSmiMetrics,
+} from "./nvidia-gpu-exporter/nvidia-smi-metrics.js";
 import { RocmSmiSource } from "./rocm-smi/rocm-smi-source.js";
 import { AutoKernelLogSource } from "./xid/auto-kernel-log-source.js";
 import { JournalctlSource } from "./xid/journalctl-source.js";
@@ -59,6 +63,7 @@ function createGpuCollector(
           timeoutMs,
           mig: config.nvidia_smi.mig,
           processes: config.nvidia_smi.processes,
+          everyListedField: config.nvidia_gpu_exporter.enabled,
         })
       : undefined,
     rocm: config.rocm_smi.enabled
@@ -80,15 +85,21 @@ function createGpuCollector(
           },
         }
       : undefined;
+  const nvidiaSmi =
+    config.nvidia_gpu_exporter.enabled && config.nvidia_smi.enabled
+      ? { metrics: new NvidiaSmiMetrics(), processes: config.nvidia_smi.processes }
+      : undefined;
   const defs: MetricDef[] = [
     ...Object.values(GPU_METRICS),
     ...Object.values(MIG_METRICS),
     ...Object.values(XID_METRICS),
     ...Object.values(SOURCE_METRICS),
     ...(dcgm?.metrics.all ?? []),
+    ...(nvidiaSmi ? NVIDIA_SMI_FIXED_METRICS : []),
   ];
   const poller = new GpuPoller(sources, new Publisher(context.families, defs), {
     dcgm,
+    nvidiaSmi,
     health: context.health,
     logger: context.logger,
     now: context.now,
