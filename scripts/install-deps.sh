@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiwatch's tests and demo run for real, when missing:
 # prometheus (prometheus, promtool), prometheus-alertmanager (alertmanager, amtool),
-# victoria-metrics (vmalert) and docker-compose (to validate docker-compose.yml).
+# victoria-metrics (vmalert) and docker-compose (to validate docker-compose.yml); and for
+# clients/python's tests, Debian's python3 with python3-torch and python3-pytest (plus
+# python3-pip and python3-setuptools, to prove `pip install ./clients/python`).
 set -euo pipefail
 
 declare -A package_for=(
@@ -13,12 +15,24 @@ declare -A package_for=(
   [docker-compose]=docker-compose
 )
 
+# Python modules, checked with the interpreter Debian's packages install into (a pyenv or
+# venv python3 earlier on PATH does not see them; scripts/test-python.sh uses this one).
+declare -A python_package_for=(
+  [torch]=python3-torch
+  [pytest]=python3-pytest
+  [pip]=python3-pip
+  [setuptools]=python3-setuptools
+)
+
 missing=()
 for binary in "${!package_for[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${package_for[$binary]}")
 done
+for module in "${!python_package_for[@]}"; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_package_for[$module]}")
+done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert and docker-compose are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, python3-torch and python3-pytest are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
