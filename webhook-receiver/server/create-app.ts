@@ -28,6 +28,8 @@ export interface ReceiverAppDeps {
   /** Called after dead letters were put back, to wake the delivery worker. */
   readonly onReplay: () => void;
   readonly now: () => number;
+  /** The incident pages (read-only, their own auth with the incident's key). */
+  readonly incidentPages?: express.Router;
 }
 
 const ALERTS_PATH = "/api/v1/alerts";
@@ -130,6 +132,7 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     res.json({ status: "success", data: { replayed: count } });
   });
 
+  if (deps.incidentPages) app.use(deps.incidentPages);
   app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
   app.get("/metrics", metricsHandler(deps.registry));
   app.use(

@@ -18,6 +18,10 @@ import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
+import { incidentRoutes } from "../incidents/incident-routes.js";
+import { IncidentStore } from "../incidents/incident-store.js";
 import { HistoryStore } from "../store/history-store.js";
 import { NotificationStore } from "../store/notification-store.js";
 import { startInboxWriter } from "../store/inbox-writer.js";
@@ -58,6 +62,7 @@ export interface RunningReceiver {
   readonly registry: MetricsRegistry;
   readonly outbox: OutboxStore;
   readonly notifications: NotificationStore;
+  readonly incidents: IncidentStore;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
@@ -83,6 +88,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const notifications = new NotificationStore(database);
   const outbox = new OutboxStore(database);
   const history = new HistoryStore(database);
+  const incidents = new IncidentStore(database);
+  const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
   const destinations = new DestinationSet(
@@ -106,6 +113,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     metrics,
     logger: options.logger,
     now,
+    incidentLink: (notificationId, enrichment) => {
+      const base = config().externalUrl;
+      const link = base !== undefined ? incidents.linkOf(notificationId) : undefined;
+      if (base === undefined || !link) return undefined;
+      return {
+        url: incidentUrl(base, link.id, link.token),
+        ...(mainChart(enrichment?.evidence)
+          ? { chartUrl: incidentChartUrl(base, link.id, link.token) }
+          : {}),
+      };
+    },
     random: options.random ?? Math.random,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
@@ -211,6 +229,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       return result;
     },
     onReplay: () => worker.wake(),
+    incidentPages: incidentRoutes({
+      store: incidents,
+      credentials: () => config().credentials,
+      secretValues: () => config().secretValues,
+      now,
+      onRejected: () => metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
+      renderPng: (chart) => charts.render(chart),
+    }),
   });
   let server: ListeningServer;
   try {
@@ -231,6 +257,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     try {
       const c = config();
       history.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs);
+      incidents.prune(now() - c.storage.historyRetentionMs);
     } catch (error) {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
@@ -248,6 +275,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     registry,
     outbox,
     notifications,
+    incidents,
     reload: () => reloader.reload(),
     config,
     followUp,
