@@ -39,7 +39,10 @@ export function emitYaml(value: unknown): string {
 export function emitFast(value: unknown): string {
   // A top-level scalar is quoted by rules of its own (document markers); never ours.
   if (!Array.isArray(value) && !isPlainObject(value)) throw new NotFastPath();
-  return `${node(value, "", contexts(""))}\n`;
+  const out: string[] = [];
+  node(value, "", contexts(""), out);
+  out.push("\n");
+  return out.join("");
 }
 
 export class NotFastPath extends Error {}
@@ -94,35 +97,40 @@ function contexts(indent: string): Contexts {
 }
 
 /**
- * One value. `indent` is the indent of the lines it continues on; `at` holds the
- * contexts `yaml` stringifies a scalar in at that place.
+ * Appends one value to `out`. `indent` is the indent of the lines it continues on; `at`
+ * holds the contexts `yaml` stringifies a scalar in at that place. Parts are joined once
+ * at the end: concatenating as it goes made deep ropes of a 5 MB file.
  */
-function node(value: unknown, indent: string, at: Contexts): string {
-  if (typeof value === "string") return stringValue(value, at, false);
-  if (typeof value === "number") return stringifyNumber(scalar(value));
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (Array.isArray(value)) return sequence(value, indent);
-  if (isPlainObject(value)) return mapping(value, indent);
-  throw new NotFastPath();
+function node(value: unknown, indent: string, at: Contexts, out: string[]): void {
+  if (typeof value === "string") out.push(stringValue(value, at, false));
+  else if (typeof value === "number") out.push(stringifyNumber(scalar(value)));
+  else if (typeof value === "boolean") out.push(value ? "true" : "false");
+  else if (Array.isArray(value)) sequence(value, indent, out);
+  else if (isPlainObject(value)) mapping(value, indent, out);
+  else throw new NotFastPath();
 }
 
-function sequence(items: readonly unknown[], indent: string): string {
-  if (items.length === 0) return "[]";
+function sequence(items: readonly unknown[], indent: string, out: string[]): void {
+  if (items.length === 0) {
+    out.push("[]");
+    return;
+  }
   const itemIndent = indent + INDENT_STEP;
   const at = contexts(itemIndent);
-  let out = "";
+  const separator = `\n${indent}- `;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === undefined || item === null) throw new NotFastPath();
-    out += `${i === 0 ? "" : `\n${indent}`}- ${node(item, itemIndent, at)}`;
+    out.push(i === 0 ? "- " : separator);
+    node(item, itemIndent, at, out);
   }
-  return out;
 }
 
-function mapping(object: Record<string, unknown>, indent: string): string {
+function mapping(object: Record<string, unknown>, indent: string, out: string[]): void {
   const inner = indent + INDENT_STEP;
   const at = contexts(inner);
-  let out = "";
+  const lineBreak = `\n${indent}`;
+  const nested = `:\n${inner}`;
   let first = true;
   for (const key of Object.keys(object)) {
     const value = object[key];
@@ -132,20 +140,23 @@ function mapping(object: Record<string, unknown>, indent: string): string {
     const keyText = stringValue(key, at, true);
     // yaml writes a longer key as an explicit `? key`.
     if (keyText.length > 1024) throw new NotFastPath();
-    let line: string;
+    if (!first) out.push(lineBreak);
+    first = false;
+    out.push(keyText);
     if (Array.isArray(value) || isPlainObject(value)) {
       const empty = Array.isArray(value) ? value.length === 0 : isEmpty(value);
-      const body = node(value, inner, at);
-      line = empty ? `${keyText}: ${body}` : `${keyText}:\n${inner}${body}`;
+      out.push(empty ? ": " : nested);
+      node(value, inner, at, out);
     } else {
-      const body = node(value, inner, at);
-      // A block scalar (`|-`) starts on the key's line; so does anything else but "".
-      line = body === "" || body[0] === "\n" ? `${keyText}:${body}` : `${keyText}: ${body}`;
+      const at0 = out.length;
+      out.push(": ");
+      node(value, inner, at, out);
+      // A value that is "" or starts a new line follows the colon directly.
+      const body = out[at0 + 1] ?? "";
+      if (body === "" || body[0] === "\n") out[at0] = ":";
     }
-    out += first ? line : `\n${indent}${line}`;
-    first = false;
   }
-  return first ? "{}" : out;
+  if (first) out.push("{}");
 }
 
 /*
@@ -158,6 +169,8 @@ function mapping(object: Record<string, unknown>, indent: string): string {
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+/** Cheap first test for FORCE_DOUBLE, whose `u` flag makes it slow on every string. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 const NOT_PLAIN =
   /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
@@ -168,7 +181,7 @@ const OTHER_TYPES = document.schema.tags.flatMap((tag) =>
 
 /** A string value; keys are `implicitKey` (they are quoted after a document marker). */
 function stringValue(value: string, at: Contexts, implicitKey: boolean): string {
-  if (value.includes("\n") || FORCE_DOUBLE.test(value))
+  if (value.includes("\n") || (NOT_PRINTABLE_ASCII.test(value) && FORCE_DOUBLE.test(value)))
     return stringifyString(scalar(value), implicitKey ? at.key : at.value);
   if (
     !NOT_PLAIN.test(value) &&
