@@ -1,9 +1,16 @@
+import { errorReplacer } from "./error-replacer.js";
+import { formatLogfmt } from "./logfmt.js";
+
 /**
- * Structured logs, one JSON object per line, with secrets redacted: every secret value
- * the config resolved is replaced by `<redacted>` wherever it appears, so a token in a
- * webhook URL or an error message never reaches the log.
+ * Structured logs, one record per line, in logfmt (Prometheus's default) or JSON, with
+ * secrets redacted: every secret value the config resolved is replaced by `<redacted>`
+ * wherever it appears, so a token in a webhook URL or an error message never reaches the log.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "logfmt" | "json";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+export const LOG_FORMATS: readonly LogFormat[] = ["logfmt", "json"];
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -16,6 +23,8 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
+  /** Default json: what embedding code and tests read; the CLI defaults to logfmt. */
+  readonly format?: LogFormat;
   readonly component: string;
   readonly write?: (line: string) => void;
   readonly now?: () => Date;
@@ -27,6 +36,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const threshold = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? (() => new Date());
+  const render = options.format === "logfmt" ? formatLogfmt : formatJson;
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[level] < threshold) return;
     const record = {
@@ -36,7 +46,7 @@ export function createLogger(options: LoggerOptions): Logger {
       msg: message,
       ...fields,
     };
-    write(redact(JSON.stringify(record, errorReplacer), options.secrets?.() ?? []) + "\n");
+    write(redact(render(record), options.secrets?.() ?? []) + "\n");
   };
   return {
     debug: (m, f) => log("debug", m, f),
@@ -44,6 +54,10 @@ export function createLogger(options: LoggerOptions): Logger {
     warn: (m, f) => log("warn", m, f),
     error: (m, f) => log("error", m, f),
   };
+}
+
+function formatJson(record: Record<string, unknown>): string {
+  return JSON.stringify(record, errorReplacer);
 }
 
 /** Replaces every occurrence of each secret (and its JSON-escaped form) with `<redacted>`. */
@@ -60,10 +74,6 @@ export function redact(text: string, secrets: readonly string[]): string {
     }
   }
   return out;
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
 
 /** A logger that records lines, for tests. */

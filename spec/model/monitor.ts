@@ -55,4 +55,17 @@ export interface SpecModel {
   readonly file: string;
   readonly settings: Settings;
   readonly monitors: readonly Monitor[];
+  /** The alerts on aiwatch itself, unless the spec says `self_monitoring: false`. */
+  readonly selfMonitoring: SelfMonitoring | undefined;
+  /** `defaults.labels`: added to every alert, the self-monitoring ones included. */
+  readonly labels: Readonly<Record<string, string>>;
 }
+
+export interface SelfMonitoring {
+  /** Each alert's runbook_url is this plus `#` and the alert name in lower case. */
+  readonly runbookBaseUrl: string;
+}
+
+/** The runbooks shipped with aiwatch (docs/self-monitoring.md), one heading per alert. */
+export const DEFAULT_SELF_MONITORING_RUNBOOKS =
+  "https://github.com/aiwatch/aiwatch/blob/main/docs/self-monitoring.md";

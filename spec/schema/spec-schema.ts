@@ -107,6 +107,21 @@ export const specSchema = z
         labels: labelMap.optional().describe("Labels added to every alert."),
       })
       .optional(),
+    self_monitoring: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          runbook_base_url: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Where the runbooks live; each alert links to this plus #its-name."),
+        }),
+      ])
+      .optional()
+      .describe(
+        "Alerts on aiwatch itself (collectors, scrapes, deliveries, refusals); on unless false.",
+      ),
     monitors: z.array(monitorSchema).min(1, "a spec needs at least one monitor"),
   })
   .describe("aiwatch spec: monitors compiled into Prometheus rules, tests and dashboards.");

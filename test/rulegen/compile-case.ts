@@ -27,6 +27,7 @@ export const VALID_CASES = [
   "forecast",
   "ratio",
   "slo-burn-rate",
+  "self-monitoring",
 ] as const;
 
 /** Golden-only cases: their promtool tests run per preset in presets.test.ts. */

@@ -156,6 +156,7 @@ function exporterApp(registry: ExpositionRegistry) {
       registers: metrics.registers,
     }),
     logger,
+    version: "bench",
   });
 }
 
