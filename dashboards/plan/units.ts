@@ -12,6 +12,7 @@ import {
   Watt,
 } from "@grafana/grafana-foundation-sdk/units";
 import type { Monitor } from "../../spec/model/monitor.js";
+import { UNIT_INFO } from "../../spec/model/unit.js";
 
 /**
  * Grafana's unit for a metric, from the base-unit suffix Prometheus's naming conventions
@@ -42,11 +43,13 @@ export const COUNT = Short;
 export const PER_SECOND = CountsPerSecond;
 
 /**
- * The unit a monitor's panel draws its signal in: the unit of the metrics its signal
- * reads when they all carry the same suffix (`rate(x_seconds_sum[5m]) /
- * rate(x_seconds_count[5m])` is seconds), else a plain number.
+ * The unit a monitor's panel draws its signal in: the spec's `unit` when the monitor
+ * declares one, else the unit of the metrics its signal reads when they all carry the
+ * same suffix (`rate(x_seconds_sum[5m]) / rate(x_seconds_count[5m])` is seconds), else a
+ * plain number.
  */
 export function signalUnit(monitor: Monitor): string {
+  if (monitor.unit !== undefined) return UNIT_INFO[monitor.unit].grafana;
   const names = metricNames(monitor.signal.expr);
   const units = new Set(names.map(unitOfMetric));
   const [only] = units;

@@ -181,6 +181,31 @@ describe("generated dashboards", () => {
     expect(latency?.fieldConfig?.defaults?.unit).toBe("s");
   });
 
+  it("draws a monitor's signal in the unit its spec declares, over its metric names' suffix", () => {
+    const spec = [
+      "version: aiwatch/v1",
+      "defaults: { runbook_base_url: https://runbooks.example.com }",
+      "self_monitoring: false",
+      "monitors:",
+      "  - name: inference-error-ratio-high",
+      "    layer: model",
+      "    signal: sum(rate(aiwatch_inference_errors_total[5m])) / sum(rate(aiwatch_inference_requests_total[5m]))",
+      "    unit: ratio",
+      "    detector: { type: threshold, above: 0.05 }",
+      "",
+    ].join("\n");
+    const result = buildDashboards(
+      [{ file: "units.yaml", text: spec, displayName: "units.yaml" }],
+      OPTIONS,
+    );
+    expect(result.diagnostics).toEqual([]);
+    const panels = result.files
+      .filter((f) => f.name.endsWith(".json"))
+      .flatMap((f) => (JSON.parse(f.content) as Dashboard).panels);
+    const panel = panels.find((p) => p.title.startsWith("InferenceErrorRatioHigh"));
+    expect(panel?.fieldConfig?.defaults?.unit).toBe("percentunit");
+  });
+
   it("reads dcgm-exporter's names on a spec whose GPU monitors read them", () => {
     const board = boardsOf("test/rulegen/cases/valid/presets-dcgm.yaml").find((d) =>
       d.uid.endsWith("-gpu"),
