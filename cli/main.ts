@@ -2,7 +2,7 @@ import { runDashboardsCommand } from "../dashboards/cli/dashboards-command.js";
 import { runDemoCommand } from "../demo/cli/demo-command.js";
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
-import { runTrainingCommand } from "../exporters/training/cli/training-command.js";
+import { runTrainingCommand } from "./training/training-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
 import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js";
 import { readPackageVersion } from "../core/cli/package-version.js";

@@ -1,12 +1,13 @@
 import { flatText, formatSampleValue, renderLabels } from "./escape.js";
-import { Family } from "./family.js";
-import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
+import { CHUNK_CHARS, Family } from "./family.js";
+import type { FamilyOptions, LabelValues } from "./family.js";
+import type { SeriesBudget } from "./series-budget.js";
 
 /** One series of a group: its label values, its value, and its text once scraped. */
 export interface GroupSample {
   readonly labels: LabelValues;
   readonly value: number;
-  /** `name{labels} `, written at the first scrape (the family's own, as samples have one). */
+  /** `name{labels} `, written at the first scrape (a sample belongs to one family). */
   prefix?: string;
 }
 
@@ -22,18 +23,18 @@ export interface SampleGroup {
  * family once; its samples are plain objects in the group's own lists. Creating a series
  * is an array push and updating it a field write: nothing is keyed by label text and
  * nothing is rendered until a scrape, so ingest that creates series by the hundred
- * thousand pays for neither. The owner keeps each label set to one sample and asks
- * `admit` before adding one, so the family's series budget holds as everywhere else.
+ * thousand pays for neither. The owner keeps each label set to one sample; every sample
+ * is admitted by the series budget like any other family's series.
  */
 export class GroupFamily<L extends string = string> extends Family<L> {
   private readonly groups = new Set<SampleGroup>();
   private count = 0;
+  private detached = false;
 
   constructor(
     readonly type: "counter" | "gauge",
     options: FamilyOptions<L>,
-    private readonly maxSeries: number,
-    private readonly onDrop: DropReporter,
+    private readonly budget: SeriesBudget,
   ) {
     super(options);
     if (type === "counter" && !options.name.endsWith("_total"))
@@ -45,15 +46,12 @@ export class GroupFamily<L extends string = string> extends Family<L> {
   }
 
   /**
-   * Files a new sample in the group (joining the family on its first); false, and the
-   * drop reported, when the family's budget is full.
+   * Files a new sample in the group (joining the family on its first); false when the
+   * budget refuses it (the drop is reported by the budget).
    */
   add(group: SampleGroup, sample: GroupSample): boolean {
-    if (this.count >= this.maxSeries) {
-      this.onDrop(this.name);
-      return false;
-    }
     this.checkArity(sample.labels);
+    if (this.detached || !this.budget.admit(this.name, this.count)) return false;
     let list = group.samples.get(this);
     if (!list) {
       list = [];
@@ -70,6 +68,7 @@ export class GroupFamily<L extends string = string> extends Family<L> {
     const list = group.samples.get(this);
     if (!list) return;
     this.count -= list.length;
+    this.budget.release(list.length);
     group.samples.delete(this);
     this.groups.delete(group);
   }
@@ -86,27 +85,27 @@ export class GroupFamily<L extends string = string> extends Family<L> {
       } else group.samples.set(this, kept);
     }
     this.count -= removed;
+    this.budget.release(removed);
     return removed;
   }
 
   clear(): void {
     for (const group of this.groups) group.samples.delete(this);
     this.groups.clear();
+    this.budget.release(this.count);
     this.count = 0;
   }
 
-  renderText(out: string[]): void {
-    this.render(out, false);
+  detach(): void {
+    this.detached = true;
+    this.clear();
   }
 
-  renderOpenMetrics(out: string[]): void {
-    this.render(out, true);
-  }
-
-  private render(out: string[], openMetrics: boolean): void {
+  *chunks(openMetrics: boolean): Generator<string, void, undefined> {
     if (this.count === 0) return;
-    this.header(out, openMetrics);
-    let chunk = "";
+    let chunk = this.header(openMetrics);
+    // Live iterators: groups and samples added while the render is suspended are
+    // rendered once; a group removed meanwhile may still show in this render.
     for (const group of this.groups)
       for (const sample of group.samples.get(this) ?? []) {
         const prefix = (sample.prefix ??= flatText(
@@ -115,7 +114,11 @@ export class GroupFamily<L extends string = string> extends Family<L> {
           " ",
         ));
         chunk += prefix + formatSampleValue(sample.value) + "\n";
+        if (chunk.length >= CHUNK_CHARS) {
+          yield chunk;
+          chunk = "";
+        }
       }
-    out.push(chunk);
+    if (chunk !== "") yield chunk;
   }
 }

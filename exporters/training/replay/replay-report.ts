@@ -1,4 +1,11 @@
-import type { FiringInterval } from "../../../rulegen/backtest/firing-intervals.js";
+/** When one alert fired, as the rule engine's output says (rulegen's backtest reads it). */
+export interface FiringInterval {
+  readonly monitor: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 import type { CounterEvent, ReplayScrapes } from "./replay-scrapes.js";
 
 /** One firing of one alert in the replay, with the steps that made it fire. */

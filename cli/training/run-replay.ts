@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess } from "../../../core/run-process.js";
-import { intervalsFromObservations } from "../../../rulegen/backtest/firing-intervals.js";
-import { parseFailedExpressionTests } from "../../../rulegen/backtest/promtool-output.js";
-import type { GeneratedFile } from "../../../rulegen/compile.js";
-import type { StatisticsPolicies } from "../statistics/statistics-config.js";
-import type { TimedRecord } from "./replay-clock.js";
-import { replayAlerts } from "./replay-report.js";
-import type { ReplayAlert } from "./replay-report.js";
-import { scrapeReplay } from "./replay-scrapes.js";
-import { planReplayTest } from "./replay-test-file.js";
+import { runProcess } from "../../core/run-process.js";
+import { intervalsFromObservations } from "../../rulegen/backtest/firing-intervals.js";
+import { parseFailedExpressionTests } from "../../rulegen/backtest/promtool-output.js";
+import type { GeneratedFile } from "../../rulegen/compile.js";
+import type { StatisticsPolicies } from "../../exporters/training/statistics/statistics-config.js";
+import type { TimedRecord } from "../../exporters/training/replay/replay-clock.js";
+import { replayAlerts } from "../../exporters/training/replay/replay-report.js";
+import type { ReplayAlert } from "../../exporters/training/replay/replay-report.js";
+import { scrapeReplay } from "../../exporters/training/replay/replay-scrapes.js";
+import { planReplayTest } from "../../exporters/training/replay/replay-test-file.js";
 
 export interface ReplayRun {
   readonly alerts: readonly ReplayAlert[];

@@ -2,20 +2,23 @@ import { readFileSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml, parseDocument } from "yaml";
-import type { CliIo } from "../../../core/cli/cli-io.js";
-import { EXIT, UsageError } from "../../../core/cli/cli-io.js";
-import { formatDiagnostics } from "../../../core/diagnostics/format.js";
-import { parseDuration } from "../../../core/duration.js";
-import { findPromtool } from "../../../rulegen/cli/promtool.js";
-import { compileSpecs, hasErrors } from "../../../rulegen/compile.js";
-import { formatReplay } from "../replay/format-replay.js";
-import type { ReplaySummary } from "../replay/format-replay.js";
-import { readLog, REPLAY_FORMATS } from "../replay/read-log.js";
-import type { ReplayFormat } from "../replay/read-log.js";
-import { timeRecords } from "../replay/replay-clock.js";
-import { runReplay } from "../replay/run-replay.js";
-import { statisticsConfigSchema, statisticsPolicies } from "../statistics/statistics-config.js";
-import type { StatisticsPolicies } from "../statistics/statistics-config.js";
+import type { CliIo } from "../../core/cli/cli-io.js";
+import { EXIT, UsageError } from "../../core/cli/cli-io.js";
+import { formatDiagnostics } from "../../core/diagnostics/format.js";
+import { parseDuration } from "../../core/duration.js";
+import { findPromtool } from "../../rulegen/cli/promtool.js";
+import { compileSpecs, hasErrors } from "../../rulegen/compile.js";
+import { formatReplay } from "../../exporters/training/replay/format-replay.js";
+import type { ReplaySummary } from "../../exporters/training/replay/format-replay.js";
+import { readLog, REPLAY_FORMATS } from "../../exporters/training/replay/read-log.js";
+import type { ReplayFormat } from "../../exporters/training/replay/read-log.js";
+import { timeRecords } from "../../exporters/training/replay/replay-clock.js";
+import { runReplay } from "./run-replay.js";
+import {
+  statisticsConfigSchema,
+  statisticsPolicies,
+} from "../../exporters/training/statistics/statistics-config.js";
+import type { StatisticsPolicies } from "../../exporters/training/statistics/statistics-config.js";
 
 export const TRAINING_USAGE = `Usage:
   aiwatch training replay LOG --spec SPEC [options]
