@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiwatch's tests and demo run for real, when missing:
 # prometheus (prometheus, promtool), prometheus-alertmanager (alertmanager, amtool),
-# victoria-metrics (vmalert) and docker-compose (to validate docker-compose.yml); and for
-# clients/python's tests, Debian's python3 with python3-torch and python3-pytest (plus
-# python3-pip and python3-setuptools, to prove `pip install ./clients/python`).
+# victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml), chromium (the
+# incident pages' browser tests), fonts-dejavu-core (text in the receiver's chart PNGs),
+# kubernetes-client (kubectl, to render the kustomizations), openssl (test certificates
+# for TLS), apache2-utils (htpasswd, the bcrypt hashes of --web.config.file) and git
+# (the package is installed from a git URL in a test); and for clients/python's tests,
+# Debian's python3 with python3-torch and python3-pytest (plus python3-pip and
+# python3-setuptools, to prove `pip install ./clients/python`).
 set -euo pipefail
 
 declare -A package_for=(
@@ -13,6 +17,11 @@ declare -A package_for=(
   [amtool]=prometheus-alertmanager
   [vmalert]=victoria-metrics
   [docker-compose]=docker-compose
+  [kubectl]=kubernetes-client
+  [openssl]=openssl
+  [htpasswd]=apache2-utils
+  [git]=git
+  [chromium]=chromium
 )
 
 # Python modules, checked with the interpreter Debian's packages install into (a pyenv or
@@ -28,11 +37,12 @@ missing=()
 for binary in "${!package_for[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${package_for[$binary]}")
 done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 for module in "${!python_package_for[@]}"; do
   /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_package_for[$module]}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, python3-torch and python3-pytest are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, kubectl, openssl, htpasswd, git, python3-torch and python3-pytest are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

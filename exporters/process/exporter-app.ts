@@ -7,9 +7,11 @@ import { requireAuth } from "../../core/server/auth.js";
 import type { Credentials } from "../../core/server/auth.js";
 import { COMMON_HTTP_ERRORS, httpErrorHandler } from "../../core/server/http-error.js";
 import { jsonBody } from "../../core/server/json-body.js";
+import { landingPageHandler } from "../../core/server/landing-page.js";
 import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import type { ExpositionRegistry } from "../exposition/exposition-registry.js";
+import { writeExposition } from "../exposition/write-exposition.js";
 import { countRefusedRequests, REACHED_COLLECTORS } from "./count-refused-requests.js";
 import type { ExporterRuntime } from "./exporter-runtime.js";
 import type { Counter } from "prom-client";
@@ -27,6 +29,7 @@ export interface ExporterAppDeps {
   /** aiwatch_exporter_rejected_requests_total{endpoint,reason}. */
   readonly rejectedRequests: Counter<"endpoint" | "reason">;
   readonly logger: Logger;
+  readonly version: string;
 }
 
 /**
@@ -44,15 +47,20 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
   app.get("/metrics", (req, res, next) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
     const registry = openMetrics ? deps.metrics.openMetrics : deps.metrics.text;
-    registry.metrics().then(
-      (own) => {
-        const body = openMetrics
-          ? own.replace(/# EOF\n?$/, "") + deps.exposition.renderOpenMetrics() + "# EOF\n"
-          : own + deps.exposition.renderText();
-        res.type(registry.contentType).send(body);
-      },
-      (error: unknown) => next(error),
-    );
+    registry
+      .metrics()
+      .then((own) =>
+        writeExposition(
+          req,
+          res,
+          registry.contentType,
+          exposition(own, deps.exposition, openMetrics),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (!res.headersSent) next(error);
+        else deps.logger.error("rendering /metrics failed", { error });
+      });
   });
   const api = Router();
   // One parser per limit: building express.json() per request cost ~20% of ingest time.
@@ -77,6 +85,19 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     tryNext(0);
   });
   app.use(API, api);
+  app.get(
+    "/",
+    landingPageHandler(() => ({
+      name: "aiwatch exporter",
+      description: `AI workload metrics for Prometheus (collectors: ${deps.runtime.types().join(", ") || "none"})`,
+      version: deps.version,
+      links: [
+        { href: "metrics", text: "Metrics", description: "Prometheus text or OpenMetrics" },
+        { href: "-/healthy", text: "Health" },
+        { href: "-/ready", text: "Readiness" },
+      ],
+    })),
+  );
   app.use((_req, _res, next) => next(COMMON_HTTP_ERRORS["not-found"]()));
   app.use(
     httpErrorHandler((error, req) =>
@@ -84,6 +105,22 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     ),
   );
   return app;
+}
+
+/** The process's own metrics, then the collectors' families; OpenMetrics ends in `# EOF`. */
+function* exposition(
+  own: string,
+  registry: ExpositionRegistry,
+  openMetrics: boolean,
+): Generator<string, void, undefined> {
+  if (!openMetrics) {
+    yield own;
+    yield* registry.chunks("text");
+    return;
+  }
+  yield own.replace(/# EOF\n?$/, "");
+  yield* registry.chunks("openmetrics");
+  yield "# EOF\n";
 }
 
 /**

@@ -2,14 +2,17 @@ import client from "prom-client";
 import { loadConfigFile } from "../../core/config/load-config-file.js";
 import type { SecretSource } from "../../core/config/secret.js";
 import { createLogger } from "../../core/log/logger.js";
-import type { Logger } from "../../core/log/logger.js";
+import type { LogFormat, Logger, LogLevel } from "../../core/log/logger.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { registerProcessMetrics } from "../../core/metrics/process-metrics.js";
 import { ConfigReloader } from "../../core/server/config-reloader.js";
 import type { LoadResult } from "../../core/server/config-reloader.js";
-import { listen, parseListenAddress } from "../../core/server/listen.js";
+import { listen, ListenError, parseListenAddress } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
+import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
+import { WebLayer } from "../../core/server/web-config/web-layer.js";
 import type { CollectorDefinition } from "../collector.js";
 import { ExpositionRegistry } from "../exposition/exposition-registry.js";
 import { CollectorHealthMetrics } from "./collector-health.js";
@@ -17,6 +20,7 @@ import { createExporterApp } from "./exporter-app.js";
 import { exporterConfigSchema, finishExporterConfig } from "./exporter-config.js";
 import type { ExporterConfig } from "./exporter-config.js";
 import { ExporterRuntime } from "./exporter-runtime.js";
+import { reportSeriesDrops } from "./series-drops.js";
 
 export interface ExporterOptions {
   readonly configFile: string;
@@ -27,6 +31,12 @@ export interface ExporterOptions {
   readonly version: string;
   readonly now?: () => number;
   readonly writeLog?: (line: string) => void;
+  /** --log.level; wins over the file's log_level. */
+  readonly logLevel?: LogLevel;
+  /** --log.format (default json here; the CLI defaults to logfmt). */
+  readonly logFormat?: LogFormat;
+  /** --web.config.file, validated: TLS, basic auth, headers, rate limit. */
+  readonly webConfig?: WebConfig;
 }
 
 export interface RunningExporter {
@@ -56,16 +66,24 @@ export async function startExporter(
   let config = initial.config;
   const logger: Logger = createLogger({
     component: "exporter",
-    level: config.logLevel,
+    level: options.logLevel ?? config.logLevel,
+    ...(options.logFormat ? { format: options.logFormat } : {}),
     write: options.writeLog,
     secrets: () => config.secrets,
   });
   const metrics = createMetricsRegistry();
   registerBuildInfo(metrics, "exporter", options.version);
+  registerProcessMetrics(metrics);
+  const web = options.webConfig ? new WebLayer(options.webConfig, metrics, logger, now) : undefined;
   const health = new CollectorHealthMetrics(metrics);
   const exposition = new ExpositionRegistry(
     () => config.maxSeriesPerFamily,
-    (family) => health.seriesDropped(family),
+    reportSeriesDrops(
+      (family, budget) => health.seriesDropped(family, budget),
+      () => config,
+      logger,
+    ),
+    () => config.maxSeries,
   );
   const runtime = new ExporterRuntime(options.collectors, exposition, health, logger, now);
   const rejectedRequests = new client.Counter({
@@ -89,8 +107,11 @@ export async function startExporter(
   const address = parseListenAddress(options.listenAddress ?? config.listenAddress);
   if (!address) {
     await runtime.stopAll();
-    throw new Error(
-      `invalid listen address ${JSON.stringify(options.listenAddress ?? config.listenAddress)} (expected host:port, e.g. :9401)`,
+    const text = options.listenAddress ?? config.listenAddress;
+    throw new ListenError(
+      text,
+      undefined,
+      `invalid listen address ${JSON.stringify(text)} (expected host:port, e.g. :9401)`,
     );
   }
   const app = createExporterApp({
@@ -101,6 +122,7 @@ export async function startExporter(
     maxBodyBytes: () => reloader.current().maxBodyBytes,
     rejectedRequests,
     logger,
+    version: options.version,
     lifecycle: {
       name: "aiwatch exporter",
       notReadyReason: () => runtime.notReadyReason(),
@@ -112,7 +134,7 @@ export async function startExporter(
   });
   let server: ListeningServer;
   try {
-    server = await listen(app, address.host, address.port);
+    server = await listen(app, address.host, address.port, web);
   } catch (error) {
     await runtime.stopAll();
     throw error;

@@ -93,6 +93,14 @@ function refineConfig(
       "web.auth: configure at least one bearer token or basic-auth user; the receiver accepts no unauthenticated alerts",
     );
 
+  const externalUrl = file.web?.external_url;
+  if (externalUrl !== undefined && !/^https?:\/\/[^/?#\s]+[^?#\s]*$/i.test(externalUrl))
+    error(
+      "invalid-url",
+      ["web", "external_url"],
+      `web.external_url: expected an http:// or https:// URL without a query, got ${JSON.stringify(externalUrl)}`,
+    );
+
   const destinations: DestinationConfig[] = [];
   const names = new Set<string>();
   file.destinations.forEach((d, i) => {
@@ -108,6 +116,7 @@ function refineConfig(
     error,
     foreign: (found) => diagnostics.push(...found),
     secret,
+    sensitive: (value) => secretValues.push(value),
   };
   const actionNames = new Set<string>();
   const routes: RouteConfig[] = (file.routes ?? []).map((r, i) =>
@@ -134,6 +143,7 @@ function refineConfig(
       file: path,
       credentials: { bearerTokens, basicAuth },
       maxBodyBytes: file.web?.max_body_bytes ?? DEFAULTS.maxBodyBytes,
+      ...(externalUrl !== undefined ? { externalUrl: externalUrl.replace(/\/+$/, "") } : {}),
       storage: {
         path:
           storagePath === ":memory:" || isAbsolute(storagePath)

@@ -31,6 +31,8 @@ export interface ReceiverConfig {
   readonly file: string;
   readonly credentials: Credentials;
   readonly maxBodyBytes: number;
+  /** Where people reach the receiver (`web.external_url`): incident links in messages. */
+  readonly externalUrl?: string;
   readonly storage: {
     readonly path: string;
     readonly synchronous: "full" | "normal";

@@ -1,14 +1,10 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import { permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
-import type { Destination } from "./destination.js";
+import { chartImageUrl } from "../incidents/chart-image.js";
+import type { Destination, SendContext } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
-import {
-  byteLength,
-  httpDestination,
-  isResolvedTitle,
-  platformBasics,
-} from "./http-destination.js";
+import { httpDestination, isResolvedTitle, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export type TeamsOptions = PlatformOptions;
@@ -23,7 +19,7 @@ export function teamsDestination(options: TeamsOptions): Destination {
   return httpDestination({
     ...platformBasics("teams", options),
     target: () => ({ url: options.url }),
-    body: (message) => ({
+    body: (message, context) => ({
       type: "message",
       attachments: [
         {
@@ -44,15 +40,20 @@ export function teamsDestination(options: TeamsOptions): Destination {
                 color: isResolvedTitle(message.title) ? "Good" : "Attention",
               },
               { type: "TextBlock", text: message.body, wrap: true },
+              ...imageElement(context),
             ],
           },
         },
       ],
     }),
-    // The 28 KB limit is on the whole message.
-    measure: (_message, built) => byteLength(built),
     classify: classifyTeams,
   });
+}
+
+/** The incident's chart as a card Image, fetched by Teams from the receiver's external URL. */
+function imageElement(context: SendContext): Record<string, unknown>[] {
+  const image = chartImageUrl(context);
+  return image ? [{ type: "Image", url: image.url, altText: image.alt, size: "Stretch" }] : [];
 }
 
 /**

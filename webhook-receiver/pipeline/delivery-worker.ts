@@ -3,10 +3,11 @@ import { builtinTemplates } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
 import type { RenderedMessage } from "../destinations/destination.js";
-import type { GroupInput } from "../render/render-context.js";
+import type { GroupInput, IncidentLink } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
 import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import type { Enrichment } from "./enrichment.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
 import { backoffMs } from "./backoff.js";
 import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
@@ -23,6 +24,11 @@ export interface DeliveryWorkerDeps {
   readonly random: () => number;
   /** Longest sleep between looks at the outbox (rows may come from another process). */
   readonly pollMs?: number;
+  /** The incident page of a routed notification, when the receiver has an external URL. */
+  readonly incidentLink?: (
+    notificationId: number,
+    enrichment: Enrichment | undefined,
+  ) => IncidentLink | undefined;
 }
 
 const WAKE_COALESCE_MS = 20;
@@ -121,38 +127,47 @@ export class DeliveryWorker {
     // More due than the bucket allows now: one digest instead of a queue. A message partly
     // sent is never folded into a digest: it finishes as the split it started as.
     const digestable = due.filter((d) => d.partsSent === 0);
-    const batch =
-      first.partsSent === 0 && digestable.length > 1 && due.length > tokens ? digestable : [first];
     const budget = Math.min(runtime.config.maxSplit, tokens);
-    const maxParts =
-      batch.length > 1
-        ? 1
-        : first.partsSent > 0
-          ? // A resume finishes what the platform was promised: every alert not yet shown,
-            // in as many parts as the split allows (a shrink may need more than planned),
-            // whatever the rate budget holds now; the bucket catches up afterwards.
-            Math.max(1, runtime.config.maxSplit - first.partsSent)
-          : Math.max(1, budget);
-    const groups: GroupInput[] = batch.map((d) => ({
-      notification: d.notification,
-      previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
-      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-    }));
-    const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
-    const result = renderMessage({
-      destination: runtime.destination,
-      templates: this.templatesFor(config, first.route, runtime),
-      fallback: builtinTemplates(runtime.destination.type),
-      groups,
-      now: new Date(now),
-      idempotencyKey,
-      isFollowUp: first.kind === "follow_up",
-      maxParts,
-      ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
-      ...(first.partsSent > 0
-        ? { resume: { sentAlerts: first.sentAlerts, partsSent: first.partsSent } }
-        : {}),
-    });
+    const render = (batch: readonly PendingDelivery[]) => {
+      const maxParts =
+        batch.length > 1
+          ? 1
+          : first.partsSent > 0
+            ? // A resume finishes what the platform was promised: every alert not yet shown,
+              // in as many parts as the split allows (a shrink may need more than planned),
+              // whatever the rate budget holds now; the bucket catches up afterwards.
+              Math.max(1, runtime.config.maxSplit - first.partsSent)
+            : Math.max(1, budget);
+      const groups: GroupInput[] = batch.map((d) => ({
+        notification: d.notification,
+        previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
+        ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+        ...this.incidentOf(d.notificationId, d.enrichment),
+      }));
+      const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
+      const result = renderMessage({
+        destination: runtime.destination,
+        templates: this.templatesFor(config, first.route, runtime),
+        fallback: builtinTemplates(runtime.destination.type),
+        groups,
+        now: new Date(now),
+        idempotencyKey,
+        isFollowUp: first.kind === "follow_up",
+        maxParts,
+        ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
+        ...(first.partsSent > 0
+          ? { resume: { sentAlerts: first.sentAlerts, partsSent: first.partsSent } }
+          : {}),
+      });
+      return { batch, idempotencyKey, result };
+    };
+    let rendered = render(
+      first.partsSent === 0 && digestable.length > 1 && due.length > tokens ? digestable : [first],
+    );
+    // A digest is one message. One that the alerts as data would split goes as the first
+    // delivery alone (split as it needs): the parts of a split are tracked per delivery.
+    if (rendered.batch.length > 1 && rendered.result.parts.length > 1) rendered = render([first]);
+    const { batch, idempotencyKey, result } = rendered;
     const labels = { destination: name };
     if (result.usedFallback) {
       this.deps.metrics.templateFallbacks.inc(labels);
@@ -170,6 +185,7 @@ export class DeliveryWorker {
     const parts = result.parts.map((message, i) => ({
       message,
       alerts: (result.partAlerts[i] ?? []).filter((a) => a.group === 0).map((a) => a.index),
+      groups: result.partGroups[i] ?? [],
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
@@ -183,18 +199,17 @@ export class DeliveryWorker {
    */
   private async sendParts(
     runtime: RuntimeDestination,
-    parts: readonly { message: RenderedMessage; alerts: readonly number[] }[],
+    parts: readonly {
+      message: RenderedMessage;
+      alerts: readonly number[];
+      groups: readonly GroupInput[];
+    }[],
     batch: readonly PendingDelivery[],
     idempotencyKey: string,
   ): Promise<{ outcome: DeliveryOutcome; attempt: OutboxWrite | undefined }> {
     const first = batch[0];
     if (!first) return { outcome: { kind: "delivered" }, attempt: undefined };
     const ids = batch.map((d) => d.id);
-    const groups = batch.map((d) => ({
-      notification: d.notification,
-      previouslyFiring: new Set<string>(),
-      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-    }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
     let attempt: OutboxWrite | undefined;
     const offset = first.partsSent;
@@ -206,8 +221,9 @@ export class DeliveryWorker {
       const started = performance.now();
       const outcome = await runtime.destination.send(part.message, {
         idempotencyKey: total > 1 ? `${idempotencyKey}-part${number}` : idempotencyKey,
-        groups,
+        groups: part.groups,
         now: this.deps.now(),
+        ...(total > 1 ? { part: { index: number, total } } : {}),
       });
       const seconds = (performance.now() - started) / 1000;
       this.deps.metrics.deliveryDuration.observe(labels, seconds);
@@ -340,6 +356,20 @@ export class DeliveryWorker {
       reason,
       deliveries: ids,
     });
+  }
+
+  private incidentOf(
+    notificationId: number,
+    enrichment: Enrichment | undefined,
+  ): { incident?: IncidentLink } {
+    try {
+      const incident = this.deps.incidentLink?.(notificationId, enrichment);
+      return incident ? { incident } : {};
+    } catch (error) {
+      // A message without its link beats no message.
+      this.deps.logger.warn("cannot read the incident link", { notificationId, error });
+      return {};
+    }
   }
 
   private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {

@@ -2,10 +2,13 @@ import type { SecretSource } from "../../core/config/secret.js";
 import type { Logger } from "../../core/log/logger.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { registerProcessMetrics } from "../../core/metrics/process-metrics.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { ConfigReloader } from "../../core/server/config-reloader.js";
 import { listen } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
+import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
+import { WebLayer } from "../../core/server/web-config/web-layer.js";
 import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
@@ -18,6 +21,10 @@ import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
+import { incidentRoutes } from "../incidents/incident-routes.js";
+import { IncidentStore } from "../incidents/incident-store.js";
 import { HistoryStore } from "../store/history-store.js";
 import { NotificationStore } from "../store/notification-store.js";
 import { startInboxWriter } from "../store/inbox-writer.js";
@@ -48,6 +55,8 @@ export interface ReceiverOptions {
   readonly random?: () => number;
   /** How often to look for work queued by another process (replay CLI). */
   readonly pollMs?: number;
+  /** --web.config.file, validated: TLS, basic auth, headers, rate limit. */
+  readonly webConfig?: WebConfig;
   /** Starts the storage writer (tests wrap it to make storage fail). */
   readonly startWriter?: typeof startInboxWriter;
 }
@@ -58,6 +67,7 @@ export interface RunningReceiver {
   readonly registry: MetricsRegistry;
   readonly outbox: OutboxStore;
   readonly notifications: NotificationStore;
+  readonly incidents: IncidentStore;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
@@ -83,8 +93,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const notifications = new NotificationStore(database);
   const outbox = new OutboxStore(database);
   const history = new HistoryStore(database);
+  const incidents = new IncidentStore(database);
+  const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
+  registerProcessMetrics(registry);
+  const web = options.webConfig
+    ? new WebLayer(options.webConfig, registry, options.logger, now)
+    : undefined;
   const destinations = new DestinationSet(
     { http: options.http ?? fetchHttpClient, stdout: options.stdout },
     now,
@@ -106,6 +122,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     metrics,
     logger: options.logger,
     now,
+    incidentLink: (notificationId, enrichment) => {
+      const base = config().externalUrl;
+      const link = base !== undefined ? incidents.linkOf(notificationId) : undefined;
+      if (base === undefined || !link) return undefined;
+      return {
+        url: incidentUrl(base, link.id, link.token),
+        ...(mainChart(enrichment?.evidence)
+          ? { chartUrl: incidentChartUrl(base, link.id, link.token) }
+          : {}),
+      };
+    },
     random: options.random ?? Math.random,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
@@ -190,6 +217,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     outbox,
     logger: options.logger,
     now,
+    version: options.version,
     lifecycle: {
       name: "aiwatch webhook-receiver",
       // Not ready when no accept can commit: Alertmanager's 503s alone would not tell a
@@ -211,10 +239,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       return result;
     },
     onReplay: () => worker.wake(),
+    incidentPages: incidentRoutes({
+      store: incidents,
+      credentials: () => config().credentials,
+      secretValues: () => config().secretValues,
+      now,
+      onRejected: () => metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
+      renderPng: (chart) => charts.render(chart),
+    }),
   });
   let server: ListeningServer;
   try {
-    server = await listen(app, options.host, options.port);
+    server = await listen(app, options.host, options.port, web);
   } catch (error) {
     await writer.close();
     database.close();
@@ -231,6 +267,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     try {
       const c = config();
       history.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs);
+      incidents.prune(now() - c.storage.historyRetentionMs);
     } catch (error) {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
@@ -248,6 +285,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     registry,
     outbox,
     notifications,
+    incidents,
     reload: () => reloader.reload(),
     config,
     followUp,
