@@ -41,9 +41,7 @@ export function mapSpecToModel(
     aggregation: doc.aggregation ?? "avg",
     detector: doc.detector,
     forMs:
-      doc.for !== undefined
-        ? durationMs(doc.for)
-        : detectorDefaults.forMs(doc.detector, settings),
+      doc.for !== undefined ? durationMs(doc.for) : detectorDefaults.forMs(doc.detector, settings),
     keepFiringForMs:
       doc.keep_firing_for !== undefined
         ? durationMs(doc.keep_firing_for)
