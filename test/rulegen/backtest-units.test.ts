@@ -124,7 +124,7 @@ monitors:
     const inlined = inlineRecordings(alert?.expr ?? "", recordingsOf(plan));
     expect(inlined).not.toMatch(/run_id:aiwatch_training_loss:/);
     expect(inlined).toContain(
-      "avg_over_time(last_over_time((avg_over_time((avg by (run_id) (aiwatch_training_loss))[10m:1m]))[10m:10m])[1h:10m] offset 20m)",
+      "avg_over_time((avg_over_time((avg by (run_id) (aiwatch_training_loss))[10m:1m]))[1h:10m] offset 20m)",
     );
     expect(parsePromql(inlined).problems).toEqual([]);
   });
