@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findBinary } from "../../core/find-binary.js";
 import {
@@ -11,22 +11,17 @@ import type { SeriesFile } from "../../rulegen/backtest/replay-plan.js";
 import { runSeriesBacktests } from "../../rulegen/backtest/run-series-backtests.js";
 import { compileSpecs } from "../../rulegen/compile.js";
 import { planRuleFile } from "../../rulegen/plan/plan-rule-file.js";
-import { fixturesDir } from "../../test/support/fixtures.js";
+import { fixturesDir, repoPath } from "../../test/support/fixtures.js";
 import type { BenchContext, BenchRow, Benchmark } from "../support/benchmark.js";
 import { loadNabDev, numentaProfiles, publishedStandardScores } from "./detection/nab-dev.js";
 import { normalSeries } from "./detection/normal-series.js";
 
 /**
- * One fixed configuration for every series: the `anomaly` detector with its defaults,
- * as a user would write it. The spec keeps the default scrape interval (15s) on purpose:
- * the detector must not depend on it.
+ * One fixed configuration for every series, the file the docs tell users to backtest:
+ * the `anomaly` detector with its defaults, as a user would write it. The spec keeps the
+ * default scrape interval (15s) on purpose: the detector must not depend on it.
  */
-export const DETECTION_SPEC = `version: aiwatch/v1
-name: detection-quality
-defaults: { runbook_base_url: https://runbooks.example.com }
-monitors:
-  - { name: anomaly, layer: model, signal: value, detector: { type: anomaly } }
-`;
+export const DETECTION_SPEC_PATH = "examples/backtest/anomaly.yaml";
 
 /** Published detectors shown beside ours (all 15 are logged). */
 const SHOWN = ["ARTime", "contextOSE", "numenta", "knncad", "windowedGaussian", "randomCutForest"];
@@ -55,11 +50,11 @@ export const detectionQualityBenchmark: Benchmark = {
       return [];
     }
     const dev = loadNabDev(nabDir);
+    const spec = readFileSync(repoPath(DETECTION_SPEC_PATH), "utf8");
     context.log(
-      `aiwatch rules backtest SPEC --series ${dev.dataDir} --windows ${dev.windowsPath} --engine prometheus`,
+      `aiwatch rules backtest ${DETECTION_SPEC_PATH} --series ${dev.dataDir} --windows ${dev.windowsPath} --engine prometheus`,
     );
-    context.log(`SPEC: ${DETECTION_SPEC.trim().split("\n").join(" | ")}`);
-    const nabIntervals = await backtest(prometheus, dev.files, context);
+    const nabIntervals = await backtest(prometheus, spec, dev.files, context);
     const results = dev.files.map((file) =>
       scoreNabFile(
         file.name,
@@ -76,7 +71,7 @@ export const detectionQualityBenchmark: Benchmark = {
     logNabTable(context, folders, total, published, htm);
 
     const normal = normalSeries();
-    const normalIntervals = await backtest(prometheus, normal, context);
+    const normalIntervals = await backtest(prometheus, spec, normal, context);
     let normalAlerts = 0;
     for (const file of normal) {
       const alerts = normalIntervals.get(file.name)?.length ?? 0;
@@ -128,11 +123,12 @@ export const detectionQualityBenchmark: Benchmark = {
 /** Episode starts per series, through a real Prometheus. */
 async function backtest(
   prometheus: string,
+  specText: string,
   files: readonly SeriesFile[],
   context: BenchContext,
 ): Promise<Map<string, number[]>> {
   const compiled = compileSpecs([
-    { file: "detection-quality.yaml", text: DETECTION_SPEC, displayName: "detection-quality.yaml" },
+    { file: DETECTION_SPEC_PATH, text: specText, displayName: DETECTION_SPEC_PATH },
   ]);
   const spec = compiled.specs[0];
   const ruleFile = spec?.files[0];
