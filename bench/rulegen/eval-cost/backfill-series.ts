@@ -34,8 +34,13 @@ export function writeBackfill(
     }
   };
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
-  for (const family of families) {
-    chunk += `# TYPE ${family.name} gauge\n`;
+  // OpenMetrics wants each name's samples together, under one TYPE line: families that
+  // share a name (one recording of several monitors, told apart by labels) go in a row.
+  const byName = [...families].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let previous: string | undefined;
+  for (const family of byName) {
+    if (family.name !== previous) chunk += `# TYPE ${family.name} gauge\n`;
+    previous = family.name;
     for (let s = 0; s < series; s++) {
       const labels = family.labels(s);
       const times = new Set<number>();
@@ -103,15 +108,13 @@ export async function backfillByBlock(
   return samples;
 }
 
-/** One family per name in a block (OpenMetrics wants each family's samples together). */
+/** One family per name and label set in a block (its ranges joined). */
 function mergeFamilies(list: readonly BackfillFamily[]): BackfillFamily[] {
-  const byName = new Map<string, BackfillFamily>();
+  const byKey = new Map<string, BackfillFamily>();
   for (const family of list) {
-    const known = byName.get(family.name);
-    byName.set(
-      family.name,
-      known ? { ...known, ranges: [...known.ranges, ...family.ranges] } : family,
-    );
+    const key = `${family.name}{${family.labels(0)}}`;
+    const known = byKey.get(key);
+    byKey.set(key, known ? { ...known, ranges: [...known.ranges, ...family.ranges] } : family);
   }
-  return [...byName.values()];
+  return [...byKey.values()];
 }
