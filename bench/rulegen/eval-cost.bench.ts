@@ -69,6 +69,8 @@ async function measureScenario(
     "defaults: { runbook_base_url: https://runbooks.example.com }",
     "monitors:",
     `  - { name: bench-zscore, layer: model, signal: ${METRIC}, detector: { type: zscore, window: ${window}, threshold: 3 } }`,
+    // Only the zscore groups are measured.
+    "self_monitoring: false",
   ].join("\n");
   const compiled = compileSpecs([{ file: "bench.yaml", text: spec, displayName: "bench.yaml" }]);
   const model = compiled.specs[0]?.model;
