@@ -174,9 +174,10 @@ function scoreNab(
 }
 
 /**
- * For comparison, the detectors that came before `anomaly`, at the settings the synthetic
- * check tuned them to (robust: 1h, threshold 5, 15% floor; seasonal: 1d, 1h, threshold 4,
- * 15% floor), on the same data. Their windows are sized in samples from the scrape
+ * For comparison, the detectors that came before `anomaly`, on the same data: robust and
+ * seasonal at the settings the synthetic check tuned them to (robust: 1h, threshold 5,
+ * 15% floor; seasonal: 1d, 1h, threshold 4, 15% floor), zscore and spike at their
+ * defaults. Their windows are sized in samples from the scrape
  * interval, so the spec says 5m (most NAB series' step): at the default 15s their coverage
  * gates can never be met on this data and they stay silent.
  */
@@ -186,6 +187,8 @@ defaults: { scrape_interval: 5m, runbook_base_url: https://runbooks.example.com 
 monitors:
   - { name: robust, layer: model, signal: value, detector: { type: robust, window: 1h, threshold: 5, min_relative_margin: 0.15 } }
   - { name: seasonal, layer: model, signal: value, detector: { type: seasonal, seasons: [1d], window: 1h, threshold: 4, min_relative_margin: 0.15 } }
+  - { name: zscore, layer: model, signal: value, detector: { type: zscore } }
+  - { name: spike, layer: model, signal: value, detector: { type: spike } }
 `;
 
 async function logComparison(
