@@ -17,7 +17,7 @@ import { medianGroupDurations } from "./eval-cost/rule-group-durations.js";
 const METRIC = "aiwatch_bench_signal";
 const SCRAPE_MS = 15_000;
 /** Groups evaluate this often while measured; cost per minute scales by the real interval. */
-const MEASURE_INTERVAL = "30s";
+const MEASURE_INTERVAL = "10s";
 
 interface Scenario {
   readonly series: number;
