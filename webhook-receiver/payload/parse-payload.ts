@@ -40,7 +40,9 @@ export function parseWebhookPayload(body: unknown, source = SOURCE): ParsedPaylo
       ],
     };
   }
-  const result = webhookPayloadSchema.safeParse(body, { reportInput: true });
+  const result = webhookPayloadSchema.safeParse(withAlertStatusFromGroup(body), {
+    reportInput: true,
+  });
   if (!result.success) {
     return {
       ok: false,
@@ -49,6 +51,26 @@ export function parseWebhookPayload(body: unknown, source = SOURCE): ParsedPaylo
     };
   }
   return { ok: true, notification: normalizeNotification(result.data) };
+}
+
+/**
+ * Alerts without their own `status` take the group's. Alertmanager always sends both, but
+ * hand-written test payloads of bridges do not (prometheus-msteams' own test request,
+ * pkg/card/testdata/prom_post_request.json, has none); the group's status is what those
+ * senders mean. Without a valid group status nothing is filled in, and both are reported.
+ */
+function withAlertStatusFromGroup(body: unknown): unknown {
+  if (!isRecord(body)) return body;
+  const status = body["status"];
+  const alerts = body["alerts"];
+  if ((status !== "firing" && status !== "resolved") || !Array.isArray(alerts)) return body;
+  if (!alerts.some((a) => isRecord(a) && a["status"] === undefined)) return body;
+  return {
+    ...body,
+    alerts: (alerts as unknown[]).map((a) =>
+      isRecord(a) && a["status"] === undefined ? { ...a, status } : a,
+    ),
+  };
 }
 
 function toDiagnostic(

@@ -6,15 +6,21 @@ import type { RenderedMessage } from "../destinations/destination.js";
 import type { GroupInput } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
-import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import type { PendingDelivery } from "../store/outbox-store.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
+import type { Claim, ReceiverStore } from "../store/receiver-store.js";
 import { backoffMs } from "./backoff.js";
 import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
 
 export interface DeliveryWorkerDeps {
-  readonly outbox: OutboxStore;
-  /** Records outcomes (through the writer thread), one transaction per call. */
+  readonly outbox: Pick<
+    ReceiverStore,
+    "schedule" | "due" | "previouslyFiring" | "leaseDestination" | "releaseLeases"
+  >;
+  /** Records outcomes, one transaction per call. */
   readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
+  /** This process, as the holder of destination leases (several replicas share a store). */
+  readonly owner: string;
   readonly destinations: DestinationSet;
   readonly config: () => ReceiverConfig;
   readonly metrics: ReceiverMetrics;
@@ -26,6 +32,12 @@ export interface DeliveryWorkerDeps {
 }
 
 const WAKE_COALESCE_MS = 20;
+/**
+ * A destination's lease outlives the longest send by far: a replica renews it before each
+ * send, so another takes the destination over only from one that stopped renewing (died),
+ * never in the middle of a send that is still running.
+ */
+const MIN_LEASE_MS = 15_000;
 
 /** Below this many units a "too large" answer is not worth shrinking for. */
 const MIN_SIZE_LIMIT = 256;
@@ -40,6 +52,7 @@ export class DeliveryWorker {
   private readonly busy = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private ticking = false;
   private lastTick = 0;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
@@ -54,6 +67,7 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.busy.values()]);
+    await this.deps.outbox.releaseLeases(this.deps.owner).catch(() => undefined);
   }
 
   /**
@@ -70,12 +84,23 @@ export class DeliveryWorker {
   private tick(): void {
     this.timer = undefined;
     this.lastTick = performance.now();
-    if (this.stopped) return;
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    void this.look()
+      .then((sleep) => {
+        if (!this.stopped && !this.timer)
+          this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+      })
+      .finally(() => (this.ticking = false));
+  }
+
+  /** Starts draining every destination with due work; returns how long to sleep. */
+  private async look(): Promise<number> {
     const now = this.deps.now();
     let sleep = this.deps.pollMs ?? 1000;
     let schedule: { destination: string; next: number }[];
     try {
-      schedule = this.deps.outbox.schedule(this.deps.destinations.names());
+      schedule = await this.deps.outbox.schedule(this.deps.destinations.names());
     } catch (error) {
       this.deps.metrics.storageErrors.inc({ operation: "read_outbox" });
       this.deps.logger.error("cannot read the outbox", { error });
@@ -94,27 +119,43 @@ export class DeliveryWorker {
         sleep = Math.min(sleep, wait);
         continue;
       }
-      const run = this.drain(runtime)
-        .catch((error: unknown) =>
+      const run = this.drainHeld(runtime)
+        .catch((error: unknown) => {
+          this.deps.metrics.storageErrors.inc({ operation: "deliver" });
           this.deps.logger.error("delivery failed unexpectedly", {
             destination: entry.destination,
             error,
-          }),
-        )
+          });
+        })
         .finally(() => {
           this.busy.delete(entry.destination);
           this.wake();
         });
       this.busy.set(entry.destination, run);
     }
-    if (!this.stopped) this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+    return sleep;
+  }
+
+  /** Drains a destination if this process holds (or can take) its lease. */
+  private async drainHeld(runtime: RuntimeDestination): Promise<void> {
+    const held = await this.deps.outbox.leaseDestination(
+      runtime.destination.name,
+      this.claim(),
+      this.deps.now(),
+    );
+    if (held) await this.drain(runtime);
+  }
+
+  private claim(): Claim {
+    const leaseMs = Math.max(MIN_LEASE_MS, 3 * this.deps.config().delivery.timeoutMs);
+    return { owner: this.deps.owner, until: this.deps.now() + leaseMs };
   }
 
   private async drain(runtime: RuntimeDestination): Promise<void> {
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
-    const due = this.deps.outbox.due(name, now, config.delivery.maxDigest);
+    const due = await this.deps.outbox.due(name, now, config.delivery.maxDigest);
     const first = due[0];
     if (!first) return;
     const tokens = Math.floor(runtime.bucket.available());
@@ -133,11 +174,13 @@ export class DeliveryWorker {
             // whatever the rate budget holds now; the bucket catches up afterwards.
             Math.max(1, runtime.config.maxSplit - first.partsSent)
           : Math.max(1, budget);
-    const groups: GroupInput[] = batch.map((d) => ({
-      notification: d.notification,
-      previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
-      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-    }));
+    const groups: GroupInput[] = await Promise.all(
+      batch.map(async (d) => ({
+        notification: d.notification,
+        previouslyFiring: await this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
+        ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+      })),
+    );
     const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
     const result = renderMessage({
       destination: runtime.destination,
@@ -202,6 +245,17 @@ export class DeliveryWorker {
     const sentAlerts = [...first.sentAlerts];
     for (const [index, part] of parts.entries()) {
       const number = offset + index + 1;
+      // Renewed before every send: a replica that lost its lease (it stalled for longer
+      // than the lease) leaves the rest to the new holder instead of sending beside it.
+      if (
+        index > 0 &&
+        !(await this.deps.outbox.leaseDestination(
+          runtime.destination.name,
+          this.claim(),
+          this.deps.now(),
+        ))
+      )
+        return { outcome: { kind: "retry", reason: "lost the destination's lease" }, attempt };
       runtime.bucket.tryTake();
       const started = performance.now();
       const outcome = await runtime.destination.send(part.message, {

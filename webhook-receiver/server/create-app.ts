@@ -10,8 +10,9 @@ import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import { metricsHandler } from "../../core/server/metrics-route.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
+import { checkPayloadLimits } from "../payload/payload-limits.js";
 import { parseWebhookPayload } from "../payload/parse-payload.js";
-import type { OutboxStore } from "../store/outbox-store.js";
+import type { ReceiverStore } from "../store/receiver-store.js";
 import { RECEIVER_HTTP_ERRORS } from "./receiver-errors.js";
 import type { ReceiverMetrics, RejectEndpoint, RejectReason } from "./receiver-metrics.js";
 import type { Notification } from "../payload/notification.js";
@@ -21,7 +22,7 @@ export interface ReceiverAppDeps {
   readonly registry: MetricsRegistry;
   readonly metrics: ReceiverMetrics;
   readonly lifecycle: Lifecycle;
-  readonly outbox: OutboxStore;
+  readonly store: Pick<ReceiverStore, "deadLetters" | "replay">;
   readonly logger: Logger;
   /** Persists a notification; resolves once committed, rejects if storage failed. */
   readonly accept: (notification: Notification) => Promise<{ id: number; duplicate: boolean }>;
@@ -61,6 +62,18 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
 
   app.use(ALERTS_PATH, countRejections(deps.metrics));
   app.post(ALERTS_PATH, alertsGuard, body, (req, res, next) => {
+    // Before validation: everything after grows with what the limits bound.
+    const overLimit = checkPayloadLimits(req.body, deps.config().limits);
+    if (overLimit) {
+      res.locals["rejectReason"] = "limit_exceeded";
+      deps.metrics.limitRefusals.inc({ limit: overLimit.limit });
+      next(
+        RECEIVER_HTTP_ERRORS["limit-exceeded"](overLimit.message, [
+          { code: "limit-exceeded", limit: overLimit.limit, path: overLimit.path },
+        ]),
+      );
+      return;
+    }
     const parsed = parseWebhookPayload(req.body);
     if (!parsed.ok) {
       res.locals["rejectReason"] = parsed.reason;
@@ -94,15 +107,22 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     );
   });
 
-  app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res) => {
+  app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res, next) => {
     const destination =
       typeof req.query["destination"] === "string" ? req.query["destination"] : undefined;
     // Platform errors can echo a webhook URL or token: redacted as in logs and the CLI.
     const secrets = deps.config().secretValues;
-    const dead = deps.outbox
-      .deadLetters(destination)
-      .map((d) => ({ ...d, lastError: redact(d.lastError, secrets) }));
-    res.json({ status: "success", data: dead });
+    deps.store.deadLetters(destination).then(
+      (dead) =>
+        res.json({
+          status: "success",
+          data: dead.map((d) => ({ ...d, lastError: redact(d.lastError, secrets) })),
+        }),
+      (error: unknown) => {
+        deps.metrics.storageErrors.inc({ operation: "dead_letters" });
+        next(error);
+      },
+    );
   });
   app.post("/api/v1/dead-letters/replay", guardFor("replay"), body, (req, res, next) => {
     const input = (req.body ?? {}) as { ids?: unknown; destination?: unknown };
@@ -118,16 +138,25 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       );
       return;
     }
-    const count = deps.outbox.replay(
-      {
-        ...(ids !== undefined ? { ids: ids as number[] } : {}),
-        ...(typeof input.destination === "string" ? { destination: input.destination } : {}),
-      },
-      deps.now(),
-    );
-    deps.metrics.replayed.inc(count);
-    deps.onReplay();
-    res.json({ status: "success", data: { replayed: count } });
+    deps.store
+      .replay(
+        {
+          ...(ids !== undefined ? { ids: ids as number[] } : {}),
+          ...(typeof input.destination === "string" ? { destination: input.destination } : {}),
+        },
+        deps.now(),
+      )
+      .then(
+        (count) => {
+          deps.metrics.replayed.inc(count);
+          deps.onReplay();
+          res.json({ status: "success", data: { replayed: count } });
+        },
+        (error: unknown) => {
+          deps.metrics.storageErrors.inc({ operation: "replay" });
+          next(error);
+        },
+      );
   });
 
   app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
@@ -154,7 +183,12 @@ function countRejections(metrics: ReceiverMetrics) {
 }
 
 function reasonFor(status: number, explicit: unknown): RejectReason {
-  if (explicit === "invalid_payload" || explicit === "unsupported_version") return explicit;
+  if (
+    explicit === "invalid_payload" ||
+    explicit === "unsupported_version" ||
+    explicit === "limit_exceeded"
+  )
+    return explicit;
   switch (status) {
     case 401:
       return "unauthorized";

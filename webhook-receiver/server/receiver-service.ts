@@ -16,16 +16,16 @@ import { DeliveryWorker } from "../pipeline/delivery-worker.js";
 import { DestinationSet } from "../pipeline/destination-set.js";
 import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
-import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
-import { HistoryStore } from "../store/history-store.js";
-import { NotificationStore } from "../store/notification-store.js";
-import { startInboxWriter } from "../store/inbox-writer.js";
+import type { NotificationStore } from "../store/notification-store.js";
+import type { startInboxWriter } from "../store/inbox-writer.js";
 import type { AcceptResult } from "../store/inbox-writes.js";
 import type { Notification } from "../payload/notification.js";
-import { openDatabase } from "../store/open-database.js";
 import type { SqliteDatabase } from "../store/open-database.js";
-import { OutboxStore } from "../store/outbox-store.js";
+import type { OutboxStore } from "../store/outbox-store.js";
+import { openReceiverStore, processOwner } from "../store/open-store.js";
+import type { ReceiverStore } from "../store/receiver-store.js";
+import { SqliteReceiverStore } from "../store/sqlite-receiver-store.js";
 import { createReceiverApp } from "./create-app.js";
 import { ReceiverMetrics } from "./receiver-metrics.js";
 import type { OutboxSnapshot } from "./receiver-metrics.js";
@@ -48,24 +48,32 @@ export interface ReceiverOptions {
   readonly random?: () => number;
   /** How often to look for work queued by another process (replay CLI). */
   readonly pollMs?: number;
-  /** Starts the storage writer (tests wrap it to make storage fail). */
+  /** Starts the storage writer (tests wrap it to make storage fail). SQLite only. */
   readonly startWriter?: typeof startInboxWriter;
+  /** How often to claim notifications a dead replica accepted but never routed. */
+  readonly orphanScanMs?: number;
 }
 
 export interface RunningReceiver {
   readonly url: string;
+  /** Everything the receiver keeps (SQLite or PostgreSQL). */
+  readonly store: ReceiverStore;
+  /** The SQLite connection; throws when the store is PostgreSQL. */
   readonly database: SqliteDatabase;
   readonly registry: MetricsRegistry;
+  /** SQLite only, as `database`. */
   readonly outbox: OutboxStore;
+  /** SQLite only, as `database`. */
   readonly notifications: NotificationStore;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
-  followUp(notificationId: number, enrichment: Enrichment): number;
+  followUp(notificationId: number, enrichment: Enrichment): Promise<number>;
   stop(): Promise<void>;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+const SNAPSHOT_REUSE_MS = 100;
 
 /**
  * Wires the pipeline: accept (HTTP) → persist (SQLite, group commit) → enrich → route
@@ -74,15 +82,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  */
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
-  const database = openDatabase(options.config.storage.path, options.config.storage.synchronous);
-  const writer = (options.startWriter ?? startInboxWriter)(
-    options.config.storage.path,
-    options.config.storage.synchronous,
-    database,
-  );
-  const notifications = new NotificationStore(database);
-  const outbox = new OutboxStore(database);
-  const history = new HistoryStore(database);
+  const store = await openReceiverStore(options.config.storage, options.startWriter);
+  const owner = processOwner();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
   const destinations = new DestinationSet(
@@ -93,14 +94,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
 
   // Read per use, so every stage sees a reload at once (the reloader is created below).
   const config = (): ReceiverConfig => reloader.current();
+  // One query per scrape for the three outbox gauges.
+  let scrape: { at: number; snapshot: Promise<OutboxSnapshot> } | undefined;
   const metrics = new ReceiverMetrics(
     registry,
-    () => snapshot(outbox, now()),
+    () => {
+      const at = performance.now();
+      if (!scrape || at - scrape.at > SNAPSHOT_REUSE_MS)
+        scrape = {
+          at,
+          snapshot: store.countsByDestination().then((rows) => snapshot(rows, now())),
+        };
+      return scrape.snapshot;
+    },
     () => destinations.names(),
   );
   const worker = new DeliveryWorker({
-    outbox,
-    write: (writes) => writer.outbox(writes),
+    outbox: store,
+    owner,
+    write: (writes) => store.recordOutbox(writes),
     destinations,
     config,
     metrics,
@@ -114,19 +126,22 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     new RootCauseEnricher({
       config,
       registry,
-      actionStore: new ActionStore(database),
+      actionStore: store.actions,
       logger: options.logger,
       now,
     });
-  const followUp = (id: number, enrichment: Enrichment): number => {
-    const count = notifications.enqueueFollowUp(id, enrichment, now());
+  const followUp = async (id: number, enrichment: Enrichment): Promise<number> => {
+    const count = await store.enqueueFollowUp(id, enrichment, now());
     worker.wake();
     return count;
   };
+  const routingLeaseMs = (): number => Math.max(30_000, 5 * config().enrichmentTimeoutMs);
   const routing = new RoutingStage({
-    store: notifications,
+    claimUnrouted: (limit) =>
+      store.claimUnrouted({ owner, until: now() + routingLeaseMs() }, now(), limit),
+    ...(options.orphanScanMs !== undefined ? { orphanScanMs: options.orphanScanMs } : {}),
     complete: (results, at) =>
-      writer.route(
+      store.route(
         results.map((r) => ({
           id: r.id,
           enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
@@ -142,22 +157,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     onStorageError: () => metrics.storageErrors.inc({ operation: "route" }),
     onRouted: () => worker.wake(),
     followUp: (id, enrichment) => {
-      try {
-        followUp(id, enrichment);
-      } catch (error) {
+      followUp(id, enrichment).catch((error: unknown) => {
         metrics.storageErrors.inc({ operation: "follow_up" });
         options.logger.error("cannot queue a follow-up", { notification: id, error });
-      }
+      });
     },
   });
   const reloader = new ConfigReloader<ReceiverConfig>(
     options.config,
     () => loadReceiverConfig(options.config.file, options.secrets),
     (next, previous) => {
-      if (next.storage.path !== previous.storage.path)
-        return Promise.reject(
-          new Error("storage.path cannot change on reload; restart the receiver"),
-        );
+      if (JSON.stringify(next.storage) !== JSON.stringify(previous.storage))
+        return Promise.reject(new Error("storage cannot change on reload; restart the receiver"));
       destinations.apply(next);
       worker.wake();
       return Promise.resolve();
@@ -171,7 +182,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     AcceptResult
   >((items) => {
     const oldest = Math.min(...items.map((i) => i.receivedAt));
-    return writer.accept(
+    return store.accept(
       items.map(({ notification: n, receivedAt }) => ({
         payload: JSON.stringify(n),
         receiver: n.receiver,
@@ -181,24 +192,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         receivedAt,
       })),
       oldest - config().dedupWindowMs,
+      { owner, until: now() + routingLeaseMs() },
     );
   });
   const app = createReceiverApp({
     config,
     registry,
     metrics,
-    outbox,
+    store,
     logger: options.logger,
     now,
     lifecycle: {
       name: "aiwatch webhook-receiver",
       // Not ready when no accept can commit: Alertmanager's 503s alone would not tell a
       // load balancer or an orchestrator to route around this instance.
-      notReadyReason: () => {
-        if (!database.open) return "storage is closed";
-        const failure = writer.failure();
-        return failure === undefined ? undefined : `storage is unavailable: ${failure}`;
-      },
+      notReadyReason: () => store.unavailableReason(),
       reload: async () => {
         const result = await reloader.reload();
         return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
@@ -216,8 +224,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   try {
     server = await listen(app, options.host, options.port);
   } catch (error) {
-    await writer.close();
-    database.close();
+    await store.close();
     throw error;
   }
   // Alertmanager (Go) keeps connections idle for up to 90 s; closing them sooner races with
@@ -228,26 +235,36 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   routing.wake();
   worker.start();
   const prune = setInterval(() => {
-    try {
-      const c = config();
-      history.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs);
-    } catch (error) {
+    const c = config();
+    store.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs).catch((error: unknown) => {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
-    }
+    });
   }, PRUNE_EVERY_MS);
   prune.unref();
   options.logger.info("webhook receiver listening", {
     url: server.url,
-    storage: options.config.storage.path,
+    storage: options.config.storage.kind === "sqlite" ? options.config.storage.path : "postgres",
+    replica: owner,
   });
+  const sqlite = (): SqliteReceiverStore => {
+    if (store instanceof SqliteReceiverStore) return store;
+    throw new Error("this receiver stores in PostgreSQL; use receiver.store");
+  };
 
   return {
     url: server.url,
-    database,
+    store,
+    get database() {
+      return sqlite().database;
+    },
+    get outbox() {
+      return sqlite().outbox;
+    },
+    get notifications() {
+      return sqlite().notifications;
+    },
     registry,
-    outbox,
-    notifications,
     reload: () => reloader.reload(),
     config,
     followUp,
@@ -257,17 +274,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       enricher.close?.();
       await server.close();
       await worker.stop();
-      await writer.close();
-      if (database.open) database.close();
+      await store.close();
     },
   };
 }
 
-function snapshot(outbox: OutboxStore, now: number): OutboxSnapshot {
+function snapshot(
+  rows: readonly { destination: string; state: string; count: number; oldest: number }[],
+  now: number,
+): OutboxSnapshot {
   const pending = new Map<string, number>();
   const dead = new Map<string, number>();
   const oldest = new Map<string, number>();
-  for (const row of outbox.countsByDestination()) {
+  for (const row of rows) {
     if (row.state === "pending") {
       pending.set(row.destination, row.count);
       oldest.set(row.destination, Math.max(0, (now - row.oldest) / 1000));

@@ -145,7 +145,7 @@ export class OutboxStore {
   }
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: number;
   notification_id: number;
   destination: string;
@@ -172,7 +172,7 @@ interface DeadLetterRow {
   finished_at: number | null;
 }
 
-function toPending(row: DeliveryRow): PendingDelivery {
+export function toPending(row: DeliveryRow): PendingDelivery {
   return {
     id: row.id,
     notificationId: row.notification_id,
