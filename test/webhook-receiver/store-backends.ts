@@ -23,7 +23,7 @@ export interface StoreBackend {
   /** A fresh, empty store, opened directly (store tests). */
   open(dir: string): Promise<ReceiverStore>;
   /** Another store on the same data, as a second replica sees it (PostgreSQL only). */
-  openShared?(store: ReceiverStore): Promise<ReceiverStore>;
+  openShared?: (store: ReceiverStore) => Promise<ReceiverStore>;
 }
 
 const postgres = requirePostgres();

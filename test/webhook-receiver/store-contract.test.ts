@@ -237,10 +237,9 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
   const replicas = async (count: number): Promise<ReceiverStore[]> => {
     if (!postgres?.openShared) throw new Error("no PostgreSQL");
     const first = await postgres.open(dir.path);
-    const rest = await Promise.all(
-      Array.from({ length: count - 1 }, () => postgres.openShared?.(first)),
-    );
-    const all = [first, ...rest].filter((s): s is ReceiverStore => s !== undefined);
+    const openShared = postgres.openShared;
+    const rest = await Promise.all(Array.from({ length: count - 1 }, () => openShared(first)));
+    const all = [first, ...rest];
     open.push(...all);
     return all;
   };
