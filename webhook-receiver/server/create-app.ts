@@ -11,7 +11,7 @@ import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import { metricsHandler } from "../../core/server/metrics-route.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import { checkPayloadLimits } from "../payload/payload-limits.js";
-import { parseWebhookPayload } from "../payload/parse-payload.js";
+import { parseWebhookPayloadInSlices } from "../payload/parse-payload.js";
 import type { ReceiverStore } from "../store/receiver-store.js";
 import { RECEIVER_HTTP_ERRORS } from "./receiver-errors.js";
 import type { ReceiverMetrics, RejectEndpoint, RejectReason } from "./receiver-metrics.js";
@@ -74,37 +74,38 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       );
       return;
     }
-    const parsed = parseWebhookPayload(req.body);
-    if (!parsed.ok) {
-      res.locals["rejectReason"] = parsed.reason;
-      const error =
-        parsed.reason === "unsupported_version"
-          ? RECEIVER_HTTP_ERRORS["unsupported-version"]
-          : RECEIVER_HTTP_ERRORS["invalid-payload"];
-      const messages = parsed.diagnostics.map((d) => d.message);
-      next(
-        error(
-          messages.join("; "),
-          parsed.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message })),
-        ),
+    void parseWebhookPayloadInSlices(req.body).then((parsed) => {
+      if (!parsed.ok) {
+        res.locals["rejectReason"] = parsed.reason;
+        const error =
+          parsed.reason === "unsupported_version"
+            ? RECEIVER_HTTP_ERRORS["unsupported-version"]
+            : RECEIVER_HTTP_ERRORS["invalid-payload"];
+        const messages = parsed.diagnostics.map((d) => d.message);
+        next(
+          error(
+            messages.join("; "),
+            parsed.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message })),
+          ),
+        );
+        return;
+      }
+      const started = performance.now();
+      deps.accept(parsed.notification).then(
+        (result) => {
+          deps.metrics.acceptDuration.observe((performance.now() - started) / 1000);
+          deps.metrics.notifications.inc({ result: result.duplicate ? "duplicate" : "accepted" });
+          res.json({ status: "success", data: { id: result.id, duplicate: result.duplicate } });
+        },
+        (error: unknown) => {
+          deps.metrics.storageErrors.inc({ operation: "accept" });
+          deps.logger.error("cannot persist notification; answering 503 so Alertmanager retries", {
+            error,
+          });
+          next(RECEIVER_HTTP_ERRORS["storage-unavailable"]());
+        },
       );
-      return;
-    }
-    const started = performance.now();
-    deps.accept(parsed.notification).then(
-      (result) => {
-        deps.metrics.acceptDuration.observe((performance.now() - started) / 1000);
-        deps.metrics.notifications.inc({ result: result.duplicate ? "duplicate" : "accepted" });
-        res.json({ status: "success", data: { id: result.id, duplicate: result.duplicate } });
-      },
-      (error: unknown) => {
-        deps.metrics.storageErrors.inc({ operation: "accept" });
-        deps.logger.error("cannot persist notification; answering 503 so Alertmanager retries", {
-          error,
-        });
-        next(RECEIVER_HTTP_ERRORS["storage-unavailable"]());
-      },
-    );
+    }, next);
   });
 
   app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res, next) => {
