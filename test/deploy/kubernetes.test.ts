@@ -66,6 +66,10 @@ describe("the Kubernetes manifests", () => {
     mkdirSync(secrets, { recursive: true });
     for (const name of ["ingest-token", "receiver-token"])
       writeFileSync(join(secrets, name), `test-${name}`);
+    writeFileSync(
+      join(secrets, "postgres-url"),
+      "postgres://aiwatch:pw-1234@127.0.0.1:5432/aiwatch",
+    );
     const check = async (file: string, argv: (path: string) => string[]): Promise<void> => {
       const copy = join(temp.path, file.replace("/", "-"));
       writeFileSync(
@@ -91,6 +95,29 @@ describe("the Kubernetes manifests", () => {
     ]);
     await check("config/exporter.yaml", (path) => ["exporter", "--config.file", path, "--check"]);
     await check("config/receiver.yaml", (path) => ["receiver", "check", "--config.file", path]);
+    await check("config/receiver-ha.yaml", (path) => ["receiver", "check", "--config.file", path]);
+  });
+
+  it("offer the receiver highly available on PostgreSQL: 2 replicas, a disruption budget, readiness", () => {
+    const ha = parseAllDocuments(readFileSync(join(dir, "receiver-ha.yaml"), "utf8")).map(
+      (doc) => doc.toJS() as Manifest,
+    );
+    const deployment = ha.find((m) => m.kind === "Deployment");
+    expect(deployment?.metadata?.name).toBe("aiwatch-receiver");
+    expect(deployment?.spec?.["replicas"]).toBe(2);
+    const text = JSON.stringify(deployment);
+    expect(text).toContain('"readinessProbe":{"httpGet":{"path":"/-/ready"');
+    // No volume for a database: the state is in PostgreSQL.
+    expect(text).not.toContain("volumeClaimTemplates");
+    const budget = ha.find((m) => m.kind === "PodDisruptionBudget");
+    expect(budget?.apiVersion).toBe("policy/v1");
+    expect(budget?.spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "aiwatch-receiver" } },
+    });
+    expect(readFileSync(join(dir, "config/receiver-ha.yaml"), "utf8")).toContain(
+      "url: { file: /run/secrets/aiwatch/postgres-url }",
+    );
   });
 
   it("carry the example spec's rules as a PrometheusRule that is up to date", async () => {
