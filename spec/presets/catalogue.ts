@@ -6,7 +6,7 @@ const GPU_EVIDENCE = ["gpu-xid-errors", "gpu-ecc-uncorrectable", "gpu-row-remap-
 
 /**
  * The monitors most AI workloads need, on aiwatch's metric names (and dcgm-exporter's for
- * GPUs). A spec uses one with `preset: NAME` and overrides any field; see README.
+ * GPUs). A spec uses one with `preset: NAME` and overrides any field; see docs/rulegen.md "Presets".
  */
 export const PRESETS: readonly Preset[] = [
   // ---- training runs ------------------------------------------------------------------

@@ -23,7 +23,7 @@ const labelMap = z.record(z.string(), z.string());
  */
 export const presetReferenceSchema = z
   .strictObject({
-    name: z.string().min(1).describe("Preset name (see the catalogue in README)."),
+    name: z.string().min(1).describe("Preset name (see the catalogue in docs/rulegen.md)."),
     source: z
       .enum(["aiwatch", "dcgm"])
       .default("aiwatch")

@@ -14,7 +14,7 @@ const MINUTE = 60_000;
 
 /**
  * The monitors compared, as a user would write them (tuned on this synthetic data; see
- * README "Detection quality"): robust with a 1h window, seasonal against the same time a
+ * docs/rulegen.md "Detection quality"): robust with a 1h window, seasonal against the same time a
  * day ago.
  */
 export const AIWATCH_SPEC = `version: aiwatch/v1

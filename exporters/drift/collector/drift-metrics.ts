@@ -1,7 +1,7 @@
 import type { FamilyFactory } from "../../exposition/exposition-registry.js";
 import type { ScalarFamily } from "../../exposition/scalar-family.js";
 
-/** Every metric family the drift collector writes; see the README's metrics table. */
+/** Every metric family the drift collector writes; see the metrics table in docs/drift.md. */
 export interface DriftMetrics {
   readonly score: ScalarFamily<"model" | "feature" | "method">;
   readonly pValue: ScalarFamily<"model" | "feature" | "method">;

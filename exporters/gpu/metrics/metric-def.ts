@@ -1,7 +1,7 @@
 /**
  * A metric family the GPU collector can expose, declared once. Sources produce samples
  * that point at these; the publisher turns them into exposition families. Keeping the
- * declarations as data lets the README tables and the tests read the same list.
+ * declarations as data lets the docs tables (docs/gpu.md) and the tests read the same list.
  */
 export interface MetricDef {
   readonly name: string;

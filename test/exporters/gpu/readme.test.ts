@@ -25,8 +25,8 @@ function expand(name: string): string[] {
     .flatMap((part) => expand(`${match[1] ?? ""}${part}${match[3] ?? ""}`));
 }
 
-describe("the README's GPU section", () => {
-  const readme = readFileSync(repoPath("README.md"), "utf8");
+describe("the GPU docs", () => {
+  const readme = readFileSync(repoPath("docs", "gpu.md"), "utf8");
   const section = readme.slice(
     readme.indexOf("<!-- exporters/gpu:begin -->"),
     readme.indexOf("<!-- exporters/gpu:end -->"),
@@ -51,7 +51,7 @@ describe("the README's GPU section", () => {
 });
 
 const captures = requireFixtures("gpu/nvidia-smi-csv");
-describe.skipIf(!captures.available)("the README's note on GPU energy", () => {
+describe.skipIf(!captures.available)("the GPU docs note on energy", () => {
   it("holds: no captured nvidia-smi offers an energy query field", () => {
     const dir = join(captures.dir, "gpu", "nvidia-smi-csv");
     const files = readdirSync(dir).filter((name) => name.endsWith(".txt") && /__/.test(name));
@@ -64,7 +64,7 @@ describe.skipIf(!captures.available)("the README's note on GPU energy", () => {
     expect(fieldsByFile.flatMap((f) => f.fields.filter((field) => /energy/i.test(field)))).toEqual(
       [],
     );
-    const readme = readFileSync(repoPath("README.md"), "utf8");
+    const readme = readFileSync(repoPath("docs", "gpu.md"), "utf8");
     expect(readme).toContain("There is no energy counter (no `aiwatch_gpu_energy_*` family).");
   });
 });

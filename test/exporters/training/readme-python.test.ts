@@ -13,7 +13,7 @@ const temp = makeTempDir("readme-python");
 afterAll(() => temp.remove());
 
 function readmePythonSnippet(): string {
-  const readme = readFileSync(repoPath("README.md"), "utf8");
+  const readme = readFileSync(repoPath("docs", "training.md"), "utf8");
   const section = readme.slice(
     readme.indexOf("<!-- exporters/training:begin -->"),
     readme.indexOf("<!-- exporters/training:end -->"),
