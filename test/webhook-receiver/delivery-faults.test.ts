@@ -370,7 +370,10 @@ describe("the enrich stage and follow-ups", () => {
     const id = (h.receiver.database.prepare("SELECT id FROM notifications").get() as { id: number })
       .id;
     expect(
-      h.receiver.followUp(id, { headline: "Evidence arrived late: GPU 3 throttled", details: [] }),
+      await h.receiver.followUp(id, {
+        headline: "Evidence arrived late: GPU 3 throttled",
+        details: [],
+      }),
     ).toBe(CHAT_TYPES.length);
     await waitFor("the follow-ups", () =>
       CHAT_TYPES.every((t) => standIns[t].accepted.length === 2) ? true : undefined,
