@@ -17,6 +17,11 @@ import { benchPayload } from "./webhook-payload.js";
 const RATE = 1000;
 const WARMUP_MS = 3_000;
 const MEASURE_MS = Number(process.env["AIWATCH_BENCH_ACK_SECONDS"] ?? 60) * 1000;
+/**
+ * For a quicker look while working: e.g. AIWATCH_BENCH_ACK_VARIANTS=sqlite (bare node:http
+ * always runs, as the baseline). The kinds are bare, sqlite and postgres.
+ */
+const VARIANTS = process.env["AIWATCH_BENCH_ACK_VARIANTS"]?.split(",");
 const THROUGHPUT_MS = 10_000;
 const CONCURRENCY = 64;
 const BUDGET_P99_MS = 20;
@@ -79,7 +84,10 @@ export const receiverAckBenchmark: Benchmark = {
     ];
     let postgres: PostgresInstance | undefined;
     let pgDir: string | undefined;
-    if (findPostgresBinaries()) {
+    if (VARIANTS && !VARIANTS.includes("sqlite")) variants.pop();
+    if (VARIANTS && !VARIANTS.includes("postgres")) {
+      // Left out on request.
+    } else if (findPostgresBinaries()) {
       // A folder of its own: PostgreSQL runs as an unprivileged user when this is root,
       // and the scratch folder is private to root.
       pgDir = mkdtempSync(join(tmpdir(), "aiwatch-bench-postgres-"));

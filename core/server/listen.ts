@@ -1,5 +1,5 @@
-import type { Server } from "node:http";
-import type { Express } from "express";
+import { createServer } from "node:http";
+import type { RequestListener, Server } from "node:http";
 
 export interface ListeningServer {
   readonly server: Server;
@@ -17,9 +17,14 @@ export function parseListenAddress(text: string): { host: string; port: number }
   return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
 }
 
-export function listen(app: Express, host: string, port: number): Promise<ListeningServer> {
+/** Listens with `handler` (an Express app, or a handler that passes to one). */
+export function listen(
+  handler: RequestListener,
+  host: string,
+  port: number,
+): Promise<ListeningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(handler).listen(port, host);
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address();

@@ -1,13 +1,14 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_PAYLOAD_LIMITS } from "../../webhook-receiver/payload/payload-limits.js";
 import { parseWebhookPayload } from "../../webhook-receiver/payload/parse-payload.js";
+import { measureLoopBlocking } from "../support/event-loop-blocking.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import type { StandIn } from "./platforms/stand-in-server.js";
-import { configHead, startHarness } from "./receiver-harness.js";
+import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { SECRETS } from "./stand-ins.js";
 
@@ -112,12 +113,7 @@ default_route:
     expect(await harness.receiver.store.history(0)).toEqual([]);
   });
 
-  // NOT MET YET (issue 15): on the shared 2-core machine the accept path of these payloads
-  // still blocked the loop for 100-220 ms (GC of multi-megabyte strings, JSON parse and
-  // stringify), and rendering a 1,000-alert group for the generic webhook 1-2.4 s (the
-  // whole body is re-measured per binary-search step in render/). Skipped visibly, not
-  // weakened: remove .skip once both are sliced.
-  it.skip("accepts the largest payloads it allows without blocking the event loop for 50 ms", async () => {
+  it("accepts the largest payloads it allows without blocking the event loop for 50 ms", async () => {
     // The destination's one token goes to a first, small group: the large ones then wait
     // in the outbox, so what is measured is accepting them (parse, limits, validation,
     // fingerprints, storage, routing), not rendering them for a platform.
@@ -131,28 +127,59 @@ default_route:
     const longest = JSON.stringify(group(1, LIMITS.maxLabelsPerAlert, LIMITS.maxLabelLength, "l"));
     expect(Buffer.byteLength(widest)).toBeGreaterThan(3_000_000);
     expect(Buffer.byteLength(widest)).toBeLessThan(4 * 1024 * 1024);
-    const histogram = monitorEventLoopDelay({ resolution: 5 });
-    histogram.enable();
-    const answers = await Promise.all(
-      [widest, longest, JSON.stringify(group(LIMITS.maxAlertsPerGroup, 48, 64, "v"))].map((b) =>
-        harness.post(b),
-      ),
-    );
-    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
-    await waitFor("the large groups routed into the outbox", async () => {
-      const counts = await harness.receiver.store.countsByDestination();
-      if (!counts.some((c) => c.state === "pending" && c.count === 3))
-        throw new Error(JSON.stringify(counts));
-      return true;
+    const bodies = [widest, longest, JSON.stringify(group(LIMITS.maxAlertsPerGroup, 48, 64, "v"))];
+    // Sent from a thread of its own: encoding and writing 7 MB of requests is the client's
+    // work, and it would otherwise be measured as the receiver's.
+    const poster = await startPoster(`${harness.receiver.url}/api/v1/alerts`, TOKEN, bodies);
+    const blocking = await measureLoopBlocking(async () => {
+      expect(await poster.post()).toEqual([200, 200, 200]);
+      await waitFor("the large groups routed into the outbox", async () => {
+        const counts = await harness.receiver.store.countsByDestination();
+        return counts.some((c) => c.state === "pending" && c.count === 3) ? true : undefined;
+      });
     });
-    histogram.disable();
-    const maxMs = histogram.max / 1e6;
+    await poster.close();
     console.log(
-      `event-loop delay while accepting the largest allowed payloads: max ${maxMs.toFixed(1)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms`,
+      `event loop while accepting the largest allowed payloads: blocked at most ${blocking.maxBlockedMs.toFixed(1)} ms (${blocking.basis}); wall-clock delay max ${blocking.wallMaxMs.toFixed(1)} ms, p99 ${blocking.wallP99Ms.toFixed(1)} ms`,
     );
-    expect(maxMs).toBeLessThan(50);
+    expect(blocking.maxBlockedMs).toBeLessThan(50);
   });
 });
+
+/** Posts the bodies concurrently from a worker thread, when told to; answers the statuses. */
+async function startPoster(
+  url: string,
+  token: string,
+  bodies: readonly string[],
+): Promise<{ post(): Promise<number[]>; close(): Promise<number> }> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     parentPort.once("message", async () => {
+       const statuses = await Promise.all(workerData.bodies.map(async (body) => {
+         const response = await fetch(workerData.url, {
+           method: "POST",
+           body,
+           headers: { "content-type": "application/json", authorization: "Bearer " + workerData.token },
+         });
+         await response.arrayBuffer();
+         return response.status;
+       }));
+       parentPort.postMessage(statuses);
+     });
+     parentPort.postMessage("ready");`,
+    { eval: true, workerData: { url, token, bodies } },
+  );
+  await new Promise((resolve) => worker.once("message", resolve));
+  return {
+    post: () =>
+      new Promise<number[]>((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+        worker.postMessage("go");
+      }),
+    close: () => worker.terminate(),
+  };
+}
 
 describe("payloads without alerts[].status", () => {
   it("take the group's status, as prometheus-msteams' own test request needs", () => {

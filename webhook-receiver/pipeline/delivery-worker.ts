@@ -136,14 +136,21 @@ export class DeliveryWorker {
     return sleep;
   }
 
-  /** Drains a destination if this process holds (or can take) its lease. */
+  /**
+   * Drains a destination while this process holds (or can take) its lease: message after
+   * message, as long as each was delivered, more are due and the rate limit allows. Going
+   * back through wake() between messages would add its coalescing delay to every one.
+   */
   private async drainHeld(runtime: RuntimeDestination): Promise<void> {
-    const held = await this.deps.outbox.leaseDestination(
-      runtime.destination.name,
-      this.claim(),
-      this.deps.now(),
-    );
-    if (held) await this.drain(runtime);
+    for (;;) {
+      const held = await this.deps.outbox.leaseDestination(
+        runtime.destination.name,
+        this.claim(),
+        this.deps.now(),
+      );
+      if (!held || !(await this.drain(runtime))) return;
+      if (this.stopped || runtime.bucket.msUntilToken() > 0) return;
+    }
   }
 
   private claim(): Claim {
@@ -151,19 +158,23 @@ export class DeliveryWorker {
     return { owner: this.deps.owner, until: this.deps.now() + leaseMs };
   }
 
-  private async drain(runtime: RuntimeDestination): Promise<void> {
+  /** Sends one message; true when it was delivered and more were due than it carried. */
+  private async drain(runtime: RuntimeDestination): Promise<boolean> {
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
     const due = await this.deps.outbox.due(name, now, config.delivery.maxDigest);
     const first = due[0];
-    if (!first) return;
+    if (!first) return false;
     const tokens = Math.floor(runtime.bucket.available());
-    // More due than the bucket allows now: one digest instead of a queue. A message partly
-    // sent is never folded into a digest: it finishes as the split it started as.
+    // One digest instead of a queue when more are due than the bucket allows now, or when
+    // a whole digest's worth is waiting: one by one, each message waits for the previous
+    // send and its commit, and a destination fed 1,000 notifications a second falls behind
+    // for good. A message partly sent is never folded into a digest: it finishes as the
+    // split it started as.
     const digestable = due.filter((d) => d.partsSent === 0);
-    const batch =
-      first.partsSent === 0 && digestable.length > 1 && due.length > tokens ? digestable : [first];
+    const behind = due.length > tokens || due.length >= config.delivery.maxDigest;
+    const batch = first.partsSent === 0 && digestable.length > 1 && behind ? digestable : [first];
     const budget = Math.min(runtime.config.maxSplit, tokens);
     const maxParts =
       batch.length > 1
@@ -216,6 +227,7 @@ export class DeliveryWorker {
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
+    return sent.outcome.kind === "delivered" && due.length > batch.length;
   }
 
   /**

@@ -10,7 +10,7 @@ import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
 import { fetchHttpClient } from "../destinations/http-client.js";
-import { dedupKey } from "../payload/dedup-key.js";
+import { startPayloadParser } from "../payload/payload-parser.js";
 import { AcceptBatcher } from "../pipeline/accept-batcher.js";
 import { DeliveryWorker } from "../pipeline/delivery-worker.js";
 import { DestinationSet } from "../pipeline/destination-set.js";
@@ -19,13 +19,13 @@ import { RoutingStage } from "../pipeline/routing-stage.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import type { NotificationStore } from "../store/notification-store.js";
 import type { startInboxWriter } from "../store/inbox-writer.js";
-import type { AcceptResult } from "../store/inbox-writes.js";
-import type { Notification } from "../payload/notification.js";
+import type { AcceptRecord, AcceptResult } from "../store/inbox-writes.js";
 import type { SqliteDatabase } from "../store/open-database.js";
 import type { OutboxStore } from "../store/outbox-store.js";
 import { openReceiverStore, processOwner } from "../store/open-store.js";
 import type { ReceiverStore } from "../store/receiver-store.js";
 import { SqliteReceiverStore } from "../store/sqlite-receiver-store.js";
+import { alertsEndpoint } from "./alerts-endpoint.js";
 import { createReceiverApp } from "./create-app.js";
 import { ReceiverMetrics } from "./receiver-metrics.js";
 import type { OutboxSnapshot } from "./receiver-metrics.js";
@@ -177,23 +177,26 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.logger,
     now,
   );
-  const batcher = new AcceptBatcher<
-    { notification: Notification; receivedAt: number },
-    AcceptResult
-  >((items) => {
-    const oldest = Math.min(...items.map((i) => i.receivedAt));
-    return store.accept(
-      items.map(({ notification: n, receivedAt }) => ({
-        payload: JSON.stringify(n),
-        receiver: n.receiver,
-        groupKey: n.groupKey,
-        status: n.status,
-        dedupKey: dedupKey(n),
-        receivedAt,
-      })),
-      oldest - config().dedupWindowMs,
-      { owner, until: now() + routingLeaseMs() },
-    );
+  const batcher = new AcceptBatcher<AcceptRecord, AcceptResult>((records) => {
+    let oldest = Infinity;
+    for (const r of records) oldest = Math.min(oldest, r.receivedAt);
+    return store.accept(records, oldest - config().dedupWindowMs, {
+      owner,
+      until: now() + routingLeaseMs(),
+    });
+  });
+  const parser = startPayloadParser();
+  const alerts = alertsEndpoint({
+    config,
+    metrics,
+    logger: options.logger,
+    parser,
+    accept: async ({ notification, record }) => {
+      const receivedAt = now();
+      const result = await batcher.submit({ ...record, receivedAt });
+      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
+      return result;
+    },
   });
   const app = createReceiverApp({
     config,
@@ -212,18 +215,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
       },
     },
-    accept: async (notification) => {
-      const receivedAt = now();
-      const result = await batcher.submit({ notification, receivedAt });
-      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
-      return result;
-    },
     onReplay: () => worker.wake(),
   });
   let server: ListeningServer;
   try {
-    server = await listen(app, options.host, options.port);
+    server = await listen(
+      (req, res) => {
+        if (!alerts(req, res)) app(req, res);
+      },
+      options.host,
+      options.port,
+    );
   } catch (error) {
+    await parser.close();
     await store.close();
     throw error;
   }
@@ -273,6 +277,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       routing.stop();
       enricher.close?.();
       await server.close();
+      await parser.close();
       await worker.stop();
       await store.close();
     },

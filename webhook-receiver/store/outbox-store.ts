@@ -172,8 +172,15 @@ interface DeadLetterRow {
   finished_at: number | null;
 }
 
+/**
+ * A row as a PendingDelivery. The notification (and enrichment) are parsed on first use:
+ * the delivery worker reads a page of due rows to decide between one message and a digest,
+ * and parsing every payload of the page for one message cost more than sending it.
+ */
 export function toPending(row: DeliveryRow): PendingDelivery {
-  return {
+  let notification: Notification | undefined;
+  let enrichment: Enrichment | undefined;
+  const pending: PendingDelivery = {
     id: row.id,
     notificationId: row.notification_id,
     destination: row.destination,
@@ -185,7 +192,15 @@ export function toPending(row: DeliveryRow): PendingDelivery {
     partsSent: row.parts_sent,
     sentAlerts: row.sent_alerts ? (JSON.parse(row.sent_alerts) as number[]) : [],
     ...(row.size_limit !== null ? { sizeLimit: row.size_limit } : {}),
-    notification: JSON.parse(row.payload) as Notification,
-    ...(row.enrichment ? { enrichment: JSON.parse(row.enrichment) as Enrichment } : {}),
+    get notification(): Notification {
+      return (notification ??= JSON.parse(row.payload) as Notification);
+    },
   };
+  const stored = row.enrichment;
+  if (stored)
+    Object.defineProperty(pending, "enrichment", {
+      enumerable: true,
+      get: (): Enrichment => (enrichment ??= JSON.parse(stored) as Enrichment),
+    });
+  return pending;
 }
