@@ -101,6 +101,58 @@ describe.each(storeBackends())("$name store", (backend) => {
   );
 
   it.skipIf(!backend.available)(
+    "records a digest's send at once, and a shrink with its retry",
+    async () => {
+      const accepted = await store.accept(
+        [record("A"), record("B"), record("C")],
+        T0 - HOUR,
+        claimA,
+      );
+      await store.route(
+        accepted.map((r) => ({
+          id: r.id,
+          enrichment: null,
+          routed: [{ destination: "chat", routeId: "default" }],
+        })),
+        T0,
+      );
+      const due = await store.due("chat", T0, 10);
+      const [first, second, third] = due;
+      const ids = [first?.id ?? 0, second?.id ?? 0];
+      await store.recordOutbox([
+        { op: "attempt", ids, at: T0, outcome: "delivered", detail: null, durationMs: 2 },
+        {
+          op: "delivered",
+          ids,
+          now: T0,
+          // Two notifications of one group in a digest: the later one is what shows.
+          groups: [
+            { destination: "chat", groupKey: "g", firing: ["fp-1"] },
+            { destination: "chat", groupKey: "h", firing: ["fp-2"] },
+            { destination: "chat", groupKey: "g", firing: ["fp-1", "fp-3"] },
+          ],
+        },
+      ]);
+      const firing = await store.previouslyFiringGroups("chat", ["g", "h", "unknown"]);
+      expect([...firing.entries()].map(([k, v]) => [k, [...v]])).toEqual([
+        ["g", ["fp-1", "fp-3"]],
+        ["h", ["fp-2"]],
+      ]);
+      // Both update the same row: applied one after the other, in one transaction.
+      await store.recordOutbox([
+        { op: "shrink", ids: [third?.id ?? 0], sizeLimit: 600 },
+        { op: "retry", ids: [third?.id ?? 0], nextAttemptAt: T0 + 10, error: "too large" },
+      ]);
+      const [resized] = await store.due("chat", T0 + 10, 10);
+      expect(resized).toMatchObject({ id: third?.id, sizeLimit: 600, attempts: 1 });
+      expect((await store.delivered()).map((d) => d.notificationId)).toEqual([
+        first?.notificationId,
+        second?.notificationId,
+      ]);
+    },
+  );
+
+  it.skipIf(!backend.available)(
     "records sends: delivered, retried, dead and replayed, with the channel's state",
     async () => {
       const [a, b] = await store.accept([record("A"), record("B")], T0 - HOUR, claimA);

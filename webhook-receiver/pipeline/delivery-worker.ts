@@ -15,7 +15,7 @@ import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
 export interface DeliveryWorkerDeps {
   readonly outbox: Pick<
     ReceiverStore,
-    "schedule" | "due" | "previouslyFiring" | "leaseDestination" | "releaseLeases"
+    "schedule" | "due" | "previouslyFiringGroups" | "leaseDestination" | "releaseLeases"
   >;
   /** Records outcomes, one transaction per call. */
   readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
@@ -185,13 +185,15 @@ export class DeliveryWorker {
             // whatever the rate budget holds now; the bucket catches up afterwards.
             Math.max(1, runtime.config.maxSplit - first.partsSent)
           : Math.max(1, budget);
-    const groups: GroupInput[] = await Promise.all(
-      batch.map(async (d) => ({
-        notification: d.notification,
-        previouslyFiring: await this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
-        ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-      })),
+    const firing = await this.deps.outbox.previouslyFiringGroups(
+      name,
+      batch.map((d) => d.notification.groupKey),
     );
+    const groups: GroupInput[] = batch.map((d) => ({
+      notification: d.notification,
+      previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
+      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+    }));
     const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
     const result = renderMessage({
       destination: runtime.destination,

@@ -88,6 +88,19 @@ export class OutboxStore {
     return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
   }
 
+  /** The same for several groups; groups with no message recorded yet are absent. */
+  previouslyFiringGroups(
+    destination: string,
+    groupKeys: readonly string[],
+  ): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const key of groupKeys) {
+      const row = this.selectGroupState.get(destination, key);
+      if (row) out.set(key, new Set(JSON.parse(row.firing) as string[]));
+    }
+    return out;
+  }
+
   deadLetters(destination?: string): DeadLetter[] {
     const rows = this.db
       .prepare<[string | null, string | null], DeadLetterRow>(

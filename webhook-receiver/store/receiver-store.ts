@@ -91,6 +91,11 @@ export interface ReceiverStore {
   releaseLeases(owner: string): Promise<void>;
   due(destination: string, now: number, limit: number): Promise<PendingDelivery[]>;
   previouslyFiring(destination: string, groupKey: string): Promise<Set<string>>;
+  /** The same for several groups at once (a digest), by group key; absent: none. */
+  previouslyFiringGroups(
+    destination: string,
+    groupKeys: readonly string[],
+  ): Promise<Map<string, Set<string>>>;
   /** The delivery worker's records of a send, in one transaction. */
   recordOutbox(writes: readonly OutboxWrite[]): Promise<void>;
   deadLetters(destination?: string): Promise<DeadLetter[]>;

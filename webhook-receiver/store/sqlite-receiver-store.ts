@@ -59,6 +59,8 @@ export class SqliteReceiverStore implements ReceiverStore {
     attempt(() => this.outbox.due(destination, now, limit));
   previouslyFiring: ReceiverStore["previouslyFiring"] = (destination, groupKey) =>
     attempt(() => this.outbox.previouslyFiring(destination, groupKey));
+  previouslyFiringGroups: ReceiverStore["previouslyFiringGroups"] = (destination, groupKeys) =>
+    attempt(() => this.outbox.previouslyFiringGroups(destination, groupKeys));
   recordOutbox: ReceiverStore["recordOutbox"] = (writes) => this.writer.outbox(writes);
   deadLetters: ReceiverStore["deadLetters"] = (destination) =>
     attempt(() => this.outbox.deadLetters(destination));

@@ -157,38 +157,41 @@ export class PostgresReceiverStore implements ReceiverStore {
     });
 
   route: ReceiverStore["route"] = (records, now) =>
-    this.track(() =>
-      inTransaction(this.pool, async (client) => {
-        if (records.length === 0) return;
-        // Only what is still in the inbox: a notification routed by two replicas (one
-        // took it over from the other) gets its deliveries once.
-        const removed = await client.query<{ notification_id: number }>(
-          "DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id",
-          [records.map((r) => r.id)],
-        );
-        const mine = new Set(removed.rows.map((r) => r.notification_id));
-        const routed = records.filter((r) => mine.has(r.id));
-        const deliveries = routed.flatMap((r) =>
-          r.routed.map((d) => ({ id: r.id, destination: d.destination, route: d.routeId })),
-        );
-        if (deliveries.length > 0)
-          await client.query(
-            "INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at) SELECT id, destination, route, 'notification', $4, $4 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(id, destination, route)",
-            [
-              deliveries.map((d) => d.id),
-              deliveries.map((d) => d.destination),
-              deliveries.map((d) => d.route),
-              now,
-            ],
-          );
-        const enriched = routed.filter((r) => r.enrichment !== null);
-        if (enriched.length > 0)
-          await client.query(
-            "INSERT INTO enrichments (notification_id, enrichment) SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (notification_id) DO UPDATE SET enrichment = excluded.enrichment",
-            [enriched.map((r) => r.id), enriched.map((r) => r.enrichment)],
-          );
-      }),
-    );
+    this.track(async () => {
+      if (records.length === 0) return;
+      const deliveries = records.flatMap((r) =>
+        r.routed.map((d) => ({ id: r.id, destination: d.destination, route: d.routeId })),
+      );
+      const enriched = records.filter((r) => r.enrichment !== null);
+      // One statement, so one round trip and atomic. Only what is still in the inbox: a
+      // notification routed by two replicas (one took it over from the other) gets its
+      // deliveries once; the second DELETE waits for the first and finds nothing.
+      await this.pool.query(
+        `WITH removed AS (
+           DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id
+         ), routed AS (
+           INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at)
+           SELECT t.id, t.destination, t.route, 'notification', $5::bigint, $5::bigint
+           FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, destination, route)
+           JOIN removed r ON r.notification_id = t.id
+         ), enriched AS (
+           INSERT INTO enrichments (notification_id, enrichment)
+           SELECT t.id, t.enrichment FROM unnest($6::bigint[], $7::text[]) AS t(id, enrichment)
+           JOIN removed r ON r.notification_id = t.id
+           ON CONFLICT (notification_id) DO UPDATE SET enrichment = excluded.enrichment
+         )
+         SELECT count(*) FROM removed`,
+        [
+          records.map((r) => r.id),
+          deliveries.map((d) => d.id),
+          deliveries.map((d) => d.destination),
+          deliveries.map((d) => d.route),
+          now,
+          enriched.map((r) => r.id),
+          enriched.map((r) => r.enrichment),
+        ],
+      );
+    });
 
   notification: ReceiverStore["notification"] = (id) =>
     this.track(async () => {
@@ -271,8 +274,19 @@ export class PostgresReceiverStore implements ReceiverStore {
       return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
     });
 
+  previouslyFiringGroups: ReceiverStore["previouslyFiringGroups"] = (destination, groupKeys) =>
+    this.track(async () => {
+      const rows = await this.pool.query<{ group_key: string; firing: string }>(
+        "SELECT group_key, firing FROM group_state WHERE destination = $1 AND group_key = ANY($2::text[])",
+        [destination, [...new Set(groupKeys)]],
+      );
+      return new Map(
+        rows.rows.map((r) => [r.group_key, new Set(JSON.parse(r.firing) as string[])]),
+      );
+    });
+
   recordOutbox: ReceiverStore["recordOutbox"] = (writes) =>
-    this.track(() => inTransaction(this.pool, (client) => applyOutboxWrites(client, writes)));
+    this.track(() => applyOutboxWrites(this.pool, writes));
 
   deadLetters: ReceiverStore["deadLetters"] = (destination) =>
     this.track(async () => {
