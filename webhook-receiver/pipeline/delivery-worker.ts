@@ -38,6 +38,12 @@ const WAKE_COALESCE_MS = 20;
  * never in the middle of a send that is still running.
  */
 const MIN_LEASE_MS = 15_000;
+/**
+ * How long a replica leaves a destination alone after finding its lease held by another:
+ * asking at every wake (each routed batch) cost two queries per wake and replica for
+ * nothing; a dead holder's lease expires after MIN_LEASE_MS anyway.
+ */
+const LEASE_RETRY_MS = 2_000;
 
 /** Below this many units a "too large" answer is not worth shrinking for. */
 const MIN_SIZE_LIMIT = 256;
@@ -50,6 +56,8 @@ const MIN_SIZE_LIMIT = 256;
  */
 export class DeliveryWorker {
   private readonly busy = new Map<string, Promise<void>>();
+  /** Destinations another replica drains, and when to ask for their lease again. */
+  private readonly leasedElsewhere = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticking = false;
@@ -114,6 +122,11 @@ export class DeliveryWorker {
         sleep = Math.min(sleep, entry.next - now);
         continue;
       }
+      const leaseAgainAt = this.leasedElsewhere.get(entry.destination) ?? 0;
+      if (leaseAgainAt > now) {
+        sleep = Math.min(sleep, leaseAgainAt - now);
+        continue;
+      }
       const wait = runtime.bucket.msUntilToken();
       if (wait > 0) {
         sleep = Math.min(sleep, wait);
@@ -148,7 +161,12 @@ export class DeliveryWorker {
         this.claim(),
         this.deps.now(),
       );
-      if (!held || !(await this.drain(runtime))) return;
+      if (!held) {
+        this.leasedElsewhere.set(runtime.destination.name, this.deps.now() + LEASE_RETRY_MS);
+        return;
+      }
+      this.leasedElsewhere.delete(runtime.destination.name);
+      if (!(await this.drain(runtime))) return;
       if (this.stopped || runtime.bucket.msUntilToken() > 0) return;
     }
   }
