@@ -175,6 +175,7 @@ receivers:
         const holderPid = Number(lease.rows[0]?.owner.split("/")[1] ?? Number.NaN);
         const killed = replicas.find((r) => r.process.child.pid === holderPid) ?? replicas[0];
         if (!killed) throw new Error("no replica");
+        const killedAt = await stored();
         killed.process.child.kill("SIGKILL");
         await waitFor("the replica to die", () =>
           killed.process.child.signalCode === "SIGKILL" ? true : undefined,
@@ -220,7 +221,7 @@ receivers:
         const resent = [...byAlert.values()].filter((keys) => keys.length > 1);
         const twiceUnderAnotherKey = resent.filter((keys) => new Set(keys).size > 1);
         console.log(
-          `HA drill: ${ALERTS} alerts from 2 Alertmanagers (${chat.requests.length} chat requests, ${chat.accepted.length} accepted); ${byAlert.size} delivered; ${resent.length} sent again under the same idempotency key (in flight at the kill); ${twiceUnderAnotherKey.length} twice otherwise; ${await stored()} notifications stored; proxy connections per replica ${JSON.stringify([...proxy.connections.values()])}`,
+          `HA drill: ${ALERTS} alerts from 2 Alertmanagers; killed ${killed.process.child.pid === holderPid ? "the replica draining the chat" : "a replica (no lease taken yet)"} with ${killedAt} stored, restarted another (${chat.requests.length} chat requests, ${chat.accepted.length} accepted); ${byAlert.size} delivered; ${resent.length} sent again under the same idempotency key (in flight at the kill); ${twiceUnderAnotherKey.length} twice otherwise; ${await stored()} notifications stored; proxy connections per replica ${JSON.stringify([...proxy.connections.values()])}`,
         );
         expect(byAlert.size).toBe(ALERTS);
         expect([...byAlert.keys()].sort()).toEqual(
