@@ -176,7 +176,7 @@ export class DeliveryWorker {
     return { owner: this.deps.owner, until: this.deps.now() + leaseMs };
   }
 
-  /** Sends one message; true when it was delivered and more were due than it carried. */
+  /** Sends one message; true when it was delivered and more may be due. */
   private async drain(runtime: RuntimeDestination): Promise<boolean> {
     const config = this.deps.config();
     const name = runtime.destination.name;
@@ -247,7 +247,11 @@ export class DeliveryWorker {
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
-    return sent.outcome.kind === "delivered" && due.length > batch.length;
+    // More may be due: some were left out of this message, or the page read was full.
+    return (
+      sent.outcome.kind === "delivered" &&
+      (due.length > batch.length || due.length >= config.delivery.maxDigest)
+    );
   }
 
   /**
