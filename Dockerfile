@@ -31,6 +31,10 @@ COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/demo/demo-spec.yaml ./demo/demo-spec.yaml
 COPY --from=build /app/node_modules ./node_modules
+# The receiver's chart PNGs (resvg) draw their text with the system's fonts.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends fonts-dejavu-core \
+  && rm -rf /var/lib/apt/lists/*
 # Runs as the image's unprivileged `node` user; state goes to volumes it owns.
 RUN mkdir -p /var/lib/aiwatch && chown node:node /var/lib/aiwatch
 USER node

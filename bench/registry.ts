@@ -9,6 +9,8 @@ import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
 import { trainingIngestBenchmark } from "./exporters/training-ingest.bench.js";
 import { receiverAckBenchmark } from "./webhook-receiver/ack.bench.js";
 import { receiverAlertToChatBenchmark } from "./webhook-receiver/alert-to-chat.bench.js";
+import { receiverIncidentPageBenchmark } from "./webhook-receiver/incident-page.bench.js";
+import { pythonClientBenchmark } from "./clients/python-client.bench.js";
 
 /** Every benchmark `npm run bench` runs, in order. Add yours here. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -22,4 +24,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   metricsRenderBenchmark,
   receiverAckBenchmark,
   receiverAlertToChatBenchmark,
+  receiverIncidentPageBenchmark,
+  pythonClientBenchmark,
 ];

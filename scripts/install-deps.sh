@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aiwatch's tests and demo run for real, when missing:
 # prometheus (prometheus, promtool), prometheus-alertmanager (alertmanager, amtool),
-# victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml) and postgresql
-# (initdb, pg_ctl: the receiver's shared store; Debian installs them in
-# /usr/lib/postgresql/<major>/bin, off PATH).
+# victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml), chromium (the
+# incident pages' browser tests), fonts-dejavu-core (text in the receiver's chart PNGs),
+# postgresql (initdb, pg_ctl: the receiver's shared store; Debian installs them in
+# /usr/lib/postgresql/<major>/bin, off PATH); and for clients/python's tests, Debian's
+# python3 with python3-torch and python3-pytest (plus python3-pip and python3-setuptools, to
+# prove `pip install ./clients/python`).
 set -euo pipefail
 
 declare -A package_for=(
@@ -13,17 +16,31 @@ declare -A package_for=(
   [amtool]=prometheus-alertmanager
   [vmalert]=victoria-metrics
   [docker-compose]=docker-compose
+  [chromium]=chromium
+)
+
+# Python modules, checked with the interpreter Debian's packages install into (a pyenv or
+# venv python3 earlier on PATH does not see them; scripts/test-python.sh uses this one).
+declare -A python_package_for=(
+  [torch]=python3-torch
+  [pytest]=python3-pytest
+  [pip]=python3-pip
+  [setuptools]=python3-setuptools
 )
 
 missing=()
 for binary in "${!package_for[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${package_for[$binary]}")
 done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql)
 fi
+for module in "${!python_package_for[@]}"; do
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_package_for[$module]}")
+done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose and postgresql are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, postgresql, python3-torch and python3-pytest are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -27,7 +27,7 @@ export interface Benchmark {
   /** Short name to select it: `npm run bench -- <id>`. */
   readonly id: string;
   readonly name: string;
-  readonly part: "rulegen" | "exporters" | "webhook-receiver" | "dashboards";
+  readonly part: "rulegen" | "exporters" | "webhook-receiver" | "dashboards" | "clients";
   run(context: BenchContext): Promise<readonly BenchRow[]>;
 }
 

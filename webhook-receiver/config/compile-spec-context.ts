@@ -3,9 +3,11 @@ import { compileSpecs } from "../../rulegen/compile.js";
 import { specContextOf } from "../../spec/context/spec-context.js";
 import type { SpecContext } from "../../spec/context/spec-context.js";
 import type { SpecSource } from "../../spec/load/spec-source.js";
+import { monitorBands } from "../incidents/monitor-bands.js";
+import type { MonitorBands } from "../incidents/monitor-bands.js";
 
 export type SpecContextResult =
-  | { readonly ok: true; readonly context: SpecContext }
+  | { readonly ok: true; readonly context: SpecContext; readonly bands: MonitorBands }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 /**
@@ -23,5 +25,6 @@ export function compileSpecContext(sources: readonly SpecSource[]): SpecContextR
       models,
       sources.map((source) => source.file),
     ),
+    bands: monitorBands(models),
   };
 }

@@ -113,6 +113,12 @@ export const receiverConfigSchema = z.strictObject({
         })
         .optional(),
       max_body_bytes: z.number().int().positive().optional(),
+      external_url: z
+        .string()
+        .optional()
+        .describe(
+          "The receiver's URL as people's browsers reach it: messages link to its incident pages.",
+        ),
     })
     .optional(),
   storage: z.strictObject({

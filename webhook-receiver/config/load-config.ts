@@ -100,6 +100,14 @@ function refineConfig(
       "web.auth: configure at least one bearer token or basic-auth user; the receiver accepts no unauthenticated alerts",
     );
 
+  const externalUrl = file.web?.external_url;
+  if (externalUrl !== undefined && !/^https?:\/\/[^/?#\s]+[^?#\s]*$/i.test(externalUrl))
+    error(
+      "invalid-url",
+      ["web", "external_url"],
+      `web.external_url: expected an http:// or https:// URL without a query, got ${JSON.stringify(externalUrl)}`,
+    );
+
   const destinations: DestinationConfig[] = [];
   const names = new Set<string>();
   file.destinations.forEach((d, i) => {
@@ -143,6 +151,7 @@ function refineConfig(
       file: path,
       credentials: { bearerTokens, basicAuth },
       maxBodyBytes: file.web?.max_body_bytes ?? DEFAULTS.maxBodyBytes,
+      ...(externalUrl !== undefined ? { externalUrl: externalUrl.replace(/\/+$/, "") } : {}),
       storage,
       limits: {
         maxAlertsPerGroup: limits.max_alerts_per_group ?? DEFAULT_PAYLOAD_LIMITS.maxAlertsPerGroup,

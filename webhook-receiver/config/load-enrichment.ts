@@ -9,6 +9,7 @@ import type { HttpEndpoint } from "../evidence/http-endpoint.js";
 import { DEFAULT_PRIORS } from "../evidence/priors.js";
 import { DEFAULT_SCORING } from "../evidence/scoring.js";
 import { DEFAULT_TOPOLOGY } from "../evidence/topology.js";
+import type { MonitorBands } from "../incidents/monitor-bands.js";
 import { compileSpecContext } from "./compile-spec-context.js";
 import type { EnrichmentFile } from "./enrichment-schema.js";
 
@@ -62,7 +63,8 @@ export function loadAnalysisConfig(
     ? endpoint(file.alertmanager, at("alertmanager"), tools)
     : undefined;
   const grafanaUrl = file.grafana ? httpUrl(file.grafana.url, at("grafana", "url"), tools) : "";
-  const spec = file.spec !== undefined ? loadSpecs(file.spec, tools) : undefined;
+  const specs = file.spec !== undefined ? loadSpecs(file.spec, tools) : undefined;
+  const spec = specs?.context;
 
   const lookbackMs = durationMs(file.lookback ?? ENRICHMENT_DEFAULTS.lookback);
   const horizonMs = durationMs(file.horizon ?? ENRICHMENT_DEFAULTS.horizon);
@@ -85,6 +87,7 @@ export function loadAnalysisConfig(
   const topologyFile = file.topology ?? {};
   return {
     spec,
+    ...(specs ? { bands: specs.bands } : {}),
     prometheus,
     alertmanager,
     links: {
@@ -189,7 +192,10 @@ function httpUrl(text: string, at: Path, tools: RefineTools): string {
   return text.replace(/\/+$/, "");
 }
 
-function loadSpecs(spec: string | string[], tools: RefineTools): SpecContext | undefined {
+function loadSpecs(
+  spec: string | string[],
+  tools: RefineTools,
+): { context: SpecContext; bands: MonitorBands } | undefined {
   const paths = typeof spec === "string" ? [spec] : spec;
   const sources = [];
   for (const [i, path] of paths.entries()) {
@@ -210,7 +216,9 @@ function loadSpecs(spec: string | string[], tools: RefineTools): SpecContext | u
     tools.foreign(built.diagnostics);
     return undefined;
   }
-  return sources.length === paths.length ? built.context : undefined;
+  return sources.length === paths.length
+    ? { context: built.context, bands: built.bands }
+    : undefined;
 }
 
 function definedOnly<T extends Record<string, number | undefined>>(

@@ -48,6 +48,8 @@ export interface ReceiverConfig {
   readonly file: string;
   readonly credentials: Credentials;
   readonly maxBodyBytes: number;
+  /** Where people reach the receiver (`web.external_url`): incident links in messages. */
+  readonly externalUrl?: string;
   readonly storage: StorageConfig;
   readonly limits: PayloadLimits;
   readonly dedupWindowMs: number;

@@ -1,6 +1,7 @@
 import { classifyHttpStatus, parseJsonObject } from "./classify-http.js";
 import { resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
+import { chartImageUrl } from "../incidents/chart-image.js";
 import type { Destination } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
 import { httpDestination, isResolvedTitle, platformBasics } from "./http-destination.js";
@@ -20,16 +21,21 @@ export function discordDestination(options: DiscordOptions): Destination {
   return httpDestination({
     ...platformBasics("discord", options),
     target: () => ({ url: options.url }),
-    body: (message) => ({
-      allowed_mentions: { parse: [] },
-      embeds: [
-        {
-          title: Array.from(message.title).slice(0, TITLE_CHARS).join(""),
-          description: message.body,
-          color: isResolvedTitle(message.title) ? 0x2eb886 : 0xd00000,
-        },
-      ],
-    }),
+    body: (message, context) => {
+      // The incident's chart, fetched by Discord from the receiver's external URL.
+      const image = chartImageUrl(context);
+      return {
+        allowed_mentions: { parse: [] },
+        embeds: [
+          {
+            title: Array.from(message.title).slice(0, TITLE_CHARS).join(""),
+            description: message.body,
+            color: isResolvedTitle(message.title) ? 0x2eb886 : 0xd00000,
+            ...(image ? { image: { url: image.url } } : {}),
+          },
+        ],
+      };
+    },
     measure: (message) => message.body.length,
     classify: classifyDiscord,
   });

@@ -1,7 +1,9 @@
 import nodemailer from "nodemailer";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
-import type { Destination, RenderedMessage } from "./destination.js";
+import { chartImagePng } from "../incidents/chart-image.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
+import type { Destination, RenderedMessage, SendContext } from "./destination.js";
 import { unescapeEntities } from "./http-destination.js";
 import { PLATFORM_LIMITS } from "./platform-limits.js";
 
@@ -50,15 +52,26 @@ export function emailDestination(options: EmailOptions): Destination {
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
   });
-  const mail = (message: RenderedMessage, idempotencyKey: string) => ({
+  const charts = new ChartPngRenderer();
+  const mail = (
+    message: RenderedMessage,
+    context: SendContext,
+    // The incident's chart travels inline (mail clients block remote images by default).
+    chart: { png: Buffer; alt: string } | undefined,
+  ) => ({
     from: options.from,
     to: [...options.to],
     // The title is escaped for HTML (a template may print it in the body): a header is text.
     subject: unescapeHtml(message.title),
-    html: message.body,
+    html: chart
+      ? `${message.body}\n<p><img src="cid:${CHART_CID}" alt="${escapeAttribute(chart.alt)}" width="800"></p>`
+      : message.body,
     text: htmlToText(message.body),
     // A stable Message-ID lets mail clients collapse a retried delivery.
-    messageId: `<${idempotencyKey}@aiwatch.receiver>`,
+    messageId: `<${context.idempotencyKey}@aiwatch.receiver>`,
+    ...(chart
+      ? { attachments: [{ filename: "incident-chart.png", content: chart.png, cid: CHART_CID }] }
+      : {}),
   });
   return {
     name: options.name,
@@ -67,10 +80,12 @@ export function emailDestination(options: EmailOptions): Destination {
     sizeUnit: limits.sizeUnit,
     sizeLimit: options.sizeLimit ?? limits.sizeLimit,
     measure: (message) => message.body.length,
-    request: (message, context) => mail(message, context.idempotencyKey),
+    request: (message, context) => mail(message, context, undefined),
     send: async (message, context) => {
+      // A chart that cannot be drawn leaves the mail without it, never undelivered.
+      const chart = await chartImagePng(context, charts).catch(() => undefined);
       try {
-        await transport.sendMail(mail(message, context.idempotencyKey));
+        await transport.sendMail(mail(message, context, chart));
         return DELIVERED;
       } catch (error) {
         return classifySmtpError(error);
@@ -90,6 +105,12 @@ export function classifySmtpError(error: unknown): DeliveryOutcome {
   if (e.responseCode === 552) return resize(detail);
   if (e.responseCode >= 400 && e.responseCode < 500) return retry(detail);
   return permanent(detail);
+}
+
+const CHART_CID = "incident-chart@aiwatch";
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
 function unescapeHtml(text: string): string {

@@ -22,7 +22,8 @@ export function genericWebhookDestination(options: GenericWebhookOptions): Desti
     text: message.body,
     notifications: context.groups.map((g) => ({
       ...g.notification,
-      enrichment: g.enrichment ?? null,
+      // The stored series are for the incident page; `data` carries every number.
+      enrichment: g.enrichment ? { ...g.enrichment, evidence: undefined } : null,
     })),
   });
   return httpDestination({

@@ -1,6 +1,7 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import { resize } from "./delivery-outcome.js";
-import type { Destination } from "./destination.js";
+import { chartImageUrl } from "../incidents/chart-image.js";
+import type { Destination, SendContext } from "./destination.js";
 import { httpDestination, plainTitle, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
@@ -21,7 +22,7 @@ export function slackDestination(options: SlackOptions): Destination {
   return httpDestination({
     ...platformBasics("slack", options),
     target: () => ({ url: options.url }),
-    body: (message) => ({
+    body: (message, context) => ({
       text: message.title,
       blocks: [
         {
@@ -36,6 +37,7 @@ export function slackDestination(options: SlackOptions): Destination {
           type: "section",
           text: { type: "mrkdwn", text },
         })),
+        ...imageBlock(context),
       ],
     }),
     measure: (message) => message.body.length,
@@ -45,6 +47,15 @@ export function slackDestination(options: SlackOptions): Destination {
       return classifyHttpStatus(response, now);
     },
   });
+}
+
+/**
+ * The incident's chart, which Slack fetches from the receiver's external URL
+ * (https://api.slack.com/reference/block-kit/blocks#image: image_url and alt_text).
+ */
+function imageBlock(context: SendContext): Record<string, unknown>[] {
+  const image = chartImageUrl(context);
+  return image ? [{ type: "image", image_url: image.url, alt_text: image.alt }] : [];
 }
 
 /** Splits at line ends so each section stays under Slack's limit and no markup is cut. */

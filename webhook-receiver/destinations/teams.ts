@@ -1,7 +1,8 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import { permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
-import type { Destination } from "./destination.js";
+import { chartImageUrl } from "../incidents/chart-image.js";
+import type { Destination, SendContext } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
 import {
   byteLength,
@@ -23,7 +24,7 @@ export function teamsDestination(options: TeamsOptions): Destination {
   return httpDestination({
     ...platformBasics("teams", options),
     target: () => ({ url: options.url }),
-    body: (message) => ({
+    body: (message, context) => ({
       type: "message",
       attachments: [
         {
@@ -44,6 +45,7 @@ export function teamsDestination(options: TeamsOptions): Destination {
                 color: isResolvedTitle(message.title) ? "Good" : "Attention",
               },
               { type: "TextBlock", text: message.body, wrap: true },
+              ...imageElement(context),
             ],
           },
         },
@@ -53,6 +55,12 @@ export function teamsDestination(options: TeamsOptions): Destination {
     measure: (_message, built) => byteLength(built),
     classify: classifyTeams,
   });
+}
+
+/** The incident's chart as a card Image, fetched by Teams from the receiver's external URL. */
+function imageElement(context: SendContext): Record<string, unknown>[] {
+  const image = chartImageUrl(context);
+  return image ? [{ type: "Image", url: image.url, altText: image.alt, size: "Stretch" }] : [];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { SpecContext } from "../../spec/context/spec-context.js";
+import type { MonitorBands } from "../incidents/monitor-bands.js";
 import type { HttpEndpoint } from "./http-endpoint.js";
 import type { LinkTargets } from "./links.js";
 import type { PriorRule } from "./priors.js";
@@ -9,6 +10,8 @@ import type { Topology } from "./topology.js";
 export interface AnalysisConfig {
   /** The aiwatch spec(s) the rules were compiled from; absent: generic enrichment only. */
   readonly spec: SpecContext | undefined;
+  /** Each monitor's band or threshold, for the incident page's charts (with `spec`). */
+  readonly bands?: MonitorBands;
   readonly prometheus: HttpEndpoint;
   readonly alertmanager: HttpEndpoint | undefined;
   readonly links: LinkTargets;

@@ -8,6 +8,7 @@ import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import { eventValues } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";
 import { SourceError, transportReason } from "./http-endpoint.js";
+import type { BandPlan } from "../incidents/monitor-bands.js";
 import type { PrometheusApi } from "./prometheus-api.js";
 import type { Observation, OwnCause, ScoringWindow } from "./scoring.js";
 import { labelsInclude, labelsText } from "./series.js";
@@ -60,6 +61,13 @@ export interface GatheredEvidence {
   readonly siblings: readonly Sibling[];
   /** What could not be read (a bad query, Alertmanager down): said, not hidden. */
   readonly notes: readonly string[];
+  /** The detector's band or threshold around the alert's own signal, for the incident page. */
+  readonly band?: SignalBand;
+}
+
+export interface SignalBand {
+  readonly lines: readonly { readonly legend: string; readonly samples: readonly Sample[] }[];
+  readonly threshold?: number;
 }
 
 export type { Sibling };
@@ -179,8 +187,12 @@ export async function gatherEvidence(
     ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
     : expressionFromGeneratorUrl(target.alert.generatorURL);
   const gpuJoins = joinLabels(undefined, context, topology, ["gpu", "node"]);
-  const [own, states, xidSeries, ...candidates] = await Promise.all([
+  const bandPlan = monitor
+    ? config.bands?.get(monitor.name)?.(groupMatchers(monitor, target.alert.labels))
+    : undefined;
+  const [own, bandSeries, states, xidSeries, ...candidates] = await Promise.all([
     range("the alert's signal", ownQuery),
+    Promise.all((bandPlan?.lines ?? []).map((line) => range(`band ${line.legend}`, line.expr))),
     range("alert states", alertStateQuery(related.map((m) => m.name))),
     Promise.all(
       XID_SOURCES.map((source) => range(source.metric, joinedMetricQuery(source.metric, gpuJoins))),
@@ -228,7 +240,24 @@ export async function gatherEvidence(
     checked: related.map((m) => m.name),
     siblings,
     notes,
+    ...(bandPlan ? { band: signalBand(bandPlan, bandSeries, target.alert.labels) } : {}),
   };
+}
+
+/** Each band line's series for this alert (the one carrying its labels, or the only one). */
+function signalBand(
+  plan: BandPlan,
+  series: readonly (readonly Series[])[],
+  alertLabels: Labels,
+): SignalBand {
+  const lines = plan.lines.flatMap((line, i) => {
+    const found = series[i] ?? [];
+    const match =
+      found.find((s) => labelsInclude(alertLabels, withoutName(s.labels))) ??
+      (found.length === 1 ? found[0] : undefined);
+    return match ? [{ legend: line.legend, samples: match.samples }] : [];
+  });
+  return { lines, ...(plan.threshold !== undefined ? { threshold: plan.threshold } : {}) };
 }
 
 function relatedMonitors(

@@ -3,6 +3,7 @@ import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import type { ActionConfig, ActionOutcome } from "../actions/action-config.js";
 import { ActionMetrics } from "../actions/action-metrics.js";
 import { ActionRunner } from "../actions/action-runner.js";
+import { captureEvidence } from "../incidents/capture-evidence.js";
 import type { ActionHistory } from "../store/receiver-store.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { Alert, Notification } from "../payload/notification.js";
@@ -178,9 +179,13 @@ export class RootCauseEnricher implements Enricher {
               ? renderAnalysis(analysis, analysisConfig.links, undefined).headline
               : undefined,
         });
+        const evidence =
+          analysis && analysisConfig
+            ? captureEvidence(analysis, analysisConfig, this.deps.now())
+            : undefined;
         const render = (outcomes: readonly ActionOutcome[]): Enrichment | undefined =>
           analysis && analysisConfig
-            ? renderAnalysis(analysis, analysisConfig.links, outcomes)
+            ? { ...renderAnalysis(analysis, analysisConfig.links, outcomes), evidence }
             : actionsEnrichment(outcomes);
         const partial = render(await run.decided);
         if (partial) job.partial = partial;

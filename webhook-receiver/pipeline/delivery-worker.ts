@@ -3,10 +3,11 @@ import { builtinTemplates } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
 import type { RenderedMessage } from "../destinations/destination.js";
-import type { GroupInput } from "../render/render-context.js";
+import type { GroupInput, IncidentLink } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
 import type { PendingDelivery } from "../store/outbox-store.js";
+import type { Enrichment } from "./enrichment.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
 import type { Claim, ReceiverStore } from "../store/receiver-store.js";
 import { backoffMs } from "./backoff.js";
@@ -29,6 +30,11 @@ export interface DeliveryWorkerDeps {
   readonly random: () => number;
   /** Longest sleep between looks at the outbox (rows may come from another process). */
   readonly pollMs?: number;
+  /** The incident page of a routed notification, when the receiver has an external URL. */
+  readonly incidentLink?: (
+    notificationId: number,
+    enrichment: Enrichment | undefined,
+  ) => IncidentLink | undefined;
 }
 
 const WAKE_COALESCE_MS = 20;
@@ -211,6 +217,7 @@ export class DeliveryWorker {
       notification: d.notification,
       previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
       ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+      ...this.incidentOf(d.notificationId, d.enrichment),
     }));
     const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
     const result = renderMessage({
@@ -273,6 +280,7 @@ export class DeliveryWorker {
       notification: d.notification,
       previouslyFiring: new Set<string>(),
       ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+      ...this.incidentOf(d.notificationId, d.enrichment),
     }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
     let attempt: OutboxWrite | undefined;
@@ -430,6 +438,20 @@ export class DeliveryWorker {
       reason,
       deliveries: ids,
     });
+  }
+
+  private incidentOf(
+    notificationId: number,
+    enrichment: Enrichment | undefined,
+  ): { incident?: IncidentLink } {
+    try {
+      const incident = this.deps.incidentLink?.(notificationId, enrichment);
+      return incident ? { incident } : {};
+    } catch (error) {
+      // A message without its link beats no message.
+      this.deps.logger.warn("cannot read the incident link", { notificationId, error });
+      return {};
+    }
   }
 
   private templatesFor(config: ReceiverConfig, routeId: string, runtime: RuntimeDestination) {

@@ -1,3 +1,4 @@
+import type { IncidentEvidence } from "../incidents/incident-evidence.js";
 import type { Notification } from "../payload/notification.js";
 
 /**
@@ -13,6 +14,8 @@ export interface Enrichment {
   readonly details: readonly EnrichmentDetail[];
   /** Machine-readable form, passed through to the generic webhook as is. */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** The series the verdict was read from, kept for the incident page (never sent). */
+  readonly evidence?: IncidentEvidence;
 }
 
 export interface EnrichmentDetail {

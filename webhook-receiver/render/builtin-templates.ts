@@ -45,6 +45,10 @@ const MARKDOWN_BODY = `{{#if enrichment}}**{{enrichment.headline}}**
 
 +{{omitted}} more
 {{/if}}
+{{#if links.incident}}
+
+{{links.incident}}
+{{/if}}
 {{#if links.silence}}
 
 {{links.silence}} · {{links.alertmanager}}
@@ -86,6 +90,9 @@ const SLACK_BODY = `{{#if enrichment}}*{{enrichment.headline}}*
 {{#if omitted}}
 +{{omitted}} more
 {{/if}}
+{{#if links.incident}}
+{{links.incident}}
+{{/if}}
 {{#if links.silence}}
 {{links.silence}} · {{links.alertmanager}}
 {{/if}}
@@ -106,6 +113,8 @@ const HTML_BODY = `{{#if enrichment}}<p><strong>{{enrichment.headline}}</strong>
 {{/each}}
 </ul>
 {{#if omitted}}<p>+{{omitted}} more</p>
+{{/if}}
+{{#if links.incident}}<p>{{links.incident}}</p>
 {{/if}}
 {{#if links.silence}}<p>{{links.silence}} · {{links.alertmanager}}</p>
 {{/if}}
@@ -137,6 +146,9 @@ const PLAIN_BODY = `{{#if enrichment}}{{enrichment.headline}}
 {{/each}}
 {{#if omitted}}
   +{{omitted}} more
+{{/if}}
+{{#if links.incident}}
+  {{links.incident}}
 {{/if}}
 {{#if links.silence}}
   {{links.silence}}

@@ -39,7 +39,12 @@ export interface GroupView {
   readonly summary?: string;
   readonly alerts: readonly AlertView[];
   readonly omitted: number;
-  readonly links: { readonly silence?: string; readonly alertmanager?: string };
+  readonly links: {
+    readonly silence?: string;
+    readonly alertmanager?: string;
+    /** The group's incident page (when the receiver has an external URL). */
+    readonly incident?: string;
+  };
 }
 
 export interface AlertView {
@@ -78,6 +83,13 @@ export interface GroupInput {
   /** Fingerprints firing in the previous message of this group to this destination. */
   readonly previouslyFiring: ReadonlySet<string>;
   readonly enrichment?: Enrichment;
+  readonly incident?: IncidentLink;
+}
+
+/** The incident page a notification belongs to, and its main chart as a PNG. */
+export interface IncidentLink {
+  readonly url: string;
+  readonly chartUrl?: string;
 }
 
 export interface ContextOptions {
@@ -141,7 +153,12 @@ export function buildRenderContext(
       ...(summary !== undefined ? { summary: esc(summary) } : {}),
       alerts,
       omitted: groupOmitted,
-      links: groupLinks(n, options.flavor),
+      links: {
+        ...groupLinks(n, options.flavor),
+        ...(group.incident
+          ? { incident: formatLink("Incident page", group.incident.url, options.flavor) }
+          : {}),
+      },
     };
   });
   const status: AlertStatus = firing > 0 ? "firing" : "resolved";

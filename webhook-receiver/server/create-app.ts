@@ -25,6 +25,8 @@ export interface ReceiverAppDeps {
   /** Called after dead letters were put back, to wake the delivery worker. */
   readonly onReplay: () => void;
   readonly now: () => number;
+  /** The incident pages (read-only, their own auth with the incident's key). */
+  readonly incidentPages?: express.Router;
 }
 
 /**
@@ -104,6 +106,7 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       );
   });
 
+  if (deps.incidentPages) app.use(deps.incidentPages);
   app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
   app.get("/metrics", metricsHandler(deps.registry));
   app.use(

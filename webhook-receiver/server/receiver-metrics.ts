@@ -12,7 +12,7 @@ export type RejectReason =
   | "storage_unavailable";
 
 /** Which endpoint refused a request: the alerts webhook, the admin API or /-/reload. */
-export type RejectEndpoint = "alerts" | "dead_letters" | "replay" | "reload";
+export type RejectEndpoint = "alerts" | "dead_letters" | "replay" | "reload" | "incidents";
 
 export interface OutboxSnapshot {
   readonly pending: ReadonlyMap<string, number>;
@@ -55,7 +55,7 @@ export class ReceiverMetrics {
     });
     this.rejected = new client.Counter({
       name: "aiwatch_receiver_requests_rejected_total",
-      help: "Requests refused, by reason and endpoint (alerts, dead_letters, replay, reload).",
+      help: "Requests refused, by reason and endpoint (alerts, dead_letters, replay, reload, incidents).",
       labelNames: ["reason", "endpoint"],
       registers,
     });

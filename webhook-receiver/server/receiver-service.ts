@@ -17,6 +17,10 @@ import { DestinationSet } from "../pipeline/destination-set.js";
 import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
+import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
+import { incidentRoutes } from "../incidents/incident-routes.js";
+import { IncidentStore } from "../incidents/incident-store.js";
 import type { NotificationStore } from "../store/notification-store.js";
 import type { startInboxWriter } from "../store/inbox-writer.js";
 import type { AcceptRecord, AcceptResult } from "../store/inbox-writes.js";
@@ -65,6 +69,7 @@ export interface RunningReceiver {
   readonly outbox: OutboxStore;
   /** SQLite only, as `database`. */
   readonly notifications: NotificationStore;
+  readonly incidents: IncidentStore;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
@@ -84,6 +89,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const now = options.now ?? Date.now;
   const store = await openReceiverStore(options.config.storage, options.startWriter);
   const owner = processOwner();
+  // Incident pages keep their tables in the SQLite file; on PostgreSQL they are not
+  // available yet (no links in messages, the pages answer 404).
+  const incidents =
+    store instanceof SqliteReceiverStore ? new IncidentStore(store.database) : undefined;
+  const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
   const destinations = new DestinationSet(
@@ -118,6 +128,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     metrics,
     logger: options.logger,
     now,
+    incidentLink: (notificationId, enrichment) => {
+      const base = config().externalUrl;
+      const link = base !== undefined ? incidents?.linkOf(notificationId) : undefined;
+      if (base === undefined || !link) return undefined;
+      return {
+        url: incidentUrl(base, link.id, link.token),
+        ...(mainChart(enrichment?.evidence)
+          ? { chartUrl: incidentChartUrl(base, link.id, link.token) }
+          : {}),
+      };
+    },
     random: options.random ?? Math.random,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
@@ -216,6 +237,19 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       },
     },
     onReplay: () => worker.wake(),
+    ...(incidents
+      ? {
+          incidentPages: incidentRoutes({
+            store: incidents,
+            credentials: () => config().credentials,
+            secretValues: () => config().secretValues,
+            now,
+            onRejected: () =>
+              metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
+            renderPng: (chart) => charts.render(chart),
+          }),
+        }
+      : {}),
   });
   let server: ListeningServer;
   try {
@@ -240,7 +274,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   worker.start();
   const prune = setInterval(() => {
     const c = config();
-    store.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs).catch((error: unknown) => {
+    const pruned = store
+      .prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs)
+      .then(() => incidents?.prune(now() - c.storage.historyRetentionMs));
+    pruned.catch((error: unknown) => {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
     });
@@ -269,6 +306,12 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       return sqlite().notifications;
     },
     registry,
+    get incidents() {
+      if (incidents) return incidents;
+      throw new Error(
+        "incident pages keep their data in SQLite; this receiver stores in PostgreSQL",
+      );
+    },
     reload: () => reloader.reload(),
     config,
     followUp,

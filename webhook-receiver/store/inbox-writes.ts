@@ -1,3 +1,4 @@
+import { prepareIncidentWrites } from "../incidents/incident-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 
 /** A notification to persist, already serialised (it may cross a thread boundary). */
@@ -56,6 +57,7 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
     "INSERT OR REPLACE INTO enrichments (notification_id, enrichment) VALUES (?, ?)",
   );
   const removeFromInbox = db.prepare("DELETE FROM inbox WHERE notification_id = ?");
+  const fileIncident = prepareIncidentWrites(db);
   const accept = db.transaction(
     (records: readonly AcceptRecord[], windowStart: number, claim: InboxClaim | undefined) =>
       records.map((r): AcceptResult => {
@@ -77,6 +79,7 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
       if (removeFromInbox.run(r.id).changes === 0) continue;
       for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
       if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
+      fileIncident(r.id);
     }
   });
   return {

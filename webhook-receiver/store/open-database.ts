@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import type { Database as SqliteDatabase } from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { createIncidentTables } from "../incidents/incident-schema.js";
 
 export type { SqliteDatabase };
 
@@ -18,6 +19,7 @@ export function openDatabase(path: string, synchronous: "full" | "normal"): Sqli
   db.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
   db.pragma("busy_timeout = 5000");
   migrate(db);
+  createIncidentTables(db);
   return db;
 }
 

@@ -36,6 +36,15 @@ export async function startSlackStandIn(
       if (blocks.length > 50) return text(400, "invalid_blocks");
       const parts: string[] = [textOf(body["text"])];
       for (const block of blocks) {
+        // https://api.slack.com/reference/block-kit/blocks#image: an image_url Slack can
+        // fetch (at most 3,000 characters) and alt_text (at most 2,000).
+        if (isRecord(block) && block["type"] === "image") {
+          const url = textOf(block["image_url"]);
+          const alt = textOf(block["alt_text"]);
+          if (!/^https?:\/\//.test(url) || url.length > 3000 || alt === "" || alt.length > 2000)
+            return text(400, "invalid_blocks");
+          continue;
+        }
         if (!isRecord(block) || !isRecord(block["text"])) return text(400, "invalid_blocks");
         const t = textOf(block["text"]["text"]);
         if (

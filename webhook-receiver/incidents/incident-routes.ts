@@ -1,0 +1,136 @@
+import express from "express";
+import type { Request, Response } from "express";
+import { redact } from "../../core/log/logger.js";
+import { isAuthorized } from "../../core/server/auth.js";
+import type { Credentials } from "../../core/server/auth.js";
+import { defineHttpErrors, sendHttpError } from "../../core/server/http-error.js";
+import { tokenMatches } from "./capability-token.js";
+import { CONTENT_SECURITY_POLICY } from "./html.js";
+import { INCIDENTS_PATH, mainChart } from "./incident-link.js";
+import type { IncidentRow, IncidentStore } from "./incident-store.js";
+import { buildTimeline } from "./incident-timeline.js";
+import { renderIncidentList } from "./render-incident-list.js";
+import { renderIncidentPage } from "./render-incident-page.js";
+import type { EvidenceChart } from "./incident-evidence.js";
+
+export const INCIDENT_HTTP_ERRORS = defineHttpErrors({
+  unauthorized: { status: 401, message: "missing or wrong credentials or incident key" },
+  "incident-not-found": { status: 404, message: "no such incident" },
+  "no-chart": { status: 404, message: "this incident has no chart" },
+});
+
+export interface IncidentRoutesDeps {
+  readonly store: IncidentStore;
+  readonly credentials: () => Credentials;
+  readonly secretValues: () => readonly string[];
+  readonly now: () => number;
+  /** Counts a refused request (no or wrong credentials and no valid key). */
+  readonly onRejected: () => void;
+  readonly renderPng: (chart: EvidenceChart) => Promise<Buffer>;
+}
+
+const LIST_SIZE = 200;
+const NOISIEST_DAYS = 7;
+const ID = /^[1-9][0-9]{0,14}$/;
+
+/**
+ * The incident pages, read-only: GET /incidents (the list, behind the receiver's auth) and
+ * GET /incidents/<id> with its chart PNG (behind the auth, or opened by the incident's own
+ * key from its link). Nothing a visitor sends selects a query or an outbound address: the
+ * only inputs are the incident number and the key.
+ */
+export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
+  const router = express.Router();
+  const authorized = (req: Request): boolean =>
+    isAuthorized(req.headers.authorization, deps.credentials());
+  const refuse = (res: Response): void => {
+    deps.onRejected();
+    res.setHeader("WWW-Authenticate", 'Basic realm="aiwatch", Bearer realm="aiwatch"');
+    sendHttpError(res, INCIDENT_HTTP_ERRORS.unauthorized());
+  };
+  /** The incident when the request may see it; otherwise answers and returns undefined. */
+  const admitted = (req: Request, res: Response): IncidentRow | undefined => {
+    const raw = req.params["id"];
+    const id = typeof raw === "string" ? raw : "";
+    const key = req.query["key"];
+    const incident = ID.test(id) ? deps.store.get(Number(id)) : undefined;
+    if (
+      typeof key === "string" &&
+      key.length <= 128 &&
+      incident &&
+      tokenMatches(key, incident.token)
+    )
+      return incident;
+    if (!authorized(req)) {
+      refuse(res);
+      return undefined;
+    }
+    if (!incident) sendHttpError(res, INCIDENT_HTTP_ERRORS["incident-not-found"]());
+    return incident;
+  };
+
+  router.get(INCIDENTS_PATH, (req, res) => {
+    if (!authorized(req)) return refuse(res);
+    const now = deps.now();
+    const html = renderIncidentList({
+      incidents: deps.store.list(LIST_SIZE),
+      noisiest: deps.store.noisiest(now - NOISIEST_DAYS * 86_400_000, now, 10),
+      noisiestDays: NOISIEST_DAYS,
+      now,
+      basePath: INCIDENTS_PATH,
+    });
+    sendHtml(res, html);
+  });
+
+  router.get(`${INCIDENTS_PATH}/:id`, (req, res) => {
+    const incident = admitted(req, res);
+    if (!incident) return;
+    const secrets = deps.secretValues();
+    const enrichment = deps.store.enrichment(incident.id);
+    const notifications = deps.store.notifications(incident.id);
+    const html = renderIncidentPage({
+      incident,
+      notifications,
+      enrichment,
+      timeline: buildTimeline({
+        incident,
+        notifications,
+        deliveries: deps.store.deliveries(incident.id),
+        attempts: deps.store.attempts(incident.id),
+        actions: deps.store.actions(incident.id),
+        enrichment,
+        redact: (t) => redact(t, secrets),
+      }),
+      history: deps.store.history(incident),
+      now: deps.now(),
+      basePath: INCIDENTS_PATH,
+    });
+    sendHtml(res, html);
+  });
+
+  router.get(`${INCIDENTS_PATH}/:id/chart.png`, (req, res, next) => {
+    const incident = admitted(req, res);
+    if (!incident) return;
+    const chart = mainChart(deps.store.enrichment(incident.id)?.evidence);
+    if (!chart) return sendHttpError(res, INCIDENT_HTTP_ERRORS["no-chart"]());
+    deps.renderPng(chart).then((png) => {
+      privateHeaders(res);
+      res.type("image/png").send(png);
+    }, next);
+  });
+  return router;
+}
+
+function sendHtml(res: Response, html: string): void {
+  privateHeaders(res);
+  res.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  res.type("text/html; charset=utf-8").send(html);
+}
+
+/** The page may carry its key in the URL: never cached, framed or sent on as a Referer. */
+function privateHeaders(res: Response): void {
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Referrer-Policy", "no-referrer");
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("X-Frame-Options", "DENY");
+}

@@ -1,0 +1,132 @@
+import type { Alert, Notification } from "../payload/notification.js";
+import type { SqliteDatabase } from "../store/open-database.js";
+import { newCapabilityToken } from "./capability-token.js";
+
+/** Alert keys kept per incident (a group of thousands keeps its newest). */
+const MAX_ALERT_KEYS = 1000;
+
+interface OpenIncident {
+  id: number;
+  alert_keys: string;
+  started_at: number;
+}
+
+/**
+ * Files a routed notification under its incident, inside the routing transaction (so a
+ * message never goes out before its link exists). Routing runs in accept order, so the
+ * group's episodes are cut the same way whatever batches they were routed in. Idempotent:
+ * a notification already filed is left as it is.
+ */
+export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: number) => void {
+  const filed = db.prepare<[number], { incident_id: number }>(
+    "SELECT incident_id FROM incident_notifications WHERE notification_id = ?",
+  );
+  const notification = db.prepare<
+    [number],
+    { received_at: number; receiver: string; group_key: string; payload: string }
+  >("SELECT received_at, receiver, group_key, payload FROM notifications WHERE id = ?");
+  const open = db.prepare<[string, string], OpenIncident>(
+    "SELECT id, alert_keys, started_at FROM incidents WHERE receiver = ? AND group_key = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+  );
+  const supersede = db.prepare(
+    "UPDATE incidents SET closed_at = last_at, close_reason = 'superseded' WHERE id = ?",
+  );
+  const insert = db.prepare(
+    "INSERT INTO incidents (token, receiver, group_key, alertname, fingerprint, started_at, opened_at, last_at, notifications, alert_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+  );
+  const update = db.prepare(
+    "UPDATE incidents SET last_at = ?, started_at = ?, notifications = notifications + 1, alert_keys = ? WHERE id = ?",
+  );
+  const close = db.prepare(
+    "UPDATE incidents SET closed_at = ?, close_reason = 'resolved' WHERE id = ?",
+  );
+  const link = db.prepare(
+    "INSERT INTO incident_notifications (notification_id, incident_id) VALUES (?, ?)",
+  );
+  const file = db.transaction((notificationId: number): void => {
+    if (filed.get(notificationId)) return;
+    const row = notification.get(notificationId);
+    if (!row) return;
+    const n = JSON.parse(row.payload) as Notification;
+    const keys = n.alerts.map(alertKey);
+    const started = Math.min(
+      ...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite),
+    );
+    const current = open.get(row.receiver, row.group_key);
+    let id: number;
+    if (current && continues(current, n, keys)) {
+      id = current.id;
+      const merged = [...new Set([...(JSON.parse(current.alert_keys) as string[]), ...keys])];
+      update.run(
+        row.received_at,
+        Number.isFinite(started) ? Math.min(started, current.started_at) : current.started_at,
+        JSON.stringify(merged.slice(-MAX_ALERT_KEYS)),
+        id,
+      );
+    } else {
+      if (current) supersede.run(current.id);
+      const primary = primaryAlert(n);
+      id = Number(
+        insert.run(
+          newCapabilityToken(),
+          row.receiver,
+          row.group_key,
+          primary?.labels["alertname"] ?? n.commonLabels["alertname"] ?? "(no alertname)",
+          primary?.fingerprint ?? "",
+          Number.isFinite(started) ? started : row.received_at,
+          row.received_at,
+          row.received_at,
+          JSON.stringify(keys.slice(-MAX_ALERT_KEYS)),
+        ).lastInsertRowid,
+      );
+    }
+    if (n.status === "resolved") close.run(resolvedAt(n, row.received_at), id);
+    link.run(notificationId, id);
+  });
+  return (notificationId) => {
+    // Inside the routing transaction this is a savepoint: should filing fail, only the
+    // filing is rolled back, and the notification is still routed (a message without its
+    // link beats no message).
+    try {
+      file(notificationId);
+    } catch {
+      // Nothing to report from the writer thread; the page is missing, the message is not.
+    }
+  };
+}
+
+function alertKey(alert: Alert): string {
+  return `${alert.fingerprint}@${alert.startsAt}`;
+}
+
+/**
+ * A notification continues the open episode when it resolves it or shows one of its
+ * alerts (same fingerprint, same start); a group that fires again with only new alerts
+ * had its previous episode end unannounced (`send_resolved: false`).
+ */
+function continues(current: OpenIncident, n: Notification, keys: readonly string[]): boolean {
+  if (n.status === "resolved") return true;
+  const seen = new Set(JSON.parse(current.alert_keys) as string[]);
+  return keys.some((k) => seen.has(k));
+}
+
+/** The earliest firing alert (ties by fingerprint), as the root-cause analysis picks it. */
+function primaryAlert(n: Notification): Alert | undefined {
+  let best: Alert | undefined;
+  for (const alert of n.alerts) {
+    if (
+      !best ||
+      (alert.status === "firing" && best.status !== "firing") ||
+      (alert.status === best.status &&
+        (alert.startsAt < best.startsAt ||
+          (alert.startsAt === best.startsAt && alert.fingerprint < best.fingerprint)))
+    )
+      best = alert;
+  }
+  return best;
+}
+
+function resolvedAt(n: Notification, receivedAt: number): number {
+  const ends = n.alerts.map((a) => Date.parse(a.endsAt ?? "")).filter(Number.isFinite);
+  return ends.length > 0 ? Math.max(...ends) : receivedAt;
+}
