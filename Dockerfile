@@ -35,9 +35,10 @@ COPY --from=build /app/node_modules ./node_modules
 RUN apt-get update \
   && apt-get install -y --no-install-recommends fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
-# Runs as the image's unprivileged `node` user; state goes to volumes it owns.
-RUN mkdir -p /var/lib/aiwatch && chown node:node /var/lib/aiwatch
-USER node
+# Runs as the image's unprivileged `node` user, by number: Kubernetes can enforce
+# runAsNonRoot only for a numeric USER. State goes to volumes it owns.
+RUN mkdir -p /var/lib/aiwatch && chown 1000:1000 /var/lib/aiwatch
+USER 1000:1000
 EXPOSE 9401 9095
 ENTRYPOINT ["node", "/app/bin/aiwatch.js"]
 CMD ["--help"]

@@ -7,6 +7,7 @@ import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js"
 import { readPackageVersion } from "../core/cli/package-version.js";
 import type { CliIo, Command } from "../core/cli/cli-io.js";
 import { EXIT, UsageError } from "../core/cli/cli-io.js";
+import { ListenError } from "../core/server/listen.js";
 
 /** One entry per part: `aiwatch <part> ...`. */
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summary: string }>> = {
@@ -64,6 +65,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`aiwatch: unknown command "${name}"\n\n${usage()}`);
     return EXIT.usage;
   }
+  if (asksForVersion(rest)) {
+    io.stdout(`aiwatch ${readPackageVersion()}\n`);
+    return EXIT.ok;
+  }
   try {
     return await command.run(rest, io);
   } catch (error) {
@@ -71,6 +76,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`aiwatch ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
+    if (error instanceof ListenError) {
+      io.stderr(`aiwatch ${name}: ${error.message}\n`);
+      return EXIT.inputErrors;
+    }
     throw error;
   }
+}
+
+/**
+ * `--version` is every subcommand's flag, as with Prometheus's tools: it wins over the
+ * rest of the line (`aiwatch exporter --config.file x --version`). Arguments after `--`
+ * are operands, not flags.
+ */
+function asksForVersion(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--version");
 }

@@ -10,6 +10,8 @@ export interface ProcessResult {
 
 export interface RunProcessOptions {
   readonly cwd?: string;
+  /** The program's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
   /**
    * Run the program in its own process group and kill the whole group when stopping it,
@@ -32,6 +34,7 @@ export function runProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
+      env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],
       detached: options.killProcessGroup === true,
     });

@@ -18,6 +18,8 @@ import { checkNames } from "./validate/check-names.js";
 import { checkSignals } from "./validate/check-signals.js";
 import { checkTemplates } from "./validate/check-templates.js";
 import { checkTestable } from "./validate/check-testable.js";
+import { withSelfMonitoring } from "./self-monitoring/plan-self-monitoring.js";
+import { withSelfMonitoringTests } from "./self-monitoring/plan-self-monitoring-tests.js";
 import { problemToDiagnostic } from "../spec/diagnostics/problem.js";
 import type { SpecProblem } from "../spec/diagnostics/problem.js";
 
@@ -112,13 +114,13 @@ function renderSpec(model: SpecModel, displayName: string): GeneratedFile[] {
     displayName,
     `aiwatch rules compile ${displayName} --out .${targetFlag}`,
   );
-  const output = renderForTarget(planRuleFile(model), model, target, header);
+  const plan = withSelfMonitoring(planRuleFile(model), model);
+  const output = renderForTarget(plan, model, target, header);
   const files: GeneratedFile[] = [{ name: output.ruleFileName, content: output.ruleFile }];
-  if (output.withTests)
-    files.push({
-      name: `${model.name}.test.yml`,
-      content: renderTestFile(planTestFile(model, output.ruleFileName), header),
-    });
+  if (output.withTests) {
+    const tests = withSelfMonitoringTests(planTestFile(model, output.ruleFileName), model);
+    files.push({ name: `${model.name}.test.yml`, content: renderTestFile(tests, header) });
+  }
   return files;
 }
 

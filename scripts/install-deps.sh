@@ -4,9 +4,11 @@
 # victoria-metrics (vmalert), docker-compose (to validate docker-compose.yml), chromium (the
 # incident pages' browser tests), fonts-dejavu-core (text in the receiver's chart PNGs),
 # postgresql (initdb, pg_ctl: the receiver's shared store; Debian installs them in
-# /usr/lib/postgresql/<major>/bin, off PATH); and for clients/python's tests, Debian's
-# python3 with python3-torch and python3-pytest (plus python3-pip and python3-setuptools, to
-# prove `pip install ./clients/python`).
+# /usr/lib/postgresql/<major>/bin, off PATH), kubernetes-client (kubectl, to render the
+# kustomizations), openssl (test certificates for TLS), apache2-utils (htpasswd, the bcrypt
+# hashes of --web.config.file) and git (the package is installed from a git URL in a test);
+# and for clients/python's tests, Debian's python3 with python3-torch and python3-pytest
+# (plus python3-pip and python3-setuptools, to prove `pip install ./clients/python`).
 set -euo pipefail
 
 declare -A package_for=(
@@ -16,6 +18,10 @@ declare -A package_for=(
   [amtool]=prometheus-alertmanager
   [vmalert]=victoria-metrics
   [docker-compose]=docker-compose
+  [kubectl]=kubernetes-client
+  [openssl]=openssl
+  [htpasswd]=apache2-utils
+  [git]=git
   [chromium]=chromium
 )
 
@@ -40,7 +46,7 @@ for module in "${!python_package_for[@]}"; do
   /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_package_for[$module]}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, postgresql, python3-torch and python3-pytest are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, postgresql, kubectl, openssl, htpasswd, git, python3-torch and python3-pytest are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

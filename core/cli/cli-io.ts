@@ -4,6 +4,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when stdout's reader has gone (a closed pipe): long-running commands stop. */
+  readonly outputClosed?: Promise<void>;
 }
 
 /** Exit codes shared by every subcommand. */

@@ -93,15 +93,23 @@ function issueToDiagnostics(
         at("wrong-type", `${where}: expected ${expected}, got ${describeValue(issue.input)}`),
       ];
     }
-    case "invalid_value":
+    case "invalid_value": {
+      // A schema's own message is a hint (zod's default one only repeats the values).
+      const custom = issue.message.startsWith("Invalid ") ? undefined : issue.message;
+      const suggestion =
+        typeof issue.input === "string" && issue.values.length > 1
+          ? closestMatch(issue.input, issue.values.map(String))
+          : undefined;
+      const hint = custom ?? (suggestion ? `did you mean "${suggestion}"?` : undefined);
       return [
         at(
           "invalid-value",
           `${where}: expected ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${
             issue.values.length > 1 ? " (one of)" : ""
-          }, got ${describeValue(issue.input)}`,
+          }, got ${describeValue(issue.input)}${hint ? ` (${hint})` : ""}`,
         ),
       ];
+    }
     case "invalid_union": {
       if ("discriminator" in issue && typeof issue.discriminator === "string") {
         const options = (issue as { options?: unknown[] }).options ?? [];

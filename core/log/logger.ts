@@ -1,9 +1,19 @@
+import { errorReplacer } from "./error-replacer.js";
+import { formatLogfmt } from "./logfmt.js";
+import { redact } from "./redaction.js";
+
 /**
- * Structured logs, one JSON object per line, with secrets redacted: every secret value
- * the config resolved is replaced by `<redacted>` wherever it appears, so a token in a
- * webhook URL or an error message never reaches the log.
+ * Structured logs, one record per line, in logfmt (Prometheus's default) or JSON, with
+ * secrets redacted (redaction.ts): every secret value the config resolved, and the parts
+ * of it that travel alone (a URL's userinfo and query values, a header's credential), is
+ * replaced by `<redacted>`, so a token in a webhook URL or an error message never reaches
+ * the log.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "logfmt" | "json";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+export const LOG_FORMATS: readonly LogFormat[] = ["logfmt", "json"];
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -16,6 +26,8 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
+  /** Default json: what embedding code and tests read; the CLI defaults to logfmt. */
+  readonly format?: LogFormat;
   readonly component: string;
   readonly write?: (line: string) => void;
   readonly now?: () => Date;
@@ -27,6 +39,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const threshold = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? (() => new Date());
+  const render = options.format === "logfmt" ? formatLogfmt : formatJson;
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[level] < threshold) return;
     const record = {
@@ -36,7 +49,7 @@ export function createLogger(options: LoggerOptions): Logger {
       msg: message,
       ...fields,
     };
-    write(redact(JSON.stringify(record, errorReplacer), options.secrets?.() ?? []) + "\n");
+    write(redact(render(record), options.secrets?.() ?? []) + "\n");
   };
   return {
     debug: (m, f) => log("debug", m, f),
@@ -46,24 +59,8 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 }
 
-/** Replaces every occurrence of each secret (and its JSON-escaped form) with `<redacted>`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-    ])) {
-      out = out.split(form).join("<redacted>");
-    }
-  }
-  return out;
-}
-
-function errorReplacer(_key: string, value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message } : value;
+function formatJson(record: Record<string, unknown>): string {
+  return JSON.stringify(record, errorReplacer);
 }
 
 /** A logger that records lines, for tests. */

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { COMMON_HTTP_ERRORS, sendHttpError } from "./http-error.js";
+import { webAuthenticatedUser } from "./web-config/web-layer.js";
 
 /**
  * Accepted credentials: bearer tokens and/or basic-auth pairs, matching what Prometheus
@@ -43,6 +44,8 @@ export function isAuthorized(header: string | undefined, credentials: Credential
 /**
  * Middleware that admits only authorised requests. `current` is read per request so a
  * reload that rotates credentials takes effect at once; `onRejected` counts refusals.
+ * A user of the web config's `basic_auth_users` is admitted too: with those set, every
+ * request carries that user's Basic credentials, so it cannot also carry a token.
  */
 export function requireAuth(
   current: () => Credentials,
@@ -50,7 +53,7 @@ export function requireAuth(
 ) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const header = req.headers.authorization;
-    if (isAuthorized(header, current())) {
+    if (webAuthenticatedUser(req) !== undefined || isAuthorized(header, current())) {
       next();
       return;
     }

@@ -76,6 +76,8 @@ export async function runDemoCommand(args: readonly string[], io: CliIo): Promis
   let requestStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((done) => (requestStop = done));
   void waitForShutdown({}).then(() => requestStop());
+  // `aiwatch demo | head`: once nobody reads, stop everything the demo started.
+  void io.outputClosed?.then(() => requestStop());
   try {
     const outcome = await runDemo({
       ...(destinations ? { destinations } : {}),
@@ -131,6 +133,7 @@ async function workloadCommand(args: readonly string[], io: CliIo): Promise<numb
   let requestStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((done) => (requestStop = done));
   void waitForShutdown({}).then(() => requestStop());
+  void io.outputClosed?.then(() => requestStop());
   try {
     await runWorkload({
       exporterUrl: exporterUrl.replace(/\/+$/, ""),

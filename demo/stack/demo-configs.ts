@@ -17,12 +17,38 @@ export function prometheusConfig(ruleFile: string, addresses: DemoAddresses): st
     rule_files: [ruleFile],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [addresses.alertmanager] }] }] },
     scrape_configs: [
-      { job_name: "aiwatch-exporter", static_configs: [{ targets: [addresses.exporter] }] },
+      {
+        job_name: "aiwatch-exporter",
+        static_configs: [{ targets: [addresses.exporter] }],
+        metric_relabel_configs: DATASET_LINK,
+      },
       { job_name: "inference-service", static_configs: [{ targets: [addresses.inference] }] },
       { job_name: "aiwatch-receiver", static_configs: [{ targets: [addresses.receiver] }] },
     ],
   });
 }
+
+/**
+ * Run r-data trains on the housing data whose drift the data collector watches. Both sides
+ * get `dataset="housing"`, the label the demo spec's `related: [{monitor: feature-drift, on:
+ * [dataset]}]` links them by (in a deployment: a target label, or the label your training
+ * and data pipelines already carry). The other runs train on other data: the housing drift
+ * is no evidence for them.
+ */
+const DATASET_LINK = [
+  {
+    source_labels: ["__name__", "run_id"],
+    regex: "aiwatch_training_.+;r-data",
+    target_label: "dataset",
+    replacement: "housing",
+  },
+  {
+    source_labels: ["__name__", "model"],
+    regex: "aiwatch_data_.+;housing",
+    target_label: "dataset",
+    replacement: "housing",
+  },
+];
 
 /** One group per alert, answered fast: the demo shows every incident as its own message. */
 export function alertmanagerConfig(receiverUrl: string, tokenFile: string): string {

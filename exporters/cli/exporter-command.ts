@@ -3,17 +3,29 @@ import { resolve } from "node:path";
 import type { CliIo } from "../../core/cli/cli-io.js";
 import { EXIT, UsageError } from "../../core/cli/cli-io.js";
 import { readPackageVersion } from "../../core/cli/package-version.js";
+import {
+  loadWebConfigFlag,
+  readServerFlags,
+  SERVER_OPTIONS,
+  serverFlagsHelp,
+} from "../../core/cli/server-flags.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { COLLECTORS } from "../collectors.js";
+import { DEFAULT_EXPORTER_ADDRESS } from "../process/exporter-config.js";
 import { loadExporterConfig, startExporter } from "../process/run-exporter.js";
 import { waitForShutdown } from "../../core/cli/wait-for-shutdown.js";
 
 export const EXPORTER_USAGE = `Usage:
-  aiwatch exporter --config.file exporter.yaml [--web.listen-address :9401]
+  aiwatch exporter --config.file exporter.yaml [flags]
   aiwatch exporter --config.file exporter.yaml --check   validate the config and exit
 
-Serves /metrics (Prometheus text or OpenMetrics), /-/healthy, /-/ready, /-/reload and the
-collectors' ingest APIs under /api/v1. SIGHUP reloads the config; SIGTERM/SIGINT stop.
+Serves / (a landing page), /metrics (Prometheus text or OpenMetrics), /-/healthy, /-/ready,
+/-/reload and the collectors' ingest APIs under /api/v1. SIGHUP reloads the config;
+SIGTERM/SIGINT stop.
+
+Flags:
+  --config.file FILE         the exporter config (--config is an alias)
+${serverFlagsHelp(`${DEFAULT_EXPORTER_ADDRESS}, or the file's listen_address`)}  --check                    validate the config (and --web.config.file) and exit
 `;
 
 export async function runExporterCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -24,7 +36,7 @@ export async function runExporterCommand(args: readonly string[], io: CliIo): Pr
       options: {
         "config.file": { type: "string" },
         config: { type: "string" },
-        "web.listen-address": { type: "string" },
+        ...SERVER_OPTIONS,
         check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -40,8 +52,11 @@ export async function runExporterCommand(args: readonly string[], io: CliIo): Pr
   }
   const file = values["config.file"] ?? values.config;
   if (!file) throw new UsageError(`--config.file is required\n\n${EXPORTER_USAGE}`);
+  const flags = readServerFlags(values, io.cwd);
   const configFile = resolve(io.cwd, file);
   const secrets = { env: io.env };
+  const web = loadWebConfigFlag(flags, io);
+  if (!web.ok) return EXIT.inputErrors;
   if (values.check) {
     const result = await loadExporterConfig(configFile, COLLECTORS, secrets);
     if (!result.ok) {
@@ -55,7 +70,10 @@ export async function runExporterCommand(args: readonly string[], io: CliIo): Pr
   }
   const started = await startExporter({
     configFile,
-    listenAddress: values["web.listen-address"],
+    ...(flags.listenText !== undefined ? { listenAddress: flags.listenText } : {}),
+    ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
+    logFormat: flags.logFormat,
+    ...(web.config ? { webConfig: web.config } : {}),
     collectors: COLLECTORS,
     secrets,
     version: readPackageVersion(),

@@ -7,6 +7,7 @@ import { requireAuth } from "../../core/server/auth.js";
 import type { Credentials } from "../../core/server/auth.js";
 import { COMMON_HTTP_ERRORS, httpErrorHandler } from "../../core/server/http-error.js";
 import { jsonBody } from "../../core/server/json-body.js";
+import { landingPageHandler } from "../../core/server/landing-page.js";
 import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import type { ExpositionRegistry } from "../exposition/exposition-registry.js";
@@ -27,6 +28,7 @@ export interface ExporterAppDeps {
   /** aiwatch_exporter_rejected_requests_total{endpoint,reason}. */
   readonly rejectedRequests: Counter<"endpoint" | "reason">;
   readonly logger: Logger;
+  readonly version: string;
 }
 
 /**
@@ -77,6 +79,19 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     tryNext(0);
   });
   app.use(API, api);
+  app.get(
+    "/",
+    landingPageHandler(() => ({
+      name: "aiwatch exporter",
+      description: `AI workload metrics for Prometheus (collectors: ${deps.runtime.types().join(", ") || "none"})`,
+      version: deps.version,
+      links: [
+        { href: "metrics", text: "Metrics", description: "Prometheus text or OpenMetrics" },
+        { href: "-/healthy", text: "Health" },
+        { href: "-/ready", text: "Readiness" },
+      ],
+    })),
+  );
   app.use((_req, _res, next) => next(COMMON_HTTP_ERRORS["not-found"]()));
   app.use(
     httpErrorHandler((error, req) =>

@@ -32,6 +32,11 @@ export class ExporterRuntime {
     return [...this.running.values()].map((r) => r.collector);
   }
 
+  /** The types of the collectors running now, in start order. */
+  types(): readonly string[] {
+    return [...this.running.keys()];
+  }
+
   /**
    * Runs the collectors `sections` configures. All or nothing: when a collector fails to
    * start, the ones this call started are stopped and the ones it stopped are started

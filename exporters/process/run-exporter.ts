@@ -2,14 +2,17 @@ import client from "prom-client";
 import { loadConfigFile } from "../../core/config/load-config-file.js";
 import type { SecretSource } from "../../core/config/secret.js";
 import { createLogger } from "../../core/log/logger.js";
-import type { Logger } from "../../core/log/logger.js";
+import type { LogFormat, Logger, LogLevel } from "../../core/log/logger.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { registerProcessMetrics } from "../../core/metrics/process-metrics.js";
 import { ConfigReloader } from "../../core/server/config-reloader.js";
 import type { LoadResult } from "../../core/server/config-reloader.js";
-import { listen, parseListenAddress } from "../../core/server/listen.js";
+import { listen, ListenError, parseListenAddress } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
+import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
+import { WebLayer } from "../../core/server/web-config/web-layer.js";
 import type { CollectorDefinition } from "../collector.js";
 import { ExpositionRegistry } from "../exposition/exposition-registry.js";
 import { CollectorHealthMetrics } from "./collector-health.js";
@@ -27,6 +30,12 @@ export interface ExporterOptions {
   readonly version: string;
   readonly now?: () => number;
   readonly writeLog?: (line: string) => void;
+  /** --log.level; wins over the file's log_level. */
+  readonly logLevel?: LogLevel;
+  /** --log.format (default json here; the CLI defaults to logfmt). */
+  readonly logFormat?: LogFormat;
+  /** --web.config.file, validated: TLS, basic auth, headers, rate limit. */
+  readonly webConfig?: WebConfig;
 }
 
 export interface RunningExporter {
@@ -56,12 +65,15 @@ export async function startExporter(
   let config = initial.config;
   const logger: Logger = createLogger({
     component: "exporter",
-    level: config.logLevel,
+    level: options.logLevel ?? config.logLevel,
+    ...(options.logFormat ? { format: options.logFormat } : {}),
     write: options.writeLog,
     secrets: () => config.secrets,
   });
   const metrics = createMetricsRegistry();
   registerBuildInfo(metrics, "exporter", options.version);
+  registerProcessMetrics(metrics);
+  const web = options.webConfig ? new WebLayer(options.webConfig, metrics, logger, now) : undefined;
   const health = new CollectorHealthMetrics(metrics);
   const exposition = new ExpositionRegistry(
     () => config.maxSeriesPerFamily,
@@ -89,8 +101,11 @@ export async function startExporter(
   const address = parseListenAddress(options.listenAddress ?? config.listenAddress);
   if (!address) {
     await runtime.stopAll();
-    throw new Error(
-      `invalid listen address ${JSON.stringify(options.listenAddress ?? config.listenAddress)} (expected host:port, e.g. :9401)`,
+    const text = options.listenAddress ?? config.listenAddress;
+    throw new ListenError(
+      text,
+      undefined,
+      `invalid listen address ${JSON.stringify(text)} (expected host:port, e.g. :9401)`,
     );
   }
   const app = createExporterApp({
@@ -101,6 +116,7 @@ export async function startExporter(
     maxBodyBytes: () => reloader.current().maxBodyBytes,
     rejectedRequests,
     logger,
+    version: options.version,
     lifecycle: {
       name: "aiwatch exporter",
       notReadyReason: () => runtime.notReadyReason(),
@@ -112,7 +128,7 @@ export async function startExporter(
   });
   let server: ListeningServer;
   try {
-    server = await listen(app, address.host, address.port);
+    server = await listen(app, address.host, address.port, web);
   } catch (error) {
     await runtime.stopAll();
     throw error;

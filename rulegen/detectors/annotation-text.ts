@@ -1,10 +1,44 @@
 import type { Monitor } from "../../spec/model/monitor.js";
+import { UNIT_INFO } from "../../spec/model/unit.js";
 import { escapeTemplateText } from "../template/alert-template.js";
+import {
+  goSprintf,
+  humanize,
+  humanize1024,
+  humanizeDuration,
+  humanizePercentage,
+} from "../template/prometheus-template-functions.js";
 
-/** `training-loss-spike` → `Training loss spike`. */
+/** Words of monitor names people write in capitals (or their own way) in a sentence. */
+const WORD_SPELLING: Readonly<Record<string, string>> = {
+  api: "API",
+  cpu: "CPU",
+  dcgm: "DCGM",
+  ecc: "ECC",
+  gpu: "GPU",
+  gpus: "GPUs",
+  id: "ID",
+  js: "JS",
+  kl: "KL",
+  ks: "KS",
+  mig: "MIG",
+  nan: "NaN",
+  nvlink: "NVLink",
+  oom: "OOM",
+  pcie: "PCIe",
+  psi: "PSI",
+  slo: "SLO",
+  xid: "XID",
+};
+
+/** `training-loss-spike` → `Training loss spike`; `gpu-xid-errors` → `GPU XID errors`. */
 export function titleOf(monitor: Monitor): string {
-  const words = monitor.name.split("-").join(" ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = monitor.name
+    .split("-")
+    .map((w) => WORD_SPELLING[w] ?? (/^p\d+$/.test(w) ? w.toUpperCase() : w));
+  const first = words[0] ?? "";
+  words[0] = first.charAt(0).toUpperCase() + first.slice(1);
+  return words.join(" ");
 }
 
 /** ` on run_id={{ $labels.run_id }}` naming the group the alert is about, when known. */
@@ -16,4 +50,50 @@ export function groupText(monitor: Monitor): string {
 /** The signal, quoted for a description, with template delimiters neutralised. */
 export function signalText(monitor: Monitor): string {
   return "`" + escapeTemplateText(monitor.signal.expr) + "`";
+}
+
+/**
+ * `$value` as the alert's text prints it, in the monitor's unit: Prometheus's own
+ * humanize functions where one fits the unit (`945.8ms`, `1.5GiB`, `95%`, `1.41GHz`),
+ * else four significant digits and the unit's symbol.
+ */
+export function valueText(monitor: Monitor): string {
+  const unit = monitor.unit;
+  if (unit === undefined) return `{{ printf "%.4g" $value }}`;
+  switch (unit) {
+    case "seconds":
+      return "{{ $value | humanizeDuration }}";
+    case "bytes":
+      return "{{ $value | humanize1024 }}B";
+    case "ratio":
+      return "{{ $value | humanizePercentage }}";
+    case "joules":
+    case "hertz":
+      return `{{ $value | humanize }}${UNIT_INFO[unit].symbol}`;
+    case "percent":
+      return `{{ printf "%.4g" $value }}%`;
+    default:
+      return `{{ printf "%.4g" $value }} ${UNIT_INFO[unit].symbol}`;
+  }
+}
+
+/** A constant of the signal (a threshold), printed as valueText prints values. */
+export function quantityText(monitor: Monitor, value: number, literal: string): string {
+  const unit = monitor.unit;
+  if (unit === undefined) return literal;
+  switch (unit) {
+    case "seconds":
+      return humanizeDuration(value);
+    case "bytes":
+      return `${humanize1024(value)}B`;
+    case "ratio":
+      return humanizePercentage(value);
+    case "joules":
+    case "hertz":
+      return `${humanize(value)}${UNIT_INFO[unit].symbol}`;
+    case "percent":
+      return `${goSprintf("%.4g", [value])}%`;
+    default:
+      return `${goSprintf("%.4g", [value])} ${UNIT_INFO[unit].symbol}`;
+  }
 }

@@ -1,4 +1,4 @@
-import type { SpecModel } from "../../spec/model/monitor.js";
+import type { Monitor, SpecModel } from "../../spec/model/monitor.js";
 import type { SpecProblem } from "../../spec/diagnostics/problem.js";
 
 /** Duplicate names and alerts, and `related` entries that point nowhere. */
@@ -51,8 +51,34 @@ export function checkNames(
           message: `related monitor "${related}" is not defined`,
           path,
         });
-      }
+      } else problems.push(...checkLink(monitor, related, path, model));
     });
   }
   return problems;
+}
+
+/**
+ * A declared link (`related: [{monitor, on}]`) must be a label the related monitor's series
+ * keep. A plain selector is read raw and filtered before it is aggregated, so any label
+ * works; a signal that is an expression is read from the series recorded per its `by`
+ * labels, and a label outside them is gone.
+ */
+function checkLink(
+  monitor: Monitor,
+  relatedName: string,
+  path: readonly (string | number)[],
+  model: SpecModel,
+): SpecProblem[] {
+  const on = monitor.relatedOn[relatedName];
+  const related = model.monitors.find((m) => m.name === relatedName);
+  if (!on || !related || related.signal.selector || related.by === undefined) return [];
+  const lost = on.filter((label) => !related.by?.includes(label));
+  if (lost.length === 0 || lost.length < on.length) return [];
+  return [
+    {
+      code: "unjoinable-link",
+      message: `${relatedName}'s signal is an expression, recorded per its by labels (${related.by.join(", ")}): its series carry no ${lost.map((l) => `"${l}"`).join(" or ")} to link on; add the label to its \`by\` or link on one of those`,
+      path: [...path, "on"],
+    },
+  ];
 }

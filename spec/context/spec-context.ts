@@ -3,6 +3,7 @@ import type { LabelMatcher } from "../../core/promql/parse-promql.js";
 import { quote } from "../../core/promql/promql-text.js";
 import type { Aggregation, Layer, Monitor, SpecModel } from "../model/monitor.js";
 import { MONITOR_LABEL, recordName, signalOperation } from "../model/naming.js";
+import type { Unit } from "../model/unit.js";
 
 /**
  * What the webhook receiver needs to know about a spec. It is built from the models of
@@ -42,6 +43,9 @@ export interface MonitorContext {
   readonly aggregateInQuery: boolean;
   readonly forMs: number;
   readonly related: readonly string[];
+  /** Per related monitor, the labels declared to link it to this one (spec `related[].on`). */
+  readonly relatedOn: Readonly<Record<string, readonly string[]>>;
+  readonly unit: Unit | undefined;
   /** Labels the monitor adds to its alert (besides severity, monitor, layer). */
   readonly alertLabels: Readonly<Record<string, string>>;
   readonly scrapeIntervalMs: number;
@@ -80,6 +84,8 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
     aggregateInQuery: raw !== undefined && monitor.by !== undefined,
     forMs: monitor.forMs,
     related: monitor.related,
+    relatedOn: monitor.relatedOn,
+    unit: monitor.unit,
     alertLabels: monitor.labels,
     scrapeIntervalMs: model.settings.scrapeIntervalMs,
     evaluationIntervalMs: model.settings.evaluationIntervalMs,

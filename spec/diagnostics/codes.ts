@@ -18,6 +18,8 @@ export const RULEGEN_CODES = {
   "duplicate-alert": "Two monitors would generate alerts with the same name.",
   "unknown-related": "`related` names a monitor that does not exist.",
   "self-related": "A monitor lists itself in `related`.",
+  "unjoinable-link":
+    "`related[].on` names a label the related monitor's series lose (its signal is recorded per its `by` labels).",
   "invalid-promql": "The signal is not valid PromQL, or not an instant vector.",
   "invalid-label-name": "A label name is not a valid Prometheus label name.",
   "reserved-label": "A label aiwatch sets itself (severity, monitor, layer) is set by hand.",

@@ -4,7 +4,8 @@ import { alertNameFor } from "./naming.js";
 import type { SpecDocument } from "../schema/spec-schema.js";
 import type { Target } from "./target.js";
 import type { DetectorParams } from "../schema/detector-params.js";
-import type { Monitor, Settings, SpecModel } from "./monitor.js";
+import { DEFAULT_SELF_MONITORING_RUNBOOKS } from "./monitor.js";
+import type { Monitor, SelfMonitoring, Settings, SpecModel } from "./monitor.js";
 
 /** `for` when a monitor sets none: each detector knows its own (rulegen's registry). */
 export type DefaultForMs = (detector: DetectorParams, settings: Settings) => number;
@@ -41,8 +42,33 @@ export function mapSpecToModel(
     description: doc.description,
     runbookUrl: doc.runbook_url ?? (runbookBase ? `${runbookBase}/${doc.name}` : ""),
     labels: { ...(defaults?.labels ?? {}), ...(doc.labels ?? {}) },
-    related: doc.related ?? [],
+    related: (doc.related ?? []).map((r) => (typeof r === "string" ? r : r.monitor)),
+    relatedOn: relatedOn(doc.related ?? []),
+    unit: doc.unit,
     specIndex,
   }));
-  return { name: spec.name ?? defaultName, file, settings, monitors };
+  return {
+    name: spec.name ?? defaultName,
+    file,
+    settings,
+    monitors,
+    selfMonitoring: selfMonitoringOf(spec.self_monitoring),
+    labels: defaults?.labels ?? {},
+  };
+}
+
+function selfMonitoringOf(value: SpecDocument["self_monitoring"]): SelfMonitoring | undefined {
+  if (value === false) return undefined;
+  const base = typeof value === "object" ? value.runbook_base_url : undefined;
+  return { runbookBaseUrl: base ?? DEFAULT_SELF_MONITORING_RUNBOOKS };
+}
+
+/** The declared links of `related`, merged per monitor (a monitor may be listed twice). */
+function relatedOn(
+  related: readonly (string | { readonly monitor: string; readonly on: readonly string[] })[],
+): Record<string, readonly string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of related)
+    if (typeof r !== "string") out[r.monitor] = [...new Set([...(out[r.monitor] ?? []), ...r.on])];
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { VectorSelectorInfo } from "../../core/promql/parse-promql.js";
 import type { DetectorParams } from "../schema/detector-params.js";
 import type { Target } from "./target.js";
+import type { Unit } from "./unit.js";
 
 export const LAYERS = ["data", "model", "environment"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -39,6 +40,13 @@ export interface Monitor<P extends DetectorParams = DetectorParams> {
   readonly runbookUrl: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly related: readonly string[];
+  /**
+   * Per related monitor, the labels the spec declares link it to this one (`related: [{
+   * monitor, on }]`); a related monitor not listed here is linked by the topology alone.
+   */
+  readonly relatedOn: Readonly<Record<string, readonly string[]>>;
+  /** The unit of the signal's values (UNIT_INFO gives Grafana's id); undefined: a plain number. */
+  readonly unit: Unit | undefined;
   readonly specIndex: number;
 }
 
@@ -55,4 +63,17 @@ export interface SpecModel {
   readonly file: string;
   readonly settings: Settings;
   readonly monitors: readonly Monitor[];
+  /** The alerts on aiwatch itself, unless the spec says `self_monitoring: false`. */
+  readonly selfMonitoring: SelfMonitoring | undefined;
+  /** `defaults.labels`: added to every alert, the self-monitoring ones included. */
+  readonly labels: Readonly<Record<string, string>>;
 }
+
+export interface SelfMonitoring {
+  /** Each alert's runbook_url is this plus `#` and the alert name in lower case. */
+  readonly runbookBaseUrl: string;
+}
+
+/** The runbooks shipped with aiwatch (docs/self-monitoring.md), one heading per alert. */
+export const DEFAULT_SELF_MONITORING_RUNBOOKS =
+  "https://github.com/aiwatch/aiwatch/blob/main/docs/self-monitoring.md";

@@ -158,6 +158,7 @@ export const PRESETS: readonly Preset[] = [
       signal:
         "sum by (model, feature) (rate(aiwatch_data_null_values_total[10m])) / on(model) group_left sum by (model) (rate(aiwatch_data_rows_total[10m]))",
       by: ["model", "feature"],
+      unit: "ratio",
       detector: { type: "robust", window: "6h", threshold: 5, direction: "up", min_margin: 0.01 },
       for: "10m",
     }),
@@ -301,6 +302,7 @@ export const PRESETS: readonly Preset[] = [
         signal: names.memoryExhaustion.signal,
         by: names.gpuLabels,
         aggregation: "max",
+        ...(names.memoryExhaustion.unit ? { unit: names.memoryExhaustion.unit } : {}),
         detector: {
           type: "forecast",
           window: "1h",
@@ -323,6 +325,7 @@ export const PRESETS: readonly Preset[] = [
         signal: names.utilisationWhileAllocated(names.gpuLabels),
         by: names.gpuLabels,
         aggregation: "max",
+        unit: "ratio",
         detector: { type: "threshold", below: 0.05 },
         for: "30m",
         severity: "info",

@@ -25,6 +25,8 @@ export interface GpuNames {
   /** The memory forecast: a series and the limit it must not reach. */
   readonly memoryExhaustion: {
     readonly signal: string;
+    /** aiwatch counts bytes; DCGM counts MiB, which has no unit of its own in the spec. */
+    readonly unit?: "bytes";
     readonly limit: { readonly above: string } | { readonly below: number };
   };
   /** Expression of GPU utilisation (0-1) on GPUs that hold memory, i.e. a job owns them. */
@@ -50,6 +52,7 @@ export function gpuNames(source: GpuSource, hostnameLabel: HostnameLabel = "Host
         `max by (${by.join(", ")}) (aiwatch_gpu_clock_event_reason_active{reason=~"${THROTTLE_REASONS.join("|")}"})`,
       memoryExhaustion: {
         signal: "aiwatch_gpu_memory_used_bytes",
+        unit: "bytes",
         limit: { above: "aiwatch_gpu_memory_total_bytes" },
       },
       utilisationWhileAllocated: (by) =>

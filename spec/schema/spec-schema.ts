@@ -2,6 +2,7 @@ import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
 import { detectorParamsSchema } from "./detector-params.js";
 import { AGGREGATIONS, LAYERS, SEVERITIES } from "../model/monitor.js";
+import { UNITS, unitAlias } from "../model/unit.js";
 import { HOSTNAME_LABELS } from "../presets/gpu-metrics.js";
 
 /**
@@ -15,6 +16,7 @@ const MONITOR_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ALERT_NAME = /^[A-Z][A-Za-z0-9]*$/;
 
 const labelMap = z.record(z.string(), z.string());
+const PROMETHEUS_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * `preset: NAME` is short for `preset: { name: NAME }`; expand-presets.ts rewrites the
@@ -75,11 +77,44 @@ export const monitorSchema = z
     summary: z.string().optional().describe("Alert summary template (Prometheus template syntax)."),
     description: z.string().optional().describe("Alert description template."),
     runbook_url: z.string().optional(),
+    unit: z
+      .enum(UNITS, {
+        // Grafana's ids and abbreviations are named in the error (`s` is "seconds" here).
+        error: (issue) => {
+          const alias = typeof issue.input === "string" ? unitAlias(issue.input) : undefined;
+          return alias ? `${JSON.stringify(issue.input)} is "${alias}" here` : undefined;
+        },
+      })
+      .optional()
+      .describe(
+        "Unit of the signal's values, shown in alerts, messages and dashboards (Grafana's s, ms, bytes, percentunit, percent, celsius, watt, joule, hertz); omit for counts and plain numbers.",
+      ),
     labels: labelMap.optional().describe("Extra labels on the alert."),
     related: z
-      .array(z.string())
+      .array(
+        z.union([
+          z.string(),
+          z
+            .strictObject({
+              monitor: z.string().min(1).describe("The related monitor's name."),
+              on: z
+                .array(
+                  z
+                    .string()
+                    .regex(PROMETHEUS_LABEL, "must be a Prometheus label name, e.g. dataset"),
+                )
+                .min(1, "name at least one label")
+                .describe(
+                  "Labels whose equal values link the two (e.g. [dataset]): the related monitor's series count as evidence only where one of these labels has a value the alert's series carry.",
+                ),
+            })
+            .describe("A related monitor with the labels that link it to this one."),
+        ]),
+      )
       .optional()
-      .describe("Monitors whose signals may explain this one (used for root-cause evidence)."),
+      .describe(
+        "Monitors whose signals may explain this one (root-cause evidence): a name, joined by the topology the receiver knows (shared GPU, node, pod, run, job, model), or { monitor, on: [labels] } to declare the labels that link them.",
+      ),
   })
   .describe("One thing to watch.");
 
@@ -107,6 +142,21 @@ export const specSchema = z
         labels: labelMap.optional().describe("Labels added to every alert."),
       })
       .optional(),
+    self_monitoring: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          runbook_base_url: z
+            .string()
+            .min(1)
+            .optional()
+            .describe("Where the runbooks live; each alert links to this plus #its-name."),
+        }),
+      ])
+      .optional()
+      .describe(
+        "Alerts on aiwatch itself (collectors, scrapes, deliveries, refusals); on unless false.",
+      ),
     monitors: z.array(monitorSchema).min(1, "a spec needs at least one monitor"),
   })
   .describe("aiwatch spec: monitors compiled into Prometheus rules, tests and dashboards.");

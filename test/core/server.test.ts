@@ -10,7 +10,8 @@ import { metricsHandler } from "../../core/server/metrics-route.js";
 import { ConfigReloader } from "../../core/server/config-reloader.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
-import { memoryLogger, redact } from "../../core/log/logger.js";
+import { memoryLogger } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
 import { resolveSecret } from "../../core/config/secret.js";
 
 const credentials = {

@@ -177,6 +177,17 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       expect(output).toMatch(
         /\] TrainingLossSpike [^\n]*\br-gpu\b[^\n]*\nProbable cause: environment \([^\n]*XID 79/,
       );
+      // The drift counts for r-data through the link the demo spec declares, and only there.
+      expect(output).toMatch(
+        /Evidence 1 \(data\): feature-drift [^\n]*locality 0\.7 \(same dataset housing\)/,
+      );
+      // The NaN loss ends in NaN, in words and in the sparkline, never as a falling loss.
+      expect(output).toMatch(
+        /\bAlert signal: [^\n]*\br-nan [^\n]*→ NaN \([^\n]*NaN\) [▁▂▃▄▅▆▇█]+×/,
+      );
+      // A counter says it is an increase; latency is in its unit.
+      expect(output).toMatch(/\bAlert signal: [^\n]*\br-stall increase per 1s: /);
+      expect(output).toMatch(/\bAlert signal: model=ranker [\d.]+ ms → [\d.]+ ms/);
       hook.close();
       files.remove();
       for (const alert of ["TrainingLossSpike", "TrainingStalled", "InferenceLatencyP99High"])

@@ -40,6 +40,7 @@ describe("the exporter on SIGHUP", () => {
         configFile,
         "--web.listen-address",
         `127.0.0.1:${port}`,
+        "--log.format=json",
       ],
       { env: { ...process.env, INGEST_TOKEN: TOKEN } },
     );

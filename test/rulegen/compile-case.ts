@@ -27,6 +27,8 @@ export const VALID_CASES = [
   "forecast",
   "ratio",
   "slo-burn-rate",
+  "self-monitoring",
+  "units",
 ] as const;
 
 /** Golden-only cases: their promtool tests run per preset in presets.test.ts. */

@@ -20,7 +20,7 @@ export function requireBinaries<const Names extends readonly string[]>(
     else missing.push(name);
   }
   if (missing.length > 0) {
-    const message = `missing ${missing.join(", ")}: run scripts/install-deps.sh (Debian packages prometheus, prometheus-alertmanager, victoria-metrics, chromium)`;
+    const message = `missing ${missing.join(", ")}: run scripts/install-deps.sh, which installs them from Debian packages`;
     if (inCi) throw new Error(`CI=true and ${message}`);
     console.warn(`SKIPPED: ${message}`);
   }

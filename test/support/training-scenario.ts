@@ -20,7 +20,10 @@ monitors:
     detector: { type: zscore, window: 20s, threshold: 4, direction: up }
     for: 2s
     keep_firing_for: 1m
-    related: [feature-drift, gpu-xid-errors, learning-rate-changed]
+    related:
+      - { monitor: feature-drift, on: [model, dataset] }
+      - gpu-xid-errors
+      - learning-rate-changed
   - name: feature-drift
     layer: data
     signal: aiwatch_data_drift_score{method="psi"}
@@ -52,18 +55,27 @@ export interface ScenarioRun {
   xidEvents: number;
   xidCodes: number[];
   drift: number;
+  /** The dataset its model's drift scores are labelled with. */
+  readonly dataset: string;
+  /**
+   * What ties the run to its data: its node's series carry its `model` (the default), its
+   * `dataset`, or nothing at all (a run nothing links to any model's data).
+   */
+  readonly link: RunLink;
 }
+
+export type RunLink = "model" | "dataset" | "none";
 
 export interface ScenarioFleet {
   readonly runs: readonly ScenarioRun[];
   readonly nodes: readonly MetricsTarget[];
   readonly data: MetricsTarget;
-  /** `scrape_configs:` entries for Prometheus, with each node's `model` as a target label. */
+  /** `scrape_configs:` entries for Prometheus, each node's link (model, dataset) a target label. */
   scrapeConfigs(): string;
   close(): Promise<void>;
 }
 
-export function scenarioRun(name: string): ScenarioRun {
+export function scenarioRun(name: string, link: RunLink = "model"): ScenarioRun {
   return {
     runId: `r-${name}`,
     jobName: `job-${name}`,
@@ -74,6 +86,8 @@ export function scenarioRun(name: string): ScenarioRun {
     xidEvents: 0,
     xidCodes: [],
     drift: 0.05,
+    dataset: `ds-${name}`,
+    link,
   };
 }
 
@@ -97,15 +111,18 @@ function dataText(runs: readonly ScenarioRun[], scrape: number): string {
   return (
     runs
       .flatMap((run) => [
-        `aiwatch_data_drift_score{model="${run.model}",feature="age",method="psi"} ${run.drift + noise}`,
-        `aiwatch_data_drift_score{model="${run.model}",feature="income",method="psi"} ${0.05 + noise}`,
+        `aiwatch_data_drift_score{model="${run.model}",dataset="${run.dataset}",feature="age",method="psi"} ${run.drift + noise}`,
+        `aiwatch_data_drift_score{model="${run.model}",dataset="${run.dataset}",feature="income",method="psi"} ${0.05 + noise}`,
       ])
       .join("\n") + "\n"
   );
 }
 
-export async function startScenarioFleet(names: readonly string[]): Promise<ScenarioFleet> {
-  const runs = names.map(scenarioRun);
+export async function startScenarioFleet(
+  names: readonly string[],
+  links: Readonly<Record<string, RunLink>> = {},
+): Promise<ScenarioFleet> {
+  const runs = names.map((name) => scenarioRun(name, links[name]));
   const nodes = await Promise.all(
     runs.map((run) => startMetricsTarget((scrape) => nodeText(run, scrape))),
   );
@@ -119,7 +136,7 @@ export async function startScenarioFleet(names: readonly string[]): Promise<Scen
         "scrape_configs:",
         ...runs.map(
           (run, i) =>
-            `  - { job_name: node-${i}, static_configs: [{ targets: ["${nodes[i]?.address ?? ""}"], labels: { model: "${run.model}" } }] }`,
+            `  - { job_name: node-${i}, static_configs: [{ targets: ["${nodes[i]?.address ?? ""}"], labels: { ${targetLabels(run)} } }] }`,
         ),
         `  - { job_name: data-quality, static_configs: [{ targets: ["${data.address}"] }] }`,
       ].join("\n"),
@@ -127,4 +144,10 @@ export async function startScenarioFleet(names: readonly string[]): Promise<Scen
       await Promise.all([...nodes, data].map((t) => t.close()));
     },
   };
+}
+
+function targetLabels(run: ScenarioRun): string {
+  if (run.link === "model") return `model: "${run.model}"`;
+  if (run.link === "dataset") return `dataset: "${run.dataset}"`;
+  return "";
 }

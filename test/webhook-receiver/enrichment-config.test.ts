@@ -42,7 +42,7 @@ describe("receiver.yaml enrichment and actions", () => {
   alertmanager: { url: "http://alertmanager:9093", basic_auth: { username: am, password: { env: AM_PASSWORD } } }
   grafana: { url: "https://grafana.example.com", datasource_uid: prom }
   topology: { node: [node, kubernetes_node] }
-  scoring: { min_score: 0.4, locality: { cluster: 0.1 } }
+  scoring: { min_score: 0.4, locality: { workload: 0.6 } }
 actions:
   mode: dry_run
 default_route:
@@ -81,7 +81,7 @@ default_route:
       zFull: 8,
       // Two of the spec's scrape intervals (1s).
       toleranceMs: 2000,
-      locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0.1 },
+      locality: { gpu: 1, node: 0.85, workload: 0.6, cluster: 0 },
     });
     expect(analysis).toMatchObject({
       lookbackMs: 3_600_000,
@@ -106,6 +106,21 @@ default_route:
     );
   });
 
+  it("keeps a Prometheus URL's userinfo out of the links people get, and redacts it", async () => {
+    const loaded = await load(`${HEAD}enrichment:
+  prometheus: { url: "https://reader:prom-url-password@prometheus.example.com/" }
+default_route:
+  destinations: [out]
+`);
+    if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
+    const { analysis, secretValues } = loaded.config;
+    expect(analysis?.prometheus.url).toBe(
+      "https://reader:prom-url-password@prometheus.example.com",
+    );
+    expect(analysis?.links.prometheus).toBe("https://prometheus.example.com");
+    expect(secretValues).toEqual(expect.arrayContaining(["reader", "prom-url-password"]));
+  });
+
   it("reports every problem at its line and column, the spec's own at the spec's", async () => {
     writeFileSync(
       join(dir.path, "broken.yaml"),
@@ -117,7 +132,7 @@ default_route:
   lookback: 10m
   horizon: 30m
   qeury_timeout: 1s
-  scoring: { z_min: 5, z_full: 4 }
+  scoring: { z_min: 5, z_full: 4, locality: { cluster: 0.35 } }
 routes:
   - matchers: ['team="ml"']
     destinations: [out]
@@ -133,7 +148,8 @@ default_route:
     expect(text).toBe(
       [
         '<dir>/receiver.yaml:10:3: error unknown-key: unknown key "qeury_timeout" in enrichment (did you mean "query_timeout"?)',
-        '<dir>/receiver.yaml:17:78: error invalid-value: routes[0].actions[1].when.verdict[0]: expected "data", "model", "environment", "unknown" (one of), got "dat"',
+        "<dir>/receiver.yaml:11:56: error invalid-value: enrichment.scoring.locality.cluster: evidence that shares nothing with the alert no longer counts (timing alone is no reason): remove this key; link monitors by topology labels (enrichment.topology) or by the labels the spec declares (related: [{ monitor, on: [label] }])",
+        '<dir>/receiver.yaml:17:78: error invalid-value: routes[0].actions[1].when.verdict[0]: expected "data", "model", "environment", "unknown" (one of), got "dat" (did you mean "data"?)',
         "",
       ].join("\n"),
     );

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { memoryLogger } from "../../core/log/logger.js";
+import { createLogger } from "../../core/log/logger.js";
 import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
 import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
 import type { Enricher } from "../../webhook-receiver/pipeline/enrichment.js";
@@ -45,7 +45,16 @@ export async function startHarness(
 ): Promise<Harness> {
   const env = { RECEIVER_TOKEN: TOKEN, ...options.env };
   const config = await loadConfigText(dir, yaml, env);
-  const logger = memoryLogger("webhook-receiver");
+  // Redacting as the CLI's logger does: with the secrets of the active configuration.
+  const lines: string[] = [];
+  let active: () => ReceiverConfig = () => config;
+  const logger = createLogger({
+    component: "webhook-receiver",
+    level: "debug",
+    write: (line) => lines.push(line),
+    now: () => new Date(0),
+    secrets: () => active().secretValues,
+  });
   const stdout: string[] = [];
   const receiver = await startReceiver({
     config,
@@ -59,9 +68,10 @@ export async function startHarness(
     ...(options.enricher ? { enricher: options.enricher } : {}),
     ...(options.startWriter ? { startWriter: options.startWriter } : {}),
   });
+  active = () => receiver.config();
   return {
     receiver,
-    logs: logger.lines,
+    logs: lines,
     stdout,
     configPath: join(dir, "receiver.yaml"),
     post: (body, headers = {}) =>

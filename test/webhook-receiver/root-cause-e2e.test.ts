@@ -30,6 +30,10 @@ import { CHAT_TYPES, chatDestinationsYaml, standInEnv, startAllStandIns } from "
  *   (b) its node's GPU logs XID 79              → environment
  *   (c) its learning rate jumps tenfold         → model
  *   (d) nothing related                         → unknown
+ *   (e) its dataset's drift, linked by nothing but the `dataset` label the spec declares
+ *       (`related: [{monitor: feature-drift, on: [model, dataset]}]`) → data
+ *   (f) nothing links it to any model's data; a and e drift just before → unknown (timing
+ *       alone is no reason)
  * Intervals are one second and windows short, as in test/rulegen/prometheus-alerts.test.ts.
  */
 const binaries = requireBinaries("prometheus", "alertmanager");
@@ -47,7 +51,10 @@ interface EnrichmentData {
     links: { label: string; url: string }[];
     priorReason: string | null;
     leadSeconds: number | null;
+    firing: boolean;
+    sharedEntity: { kind: string; label: string; value: string } | null;
   }[];
+  unlinked: string[];
   signal: { query: string; links: { label: string; url: string }[] } | null;
   actions: { action: string; result: string; mode: string }[];
   window: { start: string; end: string };
@@ -90,7 +97,10 @@ describe.skipIf(!binaries.available)(
         labels: { severity: warning }
 `,
       );
-      fleet = await startScenarioFleet(["a", "b", "c", "d"]);
+      fleet = await startScenarioFleet(["a", "b", "c", "d", "e", "f"], {
+        e: "dataset",
+        f: "none",
+      });
       const amPort = await freePort();
       prometheus = await startPrometheus({
         binary: binaries.paths.prometheus,
@@ -175,11 +185,12 @@ receivers:
           const data = await prometheus.api<{ result: unknown[] }>(
             `query?query=${encodeURIComponent('run_id_job_name:aiwatch_training_loss:avg20s{monitor="training-loss-spike"}')}`,
           );
-          return data.result.length === 4 ? true : undefined;
+          return data.result.length === 6 ? true : undefined;
         },
         { timeoutMs: 120_000, pollMs: 500 },
       );
       run("a").drift = 0.45;
+      run("e").drift = 0.45;
       run("b").xidEvents = 1;
       run("b").xidCodes = [79];
       run("c").learningRate = 0.001;
@@ -201,7 +212,10 @@ receivers:
         );
       await waitFor(
         "a TrainingLossSpike message for each run",
-        () => (["r-a", "r-b", "r-c", "r-d"].every((id) => lossMessage(id)) ? true : undefined),
+        () =>
+          ["r-a", "r-b", "r-c", "r-d", "r-e", "r-f"].every((id) => lossMessage(id))
+            ? true
+            : undefined,
         { timeoutMs: 90_000, pollMs: 250 },
       ).catch(async (error: unknown) => {
         const alerts = await prometheus.api<{
@@ -232,6 +246,13 @@ receivers:
           labels: { run_id: "r-c" },
         },
         { runId: "r-d", verdict: "unknown", monitor: undefined, labels: {} },
+        {
+          runId: "r-e",
+          verdict: "data",
+          monitor: "feature-drift",
+          labels: { model: "m-e", feature: "age" },
+        },
+        { runId: "r-f", verdict: "unknown", monitor: undefined, labels: {} },
       ];
       for (const e of expected) {
         const message = lossMessage(e.runId);
@@ -269,14 +290,30 @@ receivers:
         expect(data.signal?.query, e.runId).toContain(`run_id="${e.runId}"`);
       }
       expect(lossData("r-b")?.evidence[0]?.priorReason).toMatch(/XID 79/);
+      // e: linked by the declared label alone, shown as such.
+      expect(lossData("r-e")?.evidence[0]).toMatchObject({
+        sharedEntity: { kind: "link", label: "dataset", value: "ds-e" },
+        firing: true,
+      });
+      // f: two models drifted just before its loss spiked, but nothing links them to it.
+      expect(lossData("r-f")?.unlinked).toEqual(["feature-drift"]);
+      expect(lossData("r-f")?.evidence.filter((x) => x.monitor === "feature-drift")).toEqual([]);
+      expect(lossMessage("r-f")?.text).toContain("not linked to this alert: feature-drift");
+      // d: linked by its model, whose data did not change: read, and no evidence.
+      expect(lossData("r-d")?.unlinked).toEqual([]);
 
       // Every platform's message starts with the verdict, then the top evidence.
       for (const e of expected)
         for (const type of CHAT_TYPES) {
-          const message = standIns[type].accepted.find(
-            (m) => m.text.includes("TrainingLossSpike") && m.text.includes(e.runId),
+          // A platform's rate limit (Feishu: 5 a second) may hold a message back a while.
+          const message = await waitFor(
+            `the ${type} message for ${e.runId}`,
+            () =>
+              standIns[type].accepted.find(
+                (m) => m.text.includes("TrainingLossSpike") && m.text.includes(e.runId),
+              ),
+            { timeoutMs: 30_000 },
           );
-          expect(message, `${type} ${e.runId}`).toBeDefined();
           const text = message?.text ?? "";
           const headline = text.indexOf(`Probable cause: ${e.verdict}`);
           expect(headline, `${type} ${e.runId}: ${text.slice(0, 300)}`).toBeGreaterThanOrEqual(0);
@@ -316,11 +353,18 @@ receivers:
         firing: true,
       });
 
-      // Actions: the live one for the data verdict called once; the dry-run one never.
-      await waitFor("the live action", () => (actions.calls.length >= 1 ? true : undefined));
-      expect(actions.calls).toHaveLength(1);
-      expect(actions.calls[0]?.path).toBe("/runs/pause");
-      expect(JSON.parse(actions.calls[0]?.body ?? "{}")).toEqual({ run: "r-a", verdict: "data" });
+      // Actions: the live one called once per data verdict (r-a, r-e); the dry-run one never.
+      await waitFor("the live actions", () => (actions.calls.length >= 2 ? true : undefined));
+      expect(actions.calls).toHaveLength(2);
+      expect(actions.calls.map((c) => c.path)).toEqual(["/runs/pause", "/runs/pause"]);
+      expect(
+        actions.calls
+          .map((c) => JSON.parse(c.body) as { run: string; verdict: string })
+          .sort((x, y) => x.run.localeCompare(y.run)),
+      ).toEqual([
+        { run: "r-a", verdict: "data" },
+        { run: "r-e", verdict: "data" },
+      ]);
       expect(lossData("r-b")?.actions).toEqual([
         expect.objectContaining({ action: "cordon-node", mode: "dry_run", result: "dry_run" }),
       ]);
@@ -340,16 +384,17 @@ receivers:
       const history = harness.receiver.database
         .prepare("SELECT action, mode, result, group_key FROM actions ORDER BY id")
         .all() as { action: string; mode: string; result: string; group_key: string }[];
-      // pause-training: the r-a loss group only. cordon-node: every group whose verdict is
+      // pause-training: the r-a and r-e loss groups only. cordon-node: every group whose verdict is
       // environment (r-b's loss spike, r-b's hand-written alert through its siblings, and
       // the XID alert itself).
-      expect(history.filter((h) => h.action === "pause-training")).toEqual([
-        {
-          action: "pause-training",
-          mode: "live",
-          result: "called",
-          group_key: expect.stringContaining('run_id="r-a"') as unknown,
-        },
+      const pauses = history.filter((h) => h.action === "pause-training");
+      expect(pauses.map((h) => [h.mode, h.result])).toEqual([
+        ["live", "called"],
+        ["live", "called"],
+      ]);
+      expect(pauses.map((h) => /run_id="(r-\w)"/.exec(h.group_key)?.[1]).sort()).toEqual([
+        "r-a",
+        "r-e",
       ]);
       const cordons = history.filter((h) => h.action === "cordon-node");
       expect(cordons.length).toBeGreaterThanOrEqual(1);

@@ -183,7 +183,7 @@ describe("the alerts endpoint", () => {
       );
   });
 
-  it("redacts secrets from dead letters' errors in the admin API, as the CLI does", async () => {
+  it("redacts secrets from dead letters' errors before storing them, and in the admin API", async () => {
     const hook = await startGenericWebhookStandIn(SECRETS.webhookToken);
     try {
       // A gateway that echoes the credentials it refused (as some do) in a permanent 4xx.
@@ -202,8 +202,10 @@ default_route:
       await waitFor("the dead letter", () =>
         h.receiver.outbox.deadLetters().length === 1 ? true : undefined,
       );
-      // The stored error keeps what the platform said; only what is shown is redacted.
-      expect(h.receiver.outbox.deadLetters()[0]?.lastError).toContain(SECRETS.webhookToken);
+      // Redacted before it is stored: the database never holds the credential.
+      expect(h.receiver.outbox.deadLetters()[0]?.lastError).toMatch(
+        /HTTP 400: .*bad credentials: <redacted>/,
+      );
       const response = await fetch(`${h.receiver.url}/api/v1/dead-letters`, {
         headers: { authorization: `Bearer ${TOKEN}` },
       });

@@ -116,7 +116,7 @@ describe("a split message that fails part-way", () => {
     harness = await startHarness(dir.path, splitConfig("{ per_minute: 6, burst: 2 }"), {
       env: { DISCORD_URL: discord.url },
     });
-    const count = 18;
+    const count = 14;
     await postBigGroup(harness, count);
     await waitDelivered(harness);
     expect(discord.rejected).toHaveLength(1);

@@ -7,8 +7,14 @@ import { readPackageVersion } from "../../core/cli/package-version.js";
 import type { SecretSource } from "../../core/config/secret.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { parseDuration } from "../../core/duration.js";
-import { createLogger, redact } from "../../core/log/logger.js";
-import { parseListenAddress } from "../../core/server/listen.js";
+import { createLogger } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
+import {
+  loadWebConfigFlag,
+  readServerFlags,
+  SERVER_OPTIONS,
+  serverFlagsHelp,
+} from "../../core/cli/server-flags.js";
 import { waitForShutdown } from "../../core/cli/wait-for-shutdown.js";
 import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
@@ -24,7 +30,7 @@ import { inThreadWriter } from "../store/inbox-writer.js";
 import { openReceiverStore } from "../store/open-store.js";
 
 export const RECEIVER_USAGE = `Usage:
-  aiwatch receiver --config.file FILE [--web.listen-address :9095]
+  aiwatch receiver --config.file FILE [server flags]
       run the webhook receiver (SIGHUP or POST /-/reload re-reads FILE)
   aiwatch receiver preview PAYLOAD.json --config.file FILE [--now TIME]
       print what each routed destination would receive, without sending
@@ -39,10 +45,12 @@ export const RECEIVER_USAGE = `Usage:
   aiwatch receiver check --config.file FILE
       validate FILE and exit
 
+Server flags:
+${serverFlagsHelp(":9095")}
 --config is accepted as an alias of --config.file. Exit codes: 0 ok, 1 errors, 2 usage.
 `;
 
-const DEFAULT_LISTEN = ":9095";
+const DEFAULT_PORT = 9095;
 
 export async function runReceiverCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = args;
@@ -117,20 +125,22 @@ async function loadOrReport(
 }
 
 async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { "web.listen-address": { type: "string" } });
+  const { values, positionals } = parse(args, SERVER_OPTIONS);
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}"\n\n${RECEIVER_USAGE}`);
-  const listenText = str(values, "web.listen-address") ?? DEFAULT_LISTEN;
-  const address = parseListenAddress(listenText);
-  if (!address)
-    throw new UsageError(`--web.listen-address: expected host:port, got "${listenText}"`);
+  const flags = readServerFlags(values, io.cwd);
+  const address = flags.listen ?? { host: "0.0.0.0", port: DEFAULT_PORT };
   const secrets: SecretSource = { env: io.env };
+  const web = loadWebConfigFlag(flags, io);
+  if (!web.ok) return EXIT.inputErrors;
   const config = await loadOrReport(configPath(values, io), io, secrets);
   if (!config) return EXIT.inputErrors;
   // The secrets to redact follow the active configuration (reloads may rotate them).
   let active: () => ReceiverConfig = () => config;
   const logger = createLogger({
     component: "webhook-receiver",
+    ...(flags.logLevel !== undefined ? { level: flags.logLevel } : {}),
+    format: flags.logFormat,
     write: io.stderr,
     secrets: () => active().secretValues,
   });
@@ -144,6 +154,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       logger,
       version: readPackageVersion(),
       stdout: io.stdout,
+      ...(web.config ? { webConfig: web.config } : {}),
     });
   } catch (error) {
     io.stderr(`aiwatch receiver: cannot start: ${(error as Error).message}\n`);
@@ -211,7 +222,7 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
   const entries = previewNotification(parsed.notification, config, destinations, now);
   for (const entry of entries) {
     io.stdout(
-      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alerts not shown` : ""}\n`,
+      `== ${entry.destination} (${entry.type}) via ${entry.route}${entry.trimmed ? `, trimmed, ${entry.omitted} alert${entry.omitted === 1 ? "" : "s"} not shown` : ""}\n`,
     );
     for (const request of entry.requests)
       io.stdout(

@@ -99,7 +99,13 @@ export const enrichmentSchema = z.strictObject({
           gpu: fraction.optional(),
           node: fraction.optional(),
           workload: fraction.optional(),
-          cluster: fraction.optional(),
+          cluster: z
+            .unknown()
+            .refine(() => false, {
+              message:
+                "evidence that shares nothing with the alert no longer counts (timing alone is no reason): remove this key; link monitors by topology labels (enrichment.topology) or by the labels the spec declares (related: [{ monitor, on: [label] }])",
+            })
+            .optional(),
         })
         .optional(),
       priors: z.array(prior).optional().describe("Replaces the built-in priors."),

@@ -123,6 +123,7 @@ function refineConfig(
     error,
     foreign: (found) => diagnostics.push(...found),
     secret,
+    sensitive: (value) => secretValues.push(value),
   };
   const actionNames = new Set<string>();
   const routes: RouteConfig[] = (file.routes ?? []).map((r, i) =>

@@ -21,6 +21,8 @@ export interface RefineTools {
   /** Diagnostics found in another file (the spec), reported as they are. */
   readonly foreign: (diagnostics: readonly Diagnostic[]) => void;
   readonly secret: (ref: SecretRef, at: Path) => string;
+  /** A value to redact like a secret although the config holds it in the clear (userinfo). */
+  readonly sensitive: (value: string) => void;
 }
 
 export const ENRICHMENT_DEFAULTS = {
@@ -58,7 +60,8 @@ export function loadAnalysisConfig(
   const externalUrl =
     file.prometheus.external_url !== undefined
       ? httpUrl(file.prometheus.external_url, at("prometheus", "external_url"), tools)
-      : prometheus.url;
+      : // Links go to people: never with the credentials the receiver itself uses.
+        withoutUserinfo(prometheus.url);
   const alertmanager = file.alertmanager
     ? endpoint(file.alertmanager, at("alertmanager"), tools)
     : undefined;
@@ -136,7 +139,14 @@ export function loadAnalysisConfig(
             : DEFAULT_SCORING.toleranceMs,
       afterAlertWeight: scoringFile.after_alert_weight ?? DEFAULT_SCORING.afterAlertWeight,
       firingStrength: scoringFile.firing_strength ?? DEFAULT_SCORING.firingStrength,
-      locality: { ...DEFAULT_SCORING.locality, ...definedOnly(scoringFile.locality ?? {}) },
+      locality: {
+        ...DEFAULT_SCORING.locality,
+        ...definedOnly({
+          gpu: scoringFile.locality?.gpu,
+          node: scoringFile.locality?.node,
+          workload: scoringFile.locality?.workload,
+        }),
+      },
     },
     priors: scoringFile.priors
       ? scoringFile.priors.map((p) => ({
@@ -170,8 +180,28 @@ function endpoint(file: EndpointFile, at: Path, tools: RefineTools): HttpEndpoin
     const password = tools.secret(file.basic_auth.password, [...at, "basic_auth", "password"]);
     headers["authorization"] =
       `Basic ${Buffer.from(`${file.basic_auth.username}:${password}`).toString("base64")}`;
+    tools.sensitive(headers["authorization"]);
   }
-  return { url: httpUrl(file.url, [...at, "url"], tools), headers };
+  const url = httpUrl(file.url, [...at, "url"], tools);
+  try {
+    const parsed = new URL(url);
+    for (const part of [parsed.username, parsed.password]) if (part) tools.sensitive(part);
+  } catch {
+    // httpUrl reported it
+  }
+  return { url, headers };
+}
+
+function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/+$/, "");
+  } catch {
+    return url;
+  }
 }
 
 function httpUrl(text: string, at: Path, tools: RefineTools): string {

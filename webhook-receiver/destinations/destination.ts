@@ -29,12 +29,14 @@ export interface SendContext {
   /** The notifications in the message, for destinations that send data, not text. */
   readonly groups: readonly GroupInput[];
   readonly now: number;
+  /** Which part of a split delivery this is; absent when the delivery is one message. */
+  readonly part?: { readonly index: number; readonly total: number };
 }
 
 /**
- * A configured place messages go to. `measure` counts a message the way the platform
- * counts it against `sizeLimit` (bytes of the field, or of the whole request, per the
- * platform's documentation); `request` is what would be sent, for the preview.
+ * A configured place messages go to. `measure` counts the whole request (every field the
+ * platform receives, not only the text) in `sizeUnit`, against `sizeLimit`; `request` is
+ * what would be sent, for the preview.
  */
 export interface Destination {
   readonly name: string;
@@ -42,6 +44,12 @@ export interface Destination {
   readonly flavor: MarkupFlavor;
   readonly sizeUnit: SizeUnit;
   readonly sizeLimit: number;
+  /**
+   * The destination receives the alerts as data (the generic webhook's `notifications`):
+   * every alert is delivered, in as many parts as the size limit needs, never trimmed to
+   * "+N more" by `max_split` or the rate budget.
+   */
+  readonly sendsAlertData?: boolean;
   measure(message: RenderedMessage, context: SendContext): number;
   request(message: RenderedMessage, context: SendContext): unknown;
   send(message: RenderedMessage, context: SendContext): Promise<DeliveryOutcome>;

@@ -4,7 +4,7 @@ import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, plainTitle, platformBasics } from "./http-destination.js";
+import { httpDestination, plainTitle, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export interface DingTalkOptions extends PlatformOptions {
@@ -33,7 +33,6 @@ export function dingTalkDestination(options: DingTalkOptions): Destination {
       },
       at: { isAtAll: false },
     }),
-    measure: (message) => byteLength(markdownText(message.title, message.body)),
     classify: classifyDingTalk,
   });
 }

@@ -36,7 +36,6 @@ export function discordDestination(options: DiscordOptions): Destination {
         ],
       };
     },
-    measure: (message) => message.body.length,
     classify: classifyDiscord,
   });
 }

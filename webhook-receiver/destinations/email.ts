@@ -79,7 +79,11 @@ export function emailDestination(options: EmailOptions): Destination {
     flavor: limits.flavor,
     sizeUnit: limits.sizeUnit,
     sizeLimit: options.sizeLimit ?? limits.sizeLimit,
-    measure: (message) => message.body.length,
+    // The message as written (subject, HTML, text); an incident chart is attached beside it.
+    measure: (message, context) => {
+      const m = mail(message, context, undefined);
+      return m.subject.length + m.html.length + m.text.length;
+    },
     request: (message, context) => mail(message, context, undefined),
     send: async (message, context) => {
       // A chart that cannot be drawn leaves the mail without it, never undelivered.

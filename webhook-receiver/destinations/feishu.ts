@@ -5,7 +5,6 @@ import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination, SendContext } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
 import {
-  byteLength,
   httpDestination,
   isResolvedTitle,
   plainTitle,
@@ -46,8 +45,6 @@ export function feishuDestination(options: FeishuOptions): Destination {
     ...platformBasics("feishu", options),
     target: () => ({ url: options.url }),
     body,
-    // The 20 KB limit is on the whole request body.
-    measure: (_message, built) => byteLength(built),
     classify: classifyFeishu,
   });
 }

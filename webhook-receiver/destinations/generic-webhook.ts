@@ -1,6 +1,6 @@
 import { classifyHttpStatus } from "./classify-http.js";
 import type { Destination, SendContext } from "./destination.js";
-import { byteLength, httpDestination, platformBasics } from "./http-destination.js";
+import { httpDestination, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export interface GenericWebhookOptions extends PlatformOptions {
@@ -11,13 +11,17 @@ export const GENERIC_WEBHOOK_VERSION = "1";
 
 /**
  * A JSON webhook for SMS gateways and in-house systems: the rendered text (plain) and the
- * notifications as data, with any enrichment as JSON. `Idempotency-Key` stays the same
- * across retries of one delivery, so a receiver can drop repeats.
+ * notifications as data, with any enrichment as JSON. The size limit applies to the whole
+ * body: a group too large for one request is split into parts, each carrying its own
+ * share of the alerts (`notifications[].alerts`) and `part: {index, total}`; every alert
+ * is in exactly one part. `Idempotency-Key` (also `idempotencyKey` in the body) is stable
+ * across retries and restarts of one part, so a receiver can drop repeats.
  */
 export function genericWebhookDestination(options: GenericWebhookOptions): Destination {
   const body = (message: { title: string; body: string }, context: SendContext) => ({
     version: GENERIC_WEBHOOK_VERSION,
     idempotencyKey: context.idempotencyKey,
+    ...(context.part ? { part: context.part } : {}),
     title: message.title,
     text: message.body,
     notifications: context.groups.map((g) => ({
@@ -33,7 +37,7 @@ export function genericWebhookDestination(options: GenericWebhookOptions): Desti
       headers: { ...options.headers, "idempotency-key": context.idempotencyKey },
     }),
     body,
-    measure: (_message, built) => byteLength(built),
+    sendsAlertData: true,
     classify: classifyHttpStatus,
   });
 }

@@ -14,11 +14,16 @@ export interface HttpResponse {
 
 export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
 
-/** POST with a hard deadline covering connect, headers and body. */
+/**
+ * POST with a hard deadline covering connect, headers and body. A URL's `user:password@`
+ * becomes Basic authentication, as curl and Go's net/http (Alertmanager's webhook client) do: fetch
+ * refuses URLs with credentials, and a configured `Authorization` header wins.
+ */
 export const fetchHttpClient: HttpClient = async (request) => {
-  const response = await fetch(request.url, {
+  const target = withUserinfoAsBasicAuth(request.url, request.headers);
+  const response = await fetch(target.url, {
     method: "POST",
-    headers: request.headers,
+    headers: target.headers,
     body: request.body,
     signal: AbortSignal.timeout(request.timeoutMs),
     redirect: "manual",
@@ -28,3 +33,26 @@ export const fetchHttpClient: HttpClient = async (request) => {
   response.headers.forEach((value, key) => (headers[key] = value));
   return { status: response.status, headers, body };
 };
+
+export function withUserinfoAsBasicAuth(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+): { url: string; headers: Readonly<Record<string, string>> } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, headers };
+  }
+  if (!parsed.username && !parsed.password) return { url, headers };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  const hasAuthorization = Object.keys(headers).some((h) => h.toLowerCase() === "authorization");
+  return {
+    url: parsed.toString(),
+    headers: hasAuthorization
+      ? headers
+      : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+  };
+}

@@ -1,4 +1,5 @@
 import type { MarkupFlavor } from "../render/escape.js";
+import { measureText } from "../render/measure.js";
 import type { SizeUnit } from "../render/measure.js";
 import { retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
@@ -14,11 +15,11 @@ export interface HttpDestinationSpec {
   readonly sizeLimit: number;
   readonly timeoutMs: number;
   readonly http: HttpClient;
+  readonly sendsAlertData?: boolean;
   /** The JSON body the platform expects. */
   body(message: RenderedMessage, context: SendContext): Record<string, unknown>;
   /** The URL to post to (signed platforms add their signature here), and extra headers. */
   target(context: SendContext): { readonly url: string; readonly headers?: Record<string, string> };
-  measure(message: RenderedMessage, body: Record<string, unknown>): number;
   classify(response: HttpResponse, now: number): DeliveryOutcome;
 }
 
@@ -73,7 +74,11 @@ export function httpDestination(spec: HttpDestinationSpec): Destination {
     flavor: spec.flavor,
     sizeUnit: spec.sizeUnit,
     sizeLimit: spec.sizeLimit,
-    measure: (message, context) => spec.measure(message, spec.body(message, context)),
+    ...(spec.sendsAlertData ? { sendsAlertData: true } : {}),
+    // The whole request body, as sent: a limit on the text alone lets the rest (titles,
+    // card markup, the alerts as data) push the request past what the platform accepts.
+    measure: (message, context) =>
+      measureText(JSON.stringify(spec.body(message, context)), spec.sizeUnit),
     request: (message, context) => spec.body(message, context),
     send: async (message, context) => {
       const request = build(message, context);
@@ -94,10 +99,6 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
     return `no answer within ${timeoutMs} ms`;
   const code = e.cause?.code ?? e.code;
   return `network error${code ? ` ${code}` : ""}`;
-}
-
-export function byteLength(value: unknown): number {
-  return Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value), "utf8");
 }
 
 /** Undo the entity escaping of `<`, `>` and `&` for fields a platform shows as plain text. */

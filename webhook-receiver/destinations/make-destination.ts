@@ -1,3 +1,4 @@
+import { redact } from "../../core/log/redaction.js";
 import type { DestinationConfig } from "../config/receiver-config.js";
 import { consoleDestination } from "./console.js";
 import type { Destination } from "./destination.js";
@@ -14,10 +15,30 @@ import { weComDestination } from "./wecom.js";
 export interface DestinationDeps {
   readonly http: HttpClient;
   readonly stdout: (text: string) => void;
+  /** Every secret of the configuration (the destination's own are always included). */
+  readonly secretValues?: readonly string[];
 }
 
-/** Builds the runtime destination for a resolved config entry. */
+/**
+ * Builds the runtime destination for a resolved config entry. What a send attempt reports
+ * is redacted here, before anything stores or logs it: a platform's error text can echo
+ * the token of the URL it was posted to, or a header's credential.
+ */
 export function makeDestination(config: DestinationConfig, deps: DestinationDeps): Destination {
+  const destination = buildDestination(config, deps);
+  const secrets = [...Object.values(config.secrets), ...(deps.secretValues ?? [])];
+  return {
+    ...destination,
+    send: async (message, context) => {
+      const outcome = await destination.send(message, context);
+      return outcome.kind === "delivered"
+        ? outcome
+        : { ...outcome, reason: redact(outcome.reason, secrets) };
+    },
+  };
+}
+
+function buildDestination(config: DestinationConfig, deps: DestinationDeps): Destination {
   const url = config.secrets["url"] ?? "";
   const common = {
     name: config.name,

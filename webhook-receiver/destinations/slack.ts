@@ -40,7 +40,6 @@ export function slackDestination(options: SlackOptions): Destination {
         ...imageBlock(context),
       ],
     }),
-    measure: (message) => message.body.length,
     classify: (response, now) => {
       if (response.status === 400 && /too_long|too_many_blocks|invalid_blocks/.test(response.body))
         return resize(`HTTP 400: ${response.body.slice(0, 100)}`);

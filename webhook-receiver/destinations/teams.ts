@@ -4,12 +4,7 @@ import type { DeliveryOutcome } from "./delivery-outcome.js";
 import { chartImageUrl } from "../incidents/chart-image.js";
 import type { Destination, SendContext } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
-import {
-  byteLength,
-  httpDestination,
-  isResolvedTitle,
-  platformBasics,
-} from "./http-destination.js";
+import { httpDestination, isResolvedTitle, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export type TeamsOptions = PlatformOptions;
@@ -51,8 +46,6 @@ export function teamsDestination(options: TeamsOptions): Destination {
         },
       ],
     }),
-    // The 28 KB limit is on the whole message.
-    measure: (_message, built) => byteLength(built),
     classify: classifyTeams,
   });
 }

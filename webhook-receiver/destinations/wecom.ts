@@ -3,7 +3,7 @@ import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import type { Destination } from "./destination.js";
 import type { HttpResponse } from "./http-client.js";
-import { byteLength, httpDestination, platformBasics } from "./http-destination.js";
+import { httpDestination, platformBasics } from "./http-destination.js";
 import type { PlatformOptions } from "./http-destination.js";
 
 export type WeComOptions = PlatformOptions;
@@ -21,7 +21,6 @@ export function weComDestination(options: WeComOptions): Destination {
       msgtype: "markdown",
       markdown: { content: content(message.title, message.body) },
     }),
-    measure: (message) => byteLength(content(message.title, message.body)),
     classify: classifyWeCom,
   });
 }

@@ -56,6 +56,8 @@ export function analysisData(
       ? {
           query: gathered.signal.query,
           labels: gathered.signal.labels,
+          valueKind: gathered.signal.valueKind ?? null,
+          unit: gathered.signal.unit ?? null,
           sparkline: sparkline(
             gathered.signal.samples.map((s) => s.v),
             SPARK_WIDTH,
@@ -79,6 +81,8 @@ export function analysisData(
       layer: e.observation.layer,
       alertname: e.observation.alertName ?? null,
       labels: e.observation.labels,
+      valueKind: e.observation.valueKind,
+      unit: e.observation.unit ?? null,
       locality: e.observation.locality.locality,
       sharedEntity: e.observation.locality.kind
         ? {
@@ -109,6 +113,7 @@ export function analysisData(
       links: e.observation.query ? queryLinks(targets, e.observation.query, startMs, endMs) : [],
     })),
     checked: gathered.checked,
+    unlinked: gathered.unlinked,
     siblings: gathered.siblings.map((s) => ({
       alertname: s.alertName,
       labels: s.labels,

@@ -1,4 +1,5 @@
-import type { MonitorContext } from "../../spec/context/spec-context.js";
+import type { MonitorContext, SignalValueKind } from "../../spec/context/spec-context.js";
+import type { Unit } from "../../spec/model/unit.js";
 import type { Alert } from "../payload/notification.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
 import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
@@ -21,8 +22,16 @@ import {
   rawGroupQuery,
   signalQuery,
 } from "./signal-queries.js";
-import { entitiesOf, joinLabels, localityOf, mergeEntities } from "./topology.js";
-import type { Entities } from "./topology.js";
+import {
+  entitiesOf,
+  joinLabels,
+  linkedLocality,
+  linkJoins,
+  linkValuesOf,
+  localityOf,
+  mergeEntities,
+} from "./topology.js";
+import type { Entities, JoinLabel } from "./topology.js";
 import { XID_SOURCES, xidEvents } from "./xid-codes.js";
 import { markFiring, observe, ownCauseOf } from "./observations.js";
 import type { EvidenceScope } from "./observations.js";
@@ -45,7 +54,11 @@ export interface AnalysisWindow extends ScoringWindow {
 export interface SignalView {
   readonly query: string;
   readonly labels: Labels;
+  /** As strength reads them: a level as it is, a counter as its increase per step. */
   readonly samples: readonly Sample[];
+  /** Absent for an alert outside the spec: its expression's values, as they are. */
+  readonly valueKind?: SignalValueKind;
+  readonly unit?: Unit;
 }
 
 export interface GatheredEvidence {
@@ -58,6 +71,12 @@ export interface GatheredEvidence {
   readonly ownCause?: OwnCause;
   /** Related monitors looked at. */
   readonly checked: readonly string[];
+  /**
+   * Related monitors nothing links to this alert: no shared GPU, node, pod, run, job or
+   * model, and none of the labels the spec declares. Their series are not evidence (a
+   * change elsewhere at the same time is no reason).
+   */
+  readonly unlinked: readonly string[];
   readonly siblings: readonly Sibling[];
   /** What could not be read (a bad query, Alertmanager down): said, not hidden. */
   readonly notes: readonly string[];
@@ -176,13 +195,25 @@ export async function gatherEvidence(
       instant(metric, joinedMetricQuery(metric, workloadJoins, rangeMs)),
     ),
   ]);
+  const labelSets = [
+    target.alert.labels,
+    ...[...(raw ?? []), ...infos.flat()].map((s) => s.labels),
+  ];
   const context = mergeEntities(
     fromLabels,
-    ...[...(raw ?? []), ...infos.flat()].map((s) => entitiesOf(s.labels, topology)),
+    ...labelSets.slice(1).map((labels) => entitiesOf(labels, topology)),
   );
 
   // 2. The alert's own signal, each related monitor's, their alert states, XID codes.
   const related = relatedMonitors(monitor, spec);
+  // A related monitor is joined on the labels the spec declares link it, or else on the
+  // topology; one that nothing joins is not read at all.
+  const declared = (m: MonitorContext): readonly string[] | undefined => monitor?.relatedOn[m.name];
+  const links = linkValuesOf(labelSets, [...new Set(related.flatMap((m) => declared(m) ?? []))]);
+  const joinsOf = related.map((m): JoinLabel[] => {
+    const on = declared(m);
+    return on ? linkJoins(on, links, topology) : joinLabels(m.by, context, topology);
+  });
   const ownQuery = monitor
     ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
     : expressionFromGeneratorUrl(target.alert.generatorURL);
@@ -197,7 +228,10 @@ export async function gatherEvidence(
     Promise.all(
       XID_SOURCES.map((source) => range(source.metric, joinedMetricQuery(source.metric, gpuJoins))),
     ),
-    ...related.map((m) => range(m.name, joinedSignalQuery(m, joinLabels(m.by, context, topology)))),
+    ...related.map((m, i) => {
+      const joins = joinsOf[i] ?? [];
+      return joins.length > 0 ? range(m.name, joinedSignalQuery(m, joins)) : Promise.resolve([]);
+    }),
   ]);
 
   const xid = XID_SOURCES.flatMap((source, i) =>
@@ -205,11 +239,15 @@ export async function gatherEvidence(
   );
   const observations: Observation[] = [];
   related.forEach((m, i) => {
-    const joins = joinLabels(m.by, context, topology);
+    const joins = joinsOf[i] ?? [];
+    if (joins.length === 0) return;
     const query = joinedSignalQuery(m, joins);
+    const on = declared(m);
     for (const series of candidates[i] ?? []) {
-      const locality = localityOf(series.labels, context, topology);
-      if (joins.length > 0 && locality.locality === "cluster") continue;
+      const locality = on
+        ? linkedLocality(series.labels, joins, topology)
+        : localityOf(series.labels, context, topology);
+      if (locality.locality === "cluster") continue;
       observations.push(
         observe(m, series.labels, locality, series.samples, window, config, xid, query),
       );
@@ -233,11 +271,14 @@ export async function gatherEvidence(
         ? {
             ...ownView,
             samples: eventValues(ownView.samples, monitor.valueKind, window.startMs, window.stepMs),
+            valueKind: monitor.valueKind,
+            ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
           }
         : ownView,
     observations,
     ...(ownCause ? { ownCause } : {}),
     checked: related.map((m) => m.name),
+    unlinked: related.filter((_, i) => (joinsOf[i] ?? []).length === 0).map((m) => m.name),
     siblings,
     notes,
     ...(bandPlan ? { band: signalBand(bandPlan, bandSeries, target.alert.labels) } : {}),

@@ -7,7 +7,7 @@ import type { Observation, OwnCause } from "./scoring.js";
 import { labelsInclude } from "./series.js";
 import type { Labels, Sample } from "./series.js";
 import { groupMatchers } from "./signal-queries.js";
-import { entitiesOf, joinLabels, localityOf } from "./topology.js";
+import { entitiesOf, localityOf } from "./topology.js";
 import type { Entities, LocalityMatch } from "./topology.js";
 import type { XidEvents } from "./xid-codes.js";
 
@@ -33,6 +33,7 @@ export function observe(
     labels,
     locality,
     valueKind: monitor.valueKind,
+    ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
     values: eventValues(samples, monitor.valueKind, window.startMs, window.stepMs),
     prior: priorFor(
       monitor,
@@ -106,10 +107,9 @@ export function markFiring(
     observations[index] = { ...existing, firingSince };
     return;
   }
-  const topology = scope.config.topology;
-  const locality = localityOf(alertLabels, scope.context, topology);
-  if (joinLabels(monitor.by, scope.context, topology).length > 0 && locality.locality === "cluster")
-    return;
+  // Nothing shared with the alert: firing at the same time is no reason.
+  const locality = localityOf(alertLabels, scope.context, scope.config.topology);
+  if (locality.locality === "cluster") return;
   observations.push({
     ...observe(
       monitor,

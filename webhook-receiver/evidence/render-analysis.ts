@@ -1,9 +1,10 @@
 import type { ActionOutcome } from "../actions/action-config.js";
 import type { Enrichment, EnrichmentDetail } from "../pipeline/enrichment.js";
-import type { AlertUnderAnalysis, GatheredEvidence } from "./gather-evidence.js";
+import type { AlertUnderAnalysis, GatheredEvidence, SignalView } from "./gather-evidence.js";
 import { queryLinks } from "./links.js";
 import type { LinkTargets } from "./links.js";
-import { formatAge, formatNumber } from "./scoring.js";
+import { formatNumber, formatQuantity } from "./quantity.js";
+import { formatAge, peakText } from "./scoring.js";
 import type { ScoredEvidence, Verdict } from "./scoring.js";
 import { actionData, analysisData } from "./analysis-data.js";
 import { labelsText } from "./series.js";
@@ -56,7 +57,7 @@ export function renderAnalysis(
   if (signal)
     details.push({
       label: "Alert signal",
-      text: `${labelsText(signal.labels, HIDDEN_LABELS) || signal.query} ${valuesSummary(signal.samples.map((s) => s.v))} ${sparkline(
+      text: `${labelsText(signal.labels, HIDDEN_LABELS) || signal.query} ${signalSummary(signal, gathered.window.stepMs)} ${sparkline(
         signal.samples.map((s) => s.v),
         SPARK_WIDTH,
       )}`,
@@ -118,13 +119,22 @@ function headline(analysis: Analysis): string {
   }
   if (!analysis.target.monitor)
     return evidence.siblings.length > 0
-      ? `Probable cause: unknown — not an aiwatch alert; ${evidence.siblings.length} other alert(s) fire on the same workload, none with a known layer before it`
+      ? `Probable cause: unknown — not an aiwatch alert; ${evidence.siblings.length === 1 ? "1 other alert fires" : `${evidence.siblings.length} other alerts fire`} on the same workload, none with a known layer before it`
       : "Probable cause: unknown — not an aiwatch alert, and nothing else fires on the same workload";
   if (evidence.checked.length === 0 && evidence.observations.length === 0)
     return `Probable cause: unknown — ${analysis.target.monitor.name} has no related monitors in the spec and nothing else fires on the same workload`;
   if (top && top.score > 0)
     return `Probable cause: unknown — the best evidence (${top.observation.monitor}, score ${formatNumber(top.score)}) is below the ${formatNumber(verdict.minScore)} a verdict needs`;
-  return `Probable cause: unknown — no related signal changed before the alert (checked ${evidence.checked.join(", ") || "sibling alerts"})`;
+  const linked = evidence.checked.filter((name) => !evidence.unlinked.includes(name));
+  const read = [
+    ...(linked.length > 0 ? [`checked ${linked.join(", ")}`] : []),
+    ...(evidence.unlinked.length > 0
+      ? [
+          `not linked to this alert: ${evidence.unlinked.join(", ")} (no shared GPU, node, pod, run, job, model or declared label)`,
+        ]
+      : []),
+  ];
+  return `Probable cause: unknown — no related signal changed before the alert (${read.join("; ") || "checked sibling alerts"})`;
 }
 
 function labelsSuffix(labels: Readonly<Record<string, string>>): string {
@@ -141,8 +151,10 @@ function evidenceText(e: ScoredEvidence): string {
     const events = sumAfter(e);
     change =
       o.valueKind === "gauge"
-        ? `${formatNumber(e.baseline.median)} → ${formatNumber(e.peak.v)} (z ${formatNumber(e.peak.z)})`
-        : `${formatNumber(events)} event${events === 1 ? "" : "s"} (z ${formatNumber(e.peak.z)})`;
+        ? `${formatQuantity(e.baseline.median, o.unit)} → ${formatQuantity(e.peak.v, o.unit)} (${peakText(e.peak)})`
+        : o.valueKind === "counter"
+          ? `counter increased by ${formatNumber(events)} (${peakText(e.peak)})`
+          : `changed to a new code ${events === 1 ? "once" : `${formatNumber(events)} times`} (${peakText(e.peak)})`;
   }
   const firing = e.firing ? ", its alert is firing" : "";
   const when = e.leadMs === undefined ? "" : `, ${relative(e.leadMs)}`;
@@ -166,12 +178,31 @@ function analysisOnset(analysis: Analysis): number {
   return analysis.evidence.window.onsetMs;
 }
 
-function valuesSummary(values: readonly number[]): string {
-  const finite = values.filter(Number.isFinite);
-  const first = finite[0];
-  const last = finite[finite.length - 1];
+/**
+ * The alert's own signal in words, as the sparkline beside it draws it: a level from its
+ * first to its last value, NaN and infinities included (a loss that ended NaN reads "→
+ * NaN", not as the last finite value); a counter as its increase per step, said so, with
+ * the total over the window (the linked graph shows the counter itself).
+ */
+export function signalSummary(signal: SignalView, stepMs: number): string {
+  const values = signal.samples.map((s) => s.v);
+  const first = values[0];
+  const last = values[values.length - 1];
   if (first === undefined || last === undefined) return "(no data)";
-  return `${formatNumber(first)} → ${formatNumber(last)} (max ${formatNumber(Math.max(...finite))})`;
+  const finite = values.filter(Number.isFinite);
+  if (signal.valueKind === "counter" || signal.valueKind === "event_code") {
+    const total = finite.reduce((a, v) => a + v, 0);
+    const what = signal.valueKind === "counter" ? "increase" : "code changes";
+    return `${what} per ${formatAge(stepMs)}: ${formatNumber(first)} → ${formatNumber(last)} (max ${formatNumber(finite.length > 0 ? Math.max(...finite) : NaN)}; ${formatNumber(total)} over the window)`;
+  }
+  const unit = signal.unit;
+  const notes: string[] = [];
+  if (finite.length > 0) notes.push(`max ${formatQuantity(Math.max(...finite), unit)}`);
+  const nan = values.filter(Number.isNaN).length;
+  const inf = values.length - finite.length - nan;
+  if (nan > 0) notes.push(`${nan} of ${values.length} values NaN`);
+  if (inf > 0) notes.push(`${inf} of ${values.length} values infinite`);
+  return `${formatQuantity(first, unit)} → ${formatQuantity(last, unit)} (${notes.join("; ")})`;
 }
 
 function linksOf(

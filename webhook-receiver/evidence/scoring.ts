@@ -1,7 +1,9 @@
 import type { SignalValueKind } from "../../spec/context/spec-context.js";
+import type { Unit } from "../../spec/model/unit.js";
 import { LAYERS } from "../../spec/model/monitor.js";
 import type { Layer } from "../../spec/model/monitor.js";
 import type { Prior } from "./priors.js";
+import { formatNumber, formatZ } from "./quantity.js";
 import { robustBaseline, robustZ } from "./robust-stats.js";
 import type { Baseline, ScaleFloors } from "./robust-stats.js";
 import { labelsText } from "./series.js";
@@ -18,6 +20,8 @@ export interface Observation {
   readonly labels: Labels;
   readonly locality: LocalityMatch;
   readonly valueKind: SignalValueKind;
+  /** The unit of a level's values (the monitor's `unit`). */
+  readonly unit?: Unit;
   /** Values strength is measured on (increments for counters), over the whole window. */
   readonly values: readonly Sample[];
   /** When its own alert became active, if it is firing. */
@@ -62,7 +66,8 @@ export const DEFAULT_SCORING: ScoringSettings = {
   toleranceMs: 30_000,
   afterAlertWeight: 0.4,
   firingStrength: 0.75,
-  locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0.35 },
+  // Evidence sharing nothing with the alert never counts: timing alone is no reason.
+  locality: { gpu: 1, node: 0.85, workload: 0.7, cluster: 0 },
   floors: { relative: 0.05, absolute: 1e-9 },
   eventFloors: { relative: 0, absolute: 0.1 },
 };
@@ -172,7 +177,10 @@ export function scoreObservation(
       : leadMs !== undefined && leadMs >= -settings.toleranceMs
         ? 1
         : settings.afterAlertWeight;
-  const localityWeight = settings.locality[observation.locality.locality];
+  const localityWeight =
+    observation.locality.locality === "cluster"
+      ? 0
+      : settings.locality[observation.locality.locality];
   const prior = observation.prior.weight;
   const score = Math.min(1, strength * precedence * localityWeight * prior);
   const evidence = {
@@ -269,7 +277,7 @@ function compareEvidence(a: ScoredEvidence, b: ScoredEvidence): number {
 }
 
 function explain(e: Omit<ScoredEvidence, "explanation">, signalStrength: number): string {
-  const z = e.peak ? `z ${formatNumber(e.peak.z)}` : "no baseline";
+  const z = e.peak ? peakText(e.peak) : "no baseline";
   const source = e.firing && e.strength > signalStrength ? "its alert is firing" : z;
   const when =
     e.leadMs === undefined
@@ -281,22 +289,17 @@ function explain(e: Omit<ScoredEvidence, "explanation">, signalStrength: number)
   return `score ${formatNumber(e.score)} = strength ${formatNumber(e.strength)} (${source}) × precedence ${formatNumber(e.precedence)} (${when}) × locality ${formatNumber(e.localityWeight)} (${describeEntity(e.observation.locality)}) × prior ${formatNumber(e.prior)}${prior}`;
 }
 
+/** The peak as evidence: its z-score, or the non-finite value itself (a NaN is not a z). */
+export function peakText(peak: { readonly v: number; readonly z: number }): string {
+  return Number.isFinite(peak.v) ? formatZ(peak.z) : `a ${formatNumber(peak.v)} value`;
+}
+
 function clamp01(x: number): number {
   return Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0;
 }
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-/** Numbers as people read them: up to 3 significant digits, no exponent for common sizes. */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "+Inf" : "-Inf";
-  if (x === 0) return "0";
-  const abs = Math.abs(x);
-  if (abs >= 1e6 || abs < 1e-4) return x.toExponential(2).replace(/\.?0+e/, "e");
-  return String(Number(x.toPrecision(3)));
 }
 
 /** `12m`, `40s`, `1h5m`: how long, to the second. */

@@ -1,29 +1,36 @@
 const BARS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] as const;
+/** A stretch holding a NaN. */
+export const NAN_MARK = "×";
+/** A stretch holding an infinity (and no NaN). */
+export const INFINITY_MARK = "∞";
 
 /**
  * A Unicode sparkline of `values` in at most `width` characters: each character is the
  * mean of its share of the values, scaled between the shown minimum and maximum (a flat
- * series is a flat line). A stretch without finite values is a space.
+ * series is a flat line). A share holding a non-finite value is marked (× for NaN, ∞ for
+ * an infinity), never averaged away: a loss that turned NaN must not read as a loss that
+ * fell.
  */
 export function sparkline(values: readonly number[], width = 20): string {
   if (values.length === 0) return "";
   const buckets = Math.min(width, values.length);
-  const means: (number | undefined)[] = [];
+  const cells: (number | typeof NAN_MARK | typeof INFINITY_MARK)[] = [];
   for (let b = 0; b < buckets; b++) {
     const from = Math.floor((b * values.length) / buckets);
     const to = Math.floor(((b + 1) * values.length) / buckets);
-    const slice = values.slice(from, Math.max(to, from + 1)).filter(Number.isFinite);
-    means.push(slice.length > 0 ? slice.reduce((a, v) => a + v, 0) / slice.length : undefined);
+    const slice = values.slice(from, Math.max(to, from + 1));
+    if (slice.some(Number.isNaN)) cells.push(NAN_MARK);
+    else if (slice.some((v) => !Number.isFinite(v))) cells.push(INFINITY_MARK);
+    else cells.push(slice.reduce((a, v) => a + v, 0) / slice.length);
   }
-  const finite = means.filter((m): m is number => m !== undefined);
-  if (finite.length === 0) return " ".repeat(buckets);
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
-  return means
-    .map((m) => {
-      if (m === undefined) return " ";
+  const finite = cells.filter((c): c is number => typeof c === "number");
+  const min = finite.length > 0 ? Math.min(...finite) : 0;
+  const max = finite.length > 0 ? Math.max(...finite) : 0;
+  return cells
+    .map((c) => {
+      if (typeof c !== "number") return c;
       if (max === min) return BARS[0];
-      const level = Math.round(((m - min) / (max - min)) * (BARS.length - 1));
+      const level = Math.round(((c - min) / (max - min)) * (BARS.length - 1));
       return BARS[Math.max(0, Math.min(BARS.length - 1, level))];
     })
     .join("");

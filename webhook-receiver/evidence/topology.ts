@@ -84,8 +84,8 @@ export function mergeEntities(...all: Entities[]): Map<EntityKey, Set<string>> {
 
 export interface LocalityMatch {
   readonly locality: Locality;
-  /** The shared entity, when there is one. */
-  readonly kind?: EntityKind;
+  /** The shared entity, when there is one (`link`: a label the spec declares links them). */
+  readonly kind?: EntityKind | "link";
   readonly label?: string;
   readonly value?: string;
 }
@@ -129,7 +129,8 @@ function namesOtherRun(labels: Labels, context: Entities, topology: Topology): b
 }
 
 export interface JoinLabel {
-  readonly kind: EntityKind;
+  /** The entity the label names; `link` for a label only the spec's declared link names. */
+  readonly kind: EntityKind | "link";
   readonly label: string;
   readonly values: ReadonlySet<string>;
 }
@@ -157,6 +158,7 @@ export function joinLabels(
 }
 
 export function describeEntity(match: LocalityMatch): string {
+  if (match.kind === "link") return `same ${match.label ?? "label"} ${match.value ?? ""}`.trim();
   switch (match.locality) {
     case "gpu":
       return match.kind === "pod"
@@ -167,6 +169,73 @@ export function describeEntity(match: LocalityMatch): string {
     case "workload":
       return `same ${match.kind ?? "workload"} ${match.value ?? ""}`.trim();
     case "cluster":
-      return "elsewhere in the cluster";
+      return "nothing shared with the alert";
   }
+}
+
+/** Values of the labels the spec declares as links, as the alert's series carry them. */
+export type LinkValues = ReadonlyMap<string, ReadonlySet<string>>;
+
+export function linkValuesOf(
+  labelSets: readonly Labels[],
+  labels: readonly string[],
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const set of labelSets)
+    for (const label of labels) {
+      const value = set[label];
+      if (value === undefined || value === "") continue;
+      const values = out.get(label) ?? new Set<string>();
+      values.add(value);
+      out.set(label, values);
+    }
+  return out;
+}
+
+/** The labels a query restricts a related monitor's series by, for a declared link. */
+export function linkJoins(
+  on: readonly string[],
+  values: LinkValues,
+  topology: Topology,
+): JoinLabel[] {
+  const out: JoinLabel[] = [];
+  for (const label of on) {
+    const known = values.get(label);
+    if (known && known.size > 0)
+      out.push({ kind: kindOfLabel(label, topology) ?? "link", label, values: known });
+  }
+  return out;
+}
+
+/**
+ * How close a series of a monitor linked by declared labels is: as close as the entity
+ * the label names (a declared `node` is a node), else as close as a shared workload. A
+ * series whose signal aggregated the label away was selected by it, so it is linked by the
+ * query itself.
+ */
+export function linkedLocality(
+  labels: Labels,
+  joins: readonly JoinLabel[],
+  topology: Topology,
+): LocalityMatch {
+  for (const join of joins) {
+    const value = labels[join.label];
+    if (value !== undefined && join.values.has(value))
+      return linkMatch(join.label, value, topology);
+  }
+  const aggregatedAway = joins.find((j) => labels[j.label] === undefined);
+  if (aggregatedAway)
+    return linkMatch(aggregatedAway.label, [...aggregatedAway.values].sort().join("|"), topology);
+  return { locality: "cluster" };
+}
+
+function linkMatch(label: string, value: string, topology: Topology): LocalityMatch {
+  const kind = kindOfLabel(label, topology);
+  return kind
+    ? { locality: LOCALITY_OF_KIND[kind], kind, label, value }
+    : { locality: "workload", kind: "link", label, value };
+}
+
+function kindOfLabel(label: string, topology: Topology): EntityKind | undefined {
+  return ENTITY_KINDS.find((kind) => topology.labels[kind].includes(label));
 }

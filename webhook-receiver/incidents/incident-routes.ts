@@ -1,6 +1,6 @@
 import express from "express";
 import type { Request, Response } from "express";
-import { redact } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
 import { isAuthorized } from "../../core/server/auth.js";
 import type { Credentials } from "../../core/server/auth.js";
 import { defineHttpErrors, sendHttpError } from "../../core/server/http-error.js";

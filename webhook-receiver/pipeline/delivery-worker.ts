@@ -197,43 +197,53 @@ export class DeliveryWorker {
     // for good. A message partly sent is never folded into a digest: it finishes as the
     // split it started as.
     const digestable = due.filter((d) => d.partsSent === 0);
-    const behind = due.length > tokens || due.length >= config.delivery.maxDigest;
-    const batch = first.partsSent === 0 && digestable.length > 1 && behind ? digestable : [first];
     const budget = Math.min(runtime.config.maxSplit, tokens);
-    const maxParts =
-      batch.length > 1
-        ? 1
-        : first.partsSent > 0
-          ? // A resume finishes what the platform was promised: every alert not yet shown,
-            // in as many parts as the split allows (a shrink may need more than planned),
-            // whatever the rate budget holds now; the bucket catches up afterwards.
-            Math.max(1, runtime.config.maxSplit - first.partsSent)
-          : Math.max(1, budget);
+    const behind = due.length > tokens || due.length >= config.delivery.maxDigest;
+    const candidates =
+      first.partsSent === 0 && digestable.length > 1 && behind ? digestable : [first];
+    // Read once for every group a render below may show.
     const firing = await this.deps.outbox.previouslyFiringGroups(
       name,
-      batch.map((d) => d.notification.groupKey),
+      candidates.map((d) => d.notification.groupKey),
     );
-    const groups: GroupInput[] = batch.map((d) => ({
-      notification: d.notification,
-      previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
-      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-      ...this.incidentOf(d.notificationId, d.enrichment),
-    }));
-    const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
-    const result = renderMessage({
-      destination: runtime.destination,
-      templates: this.templatesFor(config, first.route, runtime),
-      fallback: builtinTemplates(runtime.destination.type),
-      groups,
-      now: new Date(now),
-      idempotencyKey,
-      isFollowUp: first.kind === "follow_up",
-      maxParts,
-      ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
-      ...(first.partsSent > 0
-        ? { resume: { sentAlerts: first.sentAlerts, partsSent: first.partsSent } }
-        : {}),
-    });
+    const render = (batch: readonly PendingDelivery[]) => {
+      const maxParts =
+        batch.length > 1
+          ? 1
+          : first.partsSent > 0
+            ? // A resume finishes what the platform was promised: every alert not yet shown,
+              // in as many parts as the split allows (a shrink may need more than planned),
+              // whatever the rate budget holds now; the bucket catches up afterwards.
+              Math.max(1, runtime.config.maxSplit - first.partsSent)
+            : Math.max(1, budget);
+      const groups: GroupInput[] = batch.map((d) => ({
+        notification: d.notification,
+        previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
+        ...(d.enrichment ? { enrichment: d.enrichment } : {}),
+        ...this.incidentOf(d.notificationId, d.enrichment),
+      }));
+      const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
+      const result = renderMessage({
+        destination: runtime.destination,
+        templates: this.templatesFor(config, first.route, runtime),
+        fallback: builtinTemplates(runtime.destination.type),
+        groups,
+        now: new Date(now),
+        idempotencyKey,
+        isFollowUp: first.kind === "follow_up",
+        maxParts,
+        ...(first.sizeLimit !== undefined ? { sizeLimit: first.sizeLimit } : {}),
+        ...(first.partsSent > 0
+          ? { resume: { sentAlerts: first.sentAlerts, partsSent: first.partsSent } }
+          : {}),
+      });
+      return { batch, idempotencyKey, result };
+    };
+    let rendered = render(candidates);
+    // A digest is one message. One that the alerts as data would split goes as the first
+    // delivery alone (split as it needs): the parts of a split are tracked per delivery.
+    if (rendered.batch.length > 1 && rendered.result.parts.length > 1) rendered = render([first]);
+    const { batch, idempotencyKey, result } = rendered;
     const labels = { destination: name };
     if (result.usedFallback) {
       this.deps.metrics.templateFallbacks.inc(labels);
@@ -251,6 +261,7 @@ export class DeliveryWorker {
     const parts = result.parts.map((message, i) => ({
       message,
       alerts: (result.partAlerts[i] ?? []).filter((a) => a.group === 0).map((a) => a.index),
+      groups: result.partGroups[i] ?? [],
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
@@ -269,19 +280,17 @@ export class DeliveryWorker {
    */
   private async sendParts(
     runtime: RuntimeDestination,
-    parts: readonly { message: RenderedMessage; alerts: readonly number[] }[],
+    parts: readonly {
+      message: RenderedMessage;
+      alerts: readonly number[];
+      groups: readonly GroupInput[];
+    }[],
     batch: readonly PendingDelivery[],
     idempotencyKey: string,
   ): Promise<{ outcome: DeliveryOutcome; attempt: OutboxWrite | undefined }> {
     const first = batch[0];
     if (!first) return { outcome: { kind: "delivered" }, attempt: undefined };
     const ids = batch.map((d) => d.id);
-    const groups = batch.map((d) => ({
-      notification: d.notification,
-      previouslyFiring: new Set<string>(),
-      ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-      ...this.incidentOf(d.notificationId, d.enrichment),
-    }));
     const labels = { destination: runtime.destination.name, type: runtime.destination.type };
     let attempt: OutboxWrite | undefined;
     const offset = first.partsSent;
@@ -304,8 +313,9 @@ export class DeliveryWorker {
       const started = performance.now();
       const outcome = await runtime.destination.send(part.message, {
         idempotencyKey: total > 1 ? `${idempotencyKey}-part${number}` : idempotencyKey,
-        groups,
+        groups: part.groups,
         now: this.deps.now(),
+        ...(total > 1 ? { part: { index: number, total } } : {}),
       });
       const seconds = (performance.now() - started) / 1000;
       this.deps.metrics.deliveryDuration.observe(labels, seconds);

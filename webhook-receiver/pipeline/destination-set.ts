@@ -32,7 +32,7 @@ export class DestinationSet {
         previous.config.rateLimit.perMinute === d.rateLimit.perMinute &&
         previous.config.rateLimit.burst === d.rateLimit.burst;
       next.set(d.name, {
-        destination: makeDestination(d, this.deps),
+        destination: makeDestination(d, { ...this.deps, secretValues: config.secretValues }),
         config: d,
         bucket: sameLimit && previous ? previous.bucket : new TokenBucket(d.rateLimit, this.now),
       });

@@ -57,7 +57,7 @@ const MARKDOWN_BODY = `{{#if enrichment}}**{{enrichment.headline}}**
 {{#if isDigest}}
 {{#if omitted}}
 
-({{omitted}} alerts not shown)
+({{plural omitted "alert"}} not shown)
 {{/if}}
 {{/if}}`;
 

@@ -45,8 +45,16 @@ export function previewNotification(
         destination: destination.name,
         type: destination.type,
         route: routed.routeId,
-        requests: result.parts.map((part) =>
-          destination.request(part, { idempotencyKey, groups, now: now.getTime() }),
+        requests: result.parts.map((part, i) =>
+          destination.request(part, {
+            idempotencyKey:
+              result.parts.length > 1 ? `${idempotencyKey}-part${i + 1}` : idempotencyKey,
+            groups: result.partGroups[i] ?? groups,
+            now: now.getTime(),
+            ...(result.parts.length > 1
+              ? { part: { index: i + 1, total: result.parts.length } }
+              : {}),
+          }),
         ),
         trimmed: result.trimmed,
         omitted: result.omitted,

@@ -1,8 +1,20 @@
-import type { Destination, RenderedMessage, SendContext } from "../destinations/destination.js";
-import type { Alert } from "../payload/notification.js";
-import { buildRenderContext } from "./render-context.js";
-import type { ContextOptions, GroupInput, RenderContext } from "./render-context.js";
+import type { Destination, RenderedMessage } from "../destinations/destination.js";
+import {
+  createLayout,
+  cutBody,
+  fieldOption,
+  groupsOf,
+  largestFitting,
+  PLACEHOLDER_PART,
+  truncatedTotal,
+} from "./message-layout.js";
+import type { Item, Layout, PartsLayout } from "./message-layout.js";
+import type { ContextOptions, GroupInput } from "./render-context.js";
+import { splitAlertData } from "./split-alert-data.js";
 import type { CompiledTemplates } from "./template-engine.js";
+
+export type { Item };
+export { groupsOf, priorityOrder } from "./message-layout.js";
 
 export interface RenderRequest {
   readonly destination: Destination;
@@ -28,8 +40,13 @@ export interface RenderRequest {
 
 export interface RenderResult {
   readonly parts: readonly RenderedMessage[];
-  /** Per part, the alerts it shows (group and alert index), in the order of `parts`. */
+  /** Per part, the alerts it carries (group and alert index), in the order of `parts`. */
   readonly partAlerts: readonly (readonly Item[])[];
+  /**
+   * Per part, the groups as the part's request carries them: each notification with only
+   * the alerts of that part (a destination that sends the alerts as data sends each once).
+   */
+  readonly partGroups: readonly (readonly GroupInput[])[];
   /** Alerts in no part (trimmed here or by Alertmanager). */
   readonly omitted: number;
   readonly trimmed: boolean;
@@ -37,88 +54,68 @@ export interface RenderResult {
   readonly templateError?: string;
 }
 
-export type Item = { readonly group: number; readonly index: number };
-
 /**
- * Renders a delivery within the destination's size limit, by priority: firing before
- * resolved, critical before warning before info, older before newer. When everything does
- * not fit, as many alerts as fit are shown with "+N more"; only if the rate budget allows
- * several messages is the list split into parts. If even the header does not fit (a huge
+ * Renders a delivery within the destination's size limit, measured on the whole request
+ * of each part, by priority: firing before resolved, critical before warning before info,
+ * older before newer. A chat message that cannot hold everything shows as many alerts as
+ * fit with "+N more"; only if the rate budget allows several messages is the list split
+ * into parts. A destination that sends the alerts as data gets every alert, in as many
+ * parts as its limit needs (split-alert-data.ts). If even the header does not fit (a huge
  * annotation), long fields are cut, and as a last resort the body itself.
  */
 export function renderMessage(request: RenderRequest): RenderResult {
-  const limit = request.sizeLimit ?? request.destination.sizeLimit;
-  const sendContext: SendContext = {
-    idempotencyKey: request.idempotencyKey,
-    groups: request.groups,
-    now: request.now.getTime(),
+  const layout = createLayout(request);
+  const laid =
+    request.destination.sendsAlertData === true
+      ? splitAlertData(layout)
+      : splitText(layout, Math.max(1, request.maxParts ?? 1));
+  return {
+    parts: laid.parts,
+    partAlerts: laid.partAlerts,
+    partGroups: laid.partAlerts.map((chunk) => groupsOf(request.groups, chunk)),
+    omitted: laid.left + truncatedTotal(request.groups),
+    trimmed: laid.trimmed,
+    usedFallback: layout.fallback.used,
+    ...(layout.fallback.error !== undefined ? { templateError: layout.fallback.error } : {}),
   };
-  let usedFallback = false;
-  let templateError: string | undefined;
-  const renderWith = (context: RenderContext): RenderedMessage => {
-    try {
-      return {
-        title: request.templates.title(context).trim(),
-        body: tidy(request.templates.body(context)),
-      };
-    } catch (error) {
-      usedFallback = true;
-      templateError = (error as Error).message;
-      return {
-        title: request.fallback.title(context).trim(),
-        body: tidy(request.fallback.body(context)),
-      };
-    }
-  };
-  const fits = (message: RenderedMessage): boolean =>
-    request.destination.measure(message, sendContext) <= limit;
-  const base: ContextOptions = {
-    flavor: request.destination.flavor,
-    now: request.now,
-    isFollowUp: request.isFollowUp ?? false,
-  };
-  const sent = new Set(request.resume?.sentAlerts ?? []);
-  const isSent = (item: Item): boolean => item.group === 0 && sent.has(item.index);
-  const ordered = priorityOrder(request.groups);
-  const items = ordered.filter((item) => !isSent(item));
-  const sentItems = ordered.filter(isSent);
-  const offset = request.resume?.partsSent ?? 0;
-  const renderItems = (
-    shown: readonly Item[],
-    extra: Partial<ContextOptions> = {},
-  ): RenderedMessage =>
-    renderWith(
-      buildRenderContext(request.groups, {
-        ...base,
-        ...extra,
-        shown: toShown(request.groups, shown),
-      }),
-    );
+}
 
-  const whole =
+/** Chat: the message's text is what the limit is spent on. */
+function splitText(layout: Layout, maxParts: number): PartsLayout {
+  const { items, sentItems, offset } = layout;
+  const wholeOptions: Partial<ContextOptions> =
     offset === 0
-      ? renderItems(items)
-      : renderItems(items, {
+      ? {}
+      : {
           part: { index: offset + 1, total: offset + 1 },
-          elsewhere: toShown(request.groups, sentItems).map((g) => g.length),
-        });
-  if (fits(whole))
-    return {
-      parts: [whole],
-      partAlerts: [items],
-      omitted: truncatedTotal(request.groups),
-      trimmed: false,
-      usedFallback,
-      ...(templateError ? { templateError } : {}),
-    };
+          elsewhere: layout.countPerGroup(sentItems),
+        };
+  const probes = new Map<number, RenderedMessage>();
+  const renderWhole = (k: number): RenderedMessage => {
+    const message = probes.get(k) ?? layout.render(items.slice(0, k), wholeOptions);
+    probes.set(k, message);
+    return message;
+  };
+  // Probing prefixes finds whether all fits without rendering all when it does not.
+  const fitting = largestFitting(items.length, (k) =>
+    layout.fits(renderWhole(k), items.slice(0, k)),
+  );
+  const whole = fitting === items.length ? renderWhole(items.length) : undefined;
+  if (whole && (items.length > 0 || layout.fits(whole, [])))
+    return { parts: [whole], partAlerts: [items], left: 0, trimmed: false };
 
-  const maxParts = Math.max(1, request.maxParts ?? 1);
   const chunks: Item[][] = [];
   let rest = items;
   let fieldLimit: number | undefined;
+  // Sized with a part number as wide as any, so the real one never pushes a part over.
+  const probePart = maxParts > 1 ? { part: PLACEHOLDER_PART } : {};
   while (rest.length > 0 && chunks.length < maxParts) {
-    const take = largestFitting(rest, (k) =>
-      fits(renderItems(rest.slice(0, k), fieldOption(fieldLimit))),
+    const candidates = rest;
+    const take = largestFitting(candidates.length, (k) =>
+      layout.fits(
+        layout.render(candidates.slice(0, k), { ...fieldOption(fieldLimit), ...probePart }),
+        candidates.slice(0, k),
+      ),
     );
     if (take === 0) {
       // Not even one alert fits: cut long fields before giving up on structure.
@@ -133,100 +130,25 @@ export function renderMessage(request: RenderRequest): RenderResult {
   const total = offset + Math.max(1, chunks.length);
   const parts: RenderedMessage[] = [];
   if (chunks.length === 0) {
-    parts.push(cutBody(renderItems([], fieldOption(fieldLimit ?? 60)), fits));
+    parts.push(
+      cutBody(layout.render([], fieldOption(fieldLimit ?? 60)), (m) => layout.fits(m, [])),
+    );
   } else {
     chunks.forEach((chunk, i) => {
       const elsewhere = [...sentItems, ...chunks.filter((_, j) => j !== i).flat()];
-      const message = renderItems(chunk, {
+      const message = layout.render(chunk, {
         ...fieldOption(fieldLimit),
         ...(total > 1 ? { part: { index: offset + i + 1, total } } : {}),
-        elsewhere: toShown(request.groups, elsewhere).map((g) => g.length),
+        elsewhere: layout.countPerGroup(elsewhere),
       });
-      parts.push(fits(message) ? message : cutBody(message, fits));
+      const fitsChunk = (m: RenderedMessage): boolean => layout.fits(m, chunk);
+      parts.push(fitsChunk(message) ? message : cutBody(message, fitsChunk));
     });
   }
   return {
     parts,
     partAlerts: chunks.length === 0 ? [[]] : chunks,
-    omitted: rest.length + truncatedTotal(request.groups),
+    left: rest.length,
     trimmed: true,
-    usedFallback,
-    ...(templateError ? { templateError } : {}),
   };
-}
-
-function fieldOption(limit: number | undefined): Partial<ContextOptions> {
-  return limit === undefined ? {} : { maxFieldLength: limit };
-}
-
-/** Largest k in [0, n] with fitsK(k), assuming fitting is monotone in k. */
-function largestFitting(items: readonly Item[], fitsK: (k: number) => boolean): number {
-  let low = 0;
-  let high = items.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (fitsK(mid)) low = mid;
-    else high = mid - 1;
-  }
-  return low;
-}
-
-/** Last resort: the longest body prefix that fits, ending in an ellipsis. */
-function cutBody(message: RenderedMessage, fits: (m: RenderedMessage) => boolean): RenderedMessage {
-  const chars = Array.from(message.body);
-  let low = 0;
-  let high = chars.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (fits({ title: message.title, body: `${chars.slice(0, mid).join("")}…` })) low = mid;
-    else high = mid - 1;
-  }
-  return { title: message.title, body: `${chars.slice(0, low).join("")}…` };
-}
-
-const SEVERITY_RANK: Readonly<Record<string, number>> = {
-  critical: 0,
-  page: 0,
-  error: 1,
-  high: 1,
-  warning: 2,
-  info: 3,
-};
-
-export function priorityOrder(groups: readonly GroupInput[]): Item[] {
-  const items: (Item & { alert: Alert })[] = [];
-  groups.forEach((g, group) =>
-    g.notification.alerts.forEach((alert, index) => items.push({ group, index, alert })),
-  );
-  const rank = (a: Alert): number => SEVERITY_RANK[a.labels["severity"] ?? ""] ?? 4;
-  items.sort(
-    (x, y) =>
-      (x.alert.status === "firing" ? 0 : 1) - (y.alert.status === "firing" ? 0 : 1) ||
-      rank(x.alert) - rank(y.alert) ||
-      Date.parse(x.alert.startsAt) - Date.parse(y.alert.startsAt) ||
-      x.group - y.group ||
-      x.index - y.index,
-  );
-  return items.map(({ group, index }) => ({ group, index }));
-}
-
-/** Per group, the shown alert indexes in the group's own order. */
-function toShown(groups: readonly GroupInput[], items: readonly Item[]): number[][] {
-  const shown = groups.map(() => [] as number[]);
-  for (const item of items) shown[item.group]?.push(item.index);
-  return shown.map((indexes) => indexes.sort((a, b) => a - b));
-}
-
-function truncatedTotal(groups: readonly GroupInput[]): number {
-  return groups.reduce((n, g) => n + g.notification.truncatedAlerts, 0);
-}
-
-/** Collapses the blank lines template control flow leaves behind. */
-function tidy(text: string): string {
-  return (
-    text
-      .replace(/[ \t]+\n/g, "\n")
-      .replace(/\n{3,}/g, "\n\n")
-      .trim() + "\n"
-  );
 }

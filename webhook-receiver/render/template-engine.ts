@@ -17,6 +17,11 @@ export interface CompiledTemplates {
 const handlebars = Handlebars.create();
 handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper("upper", (text: unknown) => String(text).toUpperCase());
+/** `{{plural omitted "alert"}}`: "1 alert", "3 alerts". */
+handlebars.registerHelper("plural", (count: unknown, noun: unknown) => {
+  const n = Number(count);
+  return `${String(count)} ${String(noun)}${n === 1 ? "" : "s"}`;
+});
 handlebars.registerHelper("join", (items: unknown, separator: unknown) =>
   Array.isArray(items)
     ? items.map(String).join(typeof separator === "string" ? separator : ", ")

@@ -1,11 +1,12 @@
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
-import { redact } from "../../core/log/logger.js";
+import { redact } from "../../core/log/redaction.js";
 import type { Logger } from "../../core/log/logger.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { requireAuth } from "../../core/server/auth.js";
 import { httpErrorHandler } from "../../core/server/http-error.js";
 import { jsonBody } from "../../core/server/json-body.js";
+import { landingPageHandler } from "../../core/server/landing-page.js";
 import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import { metricsHandler } from "../../core/server/metrics-route.js";
@@ -25,6 +26,7 @@ export interface ReceiverAppDeps {
   /** Called after dead letters were put back, to wake the delivery worker. */
   readonly onReplay: () => void;
   readonly now: () => number;
+  readonly version: string;
   /** The incident pages (read-only, their own auth with the incident's key). */
   readonly incidentPages?: express.Router;
 }
@@ -109,6 +111,24 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
   if (deps.incidentPages) app.use(deps.incidentPages);
   app.use(lifecycleRoutes(deps.lifecycle, guardFor("reload")));
   app.get("/metrics", metricsHandler(deps.registry));
+  app.get(
+    "/",
+    landingPageHandler({
+      name: "aiwatch webhook-receiver",
+      description: "Alertmanager webhooks in, explained messages out to chat, durably",
+      version: deps.version,
+      links: [
+        { href: "metrics", text: "Metrics" },
+        { href: "-/healthy", text: "Health" },
+        { href: "-/ready", text: "Readiness" },
+        {
+          href: "api/v1/dead-letters",
+          text: "Dead letters",
+          description: "deliveries that could not be delivered (needs credentials)",
+        },
+      ],
+    }),
+  );
   app.use(
     httpErrorHandler((error, req) =>
       deps.logger.error("unexpected error", { path: req.path, error }),

@@ -2,10 +2,13 @@ import type { SecretSource } from "../../core/config/secret.js";
 import type { Logger } from "../../core/log/logger.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import { registerProcessMetrics } from "../../core/metrics/process-metrics.js";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
 import { ConfigReloader } from "../../core/server/config-reloader.js";
 import { listen } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
+import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
+import { WebLayer } from "../../core/server/web-config/web-layer.js";
 import { loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
@@ -52,6 +55,8 @@ export interface ReceiverOptions {
   readonly random?: () => number;
   /** How often to look for work queued by another process (replay CLI). */
   readonly pollMs?: number;
+  /** --web.config.file, validated: TLS, basic auth, headers, rate limit. */
+  readonly webConfig?: WebConfig;
   /** Starts the storage writer (tests wrap it to make storage fail). SQLite only. */
   readonly startWriter?: typeof startInboxWriter;
   /** How often to claim notifications a dead replica accepted but never routed. */
@@ -96,6 +101,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
+  registerProcessMetrics(registry);
+  const web = options.webConfig
+    ? new WebLayer(options.webConfig, registry, options.logger, now)
+    : undefined;
   const destinations = new DestinationSet(
     { http: options.http ?? fetchHttpClient, stdout: options.stdout },
     now,
@@ -226,6 +235,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     store,
     logger: options.logger,
     now,
+    version: options.version,
     lifecycle: {
       name: "aiwatch webhook-receiver",
       // Not ready when no accept can commit: Alertmanager's 503s alone would not tell a
@@ -259,6 +269,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       },
       options.host,
       options.port,
+      web,
     );
   } catch (error) {
     await parser.close();

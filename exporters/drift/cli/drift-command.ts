@@ -32,7 +32,8 @@ profile options:
   --bins N               bins for PSI and Jensen-Shannon (default ${DEFAULT_PROFILE_SETTINGS.bins})
   --resolution N         quantile bins for KS and Wasserstein (default ${DEFAULT_PROFILE_SETTINGS.resolution})
   --max-categories N     categories kept per feature (default ${DEFAULT_PROFILE_SETTINGS.max_categories})
-  --version LABEL        version label (default: the first 12 hex digits of the content hash)
+  --profile-version V    the profile's version label (default: the first 12 hex digits
+                         of the content hash; --version prints aiwatch's own version)
 compare options:
   --methods psi,ks       methods to compute (default: chosen per feature by sample size and type)
   --min-samples N        minimum samples to score a feature (default 100)
@@ -91,7 +92,7 @@ async function profileCommand(args: readonly string[], io: CliIo): Promise<numbe
         bins: { type: "string" },
         resolution: { type: "string" },
         "max-categories": { type: "string" },
-        version: { type: "string" },
+        "profile-version": { type: "string" },
       },
     }),
   );
@@ -121,7 +122,7 @@ async function profileCommand(args: readonly string[], io: CliIo): Promise<numbe
     types: typeOverrides(values.type ?? []),
     sourceName: data,
     created: new Date().toISOString(),
-    version: values.version,
+    version: values["profile-version"],
   });
   if (!result.ok) {
     if ("unknownColumns" in result) {

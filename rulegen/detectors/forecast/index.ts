@@ -9,7 +9,7 @@ import { labelsSatisfying } from "../../testgen/synthetic-labels.js";
 import type { Labels, SeriesInput, TestScenario } from "../../testgen/scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import { escapeTemplateText } from "../../template/alert-template.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, quantityText, signalText, titleOf, valueText } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import type { ForecastParams } from "../../../spec/schema/detectors/forecast.js";
 
@@ -172,10 +172,13 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
   defaultAnnotations(monitor) {
     const params = monitor.detector;
     const limit = limitOf(monitor);
-    const target = typeof limit.value === "number" ? numberLiteral(limit.value) : "its limit";
+    const target =
+      typeof limit.value === "number"
+        ? quantityText(monitor, limit.value, numberLiteral(limit.value))
+        : "its limit";
     return {
-      summary: `${titleOf(monitor)}: forecast {{ printf "%.4g" $value }} ${limit.op === ">" ? "exceeds" : "falls below"} ${target} within ${params.horizon}${groupText(monitor)}`,
-      description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches {{ printf "%.4g" $value }} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: forecast ${valueText(monitor)} ${limit.op === ">" ? "exceeds" : "falls below"} ${target} within ${params.horizon}${groupText(monitor)}`,
+      description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches ${valueText(monitor)} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
     };
   },
 

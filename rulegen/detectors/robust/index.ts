@@ -1,6 +1,6 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { robustView } from "./view.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
@@ -36,8 +36,8 @@ export const robustDetector: DetectorDefinition<RobustParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the ${params.window} median${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${valueText(monitor)} ${direction} the ${params.window} median${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is ${valueText(monitor)} ${direction} its median over the previous ${params.window}, outside the band of ${params.threshold} median absolute deviations. Layer: ${monitor.layer}.`,
     };
   },
 

@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { seasonalView } from "./view.js";
 import { formatDuration } from "../../../core/duration.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
@@ -57,8 +57,8 @@ export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the value expected at this time${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${valueText(monitor)} ${direction} the value expected at this time${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is ${valueText(monitor)} ${direction} what the same time ${params.seasons.join(" and ")} ago, moved to the level of the last ${params.window}, predicts (band: ${params.threshold} x the ${params.statistic === "median" ? "MAD-based" : "standard"} spread). Layer: ${monitor.layer}.`,
     };
   },
 

@@ -3,7 +3,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { numberLiteral } from "../../../core/promql/promql-text.js";
 import { anomalyChecks, anomalyEndFor } from "../../testgen/anomaly-checks.js";
 import { SeriesValues } from "../../testgen/series-values.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, quantityText, signalText, titleOf, valueText } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import type { ThresholdParams } from "../../../spec/schema/detectors/threshold.js";
 
@@ -80,8 +80,8 @@ export const thresholdDetector: DetectorDefinition<ThresholdParams> = {
     const { op, value } = limitOf(monitor);
     const word = op === ">" ? "above" : "below";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} is ${word} ${numberLiteral(value)}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }}, ${word} the threshold ${numberLiteral(value)}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${valueText(monitor)} is ${word} ${quantityText(monitor, value, numberLiteral(value))}${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is ${valueText(monitor)}, ${word} the threshold ${quantityText(monitor, value, numberLiteral(value))}. Layer: ${monitor.layer}.`,
     };
   },
 

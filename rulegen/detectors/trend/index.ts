@@ -5,7 +5,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import type { TestScenario } from "../../testgen/scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
 import type { TrendParams } from "../../../spec/schema/detectors/trend.js";
 
@@ -113,8 +113,8 @@ export const trendDetector: DetectorDefinition<TrendParams> = {
     const params = monitor.detector;
     const word = params.direction === "up" ? "rose" : "fell";
     return {
-      summary: `${titleOf(monitor)}: ${word} by {{ printf "%.4g" $value }} over ${params.window}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} ${word} steadily: its fitted slope amounts to {{ printf "%.4g" $value }} over the last ${params.window}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${word} by ${valueText(monitor)} over ${params.window}${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} ${word} steadily: its fitted slope amounts to ${valueText(monitor)} over the last ${params.window}. Layer: ${monitor.layer}.`,
     };
   },
 };

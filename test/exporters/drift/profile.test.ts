@@ -174,7 +174,7 @@ describe("aiwatch drift profile", () => {
       "id",
       "--out",
       "out/p.json",
-      "--version",
+      "--profile-version",
       "v1",
     );
     expect(stderr).toBe("");

@@ -281,11 +281,19 @@ describe("robust statistics", () => {
 });
 
 describe("sparkline", () => {
-  it("scales between min and max, averages into the width, blanks missing stretches", () => {
+  it("scales between min and max and averages into the width", () => {
     expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe("▁▂▃▄▅▆▇█");
     expect(sparkline([5, 5, 5])).toBe("▁▁▁");
     expect(sparkline([0, 0, 10, 10], 2)).toBe("▁█");
-    expect(sparkline([1, NaN, 2], 3)).toBe("▁ █");
+  });
+
+  it("marks non-finite values instead of averaging them away", () => {
+    expect(sparkline([1, NaN, 2], 3)).toBe("▁×█");
+    expect(sparkline([1, Infinity, 2, -Infinity], 4)).toBe("▁∞█∞");
+    // A loss falling from 2 to 1.6, then NaN: the line ends in the mark, not in a low bar.
+    const loss = [2, 1.9, 1.8, 1.7, 1.6, NaN, NaN, NaN];
+    expect(sparkline(loss, 4)).toBe("█▁××");
+    expect(sparkline([NaN, NaN])).toBe("××");
   });
 });
 

@@ -38,7 +38,7 @@ defaults: { scrape_interval: 15s, evaluation_interval: 1m, runbook_base_url: htt
 monitors:
   - { name: training-loss-spike, layer: model, signal: 'aiwatch_training_loss{phase="train"}', by: [run_id, job_name], detector: { type: zscore, window: 1h, threshold: 4, direction: up }, for: 3m, related: [feature-drift, gpu-xid-errors, learning-rate-changed, data-null-rate-high] }
   - { name: feature-drift, layer: data, signal: 'aiwatch_data_drift_score{method="psi"}', by: [model, feature], aggregation: max, detector: { type: threshold, above: 0.2 }, for: 10m }
-  - { name: data-null-rate-high, layer: data, signal: aiwatch_data_null_ratio, by: [model], detector: { type: threshold, above: 0.05 } }
+  - { name: data-null-rate-high, layer: data, signal: aiwatch_data_null_ratio, by: [model], unit: ratio, detector: { type: threshold, above: 0.05 } }
   - { name: gpu-xid-errors, layer: environment, signal: aiwatch_gpu_xid_events_total, by: [instance, gpu, uuid], detector: { type: increase, window: 15m } }
   - { name: learning-rate-changed, layer: model, signal: aiwatch_training_learning_rate, by: [run_id, job_name], detector: { type: zscore, window: 30m, threshold: 6 } }
 `;
@@ -100,6 +100,7 @@ const observations: Observation[] = [
     labels: { model: "fraud" },
     locality: { locality: "workload", kind: "model", label: "model", value: "fraud" },
     valueKind: "gauge",
+    unit: "ratio",
     values: samples((m, i) => (m >= -6 ? 0.09 : 0.01) + noise(i, 0.001)),
     firingSince: T0 - 2 * MIN,
     prior: NEUTRAL_PRIOR,
@@ -154,9 +155,11 @@ const evidence: GatheredEvidence = {
       'avg by (run_id, job_name) (aiwatch_training_loss{phase="train", job_name="finetune", run_id="r-17"})',
     labels: { run_id: "r-17", job_name: "finetune" },
     samples: samples((m, i) => (m >= 0 ? 3.4 : 1.2 - m * 0.002) + noise(i, 0.02)),
+    valueKind: "gauge",
   },
   observations,
   checked: ["data-null-rate-high", "feature-drift", "gpu-xid-errors", "learning-rate-changed"],
+  unlinked: [],
   siblings: [
     {
       alertName: "DataNullRateHigh",
@@ -324,6 +327,7 @@ describe("the rendered analysis", () => {
       observations: [],
       ...(own ? { ownCause: own } : {}),
       checked: [],
+      unlinked: [],
       siblings: [],
       notes: [],
     };

@@ -116,14 +116,23 @@ describe("scoreObservation", () => {
     expect(e.startedAt).toBe(470 * S);
   });
 
-  it("locality weighs same GPU over same node over same workload over the cluster", () => {
+  it("locality weighs same GPU over same node over same workload; nothing shared counts nothing", () => {
     const at = (locality: LocalityMatch) =>
       scoreObservation(observation({ values: step(450, 5), locality }), WINDOW, SETTINGS).score;
     const gpu = at({ locality: "gpu", kind: "gpu", label: "uuid", value: "GPU-1" });
     const node = at({ locality: "node", kind: "node", label: "instance", value: "n1" });
     const workload = at({ locality: "workload", kind: "run", label: "run_id", value: "r" });
     const cluster = at({ locality: "cluster" });
-    expect([gpu, node, workload, cluster]).toEqual([1, 0.85, 0.7, 0.35]);
+    // A change that shares nothing with the alert is timing alone: never a reason.
+    expect([gpu, node, workload, cluster]).toEqual([1, 0.85, 0.7, 0]);
+    const generous = { ...SETTINGS, locality: { ...SETTINGS.locality, cluster: 0.35 } };
+    expect(
+      scoreObservation(
+        observation({ values: step(450, 5), locality: { locality: "cluster" } }),
+        WINDOW,
+        generous,
+      ).score,
+    ).toBe(0);
   });
 
   it("a prior multiplies (XID 79 lifts weak node evidence) and the score is capped at 1", () => {
@@ -193,14 +202,11 @@ describe("decideVerdict", () => {
   });
 
   it("competing layers lower the confidence: the best score times its share", () => {
-    const v = decideVerdict(
-      [data, { ...model, locality: { locality: "cluster" } }],
-      WINDOW,
-      SETTINGS,
-    );
+    // The learning rate changed after the alert: 1 × 0.4 × 0.7 = 0.28.
+    const v = decideVerdict([data, { ...model, values: step(560, 5) }], WINDOW, SETTINGS);
     expect(v.layer).toBe("data");
-    expect(v.layerScores.model).toBeCloseTo(0.35, 3);
-    expect(v.confidence).toBeCloseTo((0.7 * 0.7) / (0.7 + 0.35), 3);
+    expect(v.layerScores.model).toBeCloseTo(0.28, 3);
+    expect(v.confidence).toBeCloseTo((0.7 * 0.7) / (0.7 + 0.28), 3);
   });
 
   it("is unknown when nothing related changed", () => {
@@ -210,27 +216,29 @@ describe("decideVerdict", () => {
   });
 
   it("is unknown when the best evidence is below min_score", () => {
-    // A change far away in the cluster, and after the alert: 1 × 0.4 × 0.35 = 0.14.
-    const weak = observation({ values: step(560, 5), locality: { locality: "cluster" } });
+    // A change on the same workload, after the alert: 1 × 0.4 × 0.7 = 0.28.
+    const weak = observation({ values: step(560, 5) });
     const v = decideVerdict([weak], WINDOW, SETTINGS);
-    expect(v.evidence[0]?.score).toBeCloseTo(0.14, 10);
+    expect(v.evidence[0]?.score).toBeCloseTo(0.28, 10);
     expect(v.layer).toBe("unknown");
   });
 
   it("several independent hints in one layer add up (noisy-OR); many series of one monitor do not", () => {
-    const half = { ...data, locality: { locality: "cluster" } as LocalityMatch }; // 0.35
+    const weak = { ...data, values: step(560, 5) }; // after the alert: 0.28
     const sameMonitorTwice = decideVerdict(
-      [half, { ...half, labels: { feature: "b" } }],
+      [weak, { ...weak, labels: { feature: "b" } }],
       WINDOW,
       SETTINGS,
     );
-    expect(sameMonitorTwice.layerScores.data).toBeCloseTo(0.35, 3);
+    expect(sameMonitorTwice.layerScores.data).toBeCloseTo(0.28, 3);
+    expect(sameMonitorTwice.layer).toBe("unknown");
     const twoMonitors = decideVerdict(
-      [half, { ...half, monitor: "data-null-rate-high" }],
+      [weak, { ...weak, monitor: "data-null-rate-high" }],
       WINDOW,
       SETTINGS,
     );
-    expect(twoMonitors.layerScores.data).toBeCloseTo(1 - 0.65 * 0.65, 3);
+    expect(twoMonitors.layerScores.data).toBeCloseTo(1 - 0.72 * 0.72, 3);
+    expect(twoMonitors.layer).toBe("data");
   });
 
   it("an alert whose own signal is a known hardware cause names its own layer, with its prior", () => {

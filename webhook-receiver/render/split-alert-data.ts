@@ -1,0 +1,93 @@
+import type { RenderedMessage } from "../destinations/destination.js";
+import { cutBody, fieldOption, largestFitting, PLACEHOLDER_PART } from "./message-layout.js";
+import type { Item, Layout, PartsLayout } from "./message-layout.js";
+
+/**
+ * Most alerts one part's text lists. The text is for people (an SMS, a chat bridge); the
+ * data carries every alert. Listing thousands would also cost seconds of rendering.
+ */
+export const TEXT_ALERTS_PER_PART = 50;
+
+/**
+ * A destination that sends the alerts as data (the generic webhook): every alert is
+ * delivered, in `notifications[]` chunks that keep each whole request within the limit.
+ * Each part's text lists its first alerts (up to TEXT_ALERTS_PER_PART, fewer if they do
+ * not fit) and counts the rest; the part is then filled with as many more alerts as the
+ * bytes left allow, by priority. Sizes come from each alert's own JSON, so thousands of
+ * alerts are laid out with a handful of renders. An alert too large even alone still goes,
+ * alone: the platform decides, and its "too large" answer is handled like any other.
+ */
+export function splitAlertData(layout: Layout): PartsLayout {
+  const { items, sentItems, offset, limit } = layout;
+  const sizes = items.map((item) => layout.dataSize(item));
+  const chunks: Item[][] = [];
+  const shownCounts: number[] = [];
+  let fieldLimit: number | undefined;
+  let start = 0;
+  while (start < items.length) {
+    const rest = items.slice(start);
+    let shown = 0;
+    let budget = 0;
+    for (;;) {
+      // The widest text the part can have: its own number unknown yet, every other alert
+      // counted in "+N more".
+      const textFor = (k: number): RenderedMessage =>
+        layout.render(rest.slice(0, k), { ...fieldOption(fieldLimit), part: PLACEHOLDER_PART });
+      const fitting = largestFitting(Math.min(TEXT_ALERTS_PER_PART, rest.length), (k) =>
+        layout.fits(textFor(k), rest.slice(0, k)),
+      );
+      if (fitting > 0) {
+        shown = fitting;
+        budget = limit - layout.measure(textFor(fitting), rest.slice(0, fitting));
+        break;
+      }
+      if (fieldLimit === undefined) fieldLimit = 400;
+      else if (fieldLimit > 60) fieldLimit = 60;
+      else {
+        shown = 1;
+        budget = 0;
+        break;
+      }
+    }
+    let take = shown;
+    for (let size = sizes[start + take]; size !== undefined && size <= budget;) {
+      budget -= size;
+      take++;
+      size = sizes[start + take];
+    }
+    chunks.push(rest.slice(0, take));
+    shownCounts.push(shown);
+    start += take;
+  }
+  if (chunks.length === 0) {
+    const message = layout.render([], fieldOption(fieldLimit));
+    const fitsEmpty = (m: RenderedMessage): boolean => layout.fits(m, []);
+    return {
+      parts: [fitsEmpty(message) ? message : cutBody(message, fitsEmpty)],
+      partAlerts: [[]],
+      left: 0,
+      trimmed: false,
+    };
+  }
+  const total = offset + chunks.length;
+  const split = total > 1;
+  const parts = chunks.map((chunk, i) => {
+    const elsewhere = [...sentItems, ...chunks.filter((_, j) => j !== i).flat()];
+    const message = layout.render(chunk.slice(0, shownCounts[i] ?? 1), {
+      ...fieldOption(fieldLimit),
+      ...(split ? { part: { index: offset + i + 1, total } } : {}),
+      elsewhere: layout.countPerGroup(elsewhere),
+    });
+    // Sized above with the widest text; a text that still does not fit is cut, the data
+    // never is.
+    const fitsChunk = (m: RenderedMessage): boolean => layout.fits(m, chunk);
+    return fitsChunk(message) || chunk.length === 1 ? message : cutBody(message, fitsChunk);
+  });
+  return {
+    parts,
+    partAlerts: chunks,
+    left: 0,
+    // Split, but nothing left out: only cut fields count as trimmed.
+    trimmed: fieldLimit !== undefined,
+  };
+}
