@@ -114,6 +114,7 @@ describe("the Kubernetes manifests", () => {
       patchesStrategicMerge: string[];
       configMapGenerator: { name: string; behavior: string; files: string[] }[];
       secretGenerator: { name: string; files: string[] }[];
+      images: unknown;
     };
     // Everything of the base, the HA receiver in place of its StatefulSet. (The fields
     // kubectl's older embedded kustomize reads too, as deploy/kubernetes-gpu-xid does.)
@@ -121,6 +122,10 @@ describe("the Kubernetes manifests", () => {
     expect(overlay.resources).toEqual(["receiver.yaml"]);
     expect(overlay.namespace).toBe("aiwatch");
     expect(overlay.patchesStrategicMerge).toEqual(["statefulset-delete.yaml"]);
+    // The base's image applies to the base's objects only: the overlay names the same.
+    expect(overlay.images).toEqual(
+      (read("../kubernetes/kustomization.yaml")[0] as unknown as { images: unknown }).images,
+    );
     expect(read("statefulset-delete.yaml")).toEqual([
       {
         $patch: "delete",

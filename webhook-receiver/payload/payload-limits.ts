@@ -27,11 +27,14 @@ export interface PayloadLimitViolation {
 
 /**
  * Defaults: far above what Alertmanager groups of real rules carry (tens of labels, short
- * values, annotations of a few hundred characters), low enough that the largest payload
- * they allow is parsed, stored and rendered without stalling the event loop for 50 ms.
+ * values, annotations of a few hundred characters). Alertmanager does not retry a 4xx, so
+ * a refused group is lost: the alert count stays high enough for the large groups a
+ * cluster-wide outage makes (6,000 alerts of one scrape failure, about 2.5 MB), which the
+ * 4 MiB body limit bounds anyway; with the body prepared in the payload thread, the
+ * largest payload they allow never stalls the event loop for 50 ms.
  */
 export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = {
-  maxAlertsPerGroup: 1000,
+  maxAlertsPerGroup: 10_000,
   maxLabelsPerAlert: 64,
   maxLabelLength: 1024,
   maxAnnotationLength: 16 * 1024,
