@@ -9,7 +9,7 @@ import { listen } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
 import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
 import { WebLayer } from "../../core/server/web-config/web-layer.js";
-import { loadReceiverConfig } from "../config/load-config.js";
+import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
 import { fetchHttpClient } from "../destinations/http-client.js";
@@ -110,6 +110,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     now,
   );
   destinations.apply(options.config);
+  // Compiled now, not in the event-loop turn of the first message (tens of milliseconds).
+  for (const d of options.config.destinations) builtinTemplates(d.type);
 
   // Read per use, so every stage sees a reload at once (the reloader is created below).
   const config = (): ReceiverConfig => reloader.current();
