@@ -135,7 +135,7 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         collectors: [
           trainingCollector,
           inferenceCollector,
-          gpuCollector({ procDriverDir: gpu.procDriverDir, hostname: () => "gpu-node-7" }),
+          gpuCollector({ hostname: () => "gpu-node-7" }),
           driftCollector,
         ],
       },
