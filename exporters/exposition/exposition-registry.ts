@@ -1,4 +1,5 @@
 import type { Family, FamilyOptions, FamilyType } from "./family.js";
+import { GroupFamily } from "./group-family.js";
 import { HistogramFamily } from "./histogram-family.js";
 import { ScalarFamily } from "./scalar-family.js";
 import { SeriesBudget } from "./series-budget.js";
@@ -44,6 +45,8 @@ export class ExpositionRegistry {
       ) => this.add(owner, new HistogramFamily(options, budget)),
       snapshot: <L extends string>(options: FamilyOptions<L> & { readonly type: FamilyType }) =>
         this.add(owner, new SnapshotFamily(options, budget)),
+      grouped: <L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>) =>
+        this.add(owner, new GroupFamily<L>(type, options, budget)),
       dispose: () => {
         for (const [name, entry] of this.families) {
           if (entry.owner !== owner) continue;
@@ -98,6 +101,8 @@ export interface FamilyFactory {
   snapshot<L extends string>(
     options: FamilyOptions<L> & { readonly type: FamilyType },
   ): SnapshotFamily<L>;
+  /** Series kept in the owner's own groups (a training run's metrics; see GroupFamily). */
+  grouped<L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>): GroupFamily<L>;
   /** Unregisters every family this scope created, giving back their series. */
   dispose(): void;
 }
