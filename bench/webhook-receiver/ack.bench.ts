@@ -29,6 +29,7 @@ const BUDGET_RATIO = 5;
 const BUDGET_THROUGHPUT = 3000;
 const TOKEN = "bench-token-0123456789";
 const SERVER_NICE = 5;
+const START_TIMEOUT_MS = 60_000;
 const repoRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
 
 type Variant =
@@ -305,16 +306,25 @@ async function startChild(
   if (child.pid !== undefined) setPriority(child.pid, SERVER_NICE);
   let output = "";
   return new Promise((resolvePort, reject) => {
+    // A server that never says where it listens fails the bench instead of hanging it.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${args[0] ?? command} did not say where it listens: ${output}`));
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString("utf8");
-      const match = /listening (\d+)|"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(output);
-      if (match) resolvePort({ child, port: Number(match[1] ?? match[2]) });
+      // The bare server's line, or the receiver's logfmt line (url=http://127.0.0.1:PORT).
+      const match = /listening (\d+)|\burl=http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolvePort({ child, port: Number(match[1] ?? match[2]) });
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`${args[0] ?? command} exited with ${code}: ${output}`)),
-    );
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0] ?? command} exited with ${code}: ${output}`));
+    });
   });
 }
 
