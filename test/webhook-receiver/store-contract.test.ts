@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dedupKey } from "../../webhook-receiver/payload/dedup-key.js";
 import type { Notification } from "../../webhook-receiver/payload/notification.js";
 import type { AcceptRecord, ReceiverStore } from "../../webhook-receiver/store/receiver-store.js";
-import { migratePostgres } from "../../webhook-receiver/store/postgres/postgres-schema.js";
+import {
+  migratePostgres,
+  POSTGRES_SCHEMA_VERSION,
+} from "../../webhook-receiver/store/postgres/postgres-schema.js";
 import { PostgresReceiverStore } from "../../webhook-receiver/store/postgres/postgres-receiver-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
@@ -329,19 +332,21 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
   it("runs beside a newer, compatible schema and refuses an incompatible one", async () => {
     const [one] = await replicas(1);
     if (!(one instanceof PostgresReceiverStore)) throw new Error("expected PostgreSQL");
-    // A newer receiver expanded the schema (version 2, old receivers still compatible).
+    // A newer receiver expanded the schema (old receivers still compatible).
+    const V = POSTGRES_SCHEMA_VERSION;
     const expand = {
-      version: 2,
+      version: V + 1,
       minCompatible: 1,
       sql: "ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS note TEXT",
     };
-    await migratePostgres(one.pool, 2, [expand]);
+    await migratePostgres(one.pool, V + 1, [expand]);
     await expect(migratePostgres(one.pool, 1)).resolves.toBeUndefined();
-    // A later contraction leaves version 1 behind: it refuses to start, saying why.
-    const contract = { version: 3, minCompatible: 2, sql: "SELECT 1" };
-    await migratePostgres(one.pool, 3, [contract]);
-    await expect(migratePostgres(one.pool, 1)).rejects.toThrow(
-      /schema is at version 3 and needs a receiver of schema version 2 or newer; this receiver has 1/,
+    await expect(migratePostgres(one.pool, V)).resolves.toBeUndefined();
+    // A later contraction leaves version V behind: it refuses to start, saying why.
+    const contract = { version: V + 2, minCompatible: V + 1, sql: "SELECT 1" };
+    await migratePostgres(one.pool, V + 2, [contract]);
+    await expect(migratePostgres(one.pool, V)).rejects.toThrow(
+      `schema is at version ${V + 2} and needs a receiver of schema version ${V + 1} or newer; this receiver has ${V}`,
     );
   });
 });

@@ -32,7 +32,7 @@ export interface DeliveryWorkerDeps {
   readonly pollMs?: number;
   /** The incident page of a routed notification, when the receiver has an external URL. */
   readonly incidentLink?: (
-    notificationId: number,
+    incident: { id: number; token: string },
     enrichment: Enrichment | undefined,
   ) => IncidentLink | undefined;
 }
@@ -220,7 +220,7 @@ export class DeliveryWorker {
         notification: d.notification,
         previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
         ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-        ...this.incidentOf(d.notificationId, d.enrichment),
+        ...this.incidentOf(d),
       }));
       const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
       const result = renderMessage({
@@ -450,16 +450,18 @@ export class DeliveryWorker {
     });
   }
 
-  private incidentOf(
-    notificationId: number,
-    enrichment: Enrichment | undefined,
-  ): { incident?: IncidentLink } {
+  private incidentOf(d: PendingDelivery): { incident?: IncidentLink } {
+    // Read with the delivery: filed in the routing transaction, so present once routed.
+    if (!d.incident) return {};
     try {
-      const incident = this.deps.incidentLink?.(notificationId, enrichment);
+      const incident = this.deps.incidentLink?.(d.incident, d.enrichment);
       return incident ? { incident } : {};
     } catch (error) {
       // A message without its link beats no message.
-      this.deps.logger.warn("cannot read the incident link", { notificationId, error });
+      this.deps.logger.warn("cannot show the incident link", {
+        notificationId: d.notificationId,
+        error,
+      });
       return {};
     }
   }

@@ -23,7 +23,7 @@ import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
 import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
-import { IncidentStore } from "../incidents/incident-store.js";
+import type { IncidentStore } from "../incidents/incident-store.js";
 import type { NotificationStore } from "../store/notification-store.js";
 import type { startInboxWriter } from "../store/inbox-writer.js";
 import type { AcceptRecord, AcceptResult } from "../store/inbox-writes.js";
@@ -94,10 +94,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const now = options.now ?? Date.now;
   const store = await openReceiverStore(options.config.storage, options.startWriter);
   const owner = processOwner();
-  // Incident pages keep their tables in the SQLite file; on PostgreSQL they are not
-  // available yet (no links in messages, the pages answer 404).
-  const incidents =
-    store instanceof SqliteReceiverStore ? new IncidentStore(store.database) : undefined;
+  const incidents = store.incidents;
   const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
@@ -139,10 +136,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     metrics,
     logger: options.logger,
     now,
-    incidentLink: (notificationId, enrichment) => {
+    incidentLink: (link, enrichment) => {
       const base = config().externalUrl;
-      const link = base !== undefined ? incidents?.linkOf(notificationId) : undefined;
-      if (base === undefined || !link) return undefined;
+      if (base === undefined) return undefined;
       return {
         url: incidentUrl(base, link.id, link.token),
         ...(mainChart(enrichment?.evidence)
@@ -249,19 +245,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       },
     },
     onReplay: () => worker.wake(),
-    ...(incidents
-      ? {
-          incidentPages: incidentRoutes({
-            store: incidents,
-            credentials: () => config().credentials,
-            secretValues: () => config().secretValues,
-            now,
-            onRejected: () =>
-              metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
-            renderPng: (chart) => charts.render(chart),
-          }),
-        }
-      : {}),
+    incidentPages: incidentRoutes({
+      store: incidents,
+      credentials: () => config().credentials,
+      secretValues: () => config().secretValues,
+      now,
+      onRejected: () => metrics.rejected.inc({ reason: "unauthorized", endpoint: "incidents" }),
+      renderPng: (chart) => charts.render(chart),
+    }),
   });
   let server: ListeningServer;
   try {
@@ -289,7 +280,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     const c = config();
     const pruned = store
       .prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs)
-      .then(() => incidents?.prune(now() - c.storage.historyRetentionMs));
+      .then(() => incidents.prune(now() - c.storage.historyRetentionMs));
     pruned.catch((error: unknown) => {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
@@ -319,12 +310,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       return sqlite().notifications;
     },
     registry,
-    get incidents() {
-      if (incidents) return incidents;
-      throw new Error(
-        "incident pages keep their data in SQLite; this receiver stores in PostgreSQL",
-      );
-    },
+    incidents,
     reload: () => reloader.reload(),
     config,
     followUp,

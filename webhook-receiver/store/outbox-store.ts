@@ -18,6 +18,8 @@ export interface PendingDelivery {
   readonly notification: Notification;
   /** The follow-up's own enrichment, else the notification's. */
   readonly enrichment?: Enrichment;
+  /** The incident the notification is filed under (its page's number and key). */
+  readonly incident?: { readonly id: number; readonly token: string };
 }
 
 export interface DeadLetter {
@@ -49,9 +51,12 @@ export class OutboxStore {
     this.selectDue = db.prepare<[string, number, number], DeliveryRow>(`
       SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
              d.parts_total, d.parts_sent, d.sent_alerts, d.size_limit, n.payload,
-             COALESCE(d.enrichment, e.enrichment) AS enrichment
+             COALESCE(d.enrichment, e.enrichment) AS enrichment,
+             i.id AS incident_id, i.token AS incident_token
       FROM deliveries d JOIN notifications n ON n.id = d.notification_id
       LEFT JOIN enrichments e ON e.notification_id = d.notification_id
+      LEFT JOIN incident_notifications x ON x.notification_id = d.notification_id
+      LEFT JOIN incidents i ON i.id = x.incident_id
       WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
       ORDER BY d.next_attempt_at, d.id LIMIT ?`);
     // One MIN per destination is answered from the partial index in O(log n), where a
@@ -172,6 +177,9 @@ export interface DeliveryRow {
   size_limit: number | null;
   payload: string;
   enrichment: string | null;
+  /** The incident the notification was filed under, if any. */
+  incident_id?: number | null;
+  incident_token?: string | null;
 }
 
 interface DeadLetterRow {
@@ -205,6 +213,12 @@ export function toPending(row: DeliveryRow): PendingDelivery {
     partsSent: row.parts_sent,
     sentAlerts: row.sent_alerts ? (JSON.parse(row.sent_alerts) as number[]) : [],
     ...(row.size_limit !== null ? { sizeLimit: row.size_limit } : {}),
+    ...(row.incident_id !== null &&
+    row.incident_id !== undefined &&
+    row.incident_token !== null &&
+    row.incident_token !== undefined
+      ? { incident: { id: row.incident_id, token: row.incident_token } }
+      : {}),
     get notification(): Notification {
       return (notification ??= JSON.parse(row.payload) as Notification);
     },

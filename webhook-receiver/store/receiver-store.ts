@@ -1,5 +1,6 @@
 import type { ActionRecord } from "../actions/action-store.js";
 import type { ActionMethod, ActionResult } from "../actions/action-config.js";
+import type { IncidentStore } from "../incidents/incident-store.js";
 import type { Enrichment } from "../pipeline/enrichment.js";
 import type { HistoryEntry } from "./history-store.js";
 import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
@@ -109,6 +110,11 @@ export interface ReceiverStore {
   history(from: number): Promise<HistoryEntry[]>;
   prune(now: number, retentionMs: number, dedupWindowMs: number): Promise<number>;
   readonly actions: ActionHistory;
+  /**
+   * The incident pages' reads. Incidents are filed by `route`, in its transaction, so a
+   * delivery read by `due` carries its incident's link.
+   */
+  readonly incidents: IncidentStore;
 
   /** Why no write can succeed now (connection or writer gone, database unreachable), if so. */
   unavailableReason(): string | undefined;

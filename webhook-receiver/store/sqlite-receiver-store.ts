@@ -1,4 +1,5 @@
 import { ActionStore } from "../actions/action-store.js";
+import { SqliteIncidentStore } from "../incidents/incident-store.js";
 import { HistoryStore } from "./history-store.js";
 import { startInboxWriter } from "./inbox-writer.js";
 import type { InboxWriter } from "./inbox-writer.js";
@@ -21,6 +22,7 @@ export class SqliteReceiverStore implements ReceiverStore {
   readonly historyStore: HistoryStore;
   readonly actionStore: ActionStore;
   readonly actions: ActionHistory;
+  readonly incidents: SqliteIncidentStore;
 
   private constructor(
     readonly database: SqliteDatabase,
@@ -31,6 +33,7 @@ export class SqliteReceiverStore implements ReceiverStore {
     this.historyStore = new HistoryStore(database);
     this.actionStore = new ActionStore(database);
     this.actions = asyncActions(this.actionStore);
+    this.incidents = new SqliteIncidentStore(database);
   }
 
   /** Opens the file (creating and migrating it) and starts the writer thread. */

@@ -69,7 +69,7 @@ function statementsOf(w: OutboxWrite, p: (value: unknown) => string): string[] {
   switch (w.op) {
     case "attempt":
       return [
-        `INSERT INTO attempts (delivery_id, at, outcome, detail, duration_ms) SELECT id, ${p(w.at)}::bigint, ${p(w.outcome)}::text, ${p(w.detail)}::text, ${p(w.durationMs)}::double precision FROM unnest(${p(w.ids)}::bigint[]) AS t(id)`,
+        `INSERT INTO attempts (delivery_id, at, outcome, detail, duration_ms, batch_size) SELECT id, ${p(w.at)}::bigint, ${p(w.outcome)}::text, ${p(w.detail)}::text, ${p(w.durationMs)}::double precision, ${p(w.ids.length)}::integer FROM unnest(${p(w.ids)}::bigint[]) AS t(id)`,
       ];
     case "delivered": {
       const statements = [

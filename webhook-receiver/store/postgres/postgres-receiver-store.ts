@@ -8,6 +8,8 @@ import type { AcceptResult, ActionHistory, ReceiverStore } from "../receiver-sto
 import { postgresActions } from "./postgres-actions.js";
 import { createPool, inTransaction } from "./postgres-connection.js";
 import { applyOutboxWrites } from "./postgres-outbox-writes.js";
+import { fileIncidents, PostgresIncidentStore } from "./postgres-incidents.js";
+import type { RoutedRow } from "./postgres-incidents.js";
 import { migratePostgres } from "./postgres-schema.js";
 
 const PING_MS = 2_000;
@@ -21,12 +23,16 @@ const PING_MS = 2_000;
 export class PostgresReceiverStore implements ReceiverStore {
   readonly kind = "postgres";
   readonly actions: ActionHistory;
+  readonly incidents: PostgresIncidentStore;
+  /** Routing transactions whose incident filing failed (the routing itself committed). */
+  filingErrors = 0;
   private lastError: string | undefined;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
   private constructor(readonly pool: Pool) {
     this.actions = postgresActions(pool);
+    this.incidents = new PostgresIncidentStore(pool);
     // Readiness reflects the database: a ping keeps the answer current between requests.
     this.ping = setInterval(() => void this.check(), PING_MS);
     this.ping.unref();
@@ -163,34 +169,48 @@ export class PostgresReceiverStore implements ReceiverStore {
         r.routed.map((d) => ({ id: r.id, destination: d.destination, route: d.routeId })),
       );
       const enriched = records.filter((r) => r.enrichment !== null);
-      // One statement, so one round trip and atomic. Only what is still in the inbox: a
-      // notification routed by two replicas (one took it over from the other) gets its
-      // deliveries once; the second DELETE waits for the first and finds nothing.
-      await this.pool.query(
-        `WITH removed AS (
-           DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id
-         ), routed AS (
-           INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at)
-           SELECT t.id, t.destination, t.route, 'notification', $5::bigint, $5::bigint
-           FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, destination, route)
-           JOIN removed r ON r.notification_id = t.id
-         ), enriched AS (
-           INSERT INTO enrichments (notification_id, enrichment)
-           SELECT t.id, t.enrichment FROM unnest($6::bigint[], $7::text[]) AS t(id, enrichment)
-           JOIN removed r ON r.notification_id = t.id
-           ON CONFLICT (notification_id) DO UPDATE SET enrichment = excluded.enrichment
-         )
-         SELECT count(*) FROM removed`,
-        [
-          records.map((r) => r.id),
-          deliveries.map((d) => d.id),
-          deliveries.map((d) => d.destination),
-          deliveries.map((d) => d.route),
-          now,
-          enriched.map((r) => r.id),
-          enriched.map((r) => r.enrichment),
-        ],
-      );
+      // One statement for the routing itself, then the incident filing, in one
+      // transaction. Only what is still in the inbox: a notification routed by two
+      // replicas (one took it over from the other) gets its deliveries and its filing
+      // once; the second DELETE waits for the first and finds nothing.
+      await inTransaction(this.pool, async (client) => {
+        const removed = await client.query<RoutedRow>(
+          `WITH removed AS (
+             DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id
+           ), routed AS (
+             INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at)
+             SELECT t.id, t.destination, t.route, 'notification', $5::bigint, $5::bigint
+             FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, destination, route)
+             JOIN removed r ON r.notification_id = t.id
+           ), enriched AS (
+             INSERT INTO enrichments (notification_id, enrichment)
+             SELECT t.id, t.enrichment FROM unnest($6::bigint[], $7::text[]) AS t(id, enrichment)
+             JOIN removed r ON r.notification_id = t.id
+             ON CONFLICT (notification_id) DO UPDATE SET enrichment = excluded.enrichment
+           )
+           SELECT n.id, n.received_at, n.receiver, n.group_key, n.payload
+           FROM removed r JOIN notifications n ON n.id = r.notification_id`,
+          [
+            records.map((r) => r.id),
+            deliveries.map((d) => d.id),
+            deliveries.map((d) => d.destination),
+            deliveries.map((d) => d.route),
+            now,
+            enriched.map((r) => r.id),
+            enriched.map((r) => r.enrichment),
+          ],
+        );
+        // As on SQLite, a savepoint: should filing fail, only the filing is undone and
+        // the notifications are still routed (a message without its link beats none).
+        await client.query("SAVEPOINT filing");
+        try {
+          await fileIncidents(client, removed.rows);
+        } catch (error) {
+          await client.query("ROLLBACK TO SAVEPOINT filing");
+          if (isConnectionError(error)) throw error;
+          this.filingErrors++;
+        }
+      });
     });
 
   notification: ReceiverStore["notification"] = (id) =>
@@ -254,9 +274,12 @@ export class PostgresReceiverStore implements ReceiverStore {
       const rows = await this.pool.query<DeliveryRow>(
         `SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
                 d.parts_total, d.parts_sent, d.sent_alerts, d.size_limit, n.payload,
-                COALESCE(d.enrichment, e.enrichment) AS enrichment
+                COALESCE(d.enrichment, e.enrichment) AS enrichment,
+                i.id AS incident_id, i.token AS incident_token
          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
          LEFT JOIN enrichments e ON e.notification_id = d.notification_id
+         LEFT JOIN incident_notifications x ON x.notification_id = d.notification_id
+         LEFT JOIN incidents i ON i.id = x.incident_id
          WHERE d.state = 'pending' AND d.destination = $1 AND d.next_attempt_at <= $2
          ORDER BY d.next_attempt_at, d.id LIMIT $3`,
         [destination, now, limit],

@@ -17,7 +17,7 @@ import type { Pool } from "pg";
  * - Steps run under an advisory lock, each in its own transaction with its record, so
  *   replicas starting together apply each step exactly once.
  */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 interface Step {
   readonly version: number;
@@ -117,6 +117,43 @@ const STEPS: readonly Step[] = [
         owner TEXT NOT NULL,
         expires_at BIGINT NOT NULL
       );`,
+  },
+  {
+    // Incident pages (incidents/incident-schema.ts has the SQLite twin). Only additions, so
+    // a version-1 replica keeps running beside it: it routes without filing (its messages
+    // carry no incident link) and records attempts without their send's size.
+    version: 2,
+    minCompatible: 1,
+    sql: `
+      CREATE TABLE IF NOT EXISTS incidents (
+        id BIGSERIAL PRIMARY KEY,
+        token TEXT NOT NULL,
+        receiver TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        alertname TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        opened_at BIGINT NOT NULL,
+        last_at BIGINT NOT NULL,
+        closed_at BIGINT,
+        close_reason TEXT,
+        notifications INTEGER NOT NULL DEFAULT 0,
+        alert_keys TEXT NOT NULL
+      );
+      -- One open episode per group, whichever replica files it.
+      CREATE UNIQUE INDEX IF NOT EXISTS incidents_open
+        ON incidents(receiver, group_key) WHERE closed_at IS NULL;
+      CREATE INDEX IF NOT EXISTS incidents_fingerprint ON incidents(fingerprint, id);
+      CREATE INDEX IF NOT EXISTS incidents_opened ON incidents(opened_at);
+      CREATE TABLE IF NOT EXISTS incident_notifications (
+        notification_id BIGINT PRIMARY KEY,
+        incident_id BIGINT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS incident_notifications_incident
+        ON incident_notifications(incident_id);
+      -- How many deliveries the send of this attempt carried (a digest: more than one).
+      -- SQLite tells a digest by neighbouring rows; here replicas' rows interleave.
+      ALTER TABLE attempts ADD COLUMN IF NOT EXISTS batch_size INTEGER;`,
   },
 ];
 
