@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dedupKey } from "../../webhook-receiver/payload/dedup-key.js";
 import type { Notification } from "../../webhook-receiver/payload/notification.js";
+import type { Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
 import type { AcceptRecord, ReceiverStore } from "../../webhook-receiver/store/receiver-store.js";
 import {
   migratePostgres,
@@ -40,6 +41,54 @@ function record(name: string, receivedAt = T0): AcceptRecord {
 
 const claimA = { owner: "replica-a", until: T0 + 30_000 };
 const claimB = { owner: "replica-b", until: T0 + 30_000 };
+
+const GPU_GROUP = '{}:{alertname="GpuHot"}';
+
+/** A notification of the GpuHot group showing `alerts` (fingerprint, start, status). */
+function episode(
+  alerts: readonly { fp: string; startsAt: string; status?: "firing" | "resolved" }[],
+  receivedAt: number,
+): AcceptRecord {
+  const n = notification(
+    alerts.map((a) => ({
+      status: a.status ?? "firing",
+      labels: { alertname: "GpuHot", gpu: a.fp },
+      annotations: {},
+      startsAt: a.startsAt,
+      ...(a.status === "resolved" ? { endsAt: "2026-11-22T03:30:00.000Z" } : {}),
+      fingerprint: a.fp,
+    })),
+    { groupKey: GPU_GROUP, groupLabels: { alertname: "GpuHot" } },
+  );
+  return {
+    payload: JSON.stringify(n),
+    receiver: n.receiver,
+    groupKey: n.groupKey,
+    status: n.status,
+    dedupKey: dedupKey(n),
+    receivedAt,
+  };
+}
+
+const S1 = "2026-11-22T03:00:00.000Z";
+const S2 = "2026-11-22T05:00:00.000Z";
+
+async function acceptAndRoute(
+  store: ReceiverStore,
+  records: readonly AcceptRecord[],
+  claim = claimA,
+): Promise<number[]> {
+  const accepted = await store.accept(records, T0 - HOUR, claim);
+  await store.route(
+    accepted.map((r) => ({
+      id: r.id,
+      enrichment: null,
+      routed: [{ destination: "chat", routeId: "default" }],
+    })),
+    T0,
+  );
+  return accepted.map((r) => r.id);
+}
 
 /** The store contract: the same tests on SQLite and on PostgreSQL. */
 describe.each(storeBackends())("$name store", (backend) => {
@@ -248,6 +297,140 @@ describe.each(storeBackends())("$name store", (backend) => {
     },
   );
 
+  it.skipIf(!backend.available)(
+    "files each episode of a group as one incident, linked from its due deliveries",
+    async () => {
+      // Routed in two batches: episodes are cut the same way whatever the batches.
+      const firstBatch = await acceptAndRoute(store, [
+        episode([{ fp: "a", startsAt: S1 }], T0),
+        episode(
+          [
+            { fp: "a", startsAt: S1 },
+            { fp: "b", startsAt: S1 },
+          ],
+          T0 + 1,
+        ),
+      ]);
+      const secondBatch = await acceptAndRoute(store, [
+        episode(
+          [
+            { fp: "a", startsAt: S1, status: "resolved" },
+            { fp: "b", startsAt: S1, status: "resolved" },
+          ],
+          T0 + 2,
+        ),
+        // Fires again: a new episode of the same group.
+        episode([{ fp: "a", startsAt: S2 }], T0 + 3),
+      ]);
+      const ids = [...firstBatch, ...secondBatch];
+      const due = await store.due("chat", T0, 10);
+      const linkOf = new Map(due.map((d) => [d.notificationId, d.incident]));
+      const [one, two, three, four] = ids.map((id) => linkOf.get(id));
+      expect(one?.token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(two).toEqual(one);
+      expect(three).toEqual(one);
+      expect(four?.id).not.toBe(one?.id);
+      expect(four?.token).not.toBe(one?.token);
+
+      const first = await store.incidents.get(one?.id ?? 0);
+      expect(first).toMatchObject({
+        alertname: "GpuHot",
+        groupKey: GPU_GROUP,
+        fingerprint: "a",
+        notifications: 3,
+        closeReason: "resolved",
+        closedAt: Date.parse("2026-11-22T03:30:00.000Z"),
+        startedAt: Date.parse(S1),
+        openedAt: T0,
+        lastAt: T0 + 2,
+      });
+      const second = await store.incidents.get(four?.id ?? 0);
+      expect(second).toMatchObject({ notifications: 1, startedAt: Date.parse(S2) });
+      expect(second?.closedAt).toBeUndefined();
+      if (!second) throw new Error("no second incident");
+      expect((await store.incidents.history(second)).map((i) => i.id)).toEqual([one?.id]);
+      expect((await store.incidents.notifications(one?.id ?? 0)).map((n) => n.id)).toEqual(
+        ids.slice(0, 3),
+      );
+      expect((await store.incidents.list(10)).map((i) => i.id)).toEqual([four?.id, one?.id]);
+      expect(await store.incidents.noisiest(0, T0 + 10, 5)).toEqual([
+        { alertname: "GpuHot", incidents: 2, notifications: 4, firingMs: expect.any(Number) },
+      ]);
+
+      // A digest's send: each attempt knows how many deliveries it carried.
+      const digest = due.filter((d) => ids.slice(0, 2).includes(d.notificationId)).map((d) => d.id);
+      await store.recordOutbox([
+        {
+          op: "attempt",
+          ids: digest,
+          at: T0 + 5,
+          outcome: "delivered",
+          detail: null,
+          durationMs: 3,
+        },
+        { op: "delivered", ids: digest, now: T0 + 5, groups: [] },
+      ]);
+      const attempts = await store.incidents.attempts(one?.id ?? 0);
+      expect(attempts.map((a) => [a.outcome, a.batch])).toEqual([
+        ["delivered", 2],
+        ["delivered", 2],
+      ]);
+      expect(
+        (await store.incidents.deliveries(one?.id ?? 0)).map((d) => [d.notificationId, d.state]),
+      ).toEqual([
+        [ids[0], "delivered"],
+        [ids[1], "delivered"],
+        [ids[2], "pending"],
+      ]);
+    },
+  );
+
+  it.skipIf(!backend.available)(
+    "reads an incident's newest evidence, also from a late follow-up, and forgets with the history",
+    async () => {
+      const [id] = await store.accept(
+        [episode([{ fp: "a", startsAt: S1 }], T0)],
+        T0 - HOUR,
+        claimA,
+      );
+      const nid = id?.id ?? 0;
+      await store.route(
+        [
+          {
+            id: nid,
+            enrichment: JSON.stringify({
+              headline: "no evidence yet",
+              details: [],
+              evidence: null,
+            }),
+            routed: [{ destination: "chat", routeId: "default" }],
+          },
+        ],
+        T0,
+      );
+      const [d] = await store.due("chat", T0, 10);
+      const incident = d?.incident?.id ?? 0;
+      expect((await store.incidents.list(1))[0]?.headline).toBe("no evidence yet");
+      expect((await store.incidents.enrichment(incident))?.headline).toBe("no evidence yet");
+      const late = { headline: "Probable cause: data", details: [], evidence: { signal: null } };
+      await store.enqueueFollowUp(nid, late as unknown as Enrichment, T0 + 1);
+      expect((await store.incidents.enrichment(incident))?.headline).toBe("Probable cause: data");
+
+      // Once history retention dropped its notifications (nothing pending), it goes.
+      await store.recordOutbox([
+        {
+          op: "delivered",
+          ids: (await store.due("chat", T0 + 1, 10)).map((x) => x.id),
+          now: T0 + 2,
+          groups: [],
+        },
+      ]);
+      await store.prune(T0 + 10 * HOUR, HOUR, HOUR);
+      expect(await store.incidents.prune(T0 + 10 * HOUR - HOUR)).toBe(1);
+      expect(await store.incidents.get(incident)).toBeUndefined();
+    },
+  );
+
   it.skipIf(!backend.available)("keeps the actions history", async () => {
     const base = {
       at: T0,
@@ -327,6 +510,38 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
     // A clean stop hands its leases over at once.
     await two?.releaseLeases("replica-b");
     expect(await one?.leaseDestination("mail", claimA, T0 + 62_000)).toBe(true);
+  });
+
+  it("files one group routed by two replicas at once under one open incident", async () => {
+    const [one, two] = await replicas(2);
+    if (!one || !two) throw new Error("expected two replicas");
+    const records = Array.from({ length: 20 }, (_, i) =>
+      episode(
+        [
+          { fp: "a", startsAt: S1 },
+          { fp: `x${i}`, startsAt: S1 },
+        ],
+        T0 + i,
+      ),
+    );
+    const accepted = await one.accept(records, T0 - HOUR, claimA);
+    const routed = (rs: typeof accepted) =>
+      rs.map((r) => ({
+        id: r.id,
+        enrichment: null,
+        routed: [{ destination: "chat", routeId: "default" }],
+      }));
+    // Odd ones on one replica, even ones on the other, at the same moment.
+    await Promise.all([
+      one.route(routed(accepted.filter((_, i) => i % 2 === 0)), T0),
+      two.route(routed(accepted.filter((_, i) => i % 2 === 1)), T0),
+    ]);
+    const due = await one.due("chat", T0, 100);
+    expect(due).toHaveLength(20);
+    const incidents = new Set(due.map((d) => d.incident?.id));
+    expect(incidents.size).toBe(1);
+    const [id] = [...incidents];
+    expect((await two.incidents.get(id ?? 0))?.notifications).toBe(20);
   });
 
   it("runs beside a newer, compatible schema and refuses an incompatible one", async () => {
