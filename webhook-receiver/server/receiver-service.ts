@@ -92,7 +92,11 @@ const SNAPSHOT_REUSE_MS = 100;
  */
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
-  const store = await openReceiverStore(options.config.storage, options.startWriter);
+  const store = await openReceiverStore(options.config.storage, options.startWriter, (error) => {
+    // Routed without its incident: the message goes out without its link.
+    metrics.storageErrors.inc({ operation: "file_incident" });
+    options.logger.error("cannot file the notification under its incident", { error });
+  });
   const owner = processOwner();
   const incidents = store.incidents;
   const charts = new ChartPngRenderer();

@@ -24,13 +24,14 @@ export class PostgresReceiverStore implements ReceiverStore {
   readonly kind = "postgres";
   readonly actions: ActionHistory;
   readonly incidents: PostgresIncidentStore;
-  /** Routing transactions whose incident filing failed (the routing itself committed). */
-  filingErrors = 0;
   private lastError: string | undefined;
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
-  private constructor(readonly pool: Pool) {
+  private constructor(
+    readonly pool: Pool,
+    private readonly onFilingError: (error: unknown) => void,
+  ) {
     this.actions = postgresActions(pool);
     this.incidents = new PostgresIncidentStore(pool);
     // Readiness reflects the database: a ping keeps the answer current between requests.
@@ -38,7 +39,11 @@ export class PostgresReceiverStore implements ReceiverStore {
     this.ping.unref();
   }
 
-  static async open(url: string, maxConnections: number): Promise<PostgresReceiverStore> {
+  static async open(
+    url: string,
+    maxConnections: number,
+    onFilingError: (error: unknown) => void = () => undefined,
+  ): Promise<PostgresReceiverStore> {
     const holder: { store?: PostgresReceiverStore } = {};
     const pool = createPool(url, maxConnections, (error) => {
       if (holder.store) holder.store.lastError = error.message;
@@ -49,7 +54,7 @@ export class PostgresReceiverStore implements ReceiverStore {
       await pool.end().catch(() => undefined);
       throw error;
     }
-    holder.store = new PostgresReceiverStore(pool);
+    holder.store = new PostgresReceiverStore(pool, onFilingError);
     return holder.store;
   }
 
@@ -208,7 +213,7 @@ export class PostgresReceiverStore implements ReceiverStore {
         } catch (error) {
           await client.query("ROLLBACK TO SAVEPOINT filing");
           if (isConnectionError(error)) throw error;
-          this.filingErrors++;
+          this.onFilingError(error);
         }
       });
     });
