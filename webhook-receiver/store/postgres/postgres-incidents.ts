@@ -273,29 +273,34 @@ export async function fileIncidents(
         (i) => JSON.stringify(i.alertKeys),
       ]),
     );
-  const ids = new Map<number, number>();
-  if (fresh.length > 0) {
-    // Inserted in plan order, one at a time within the statement: a group's episode that
-    // this batch opened and superseded comes before the one that stays open.
-    const inserted = await client.query<{ id: number; ord: number }>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                              $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[],
-                              $11::int[], $12::text[])
-           WITH ORDINALITY AS t(token, receiver, group_key, alertname, fingerprint, started_at,
-                                opened_at, last_at, closed_at, close_reason, notifications,
-                                alert_keys, ord)
-       ), ids AS (
-         SELECT ord, nextval(pg_get_serial_sequence('incidents', 'id')) AS id FROM input ORDER BY ord
-       ), stored AS (
-         INSERT INTO incidents (id, token, receiver, group_key, alertname, fingerprint, started_at,
-                                opened_at, last_at, closed_at, close_reason, notifications, alert_keys)
-         SELECT ids.id, token, receiver, group_key, alertname, fingerprint, started_at, opened_at,
-                last_at, closed_at, close_reason, notifications, alert_keys
-         FROM input JOIN ids USING (ord)
-       )
-       SELECT id, ord::int FROM ids`,
-      columns(fresh, [
+  // New incidents and every link in one statement. The new ones are inserted in plan
+  // order: a group's episode that this batch opened and superseded comes before the one
+  // that stays open. A link to a new incident names it by its place in that order.
+  const ordOf = new Map(fresh.map((incident, i) => [incident.id, i + 1]));
+  await client.query(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                            $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[],
+                            $11::int[], $12::text[])
+         WITH ORDINALITY AS t(token, receiver, group_key, alertname, fingerprint, started_at,
+                              opened_at, last_at, closed_at, close_reason, notifications,
+                              alert_keys, ord)
+     ), ids AS (
+       SELECT ord, nextval(pg_get_serial_sequence('incidents', 'id')) AS id FROM input ORDER BY ord
+     ), stored AS (
+       INSERT INTO incidents (id, token, receiver, group_key, alertname, fingerprint, started_at,
+                              opened_at, last_at, closed_at, close_reason, notifications, alert_keys)
+       SELECT ids.id, token, receiver, group_key, alertname, fingerprint, started_at, opened_at,
+              last_at, closed_at, close_reason, notifications, alert_keys
+       FROM input JOIN ids USING (ord)
+     )
+     INSERT INTO incident_notifications (notification_id, incident_id)
+     SELECT l.notification_id, COALESCE(l.existing_id, ids.id)
+     FROM unnest($13::bigint[], $14::bigint[], $15::bigint[]) AS l(notification_id, existing_id, ord)
+     LEFT JOIN ids ON ids.ord = l.ord
+     ON CONFLICT (notification_id) DO NOTHING`,
+    [
+      ...columns(fresh, [
         () => newCapabilityToken(),
         (i) => i.receiver,
         (i) => i.groupKey,
@@ -309,20 +314,12 @@ export async function fileIncidents(
         (i) => i.notifications,
         (i) => JSON.stringify(i.alertKeys),
       ]),
-    );
-    for (const row of inserted.rows) {
-      const planned = fresh[row.ord - 1];
-      if (planned) ids.set(planned.id, row.id);
-    }
-  }
-  const links = plan.links.map((l) => ({
-    notificationId: l.notificationId,
-    incidentId: l.incidentId > 0 ? l.incidentId : (ids.get(l.incidentId) ?? 0),
-  }));
-  await client.query(
-    `INSERT INTO incident_notifications (notification_id, incident_id)
-     SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT (notification_id) DO NOTHING`,
-    [links.map((l) => l.notificationId), links.map((l) => l.incidentId)],
+      ...columns(plan.links, [
+        (l) => l.notificationId,
+        (l) => (l.incidentId > 0 ? l.incidentId : null),
+        (l) => ordOf.get(l.incidentId) ?? null,
+      ]),
+    ],
   );
 }
 
