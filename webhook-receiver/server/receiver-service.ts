@@ -156,14 +156,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const routing = new RoutingStage({
     store: notifications,
     complete: (results, at) =>
-      writer.route(
-        results.map((r) => ({
-          id: r.id,
-          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
-          routed: r.routed,
-        })),
-        at,
-      ),
+      writer
+        .route(
+          results.map((r) => ({
+            id: r.id,
+            enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+            routed: r.routed,
+          })),
+          at,
+        )
+        .then(({ unfiled }) => {
+          // Routed and sent all the same, without its incident link: said, not silent.
+          for (const { id, error } of unfiled) {
+            metrics.storageErrors.inc({ operation: "incident" });
+            options.logger.error("cannot file a notification under its incident", {
+              notification: id,
+              error,
+            });
+          }
+        }),
     enricher,
     config,
     logger: options.logger,
