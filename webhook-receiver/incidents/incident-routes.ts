@@ -7,6 +7,12 @@ import { defineHttpErrors, sendHttpError } from "../../core/server/http-error.js
 import { CONTENT_SECURITY_POLICY } from "./html.js";
 import { incidentNumber, openedByKey } from "./incident-capability.js";
 import { INCIDENTS_PATH, mainChart } from "./incident-link.js";
+import {
+  MAX_PAGE_ACTIONS,
+  MAX_PAGE_ATTEMPTS,
+  MAX_PAGE_DELIVERIES,
+  MAX_PAGE_NOTIFICATIONS,
+} from "./incident-store.js";
 import type { IncidentRow, IncidentStore } from "./incident-store.js";
 import { buildTimeline } from "./incident-timeline.js";
 import { renderIncidentList } from "./render-incident-list.js";
@@ -80,6 +86,9 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     const secrets = deps.secretValues();
     const enrichment = deps.store.enrichment(incident.id);
     const notifications = deps.store.notifications(incident.id);
+    const deliveries = deps.store.deliveries(incident.id);
+    const attempts = deps.store.attempts(incident.id);
+    const actions = deps.store.actions(incident.id);
     const html = renderIncidentPage({
       incident,
       notifications,
@@ -87,12 +96,17 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
       timeline: buildTimeline({
         incident,
         notifications,
-        deliveries: deps.store.deliveries(incident.id),
-        attempts: deps.store.attempts(incident.id),
-        actions: deps.store.actions(incident.id),
+        deliveries,
+        attempts,
+        actions,
         enrichment,
         redact: (t) => redact(t, secrets),
       }),
+      timelineCut:
+        notifications.length >= MAX_PAGE_NOTIFICATIONS ||
+        deliveries.length >= MAX_PAGE_DELIVERIES ||
+        attempts.length >= MAX_PAGE_ATTEMPTS ||
+        actions.length >= MAX_PAGE_ACTIONS,
       history: deps.store.history(incident),
       now: deps.now(),
       basePath: INCIDENTS_PATH,

@@ -12,6 +12,8 @@ export interface IncidentPageData {
   readonly notifications: readonly IncidentNotification[];
   readonly enrichment: Enrichment | undefined;
   readonly timeline: readonly TimelineEvent[];
+  /** Whether the timeline's records reached their limits (only the newest are shown). */
+  readonly timelineCut?: boolean;
   readonly history: readonly IncidentRow[];
   readonly now: number;
   /** Where the list and other incidents are (behind the receiver's auth). */
@@ -37,7 +39,7 @@ export function renderIncidentPage(data: IncidentPageData): string {
     evidenceSection(data.enrichment?.evidence),
     scoringSection(data.enrichment?.evidence),
     alertsSection(data.notifications, latest, data.now),
-    timelineSection(data.timeline),
+    timelineSection(data.timeline, data.timelineCut === true),
     historySection(data),
   ];
   return page(`${incident.alertname} — incident #${incident.id}`, sections.join("\n"));
@@ -196,9 +198,9 @@ ${chart ? renderChartSvg(chart) : ""}
 </section>`;
 }
 
-function timelineSection(timeline: readonly TimelineEvent[]): string {
+function timelineSection(timeline: readonly TimelineEvent[], cut: boolean): string {
   return `<h2>Timeline</h2>
-<ol class="timeline">
+${cut ? `<p class="muted" data-timeline="cut">A long incident: only its newest notifications, sends and actions are shown.</p>\n` : ""}<ol class="timeline">
 ${timeline.map((e) => `<li class="ev-${e.kind}" data-event="${e.kind}">${timeTag(e.at)} — ${text(e.text)}</li>`).join("\n")}
 </ol>`;
 }
