@@ -107,7 +107,7 @@ describe("incidents", () => {
     const page = await fetch(`${h.receiver.url}/incidents/${second?.id}?key=${second?.key}`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("1 previous occurrence(s)");
+    expect(html).toContain("1 previous occurrence of this alert");
     expect(html).toContain(`href="/incidents/${first?.id}"`);
     expect(html).toMatch(/median time to resolve 30m 0s/);
     expect(html).toMatch(/data-event="received"[^>]*>.*notification #\d+ from Alertmanager/);
