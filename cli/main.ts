@@ -2,6 +2,7 @@ import { runDashboardsCommand } from "../dashboards/cli/dashboards-command.js";
 import { runDemoCommand } from "../demo/cli/demo-command.js";
 import { runExporterCommand } from "../exporters/cli/exporter-command.js";
 import { runDriftCommand } from "../exporters/drift/cli/drift-command.js";
+import { runTrainingCommand } from "./training/training-command.js";
 import { runRulesCommand } from "../rulegen/cli/rules-command.js";
 import { runReceiverCommand } from "../webhook-receiver/cli/receiver-command.js";
 import { readPackageVersion } from "../core/cli/package-version.js";
@@ -22,6 +23,11 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly summar
   drift: {
     run: runDriftCommand,
     summary: "build reference profiles for data drift, and score data against them",
+  },
+  training: {
+    run: runTrainingCommand,
+    summary:
+      "replay a training log through the collector and the rules: which alerts, at which steps",
   },
   dashboards: {
     run: runDashboardsCommand,

@@ -1,3 +1,4 @@
+import { COUNT } from "../plan/units.js";
 import type { RowPlan } from "../plan/dashboard-plan.js";
 
 const MODEL = 'model=~"$model"';
@@ -13,6 +14,7 @@ export const DATA_ROWS: readonly RowPlan[] = [
       {
         title: "Drift score per feature, with its threshold",
         kind: "timeseries",
+        unit: COUNT,
         queries: [
           { expr: `aiwatch_data_drift_score{${FEATURE}}`, legend: "{{feature}} {{method}}" },
           { expr: `aiwatch_data_drift_threshold{${FEATURE}}`, legend: "{{feature}} threshold" },
@@ -27,11 +29,13 @@ export const DATA_ROWS: readonly RowPlan[] = [
       {
         title: "Dataset drift detected",
         kind: "timeseries",
+        unit: "bool_yes_no",
         queries: [{ expr: `aiwatch_data_dataset_drift_detected{${MODEL}}`, legend: "{{model}}" }],
       },
       {
         title: "Samples in the window",
         kind: "timeseries",
+        unit: COUNT,
         queries: [{ expr: `aiwatch_data_drift_window_samples{${FEATURE}}`, legend: "{{feature}}" }],
       },
     ],
@@ -42,6 +46,7 @@ export const DATA_ROWS: readonly RowPlan[] = [
       {
         title: "Rows per second",
         kind: "timeseries",
+        unit: "suffix: rows/s",
         queries: [
           {
             expr: `sum by (model) (rate(aiwatch_data_rows_total{${MODEL}}[$__rate_interval]))`,
@@ -74,6 +79,7 @@ export const DATA_ROWS: readonly RowPlan[] = [
       {
         title: "Schema violations",
         kind: "timeseries",
+        unit: "suffix: /s",
         queries: [
           {
             expr: `sum by (model, kind) (rate(aiwatch_data_schema_violations_total{${MODEL}}[$__rate_interval]))`,

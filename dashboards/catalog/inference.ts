@@ -1,3 +1,4 @@
+import { COUNT } from "../plan/units.js";
 import type { RowPlan } from "../plan/dashboard-plan.js";
 
 const MODEL = 'model=~"$model"';
@@ -47,6 +48,7 @@ export const INFERENCE_ROWS: readonly RowPlan[] = [
       {
         title: "In-flight requests",
         kind: "timeseries",
+        unit: COUNT,
         queries: [
           {
             expr: `sum by (model) (aiwatch_inference_in_flight_requests{${MODEL}})`,
@@ -62,6 +64,7 @@ export const INFERENCE_ROWS: readonly RowPlan[] = [
       {
         title: "Tokens per second",
         kind: "timeseries",
+        unit: "suffix: tokens/s",
         queries: [
           {
             expr: `sum by (model) (rate(aiwatch_inference_prompt_tokens_total{${MODEL}}[$__rate_interval]))`,
@@ -98,6 +101,7 @@ export const INFERENCE_ROWS: readonly RowPlan[] = [
       {
         title: "Predictions waiting for a label",
         kind: "timeseries",
+        unit: COUNT,
         queries: [
           {
             expr: `sum by (model) (aiwatch_inference_predictions_pending{${MODEL}})`,

@@ -1,3 +1,4 @@
+import { COUNT, PER_SECOND } from "../plan/units.js";
 import type { Monitor } from "../../spec/model/monitor.js";
 import type { PanelPlan, RowPlan } from "../plan/dashboard-plan.js";
 
@@ -12,11 +13,13 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Firing alerts by layer",
           kind: "stat",
+          unit: COUNT,
           queries: [{ expr: `count by (layer) (${AIWATCH_ALERTS})`, legend: "{{layer}}" }],
         },
         {
           title: "Firing alerts by layer and severity",
           kind: "timeseries",
+          unit: COUNT,
           queries: [
             {
               expr: `count by (layer, severity) (${AIWATCH_ALERTS})`,
@@ -27,6 +30,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Firing now",
           kind: "table",
+          unit: "none",
           full: true,
           queries: [{ expr: AIWATCH_ALERTS, instant: true }],
         },
@@ -39,6 +43,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Receiver: notifications by result",
           kind: "timeseries",
+          unit: PER_SECOND,
           queries: [
             {
               expr: "sum by (result) (rate(aiwatch_receiver_notifications_total[$__rate_interval]))",
@@ -49,6 +54,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Receiver: delivery attempts by outcome",
           kind: "timeseries",
+          unit: PER_SECOND,
           queries: [
             {
               expr: "sum by (destination, outcome) (rate(aiwatch_receiver_delivery_attempts_total[$__rate_interval]))",
@@ -59,6 +65,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Receiver: outbox and dead letters",
           kind: "timeseries",
+          unit: COUNT,
           queries: [
             { expr: "sum(aiwatch_receiver_outbox_pending_messages)", legend: "pending messages" },
             {
@@ -82,6 +89,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Exporter collectors up",
           kind: "timeseries",
+          unit: "bool_on_off",
           queries: [
             { expr: "aiwatch_exporter_collector_up", legend: "{{instance}} {{collector}}" },
           ],
@@ -89,6 +97,7 @@ export function overviewRows(monitors: readonly Monitor[]): RowPlan[] {
         {
           title: "Exporter: records refused and series dropped",
           kind: "timeseries",
+          unit: PER_SECOND,
           queries: [
             {
               expr: "sum by (collector, reason) (rate(aiwatch_exporter_rejected_records_total[$__rate_interval]))",
@@ -119,7 +128,6 @@ function monitorTable(monitors: readonly Monitor[]): PanelPlan {
     title: "Monitors of the spec",
     kind: "text",
     full: true,
-    queries: [],
     content: lines.join("\n"),
   };
 }

@@ -1,3 +1,4 @@
+import { COUNT } from "../plan/units.js";
 import type { RowPlan } from "../plan/dashboard-plan.js";
 
 const RUN = 'run_id=~"$run_id", job_name=~"$job_name"';
@@ -10,11 +11,13 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
       {
         title: "Loss by phase",
         kind: "timeseries",
+        unit: COUNT,
         queries: [{ expr: `aiwatch_training_loss{${RUN}}`, legend: "{{run_id}} {{phase}}" }],
       },
       {
         title: "Evaluation metrics",
         kind: "timeseries",
+        unit: COUNT,
         queries: [
           { expr: `aiwatch_training_eval_metric{${RUN}}`, legend: "{{run_id}} {{metric}}" },
         ],
@@ -22,11 +25,13 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
       {
         title: "Learning rate",
         kind: "timeseries",
+        unit: "sci",
         queries: [{ expr: `aiwatch_training_learning_rate{${RUN}}`, legend: "{{run_id}}" }],
       },
       {
         title: "Gradient norm",
         kind: "timeseries",
+        unit: COUNT,
         queries: [{ expr: `aiwatch_training_grad_norm{${RUN}}`, legend: "{{run_id}}" }],
       },
     ],
@@ -48,6 +53,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
       {
         title: "Throughput",
         kind: "timeseries",
+        unit: "suffix: /s",
         queries: [
           { expr: `aiwatch_training_samples_per_second{${RUN}}`, legend: "{{run_id}} samples/s" },
           { expr: `aiwatch_training_tokens_per_second{${RUN}}`, legend: "{{run_id}} tokens/s" },
@@ -67,6 +73,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
       {
         title: "Non-finite values",
         kind: "timeseries",
+        unit: COUNT,
         queries: [
           {
             expr: `increase(aiwatch_training_nonfinite_values_total{${RUN}}[$__rate_interval])`,
@@ -77,6 +84,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
       {
         title: "Run status",
         kind: "timeseries",
+        unit: "none",
         queries: [
           { expr: `aiwatch_training_run_status{${RUN}} == 1`, legend: "{{run_id}} {{status}}" },
         ],

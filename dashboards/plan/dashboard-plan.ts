@@ -12,19 +12,36 @@ export interface QueryPlan {
   readonly instant?: boolean;
 }
 
-export interface PanelPlan {
+export interface LinkPlan {
+  readonly title: string;
+  /** Absolute, or relative to Grafana's root (`/alerting/list?...`). */
+  readonly url: string;
+}
+
+interface PanelBase {
   readonly title: string;
   readonly description?: string;
-  readonly kind: "timeseries" | "stat" | "table" | "text";
-  readonly unit?: string;
+  /** Half-width (12 of 24 columns) unless `full`. */
+  readonly full?: boolean;
+  readonly links?: readonly LinkPlan[];
+}
+
+/** A panel that draws numbers: it always says in what unit (a Grafana unit id). */
+export interface DataPanelPlan extends PanelBase {
+  readonly kind: "timeseries" | "stat" | "table";
+  readonly unit: string;
   readonly queries: readonly QueryPlan[];
   /** A threshold drawn as a line (a monitor's threshold detector). */
   readonly threshold?: number;
-  /** Markdown for a text panel. */
-  readonly content?: string;
-  /** Half-width (12 of 24 columns) unless `full`. */
-  readonly full?: boolean;
 }
+
+export interface TextPanelPlan extends PanelBase {
+  readonly kind: "text";
+  /** Markdown. */
+  readonly content: string;
+}
+
+export type PanelPlan = DataPanelPlan | TextPanelPlan;
 
 export interface RowPlan {
   readonly title: string;
@@ -47,4 +64,6 @@ export interface DashboardPlan {
   readonly rows: readonly RowPlan[];
   /** Monitors whose firing alerts are drawn as annotations on every panel. */
   readonly annotationMonitors: readonly string[];
+  /** Every dashboard of the spec carries this tag; the dashboard links list them by it. */
+  readonly specTag: string;
 }

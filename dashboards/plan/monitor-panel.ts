@@ -3,16 +3,23 @@ import type { MonitorSeries, SeriesSelect } from "../../rulegen/monitor-view.js"
 import type { Monitor, Settings } from "../../spec/model/monitor.js";
 import { MONITOR_LABEL } from "../../spec/model/naming.js";
 import { aggregateBy, formatMatcher, quote } from "../../core/promql/promql-text.js";
-import type { Domain, PanelPlan, QueryPlan } from "./dashboard-plan.js";
+import type { DataPanelPlan, QueryPlan } from "./dashboard-plan.js";
+import { signalUnit } from "./units.js";
 import { variableMatchers, withMatchers } from "./variables.js";
+import type { DomainVariable } from "./variables.js";
 
 /**
  * One panel per monitor: its signal as the alert sees it (aggregated per `by`), and what
  * the detector's view draws beside it (its band, baseline, forecast or threshold), read
- * from the same recorded series the alert compares against.
+ * from the same recorded series the alert compares against, in the signal's unit; with
+ * links to its alert rule in Grafana's alerting view and to its runbook.
  */
-export function monitorPanel(monitor: Monitor, settings: Settings, domain: Domain): PanelPlan {
-  const matchers = variableMatchers(domain, monitor.by ?? []);
+export function monitorPanel(
+  monitor: Monitor,
+  settings: Settings,
+  variables: readonly DomainVariable[],
+): DataPanelPlan {
+  const matchers = variableMatchers(variables, monitor.by ?? []);
   const groupLegend =
     monitor.by && monitor.by.length > 0 ? monitor.by.map((l) => `{{${l}}}`).join(" ") : undefined;
   const series = monitorSeries(monitor, settings);
@@ -29,7 +36,15 @@ export function monitorPanel(monitor: Monitor, settings: Settings, domain: Domai
     title: `${monitor.alertName} (${monitor.detector.type})`,
     description: describe(monitor),
     kind: "timeseries",
+    unit: signalUnit(monitor),
     queries: [signal, ...lines],
+    links: [
+      {
+        title: `Alert rule ${monitor.alertName}`,
+        url: `/alerting/list?search=${encodeURIComponent(`rule:${monitor.alertName}`)}`,
+      },
+      { title: "Runbook", url: monitor.runbookUrl },
+    ],
     ...(view?.threshold !== undefined ? { threshold: view.threshold } : {}),
   };
 }

@@ -1,13 +1,15 @@
 import type { SpecModel } from "../../spec/model/monitor.js";
 import { DATA_ROWS } from "../catalog/data.js";
-import { GPU_ROWS } from "../catalog/gpu.js";
+import { gpuRows } from "../catalog/gpu.js";
 import { INFERENCE_ROWS } from "../catalog/inference.js";
 import { overviewRows } from "../catalog/overview.js";
 import { TRAINING_ROWS } from "../catalog/training.js";
-import type { DashboardPlan, Domain, RowPlan } from "./dashboard-plan.js";
+import type { DashboardPlan, DataPanelPlan, Domain, RowPlan } from "./dashboard-plan.js";
+import { gpuSourcesOf } from "./gpu-sources.js";
+import type { GpuSources } from "./gpu-sources.js";
 import { domainOf } from "./monitor-domain.js";
 import { monitorPanel } from "./monitor-panel.js";
-import { DOMAIN_VARIABLES } from "./variables.js";
+import { domainVariables } from "./variables.js";
 
 const TITLES: Readonly<Record<Domain, string>> = {
   overview: "Overview",
@@ -17,58 +19,70 @@ const TITLES: Readonly<Record<Domain, string>> = {
   gpu: "GPUs",
 };
 
-const CATALOG: Readonly<Record<Exclude<Domain, "overview">, readonly RowPlan[]>> = {
-  training: TRAINING_ROWS,
-  inference: INFERENCE_ROWS,
-  data: DATA_ROWS,
-  gpu: GPU_ROWS,
-};
+const DOMAINS = ["training", "inference", "data", "gpu"] as const;
+type MonitorDomain = (typeof DOMAINS)[number];
+
+function catalog(domain: MonitorDomain, gpu: GpuSources): readonly RowPlan[] {
+  switch (domain) {
+    case "training":
+      return TRAINING_ROWS;
+    case "inference":
+      return INFERENCE_ROWS;
+    case "data":
+      return DATA_ROWS;
+    case "gpu":
+      return gpuRows(gpu);
+  }
+}
 
 /**
- * Five dashboards per spec: an overview, then one per domain holding that domain's
- * monitors (each on its own panel, first) and the collector's standard panels.
+ * An overview, then one dashboard per domain the spec has monitors in (no monitor, no
+ * dashboard): that domain's monitors (each on its own panel, first) and the collector's
+ * standard panels, on the exporter the spec's GPU monitors read. Every dashboard carries
+ * the spec's tag, and links to the others by it.
  */
 export function planDashboards(model: SpecModel): DashboardPlan[] {
-  const byDomain = new Map<Exclude<Domain, "overview">, RowPlan["panels"][number][]>();
-  const monitorsByDomain = new Map<Domain, string[]>();
-  for (const monitor of model.monitors) {
-    const domain = domainOf(monitor);
-    byDomain.set(domain, [
-      ...(byDomain.get(domain) ?? []),
-      monitorPanel(monitor, model.settings, domain),
-    ]);
-    monitorsByDomain.set(domain, [...(monitorsByDomain.get(domain) ?? []), monitor.name]);
-  }
-  const plan = (domain: Domain, rows: readonly RowPlan[], description: string): DashboardPlan => ({
+  const monitorsOf = (domain: MonitorDomain) =>
+    model.monitors.filter((monitor) => domainOf(monitor) === domain);
+  const gpu = gpuSourcesOf(monitorsOf("gpu"));
+  const specTag = `aiwatch-${model.name}`;
+  const plan = (
+    domain: Domain,
+    rows: readonly RowPlan[],
+    description: string,
+    annotationMonitors: readonly string[],
+  ): DashboardPlan => ({
     domain,
     uid: dashboardUid(model.name, domain),
     title: `aiwatch / ${model.name} / ${TITLES[domain]}`,
     description,
-    variables: DOMAIN_VARIABLES[domain],
+    variables: domainVariables(domain, gpu),
     rows,
-    annotationMonitors:
-      domain === "overview"
-        ? model.monitors.map((m) => m.name)
-        : (monitorsByDomain.get(domain) ?? []),
+    annotationMonitors,
+    specTag,
+  });
+  const domainPlans = DOMAINS.flatMap((domain) => {
+    const monitors = monitorsOf(domain);
+    if (monitors.length === 0) return [];
+    const variables = domainVariables(domain, gpu);
+    const panels: DataPanelPlan[] = monitors.map((m) => monitorPanel(m, model.settings, variables));
+    return [
+      plan(
+        domain,
+        [{ title: "Monitors", panels }, ...catalog(domain, gpu)],
+        `${TITLES[domain]}: the monitors of spec ${model.name} with their bands and thresholds, and the collector's standard panels.`,
+        monitors.map((m) => m.name),
+      ),
+    ];
   });
   return [
     plan(
       "overview",
       overviewRows(model.monitors),
       `Alerts of spec ${model.name} by root-cause layer, and aiwatch's own health.`,
+      model.monitors.map((m) => m.name),
     ),
-    ...(["training", "inference", "data", "gpu"] as const).map((domain) => {
-      const monitors = byDomain.get(domain) ?? [];
-      const rows =
-        monitors.length > 0
-          ? [{ title: "Monitors", panels: monitors }, ...CATALOG[domain]]
-          : CATALOG[domain];
-      return plan(
-        domain,
-        rows,
-        `${TITLES[domain]}: the monitors of spec ${model.name} with their bands and thresholds, and the collector's standard panels.`,
-      );
-    }),
+    ...domainPlans,
   ];
 }
 

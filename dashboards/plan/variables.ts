@@ -1,4 +1,5 @@
 import type { Domain, VariablePlan } from "./dashboard-plan.js";
+import type { GpuSources } from "./gpu-sources.js";
 
 /**
  * The template variables of each dashboard, and the label each one filters. Panels add a
@@ -15,7 +16,7 @@ const variable = (
   query: string,
 ): DomainVariable => ({ name, label, labelName, query });
 
-export const DOMAIN_VARIABLES: Readonly<Record<Domain, readonly DomainVariable[]>> = {
+const FIXED: Readonly<Record<Exclude<Domain, "gpu">, readonly DomainVariable[]>> = {
   overview: [],
   training: [
     variable("run_id", "Run", "run_id", "label_values(aiwatch_training_step, run_id)"),
@@ -38,20 +39,62 @@ export const DOMAIN_VARIABLES: Readonly<Record<Domain, readonly DomainVariable[]
       'label_values(aiwatch_data_drift_score{model=~"$model"}, feature)',
     ),
   ],
-  gpu: [
-    variable("node", "Node", "instance", "label_values(aiwatch_gpu_utilization_ratio, instance)"),
-    variable(
-      "gpu",
-      "GPU",
-      "uuid",
-      'label_values(aiwatch_gpu_utilization_ratio{instance=~"$node"}, uuid)',
-    ),
-  ],
 };
 
+/**
+ * The GPU dashboard's node and GPU variables, read from the exporter the spec's GPU
+ * monitors read: aiwatch's `instance` and `uuid`, or dcgm-exporter's hostname label and
+ * `UUID` (on DCGM_FI_DEV_GPU_TEMP, which its default counters always have). With both,
+ * dcgm-exporter's get a `dcgm_` prefix.
+ */
+export function gpuVariables(sources: GpuSources): DomainVariable[] {
+  const variables: DomainVariable[] = [];
+  if (sources.aiwatch)
+    variables.push(
+      variable(
+        "node",
+        "Node",
+        "instance",
+        "label_values(aiwatch_gpu_temperature_celsius, instance)",
+      ),
+      variable(
+        "gpu",
+        "GPU",
+        "uuid",
+        'label_values(aiwatch_gpu_temperature_celsius{instance=~"$node"}, uuid)',
+      ),
+    );
+  if (sources.dcgm) {
+    const prefix = sources.aiwatch ? "dcgm_" : "";
+    const host = sources.dcgm.hostnameLabel;
+    variables.push(
+      variable(
+        `${prefix}node`,
+        sources.aiwatch ? "Node (dcgm-exporter)" : "Node",
+        host,
+        `label_values(DCGM_FI_DEV_GPU_TEMP, ${host})`,
+      ),
+      variable(
+        `${prefix}gpu`,
+        sources.aiwatch ? "GPU (dcgm-exporter)" : "GPU",
+        "UUID",
+        `label_values(DCGM_FI_DEV_GPU_TEMP{${host}=~"$${prefix}node"}, UUID)`,
+      ),
+    );
+  }
+  return variables;
+}
+
+export function domainVariables(domain: Domain, gpu: GpuSources): readonly DomainVariable[] {
+  return domain === "gpu" ? gpuVariables(gpu) : FIXED[domain];
+}
+
 /** `{run_id=~"$run_id", job_name=~"$job_name"}`-style matchers for the given labels. */
-export function variableMatchers(domain: Domain, labels: readonly string[]): string[] {
-  return DOMAIN_VARIABLES[domain]
+export function variableMatchers(
+  variables: readonly DomainVariable[],
+  labels: readonly string[],
+): string[] {
+  return variables
     .filter((v) => labels.includes(v.labelName))
     .map((v) => `${v.labelName}=~"$${v.name}"`);
 }

@@ -43,7 +43,9 @@ export function renderProvisioning(options: ProvisioningOptions): {
             type: "prometheus",
             access: "proxy",
             url: options.prometheusUrl,
-            isDefault: true,
+            // Never Grafana's default: a Grafana that already has one keeps it, and two
+            // provisioned defaults make Grafana refuse to start. Dashboards name this one.
+            isDefault: false,
             jsonData: { timeInterval: "15s" },
           },
         ],

@@ -1,6 +1,8 @@
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   RowBuilder,
@@ -22,7 +24,7 @@ import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sd
 import { PanelBuilder as TablePanelBuilder } from "@grafana/grafana-foundation-sdk/table";
 import { PanelBuilder as TextPanelBuilder, TextMode } from "@grafana/grafana-foundation-sdk/text";
 import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
-import type { DashboardPlan, PanelPlan, QueryPlan } from "../plan/dashboard-plan.js";
+import type { DashboardPlan, LinkPlan, PanelPlan, QueryPlan } from "../plan/dashboard-plan.js";
 
 /** Every panel reads the dashboard's `datasource` variable, so users pick their Prometheus. */
 const DATASOURCE: DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -33,11 +35,21 @@ export function renderDashboard(plan: DashboardPlan): string {
   const dashboard = new DashboardBuilder(plan.title)
     .uid(plan.uid)
     .description(plan.description)
-    .tags(["aiwatch", "generated", plan.domain])
+    .tags(["aiwatch", "generated", plan.domain, plan.specTag])
     .editable()
     .refresh("30s")
     .time({ from: "now-6h", to: "now" })
     .timezone("browser")
+    .link(
+      // Every dashboard of the same spec (they share its tag), keeping the time range.
+      new DashboardLinkBuilder("aiwatch dashboards")
+        .type(DashboardLinkType.Dashboards)
+        .tags([plan.specTag])
+        .asDropdown(false)
+        .keepTime(true)
+        .includeVars(false)
+        .targetBlank(false),
+    )
     .withVariable(
       new DatasourceVariableBuilder("datasource")
         .label("Prometheus")
@@ -76,7 +88,13 @@ export function renderDashboard(plan: DashboardPlan): string {
     dashboard.withRow(new RowBuilder(row.title));
     for (const panel of row.panels) dashboard.withPanel(renderPanel(panel));
   }
-  return JSON.stringify(dashboard.build(), null, 2) + "\n";
+  const built = dashboard.build();
+  // The SDK's default placement, "inControlsMenu", tucks links into Grafana 12's controls
+  // dropdown; without it they show at the top, as in every Grafana version.
+  for (const link of built.links ?? []) delete link.placement;
+  for (const panel of built.panels ?? [])
+    for (const link of ("links" in panel ? panel.links : undefined) ?? []) delete link.placement;
+  return JSON.stringify(built, null, 2) + "\n";
 }
 
 function renderPanel(panel: PanelPlan) {
@@ -88,15 +106,27 @@ function renderPanel(panel: PanelPlan) {
         .span(span)
         .height(8)
         .mode(TextMode.Markdown)
-        .content(panel.content ?? "");
+        .content(panel.content);
     case "stat":
       return withTargets(
-        new StatPanelBuilder().title(panel.title).span(span).height(6).datasource(DATASOURCE),
+        new StatPanelBuilder()
+          .title(panel.title)
+          .span(span)
+          .height(6)
+          .datasource(DATASOURCE)
+          .unit(panel.unit)
+          .links(links(panel.links)),
         panel.queries,
       );
     case "table":
       return withTargets(
-        new TablePanelBuilder().title(panel.title).span(span).height(8).datasource(DATASOURCE),
+        new TablePanelBuilder()
+          .title(panel.title)
+          .span(span)
+          .height(8)
+          .datasource(DATASOURCE)
+          .unit(panel.unit)
+          .links(links(panel.links)),
         panel.queries,
       );
     case "timeseries": {
@@ -112,7 +142,8 @@ function renderPanel(panel: PanelPlan) {
             .placement(LegendPlacement.Bottom),
         );
       if (panel.description) builder.description(panel.description);
-      if (panel.unit) builder.unit(panel.unit);
+      builder.unit(panel.unit);
+      if (panel.links) builder.links(links(panel.links));
       if (panel.threshold !== undefined) {
         builder
           .thresholds(
@@ -128,6 +159,15 @@ function renderPanel(panel: PanelPlan) {
       return withTargets(builder, panel.queries);
     }
   }
+}
+
+function links(plans: readonly LinkPlan[] = []): DashboardLinkBuilder[] {
+  return plans.map((link) =>
+    new DashboardLinkBuilder(link.title)
+      .type(DashboardLinkType.Link)
+      .url(link.url)
+      .targetBlank(!link.url.startsWith("/")),
+  );
 }
 
 interface TargetSink {

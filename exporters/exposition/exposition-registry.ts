@@ -1,6 +1,9 @@
 import type { Family, FamilyOptions, FamilyType } from "./family.js";
+import { GroupFamily } from "./group-family.js";
 import { HistogramFamily } from "./histogram-family.js";
 import { ScalarFamily } from "./scalar-family.js";
+import { SeriesBudget } from "./series-budget.js";
+import type { DropReporter } from "./series-budget.js";
 import { SnapshotFamily } from "./snapshot-family.js";
 
 /**
@@ -13,55 +16,68 @@ export class ExpositionRegistry {
     string,
     { readonly family: Family; readonly owner: string }
   >();
+  private readonly budget: SeriesBudget;
 
+  /**
+   * `maxSeriesPerFamily` and `maxSeriesTotal` are read at each new series, so a reloaded
+   * config applies at once; every refused series is reported to `onDrop`.
+   */
   constructor(
-    private readonly maxSeriesPerFamily: () => number,
-    private readonly onDrop: (family: string) => void,
-  ) {}
+    maxSeriesPerFamily: () => number,
+    onDrop: DropReporter,
+    maxSeriesTotal: () => number = () => Infinity,
+  ) {
+    this.budget = new SeriesBudget(maxSeriesPerFamily, maxSeriesTotal, onDrop);
+  }
 
   /** A view for one collector: the families it creates are owned by it. */
   scope(owner: string): FamilyFactory {
+    const budget = this.budget;
     return {
       counter: <L extends string>(options: FamilyOptions<L>) =>
-        this.add(
-          owner,
-          new ScalarFamily("counter", options, this.maxSeriesPerFamily(), this.onDrop),
-        ),
+        this.add(owner, new ScalarFamily("counter", options, budget)),
       gauge: <L extends string>(options: FamilyOptions<L>) =>
-        this.add(owner, new ScalarFamily("gauge", options, this.maxSeriesPerFamily(), this.onDrop)),
+        this.add(owner, new ScalarFamily("gauge", options, budget)),
       untyped: <L extends string>(options: FamilyOptions<L>) =>
-        this.add(
-          owner,
-          new ScalarFamily("untyped", options, this.maxSeriesPerFamily(), this.onDrop),
-        ),
+        this.add(owner, new ScalarFamily("untyped", options, budget)),
       histogram: <L extends string>(
         options: FamilyOptions<L> & { readonly buckets: readonly number[] },
-      ) => this.add(owner, new HistogramFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
+      ) => this.add(owner, new HistogramFamily(options, budget)),
       snapshot: <L extends string>(options: FamilyOptions<L> & { readonly type: FamilyType }) =>
-        this.add(owner, new SnapshotFamily(options, this.maxSeriesPerFamily(), this.onDrop)),
+        this.add(owner, new SnapshotFamily(options, budget)),
+      grouped: <L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>) =>
+        this.add(owner, new GroupFamily<L>(type, options, budget)),
       dispose: () => {
-        for (const [name, entry] of this.families)
-          if (entry.owner === owner) this.families.delete(name);
+        for (const [name, entry] of this.families) {
+          if (entry.owner !== owner) continue;
+          entry.family.detach();
+          this.families.delete(name);
+        }
       },
     };
   }
 
+  /**
+   * Every family's samples as chunks of text (see `Family.chunks`), in registration
+   * order. The families are those registered when the render starts.
+   */
+  *chunks(format: "text" | "openmetrics"): Generator<string, void, undefined> {
+    const openMetrics = format === "openmetrics";
+    for (const { family } of [...this.families.values()]) yield* family.chunks(openMetrics);
+  }
+
+  /** The whole exposition in one string; /metrics streams `chunks` instead. */
   renderText(): string {
-    const out: string[] = [];
-    for (const { family } of this.families.values()) family.renderText(out);
-    return out.join("");
+    return [...this.chunks("text")].join("");
   }
 
   renderOpenMetrics(): string {
-    const out: string[] = [];
-    for (const { family } of this.families.values()) family.renderOpenMetrics(out);
-    return out.join("");
+    return [...this.chunks("openmetrics")].join("");
   }
 
+  /** Series held by every family, the number the total budget limits. */
   get seriesCount(): number {
-    let total = 0;
-    for (const { family } of this.families.values()) total += family.seriesCount;
-    return total;
+    return this.budget.total;
   }
 
   private add<F extends Family>(owner: string, family: F): F {
@@ -85,6 +101,8 @@ export interface FamilyFactory {
   snapshot<L extends string>(
     options: FamilyOptions<L> & { readonly type: FamilyType },
   ): SnapshotFamily<L>;
-  /** Unregisters every family this scope created. */
+  /** Series kept in the owner's own groups (a training run's metrics; see GroupFamily). */
+  grouped<L extends string>(type: "counter" | "gauge", options: FamilyOptions<L>): GroupFamily<L>;
+  /** Unregisters every family this scope created, giving back their series. */
   dispose(): void;
 }

@@ -19,10 +19,10 @@ export interface FamilyOptions<L extends string> {
 export type LabelValues = readonly string[];
 
 /**
- * Reports a label set the cardinality budget refused. The exporter counts these in
- * `aiwatch_exporter_series_dropped_total{family}`: dropped data is never silent.
+ * Text handed to the writer at a time: large enough that a chunk costs little, small
+ * enough that rendering one takes well under a millisecond (see `writeExposition`).
  */
-export type DropReporter = (family: string) => void;
+export const CHUNK_CHARS = 64 * 1024;
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const UPSTREAM_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -63,19 +63,27 @@ export abstract class Family<L extends string = string> {
   abstract get seriesCount(): number;
   /** Removes every series whose label values satisfy `predicate` (e.g. a finished run). */
   abstract removeWhere(predicate: (values: LabelValues) => boolean): number;
+  /** Removes every series, giving them back to the budget. */
   abstract clear(): void;
-  /** Appends this family's samples in the Prometheus text format 0.0.4. */
-  abstract renderText(out: string[]): void;
-  /** Appends this family's samples in OpenMetrics 1.0. */
-  abstract renderOpenMetrics(out: string[]): void;
+  /**
+   * Clears the family for good: it has been unregistered, so writes that still reach it
+   * (a stopping collector's last callback) create nothing and hold no budget.
+   */
+  abstract detach(): void;
+  /**
+   * This family's samples, in the Prometheus text format 0.0.4 or OpenMetrics 1.0, as
+   * chunks of about `CHUNK_CHARS`. Series written while a render is suspended between
+   * chunks appear in it or in the next scrape, never twice.
+   */
+  abstract chunks(openMetrics: boolean): Generator<string, void, undefined>;
 
-  protected header(out: string[], openMetrics: boolean): void {
+  protected header(openMetrics: boolean): string {
     const name =
       openMetrics && this.type === "counter" ? this.name.replace(/_total$/, "") : this.name;
     // OpenMetrics spells the text format's `untyped` as `unknown`.
     const type = openMetrics && this.type === "untyped" ? "unknown" : this.type;
-    out.push(`# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${type}\n`);
-    if (openMetrics && this.unit) out.push(`# UNIT ${name} ${this.unit}\n`);
+    const unit = openMetrics && this.unit ? `# UNIT ${name} ${this.unit}\n` : "";
+    return `# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${type}\n${unit}`;
   }
 
   protected checkArity(values: LabelValues): void {

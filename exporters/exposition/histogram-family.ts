@@ -1,6 +1,7 @@
 import { flatText, formatSampleValue, renderLabels } from "./escape.js";
-import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
+import type { FamilyOptions, LabelValues } from "./family.js";
 import { KeyedFamily } from "./keyed-family.js";
+import type { SeriesBudget } from "./series-budget.js";
 
 interface HistogramSeries {
   readonly values: LabelValues;
@@ -21,10 +22,9 @@ export class HistogramFamily<L extends string = string> extends KeyedFamily<L, H
 
   constructor(
     options: FamilyOptions<L> & { readonly buckets: readonly number[] },
-    maxSeries: number,
-    onDrop: DropReporter,
+    budget: SeriesBudget,
   ) {
-    super(options, maxSeries, onDrop);
+    super(options, budget);
     if ((options.labelNames as readonly string[]).includes("le"))
       throw new Error(`${options.name}: "le" is reserved for histogram buckets`);
     const sorted = [...options.buckets].filter((b) => b !== Infinity).sort((a, b) => a - b);

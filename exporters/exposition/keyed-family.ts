@@ -1,5 +1,6 @@
-import { Family, seriesKey } from "./family.js";
-import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
+import { CHUNK_CHARS, Family, seriesKey } from "./family.js";
+import type { FamilyOptions, LabelValues } from "./family.js";
+import type { SeriesBudget } from "./series-budget.js";
 
 /**
  * A family whose series live in a map keyed by label values, created on first write
@@ -11,11 +12,11 @@ export abstract class KeyedFamily<
   S extends { readonly values: LabelValues },
 > extends Family<L> {
   protected readonly series = new Map<string, S>();
+  private detached = false;
 
   protected constructor(
     options: FamilyOptions<L>,
-    private readonly maxSeries: number,
-    private readonly onDrop: DropReporter,
+    private readonly budget: SeriesBudget,
   ) {
     super(options);
   }
@@ -28,7 +29,9 @@ export abstract class KeyedFamily<
   }
 
   remove(values: LabelValues): boolean {
-    return this.series.delete(seriesKey(values));
+    const removed = this.series.delete(seriesKey(values));
+    if (removed) this.budget.release(1);
+    return removed;
   }
 
   removeWhere(predicate: (values: LabelValues) => boolean): number {
@@ -39,19 +42,33 @@ export abstract class KeyedFamily<
         removed++;
       }
     }
+    this.budget.release(removed);
     return removed;
   }
 
   clear(): void {
+    this.budget.release(this.series.size);
     this.series.clear();
   }
 
-  renderText(out: string[]): void {
-    this.render(out, false);
+  detach(): void {
+    this.detached = true;
+    this.clear();
   }
 
-  renderOpenMetrics(out: string[]): void {
-    this.render(out, true);
+  *chunks(openMetrics: boolean): Generator<string, void, undefined> {
+    if (this.series.size === 0) return;
+    let chunk = this.header(openMetrics);
+    // A live iterator: series removed while the render is suspended are skipped, series
+    // added are rendered once (Map iteration visits entries added before it ends).
+    for (const series of this.series.values()) {
+      chunk += this.renderSeries(series);
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+    if (chunk !== "") yield chunk;
   }
 
   /** The series for these label values, created if the budget allows. */
@@ -60,20 +77,9 @@ export abstract class KeyedFamily<
     const existing = this.series.get(key);
     if (existing) return existing;
     this.checkArity(values);
-    if (this.series.size >= this.maxSeries) {
-      this.onDrop(this.name);
-      return undefined;
-    }
+    if (this.detached || !this.budget.admit(this.name, this.series.size)) return undefined;
     const created = this.createSeries([...values]);
     this.series.set(key, created);
     return created;
-  }
-
-  private render(out: string[], openMetrics: boolean): void {
-    if (this.series.size === 0) return;
-    this.header(out, openMetrics);
-    let chunk = "";
-    for (const series of this.series.values()) chunk += this.renderSeries(series);
-    out.push(chunk);
   }
 }

@@ -1,7 +1,8 @@
 import { flatText, formatSampleValue, renderLabels } from "./escape.js";
 import { seriesKey } from "./family.js";
-import type { DropReporter, FamilyOptions, LabelValues } from "./family.js";
+import type { FamilyOptions, LabelValues } from "./family.js";
 import { KeyedFamily } from "./keyed-family.js";
+import type { SeriesBudget } from "./series-budget.js";
 
 interface ScalarSeries {
   readonly values: LabelValues;
@@ -13,17 +14,17 @@ interface ScalarSeries {
 /**
  * A counter, gauge or untyped family (untyped: values mirrored from a foreign naming
  * scheme whose type the name cannot carry, such as dcgm-exporter's counters). Each series
- * keeps its rendered `name{labels} ` prefix, so a scrape is one concatenation per series: this is what keeps /metrics within 2x of a
- * hand-written string builder at 100k series, where prom-client's registry is 6-8x.
+ * keeps its rendered `name{labels} ` prefix, so a scrape is one concatenation per
+ * series: this is what keeps /metrics close to a hand-written string builder at 100k
+ * series, where prom-client's registry is 6-8x (bench/exporters/metrics-render.bench.ts).
  */
 export class ScalarFamily<L extends string = string> extends KeyedFamily<L, ScalarSeries> {
   constructor(
     readonly type: "counter" | "gauge" | "untyped",
     options: FamilyOptions<L>,
-    maxSeries: number,
-    onDrop: DropReporter,
+    budget: SeriesBudget,
   ) {
-    super(options, maxSeries, onDrop);
+    super(options, budget);
     if (type === "counter" && !options.name.endsWith("_total"))
       throw new Error(`counter ${options.name} must end in _total`);
   }

@@ -1,6 +1,7 @@
 import { escapeHelp, escapeLabelValue, formatSampleValue } from "./escape.js";
 import { Family, seriesKey } from "./family.js";
-import type { DropReporter, FamilyOptions, FamilyType, LabelValues } from "./family.js";
+import type { FamilyOptions, FamilyType, LabelValues } from "./family.js";
+import type { SeriesBudget } from "./series-budget.js";
 
 /** One sample line: the family name plus `suffix`, its labels in output order, a value. */
 export interface SnapshotSample {
@@ -29,11 +30,11 @@ const SAMPLE_LABELS = new Set(["le", "quantile"]);
 export class SnapshotFamily<L extends string = string> extends Family<L> {
   readonly type: FamilyType;
   private readonly sources = new Map<string, SourceSnapshot>();
+  private detached = false;
 
   constructor(
     options: FamilyOptions<L> & { readonly type: FamilyType },
-    private readonly maxSeries: number,
-    private readonly onDrop: DropReporter,
+    private readonly budget: SeriesBudget,
   ) {
     super(options);
     this.type = options.type;
@@ -46,11 +47,14 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
   }
 
   /**
-   * Replaces everything `source` contributed. Series beyond the family's budget (counting
-   * the other sources' series first) are dropped and each drop reported.
+   * Replaces everything `source` contributed. Series beyond the budgets (counting the
+   * other sources' series first) are dropped and each drop reported.
    */
   replace(source: string, samples: readonly SnapshotSample[]): void {
-    const others = this.seriesCount - (this.sources.get(source)?.seriesCount ?? 0);
+    if (this.detached) return;
+    const previous = this.sources.get(source)?.seriesCount ?? 0;
+    this.budget.release(previous);
+    const others = this.seriesCount - previous;
     const admitted = new Set<string>();
     const kept: SnapshotSample[] = [];
     const refused = new Set<string>();
@@ -58,9 +62,8 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
       const key = identity(sample);
       if (!admitted.has(key)) {
         if (refused.has(key)) continue;
-        if (others + admitted.size >= this.maxSeries) {
+        if (!this.budget.admit(this.name, others + admitted.size)) {
           refused.add(key);
-          this.onDrop(this.name);
           continue;
         }
         admitted.add(key);
@@ -79,6 +82,7 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
   }
 
   removeSource(source: string): void {
+    this.budget.release(this.sources.get(source)?.seriesCount ?? 0);
     this.sources.delete(source);
   }
 
@@ -88,7 +92,7 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
       const keep = snapshot.samples.filter((s) => !predicate(this.valuesOf(s)));
       if (keep.length === snapshot.samples.length) continue;
       removed += snapshot.seriesCount;
-      this.sources.delete(source);
+      this.removeSource(source);
       this.replace(source, keep);
       removed -= this.sources.get(source)?.seriesCount ?? 0;
     }
@@ -96,28 +100,31 @@ export class SnapshotFamily<L extends string = string> extends Family<L> {
   }
 
   clear(): void {
+    this.budget.release(this.seriesCount);
     this.sources.clear();
   }
 
-  renderText(out: string[]): void {
-    if (this.sources.size === 0) return;
-    out.push(
-      `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type === "untyped" ? "untyped" : this.type}\n`,
-    );
-    for (const source of this.sources.values()) out.push(source.text);
+  detach(): void {
+    this.detached = true;
+    this.clear();
   }
 
-  renderOpenMetrics(out: string[]): void {
+  /** One chunk per source: each was rendered flat when it was replaced. */
+  *chunks(openMetrics: boolean): Generator<string, void, undefined> {
     if (this.sources.size === 0) return;
+    yield openMetrics ? this.openMetricsHeader() : this.header(false);
+    for (const source of this.sources.values()) yield source.text;
+  }
+
+  private openMetricsHeader(): string {
     // OpenMetrics has no "untyped", and its counters' samples must end in _total: a raw
     // upstream counter without the suffix (Triton's) can only be declared "unknown".
     const counterOk = this.type === "counter" && this.name.endsWith("_total");
     const type =
       this.type === "untyped" || (this.type === "counter" && !counterOk) ? "unknown" : this.type;
     const name = counterOk ? this.name.slice(0, -"_total".length) : this.name;
-    out.push(`# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${type}\n`);
-    if (this.unit && type !== "unknown") out.push(`# UNIT ${name} ${this.unit}\n`);
-    for (const source of this.sources.values()) out.push(source.text);
+    const unit = this.unit && type !== "unknown" ? `# UNIT ${name} ${this.unit}\n` : "";
+    return `# HELP ${name} ${escapeHelp(this.help)}\n# TYPE ${name} ${type}\n${unit}`;
   }
 
   /** Rendered once per replace, flat (see `flatText`), reused by every scrape until the next. */

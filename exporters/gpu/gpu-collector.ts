@@ -2,7 +2,6 @@ import { hostname, uptime } from "node:os";
 import { durationMs } from "../../core/config/zod-fields.js";
 import type { Collector, CollectorContext, CollectorDefinition } from "../collector.js";
 import { dcgmMetrics } from "./dcgm/dcgm-samples.js";
-import { readDeviceMinor } from "./dcgm/device-minor.js";
 import { gpuConfigSchema, validateGpuConfig } from "./gpu-config.js";
 import type { GpuConfig } from "./gpu-config.js";
 import { GpuPoller } from "./gpu-poller.js";
@@ -12,6 +11,10 @@ import { GPU_METRICS } from "./metrics/gpu-metrics.js";
 import type { MetricDef } from "./metrics/metric-def.js";
 import { Publisher } from "./metrics/publisher.js";
 import { NvidiaSmiSource } from "./nvidia-smi/nvidia-smi-source.js";
+import {
+  NVIDIA_SMI_FIXED_METRICS,
+  NvidiaSmiMetrics,
+} from "./nvidia-gpu-exporter/nvidia-smi-metrics.js";
 import { RocmSmiSource } from "./rocm-smi/rocm-smi-source.js";
 import { AutoKernelLogSource } from "./xid/auto-kernel-log-source.js";
 import { JournalctlSource } from "./xid/journalctl-source.js";
@@ -22,8 +25,6 @@ import { KmsgSource } from "./xid/kmsg-source.js";
 export interface GpuCollectorDeps {
   /** The kernel log; default from `xid.source`. */
   readonly kernelLog?: (config: GpuConfig) => KernelLogSource;
-  /** Where `/proc/driver/nvidia/gpus/<pci>/information` lives. */
-  readonly procDriverDir?: string;
   readonly hostname?: () => string;
   /** Boot time in ms since the epoch, to date /dev/kmsg records. */
   readonly bootTimeMs?: () => number;
@@ -62,6 +63,7 @@ function createGpuCollector(
           timeoutMs,
           mig: config.nvidia_smi.mig,
           processes: config.nvidia_smi.processes,
+          everyListedField: config.nvidia_gpu_exporter.enabled,
         })
       : undefined,
     rocm: config.rocm_smi.enabled
@@ -80,10 +82,12 @@ function createGpuCollector(
           options: {
             hostname: config.dcgm.hostname ?? (deps.hostname ?? hostname)(),
             modelNameLabel: config.dcgm.model_name_label,
-            deviceMinor: (pciBusId: string) =>
-              readDeviceMinor(deps.procDriverDir ?? "/proc/driver/nvidia/gpus", pciBusId),
           },
         }
+      : undefined;
+  const nvidiaSmi =
+    config.nvidia_gpu_exporter.enabled && config.nvidia_smi.enabled
+      ? { metrics: new NvidiaSmiMetrics(), processes: config.nvidia_smi.processes }
       : undefined;
   const defs: MetricDef[] = [
     ...Object.values(GPU_METRICS),
@@ -91,9 +95,11 @@ function createGpuCollector(
     ...Object.values(XID_METRICS),
     ...Object.values(SOURCE_METRICS),
     ...(dcgm?.metrics.all ?? []),
+    ...(nvidiaSmi ? NVIDIA_SMI_FIXED_METRICS : []),
   ];
   const poller = new GpuPoller(sources, new Publisher(context.families, defs), {
     dcgm,
+    nvidiaSmi,
     health: context.health,
     logger: context.logger,
     now: context.now,

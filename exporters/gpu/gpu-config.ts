@@ -12,6 +12,7 @@ const XID_DEFAULTS = {
   journalctl_path: "journalctl",
 };
 const DCGM_DEFAULTS = { enabled: false, model_name_label: false };
+const NVIDIA_GPU_EXPORTER_DEFAULTS = { enabled: false };
 
 /** `collectors.gpu` in exporter.yaml. */
 export const gpuConfigSchema = z
@@ -79,6 +80,16 @@ export const gpuConfigSchema = z
           ),
       })
       .default(DCGM_DEFAULTS),
+    nvidia_gpu_exporter: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(NVIDIA_GPU_EXPORTER_DEFAULTS.enabled)
+          .describe(
+            "Also expose utkuozdemir/nvidia_gpu_exporter's nvidia_smi_* names and labels for NVIDIA GPUs (every field nvidia-smi lists is queried).",
+          ),
+      })
+      .default(NVIDIA_GPU_EXPORTER_DEFAULTS),
   })
   .describe("GPU state from nvidia-smi and rocm-smi, XID errors from the kernel log.");
 

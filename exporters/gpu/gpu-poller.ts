@@ -5,6 +5,8 @@ import { dcgmSamples } from "./dcgm/dcgm-samples.js";
 import { SOURCE_METRICS } from "./metrics/collector-metrics.js";
 import type { Sample } from "./metrics/metric-def.js";
 import type { Publisher } from "./metrics/publisher.js";
+import { CollectionHealthTracker } from "./nvidia-gpu-exporter/collection-health.js";
+import type { NvidiaSmiMetrics } from "./nvidia-gpu-exporter/nvidia-smi-metrics.js";
 import { SourceStatus, notExportedSamples } from "./metrics/source-status.js";
 import type { NvidiaReading, NvidiaSmiSource } from "./nvidia-smi/nvidia-smi-source.js";
 import type { RocmReading } from "./rocm-smi/rocm-samples.js";
@@ -24,6 +26,8 @@ export interface GpuSources {
 
 export interface GpuPollerOptions {
   readonly dcgm?: { readonly metrics: DcgmMetrics; readonly options: DcgmOptions };
+  /** nvidia_gpu_exporter's `nvidia_smi_*` families; `processes` as nvidia_smi.processes. */
+  readonly nvidiaSmi?: { readonly metrics: NvidiaSmiMetrics; readonly processes: boolean };
   readonly health: CollectorHealth;
   readonly logger: Logger;
   readonly now: () => number;
@@ -50,6 +54,7 @@ export class GpuPoller {
   private readonly xids: XidTracker;
   private readonly status = new SourceStatus();
   private readonly warned = new Set<string>();
+  private readonly nvidiaHealth = new CollectionHealthTracker();
 
   constructor(
     private readonly sources: GpuSources,
@@ -66,7 +71,15 @@ export class GpuPoller {
     if (nvidia)
       await this.readSource(SOURCE_NAMES.nvidia, failures, async () => {
         this.nvidia = undefined;
-        const reading = await nvidia.read(signal);
+        const readStarted = this.options.now();
+        let reading: NvidiaReading;
+        try {
+          reading = await nvidia.read(signal);
+        } catch (error) {
+          this.nvidiaHealth.failed(error, this.options.now() - readStarted);
+          throw error;
+        }
+        this.nvidiaHealth.succeeded(this.options.now() - readStarted, this.options.now());
         this.nvidia = reading;
         for (const device of reading.devices) {
           const pci = device.fields.find((f) => f.spec.names[0] === "pci.bus_id")?.reading;
@@ -154,6 +167,18 @@ export class GpuPoller {
           this.sources.kernelLog ? this.xids.lastXids() : undefined,
           dcgm.options,
         ),
+      );
+    const nvidiaSmi = this.options.nvidiaSmi;
+    if (nvidiaSmi && this.sources.nvidia)
+      samples.push(
+        ...nvidiaSmi.metrics.samples({
+          devices: this.nvidia?.devices,
+          computeApps: this.nvidia?.computeApps,
+          processesAsked: nvidiaSmi.processes,
+          xids: this.sources.kernelLog && this.xids.lastXids() ? this.xids.counts() : undefined,
+          cudaVersion: this.nvidia?.cudaVersion ?? "",
+          health: this.nvidiaHealth.current(),
+        }),
       );
     this.publisher.publish(samples);
   }

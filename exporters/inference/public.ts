@@ -14,6 +14,7 @@ export type {
 } from "./middleware/inference-metrics.js";
 export type { InferenceRequest } from "./middleware/request-tracker.js";
 export { classifyStatus } from "./middleware/failure-class.js";
+export { DEFAULT_IGNORED_PATHS } from "./middleware/ignored-paths.js";
 export { GroundTruthClient } from "./client/ground-truth-client.js";
 export type {
   GroundTruthClientOptions,

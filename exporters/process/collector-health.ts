@@ -1,5 +1,6 @@
 import client from "prom-client";
 import type { MetricsRegistry } from "../../core/metrics/metrics-registry.js";
+import type { SeriesLimit } from "../exposition/series-budget.js";
 
 /**
  * How a collector reports on itself. Reasons are short fixed words (`timeout`,
@@ -22,7 +23,7 @@ export class CollectorHealthMetrics {
   private readonly lastSuccess: client.Gauge<"collector">;
   private readonly errors: client.Counter<"collector" | "reason">;
   private readonly rejectedRecords: client.Counter<"collector" | "reason">;
-  private readonly dropped: client.Counter<"family">;
+  private readonly dropped: client.Counter<"family" | "budget">;
 
   constructor(metrics: MetricsRegistry) {
     const registers = metrics.registers;
@@ -58,8 +59,8 @@ export class CollectorHealthMetrics {
     });
     this.dropped = new client.Counter({
       name: "aiwatch_exporter_series_dropped_total",
-      help: "New series refused by the per-family cardinality budget.",
-      labelNames: ["family"],
+      help: "New series refused by a cardinality budget: the family's own (limits.max_series_per_family) or the total (limits.max_series).",
+      labelNames: ["family", "budget"],
       registers,
     });
   }
@@ -81,8 +82,8 @@ export class CollectorHealthMetrics {
     };
   }
 
-  seriesDropped(family: string): void {
-    this.dropped.inc({ family });
+  seriesDropped(family: string, budget: SeriesLimit): void {
+    this.dropped.inc({ family, budget });
   }
 
   /** A stopped collector's series disappear instead of reporting stale health. */

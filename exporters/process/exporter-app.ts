@@ -11,6 +11,7 @@ import { landingPageHandler } from "../../core/server/landing-page.js";
 import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import type { ExpositionRegistry } from "../exposition/exposition-registry.js";
+import { writeExposition } from "../exposition/write-exposition.js";
 import { countRefusedRequests, REACHED_COLLECTORS } from "./count-refused-requests.js";
 import type { ExporterRuntime } from "./exporter-runtime.js";
 import type { Counter } from "prom-client";
@@ -46,15 +47,20 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
   app.get("/metrics", (req, res, next) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
     const registry = openMetrics ? deps.metrics.openMetrics : deps.metrics.text;
-    registry.metrics().then(
-      (own) => {
-        const body = openMetrics
-          ? own.replace(/# EOF\n?$/, "") + deps.exposition.renderOpenMetrics() + "# EOF\n"
-          : own + deps.exposition.renderText();
-        res.type(registry.contentType).send(body);
-      },
-      (error: unknown) => next(error),
-    );
+    registry
+      .metrics()
+      .then((own) =>
+        writeExposition(
+          req,
+          res,
+          registry.contentType,
+          exposition(own, deps.exposition, openMetrics),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (!res.headersSent) next(error);
+        else deps.logger.error("rendering /metrics failed", { error });
+      });
   });
   const api = Router();
   // One parser per limit: building express.json() per request cost ~20% of ingest time.
@@ -99,6 +105,22 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
     ),
   );
   return app;
+}
+
+/** The process's own metrics, then the collectors' families; OpenMetrics ends in `# EOF`. */
+function* exposition(
+  own: string,
+  registry: ExpositionRegistry,
+  openMetrics: boolean,
+): Generator<string, void, undefined> {
+  if (!openMetrics) {
+    yield own;
+    yield* registry.chunks("text");
+    return;
+  }
+  yield own.replace(/# EOF\n?$/, "");
+  yield* registry.chunks("openmetrics");
+  yield "# EOF\n";
 }
 
 /**

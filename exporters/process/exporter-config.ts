@@ -31,8 +31,18 @@ export function exporterConfigSchema(collectors: readonly CollectorDefinition[])
       .strictObject({
         max_body_bytes: z.number().int().positive().default(1_048_576),
         max_series_per_family: z.number().int().positive().default(100_000),
+        max_series: z
+          .number()
+          .int()
+          .positive()
+          .default(1_000_000)
+          .describe("Series of all collectors together; new ones beyond are dropped and counted."),
       })
-      .default({ max_body_bytes: 1_048_576, max_series_per_family: 100_000 }),
+      .default({
+        max_body_bytes: 1_048_576,
+        max_series_per_family: 100_000,
+        max_series: 1_000_000,
+      }),
     collectors: z
       .strictObject(Object.fromEntries(collectors.map((c) => [c.type, c.configSchema.optional()])))
       .default({}),
@@ -45,6 +55,7 @@ export interface ExporterConfig {
   readonly credentials: Credentials;
   readonly maxBodyBytes: number;
   readonly maxSeriesPerFamily: number;
+  readonly maxSeries: number;
   /** Enabled collectors' config sections, by collector type. */
   readonly collectors: Readonly<Record<string, unknown>>;
   /** Every resolved secret, for log redaction. */
@@ -112,6 +123,7 @@ export function finishExporterConfig(
       credentials: { bearerTokens, basicAuth },
       maxBodyBytes: parsed.limits.max_body_bytes,
       maxSeriesPerFamily: parsed.limits.max_series_per_family,
+      maxSeries: parsed.limits.max_series,
       collectors: enabled,
       secrets: resolved,
     },

@@ -20,6 +20,7 @@ import { createExporterApp } from "./exporter-app.js";
 import { exporterConfigSchema, finishExporterConfig } from "./exporter-config.js";
 import type { ExporterConfig } from "./exporter-config.js";
 import { ExporterRuntime } from "./exporter-runtime.js";
+import { reportSeriesDrops } from "./series-drops.js";
 
 export interface ExporterOptions {
   readonly configFile: string;
@@ -77,7 +78,12 @@ export async function startExporter(
   const health = new CollectorHealthMetrics(metrics);
   const exposition = new ExpositionRegistry(
     () => config.maxSeriesPerFamily,
-    (family) => health.seriesDropped(family),
+    reportSeriesDrops(
+      (family, budget) => health.seriesDropped(family, budget),
+      () => config,
+      logger,
+    ),
+    () => config.maxSeries,
   );
   const runtime = new ExporterRuntime(options.collectors, exposition, health, logger, now);
   const rejectedRequests = new client.Counter({

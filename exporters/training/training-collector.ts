@@ -4,6 +4,7 @@ import { trainingRoutes } from "./ingest/training-routes.js";
 import { MetricClassifier } from "./model/metric-mapping.js";
 import { createTrainingFamilies } from "./model/training-families.js";
 import { TrainingRuns } from "./model/training-runs.js";
+import { statisticsPolicies } from "./statistics/statistics-config.js";
 import { createTailer } from "./tailers/create-tailer.js";
 import { PollLoop } from "./tailers/poll-loop.js";
 import type { ProblemSink } from "./tailers/tailer.js";
@@ -55,6 +56,7 @@ export const trainingCollector: CollectorDefinition<typeof trainingConfigSchema>
         maxRuns: config.max_runs,
         maxMetricsPerRun: config.max_metrics_per_run,
         otherMetrics: config.other_metrics,
+        statistics: config.statistics.enabled ? statisticsPolicies(config.statistics) : undefined,
       },
       context.now,
       (reason, count) => context.health.rejected(reason, count),

@@ -1,7 +1,35 @@
 import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
+import { statisticsConfigSchema } from "./statistics/statistics-config.js";
 
 const label = z.string().min(1).max(256);
+
+/**
+ * A regular expression with named groups: at least one that is a metric or names one
+ * (`metric`/`value`), so that a matching line carries something.
+ */
+const logPattern = z.string().superRefine((text, context) => {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(text);
+  } catch (error) {
+    context.addIssue({
+      code: "custom",
+      message: `not a regular expression: ${(error as Error).message}`,
+    });
+    return;
+  }
+  const groups = [...pattern.source.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
+  const metrics = groups.filter(
+    (g) => g !== undefined && !["step", "iteration", "max_steps", "timestamp", "phase"].includes(g),
+  );
+  if (metrics.length === 0)
+    context.addIssue({
+      code: "custom",
+      message:
+        "expected named groups for the values, e.g. (?<step>\\d+).*loss (?<loss>\\S+); a group named metric with one named value also works",
+    });
+});
 
 /** Fields every file tailer shares. */
 const fileTailer = {
@@ -28,6 +56,16 @@ export const tailerConfigSchema = z.discriminatedUnion("kind", [
     separator: z.string().min(1).default(","),
   }),
   z.strictObject({ kind: z.literal("json_lines"), ...fileTailer }),
+  z.strictObject({ kind: z.literal("megatron"), ...fileTailer }),
+  z.strictObject({ kind: z.literal("nanogpt"), ...fileTailer }),
+  z.strictObject({
+    kind: z.literal("regex"),
+    ...fileTailer,
+    patterns: z
+      .array(logPattern)
+      .min(1)
+      .describe("Regular expressions (JavaScript syntax) with named groups; the first match wins."),
+  }),
   z.strictObject({
     kind: z.literal("mlflow"),
     name: fileTailer.name,
@@ -60,6 +98,7 @@ export const trainingConfigSchema = z.strictObject({
       idle: durationField().default("24h"),
     })
     .default({ finished: "1h", idle: "24h" }),
+  statistics: statisticsConfigSchema,
   tailers: z.array(tailerConfigSchema).default([]),
 });
 

@@ -1,10 +1,12 @@
-import { stringify } from "yaml";
 import { formatDuration } from "../../core/duration.js";
 import type { Rule, RuleFilePlan } from "../plan/rule-plan.js";
+import { emitYaml } from "./emit-yaml.js";
+
+export { YAML_OPTIONS } from "./emit-yaml.js";
 
 /** Prometheus rule-file YAML; key order and quoting are fixed, so output is byte-stable. */
 export function renderRuleFile(plan: RuleFilePlan, header: string): string {
-  return header + stringify(ruleFileDocument(plan), YAML_OPTIONS);
+  return header + emitYaml(ruleFileDocument(plan));
 }
 
 export interface RuleFileDocument {
@@ -41,10 +43,3 @@ function renderRule(rule: Rule): Record<string, unknown> {
     annotations: rule.annotations,
   };
 }
-
-export const YAML_OPTIONS = {
-  lineWidth: 0,
-  indent: 2,
-  indentSeq: true,
-  aliasDuplicateObjects: false,
-} as const;

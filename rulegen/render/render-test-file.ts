@@ -1,7 +1,6 @@
-import { stringify } from "yaml";
 import { formatDuration } from "../../core/duration.js";
 import type { TestFilePlan } from "../testgen/test-file-plan.js";
-import { YAML_OPTIONS } from "./render-rule-file.js";
+import { emitYaml } from "./emit-yaml.js";
 
 /** promtool unit-test YAML. Every test sets `interval`: promtool 2.42 otherwise assumes 1m. */
 export function renderTestFile(plan: TestFilePlan, header: string): string {
@@ -22,5 +21,5 @@ export function renderTestFile(plan: TestFilePlan, header: string): string {
       })),
     })),
   };
-  return header + stringify(document, YAML_OPTIONS);
+  return header + emitYaml(document);
 }

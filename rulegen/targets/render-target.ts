@@ -1,7 +1,7 @@
-import { stringify } from "yaml";
 import type { SpecModel } from "../../spec/model/monitor.js";
 import type { RuleFilePlan } from "../plan/rule-plan.js";
-import { ruleFileDocument, YAML_OPTIONS } from "../render/render-rule-file.js";
+import { emitYaml } from "../render/emit-yaml.js";
+import { ruleFileDocument } from "../render/render-rule-file.js";
 import { splitChainedGroups } from "./split-chained-groups.js";
 import type { Target } from "../../spec/model/target.js";
 
@@ -80,5 +80,5 @@ export function renderForTarget(
 }
 
 function output(name: string, header: string, document: unknown, withTests: boolean): TargetOutput {
-  return { ruleFileName: name, ruleFile: header + stringify(document, YAML_OPTIONS), withTests };
+  return { ruleFileName: name, ruleFile: header + emitYaml(document), withTests };
 }

@@ -2,13 +2,15 @@ import { detectorFor } from "../detectors/registry.js";
 import type { Monitor, SpecModel } from "../../spec/model/monitor.js";
 import { alertAnnotations, alertLabels } from "../plan/alert-rule.js";
 import { parseAlertTemplate, renderAlertTemplate } from "../template/alert-template.js";
-import type { TemplateData } from "../template/alert-template.js";
+import type { AlertTemplate, TemplateData } from "../template/alert-template.js";
 import type { ExpectedAlert } from "./scenario.js";
 import type { ExpectedPromtoolAlert, TestFilePlan, UnitTest } from "./test-file-plan.js";
 
 /** Every detector's scenarios for every monitor, as one promtool test file. */
 export function planTestFile(model: SpecModel, ruleFileName: string): TestFilePlan {
   const tests: UnitTest[] = [];
+  // A monitor's annotations are the same templates for each alert its tests expect.
+  const templates = new Map<string, AlertTemplate>();
   for (const monitor of model.monitors) {
     const scenarios = detectorFor(monitor.detector.type).planTests(monitor, model.settings);
     for (const scenario of scenarios) {
@@ -19,7 +21,7 @@ export function planTestFile(model: SpecModel, ruleFileName: string): TestFilePl
         alertRuleTests: scenario.checks.map((check) => ({
           evalTimeMs: check.atMs,
           alertname: monitor.alertName,
-          expAlerts: check.alerts.map((alert) => expectedAlert(monitor, model, alert)),
+          expAlerts: check.alerts.map((alert) => expectedAlert(monitor, model, alert, templates)),
         })),
       });
     }
@@ -36,14 +38,20 @@ function expectedAlert(
   monitor: Monitor,
   model: SpecModel,
   alert: ExpectedAlert,
+  templates: Map<string, AlertTemplate>,
 ): ExpectedPromtoolAlert {
   const data: TemplateData = { labels: alert.labels, externalLabels: {}, value: alert.value };
   const render = (text: string): string => {
-    const parsed = parseAlertTemplate(text);
-    // Templates were validated with the spec; a failure here is a bug in a default template.
-    if (!parsed.ok)
-      throw new Error(`internal: template ${JSON.stringify(text)}: ${parsed.problem.message}`);
-    return renderAlertTemplate(parsed.template, data);
+    let template = templates.get(text);
+    if (template === undefined) {
+      const parsed = parseAlertTemplate(text);
+      // Templates were validated with the spec; a failure here is a bug in a default template.
+      if (!parsed.ok)
+        throw new Error(`internal: template ${JSON.stringify(text)}: ${parsed.problem.message}`);
+      template = parsed.template;
+      templates.set(text, template);
+    }
+    return renderAlertTemplate(template, data);
   };
   const ruleLabels = Object.entries(alertLabels(monitor, alert.ruleLabels)).map(
     ([k, v]) => [k, render(v)] as const,

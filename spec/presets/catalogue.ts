@@ -1,73 +1,16 @@
 import { gpuNames } from "./gpu-metrics.js";
 import type { Preset } from "./preset.js";
+import { GPU_EVIDENCE, TRAINING_PRESETS } from "./training-presets.js";
 
 const RUN = ["run_id", "job_name"];
-const GPU_EVIDENCE = ["gpu-xid-errors", "gpu-ecc-uncorrectable", "gpu-row-remap-failure"];
 
 /**
  * The monitors most AI workloads need, on aiwatch's metric names (and dcgm-exporter's for
  * GPUs). A spec uses one with `preset: NAME` and overrides any field; see docs/rulegen.md "Presets".
  */
 export const PRESETS: readonly Preset[] = [
-  // ---- training runs ------------------------------------------------------------------
-  {
-    name: "training-loss-spike",
-    what: "the training loss jumps to twice its trailing 30m median",
-    related: ["feature-drift", "data-null-rate-rise", ...GPU_EVIDENCE, "learning-rate-changed"],
-    gpu: false,
-    fields: () => ({
-      layer: "model",
-      signal: 'aiwatch_training_loss{phase="train"}',
-      by: RUN,
-      detector: { type: "spike", window: "30m", factor: 2 },
-      for: "2m",
-      severity: "critical",
-    }),
-  },
-  {
-    name: "training-loss-not-finite",
-    what: "the trainer counted NaN or Inf loss values (works on vmalert, which drops NaN)",
-    related: ["learning-rate-changed", ...GPU_EVIDENCE],
-    gpu: false,
-    fields: () => ({
-      layer: "model",
-      signal: 'aiwatch_training_nonfinite_values_total{metric="loss"}',
-      by: RUN,
-      detector: { type: "increase", window: "5m" },
-      severity: "critical",
-    }),
-  },
-  {
-    name: "training-loss-diverging",
-    what: "the loss keeps rising: its 30m fitted slope adds 20% of its level",
-    related: ["learning-rate-changed", "feature-drift", "training-loss-not-finite"],
-    gpu: false,
-    fields: () => ({
-      layer: "model",
-      signal: 'aiwatch_training_loss{phase="train"}',
-      by: RUN,
-      detector: { type: "trend", window: "30m", min_relative_change: 0.2 },
-      for: "10m",
-      severity: "warning",
-    }),
-  },
-  {
-    name: "training-stalled",
-    what: "the step counter has not moved for 20m while the run reports running",
-    related: [...GPU_EVIDENCE, "gpu-idle-while-job-runs", "data-stream-stopped"],
-    gpu: false,
-    fields: () => ({
-      layer: "environment",
-      signal: "aiwatch_training_step",
-      by: RUN,
-      detector: {
-        type: "stall",
-        window: "20m",
-        running: 'aiwatch_training_run_status{status="running"}',
-      },
-      severity: "critical",
-    }),
-  },
+  // ---- training runs (training-presets.ts) -------------------------------------------
+  ...TRAINING_PRESETS,
   {
     name: "eval-metric-regression",
     what: "an evaluation metric (higher is better) falls well below its 6h median",

@@ -1,4 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
@@ -213,6 +216,54 @@ describe("the exporter process", () => {
   it("never logs a secret", async () => {
     await start(CONFIG);
     expect(logs.join("")).not.toContain("t0ken-value");
+  });
+
+  it("gzips /metrics when the scraper accepts it, with no ETag and the same text", async () => {
+    const { url } = await start(CONFIG);
+    await post(url, { name: "a", value: 1 });
+    const scrape = (encoding: string | undefined) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(
+          `${url}/metrics`,
+          { headers: encoding ? { "accept-encoding": encoding } : {} },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on("data", (part: Buffer) => parts.push(part));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    const plain = await scrape(undefined);
+    const gzipped = await scrape("gzip");
+    const refused = await scrape("gzip;q=0, identity");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(refused.headers["content-encoding"]).toBeUndefined();
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(gzipped.headers.vary).toBe("Accept-Encoding");
+    expect(plain.headers.etag).toBeUndefined();
+    const withoutOwnMetrics = (text: string) => text.slice(text.indexOf("# HELP aiwatch_sample_"));
+    expect(withoutOwnMetrics(gunzipSync(gzipped.body).toString())).toBe(
+      withoutOwnMetrics(plain.body.toString()),
+    );
+    expect(plain.body.toString()).toContain('aiwatch_sample_value{name="a"} 1\n');
+  });
+
+  it("caps the series of all collectors together, counts what it drops and logs it once", async () => {
+    const { url } = await start(`${CONFIG}limits:\n  max_series: 2\n  max_series_per_family: 10\n`);
+    logs.length = 0;
+    // The first sample makes two series: its value and aiwatch_sample_events_total.
+    for (const name of ["a", "b", "c", "d"]) await post(url, { name, value: 1 });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('aiwatch_sample_value{name="a"} 1');
+    expect(text).not.toContain('aiwatch_sample_value{name="b"}');
+    expect(text).toContain(
+      'aiwatch_exporter_series_dropped_total{family="aiwatch_sample_value",budget="total"} 3',
+    );
+    const warnings = logs.filter((line) => line.includes("limits.max_series "));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? "{}")).toMatchObject({ level: "warn", limit: 2 });
   });
 });
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ExpositionRegistry } from "../../exporters/exposition/exposition-registry.js";
 
-function registry(maxSeries = 100) {
+function registry(maxSeries = 100, maxTotal = Infinity) {
   const dropped: string[] = [];
   return {
     registry: new ExpositionRegistry(
       () => maxSeries,
-      (family) => dropped.push(family),
+      (family, budget) => dropped.push(budget === "family" ? family : `${family} (total)`),
+      () => maxTotal,
     ),
     dropped,
   };
@@ -82,6 +83,57 @@ describe("exposition", () => {
     expect(gauge.seriesCount).toBe(2);
     expect(gauge.get(["a"])).toBe(4);
     expect(dropped).toEqual(["aiwatch_g"]);
+  });
+
+  it("caps the series of all families together and gives back what is removed", () => {
+    const { registry: r, dropped } = registry(10, 3);
+    const training = r.scope("training");
+    const gauge = training.gauge({ name: "aiwatch_g", help: "G.", labelNames: ["k"] });
+    const histogram = r.scope("inference").histogram({
+      name: "aiwatch_h_seconds",
+      help: "H.",
+      labelNames: ["k"],
+      buckets: [1],
+    });
+    gauge.set(["a"], 1);
+    gauge.set(["b"], 1);
+    histogram.observe(["a"], 0.5);
+    histogram.observe(["b"], 0.5);
+    gauge.set(["c"], 1);
+    expect(dropped).toEqual(["aiwatch_h_seconds (total)", "aiwatch_g (total)"]);
+    expect(r.seriesCount).toBe(3);
+    gauge.remove(["a"]);
+    histogram.observe(["b"], 0.5);
+    expect(r.seriesCount).toBe(3);
+    training.dispose();
+    expect(r.seriesCount).toBe(2);
+    // A disposed family takes no budget, even if a stopping collector still writes to it.
+    gauge.set(["late"], 1);
+    expect(r.seriesCount).toBe(2);
+    histogram.observe(["c"], 0.5);
+    expect(r.seriesCount).toBe(3);
+  });
+
+  it("renders in chunks that join into the whole exposition", () => {
+    const { registry: r } = registry(100_000);
+    const gauge = r.scope("t").gauge({ name: "aiwatch_g", help: "G.", labelNames: ["k"] });
+    for (let i = 0; i < 5000; i++) gauge.set([`series-${i}`], i);
+    const chunks = [...r.chunks("text")];
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join("")).toBe(r.renderText());
+    expect(r.renderText().split("\n")).toHaveLength(5000 + 3);
+  });
+
+  it("renders series added while a render is suspended once, and skips removed ones", () => {
+    const { registry: r } = registry();
+    const gauge = r.scope("t").gauge({ name: "aiwatch_g", help: "G.", labelNames: ["k"] });
+    gauge.set(["a"], 1);
+    const render = r.chunks("text");
+    gauge.set(["b"], 2);
+    gauge.remove(["a"]);
+    expect([...render].join("")).toBe(
+      '# HELP aiwatch_g G.\n# TYPE aiwatch_g gauge\naiwatch_g{k="b"} 2\n',
+    );
   });
 
   it("removes series by label values and families by owner", () => {

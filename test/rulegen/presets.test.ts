@@ -59,9 +59,9 @@ describe("presets", () => {
     );
     const monitors = result.specs[0]?.model.monitors ?? [];
     expect(monitors.find((m) => m.name === "training-loss-spike")?.related).toEqual([
+      "learning-rate-changed",
       "drift-psi",
       "gpu-xid-errors",
-      "learning-rate-changed",
     ]);
     // Related monitors the spec does not have are left out, not reported as unknown.
     expect(monitors.find((m) => m.name === "drift-psi")?.related).toEqual([]);
@@ -95,15 +95,15 @@ describe("presets", () => {
   it("lets every field be overridden, merging detector parameters", () => {
     const result = compile(
       spec("override", [
-        "{ preset: training-loss-spike, name: loss-jump, severity: info, for: 5m, detector: { factor: 4 }, related: [] }",
+        "{ preset: learning-rate-changed, name: lr-jump, severity: warning, for: 5m, detector: { threshold: 8 }, related: [] }",
       ]),
     );
     const monitor = result.specs[0]?.model.monitors[0];
     expect(monitor).toMatchObject({
-      name: "loss-jump",
-      severity: "info",
+      name: "lr-jump",
+      severity: "warning",
       forMs: 300_000,
-      detector: { type: "spike", window: "30m", factor: 4 },
+      detector: { type: "zscore", window: "30m", threshold: 8, min_relative_stddev: 0.05 },
       related: [],
     });
   });

@@ -1,5 +1,6 @@
-import type { Labels, MetricDef, Sample } from "../metrics/metric-def.js";
-import type { MigInstance } from "../nvidia-smi/mig-samples.js";
+import type { MetricDef, Sample } from "../metrics/metric-def.js";
+import { ownValue } from "../../../core/own-value.js";
+import type { GpuInstance } from "../nvidia-smi/mig-samples.js";
 import type { NvidiaDevice } from "../nvidia-smi/query-devices.js";
 import type { LastXid } from "../xid/xid-tracker.js";
 import { DCGM_FIELDS, DCGM_LABELS, DCGM_XID_FIELD } from "./dcgm-fields.js";
@@ -12,8 +13,6 @@ export interface DcgmOptions {
    * off unless a dashboard needs it.
    */
   readonly modelNameLabel: boolean;
-  /** The `/dev/nvidia<N>` minor number of a GPU, by PCI bus id. */
-  readonly deviceMinor: (pciBusId: string) => string | undefined;
 }
 
 export interface DcgmMetrics {
@@ -41,56 +40,75 @@ export function dcgmMetrics(modelNameLabel: boolean): DcgmMetrics {
   return { byField, xid, all: [...byField.values(), xid] };
 }
 
+/** nvidia-smi's memory query fields, by the `-q` key a MIG GPU instance prints them under. */
+const GPU_INSTANCE_MEMORY: Readonly<Record<string, string>> = {
+  "memory.total": "Total",
+  "memory.reserved": "Reserved",
+  "memory.used": "Used",
+  "memory.free": "Free",
+};
+
 /**
  * dcgm-exporter-shaped samples of the NVIDIA GPUs: values in dcgm-exporter's units (as
- * nvidia-smi prints them), its label names, MIG instances' framebuffer memory with
- * GPU_I_PROFILE and GPU_I_ID, and the last XID per GPU once the kernel log is readable.
+ * nvidia-smi prints them), its label names, and the last XID per GPU once the kernel log
+ * is readable. A GPU in MIG mode with GPU instances is reported as dcgm-exporter does by
+ * default (`--devices f`, internal/pkg/devicemonitoring/device_monitoring.go): one
+ * entity per GPU instance, labelled GPU_I_PROFILE and GPU_I_ID, and none for the whole
+ * GPU. Framebuffer fields are the instance's own, so their sum is the GPU's; the other
+ * fields repeat the GPU's value, as DCGM reports them for an instance (clocks, power,
+ * temperature are the GPU's).
  */
 export function dcgmSamples(
   metrics: DcgmMetrics,
   devices: readonly NvidiaDevice[],
-  mig: readonly MigInstance[],
+  gpuInstances: readonly GpuInstance[],
   lastXids: readonly LastXid[] | undefined,
   options: DcgmOptions,
 ): Sample[] {
   const samples: Sample[] = [];
-  const labelsByUuid = new Map<string, Labels>();
   for (const device of devices) {
-    const pciBusId = textOf(device, "pci.bus_id");
-    const minor = pciBusId ? options.deviceMinor(pciBusId) : undefined;
     const labels: Record<string, string> = {
       gpu: device.gpu,
       UUID: device.uuid,
-      pci_bus_id: pciBusId ?? "",
-      device: minor === undefined ? "" : `nvidia${minor}`,
+      pci_bus_id: textOf(device, "pci.bus_id") ?? "",
+      // dcgm-exporter: fmt.Sprintf("nvidia%d", mi.DeviceInfo.GPU), the GPU's index.
+      device: `nvidia${device.gpu}`,
       GPU_I_PROFILE: "",
       GPU_I_ID: "",
       Hostname: options.hostname,
     };
     if (options.modelNameLabel) labels["modelName"] = textOf(device, "name") ?? "";
-    labelsByUuid.set(device.uuid, labels);
-    for (const { spec, reading } of device.fields) {
-      const metric = metrics.byField.get(spec.names[0]);
-      if (metric && reading.state === "value")
-        samples.push({ def: metric, labels, value: reading.printed });
+    const instances = gpuInstances.filter((i) => i.uuid === device.uuid);
+    const entities =
+      instances.length === 0
+        ? [{ labels, instance: undefined }]
+        : instances.map((instance) => ({
+            labels: {
+              ...labels,
+              GPU_I_PROFILE: instance.profile,
+              GPU_I_ID: instance.gpuInstanceId,
+            },
+            instance,
+          }));
+    const last = lastXids?.find(
+      (x) => x.uuid === device.uuid || (x.uuid === "" && x.gpu === device.gpu),
+    );
+    for (const entity of entities) {
+      for (const { spec, reading } of device.fields) {
+        const field = spec.names[0];
+        const metric = metrics.byField.get(field);
+        if (!metric) continue;
+        const memoryKey = entity.instance ? ownValue(GPU_INSTANCE_MEMORY, field) : undefined;
+        const value = memoryKey
+          ? entity.instance?.memoryMiB[memoryKey]
+          : reading.state === "value"
+            ? reading.printed
+            : undefined;
+        if (value !== undefined) samples.push({ def: metric, labels: entity.labels, value });
+      }
+      if (lastXids)
+        samples.push({ def: metrics.xid, labels: entity.labels, value: last?.code ?? 0 });
     }
-    if (lastXids) {
-      const last = lastXids.find(
-        (x) => x.uuid === device.uuid || (x.uuid === "" && x.gpu === device.gpu),
-      );
-      samples.push({ def: metrics.xid, labels, value: last?.code ?? 0 });
-    }
-  }
-  for (const instance of mig) {
-    const parent = labelsByUuid.get(instance.uuid);
-    if (!parent) continue;
-    const labels = { ...parent, GPU_I_PROFILE: instance.profile, GPU_I_ID: instance.gpuInstanceId };
-    const used = metrics.byField.get("memory.used");
-    const free = metrics.byField.get("memory.free");
-    if (used && instance.memoryUsedMiB !== undefined)
-      samples.push({ def: used, labels, value: instance.memoryUsedMiB });
-    if (free && instance.memoryFreeMiB !== undefined)
-      samples.push({ def: free, labels, value: instance.memoryFreeMiB });
   }
   return samples;
 }

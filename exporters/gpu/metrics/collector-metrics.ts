@@ -1,6 +1,7 @@
 import { counter, gauge, plainMetric } from "./metric-def.js";
 import type { MetricDef } from "./metric-def.js";
 
+/** A MIG device: one compute instance of a GPU instance (`-L` lists these). */
 const MIG_LABELS = [
   "mig_device",
   "mig_uuid",
@@ -8,58 +9,64 @@ const MIG_LABELS = [
   "gpu_instance_id",
   "compute_instance_id",
 ] as const;
+/**
+ * A GPU instance: its memory, BAR1 and SRAM are shared by its compute instances, so they
+ * are one series per GPU instance (summing per MIG device would count them once per
+ * compute instance). `mig_profile` is the GPU instance's (`3g.40gb`, not `1c.3g.40gb`).
+ */
+const GPU_INSTANCE_LABELS = ["gpu_instance_id", "mig_profile"] as const;
 
 /** MIG instances: the parent GPU's `gpu` and `uuid`, then the instance's own labels. */
 export const MIG_METRICS = {
   memoryTotal: gauge(
     "aiwatch_gpu_mig_memory_total_bytes",
-    "Framebuffer memory of a MIG instance, total.",
-    MIG_LABELS,
+    "Framebuffer memory of a MIG GPU instance, total.",
+    GPU_INSTANCE_LABELS,
   ),
   memoryReserved: gauge(
     "aiwatch_gpu_mig_memory_reserved_bytes",
-    "Framebuffer memory of a MIG instance, reserved.",
-    MIG_LABELS,
+    "Framebuffer memory of a MIG GPU instance, reserved.",
+    GPU_INSTANCE_LABELS,
   ),
   memoryUsed: gauge(
     "aiwatch_gpu_mig_memory_used_bytes",
-    "Framebuffer memory of a MIG instance, used.",
-    MIG_LABELS,
+    "Framebuffer memory of a MIG GPU instance, used.",
+    GPU_INSTANCE_LABELS,
   ),
   memoryFree: gauge(
     "aiwatch_gpu_mig_memory_free_bytes",
-    "Framebuffer memory of a MIG instance, free.",
-    MIG_LABELS,
+    "Framebuffer memory of a MIG GPU instance, free.",
+    GPU_INSTANCE_LABELS,
   ),
   bar1Total: gauge(
     "aiwatch_gpu_mig_bar1_memory_total_bytes",
-    "BAR1 memory of a MIG instance, total.",
-    MIG_LABELS,
+    "BAR1 memory of a MIG GPU instance, total.",
+    GPU_INSTANCE_LABELS,
   ),
   bar1Used: gauge(
     "aiwatch_gpu_mig_bar1_memory_used_bytes",
-    "BAR1 memory of a MIG instance, used.",
-    MIG_LABELS,
+    "BAR1 memory of a MIG GPU instance, used.",
+    GPU_INSTANCE_LABELS,
   ),
   bar1Free: gauge(
     "aiwatch_gpu_mig_bar1_memory_free_bytes",
-    "BAR1 memory of a MIG instance, free.",
-    MIG_LABELS,
+    "BAR1 memory of a MIG GPU instance, free.",
+    GPU_INSTANCE_LABELS,
   ),
   multiprocessors: gauge(
     "aiwatch_gpu_mig_multiprocessors",
-    "Streaming multiprocessors of a MIG instance.",
+    "Streaming multiprocessors of a MIG device (a compute instance).",
     MIG_LABELS,
   ),
   engines: gauge(
     "aiwatch_gpu_mig_engines",
-    "Engines of a MIG instance (copy, encoder, decoder, ofa, jpg).",
+    "Engines of a MIG device (copy, encoder, decoder, ofa, jpg).",
     [...MIG_LABELS, "engine"],
   ),
   sramUncorrectedErrors: counter(
     "aiwatch_gpu_mig_sram_uncorrected_errors_total",
-    "Uncorrected SRAM ECC errors of a MIG instance since the driver loaded.",
-    MIG_LABELS,
+    "Uncorrected SRAM ECC errors of a MIG GPU instance since the driver loaded.",
+    GPU_INSTANCE_LABELS,
   ),
 } satisfies Record<string, MetricDef>;
 

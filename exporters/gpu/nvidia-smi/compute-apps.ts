@@ -12,7 +12,16 @@ import { NVIDIA_SOURCE } from "./query-devices.js";
  */
 export const COMPUTE_APPS_FIELDS = ["gpu_uuid", "pid", "used_gpu_memory", "process_name"] as const;
 
+/** A process as printed, for names that keep nvidia-smi's text (nvidia_gpu_exporter's). */
+export interface ComputeAppRow {
+  readonly uuid: string;
+  readonly pid: string;
+  readonly processName: string;
+  readonly usedMemory: string;
+}
+
 export interface ComputeApps {
+  readonly rows: readonly ComputeAppRow[];
   readonly samples: readonly Sample[];
   readonly notExported: readonly NotExported[];
   readonly badRows: readonly string[];
@@ -24,6 +33,7 @@ export function readComputeApps(
   gpuOf: (uuid: string) => string | undefined,
 ): ComputeApps {
   const csv = parseQueryCsv(text, { joinSurplusIntoLast: true });
+  const rows: ComputeAppRow[] = [];
   const samples: Sample[] = [];
   const notExported: NotExported[] = [];
   const badRows = csv.malformedLines.map(
@@ -46,6 +56,7 @@ export function readComputeApps(
       badRows.push(`row ${row + 1}: pid ${JSON.stringify(pid)} is not a process id`);
       return;
     }
+    rows.push({ uuid, pid, processName: cells[at.name] ?? "", usedMemory: memory });
     const absent = absentReason(memory);
     if (absent) {
       notExported.push({ source: NVIDIA_SOURCE, field: "used_gpu_memory", reason: absent });
@@ -62,5 +73,5 @@ export function readComputeApps(
       value: mib * MIB,
     });
   });
-  return { samples, notExported, badRows };
+  return { rows, samples, notExported, badRows };
 }

@@ -9,25 +9,28 @@ import { child } from "./parse-query-text.js";
 import { NVIDIA_SOURCE } from "./query-devices.js";
 import { ownValue } from "../../../core/own-value.js";
 
-/** A MIG instance as `-q` and `-L` describe it together. */
-export interface MigInstance {
+/**
+ * A MIG GPU instance: the unit dcgm-exporter reports (one entity per GPU instance, its
+ * compute instances not apart), and the one that owns framebuffer memory. Two compute
+ * instances of one GPU instance print the same Shared FB Memory Usage in `-q`.
+ */
+export interface GpuInstance {
   /** Parent GPU labels. */
   readonly gpu: string;
   readonly uuid: string;
-  readonly migDevice: string;
-  readonly migUuid: string;
-  readonly profile: string;
   readonly gpuInstanceId: string;
-  readonly computeInstanceId: string;
-  /** Shared framebuffer memory, MiB as printed (dcgm-exporter reports MiB). */
-  readonly memoryUsedMiB: number | undefined;
-  readonly memoryFreeMiB: number | undefined;
+  /** The GPU instance's profile (`3g.40gb`): dcgm-exporter's GPU_I_PROFILE. */
+  readonly profile: string;
+  /** Shared framebuffer memory by `-q` key (Total, Reserved, Used, Free), MiB as printed. */
+  readonly memoryMiB: Readonly<Record<string, number>>;
 }
 
 interface MigTarget {
   readonly metric: MetricDef;
   readonly labels?: Labels;
   readonly mib?: boolean;
+  /** A reading of the GPU instance (memory, BAR1, SRAM), not of one compute instance. */
+  readonly perGpuInstance?: boolean;
 }
 
 const MEMORY: Record<string, MetricDef> = {
@@ -65,7 +68,7 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     second
   ) {
     const metric = ownValue(MEMORY, second);
-    return metric ? { metric, mib: true } : undefined;
+    return metric ? { metric, mib: true, perGpuInstance: true } : undefined;
   }
   if (
     path.length === 2 &&
@@ -73,7 +76,7 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     second
   ) {
     const metric = ownValue(BAR1, second);
-    return metric ? { metric, mib: true } : undefined;
+    return metric ? { metric, mib: true, perGpuInstance: true } : undefined;
   }
   if (first === "Device Attributes" && second === "Shared" && third && path.length === 3) {
     if (third === "Multiprocessor count") return { metric: MIG.multiprocessors };
@@ -81,22 +84,23 @@ function targetOf(path: readonly string[]): MigTarget | "identity" | undefined {
     return engine ? { metric: MIG.engines, labels: { engine } } : undefined;
   }
   if (path.join("/") === "ECC Errors/Volatile/SRAM Uncorrectable")
-    return { metric: MIG.sramUncorrectedErrors };
+    return { metric: MIG.sramUncorrectedErrors, perGpuInstance: true };
   return undefined;
 }
 
 export interface MigReading {
-  readonly instances: readonly MigInstance[];
+  readonly gpuInstances: readonly GpuInstance[];
   readonly samples: readonly Sample[];
   readonly notExported: readonly NotExported[];
 }
 
 /**
- * The MIG instances of every GPU `-q` shows, joined with `-L` (which alone names their
- * UUID and profile) by parent GPU and MIG device index.
+ * The MIG devices of every GPU `-q` shows, joined with `-L` (which alone names their
+ * UUID and profile) by parent GPU and MIG device index. Readings of a GPU instance are
+ * taken from its first MIG device and published once per GPU instance.
  */
 export function migSamples(query: readonly QueryNode[], listed: readonly ListedGpu[]): MigReading {
-  const instances: MigInstance[] = [];
+  const gpuInstances = new Map<string, GpuInstance & { memoryMiB: Record<string, number> }>();
   const samples: Sample[] = [];
   const notExported: NotExported[] = [];
   for (const gpuNode of query.filter((node) => /^GPU [0-9A-Fa-f:.]+$/.test(node.name))) {
@@ -109,17 +113,33 @@ export function migSamples(query: readonly QueryNode[], listed: readonly ListedG
     for (const block of blocks) {
       const migDevice = child(block, "Index")?.value ?? "";
       const listedMig = parent?.migDevices.find((m) => m.device === migDevice);
-      const labels: Labels = {
+      const gpuInstanceId = child(block, "GPU Instance ID")?.value ?? "";
+      const deviceLabels: Labels = {
         gpu: parent?.index ?? "",
         uuid,
         mig_device: migDevice,
         mig_uuid: listedMig?.uuid ?? "",
         mig_profile: listedMig?.profile ?? "",
-        gpu_instance_id: child(block, "GPU Instance ID")?.value ?? "",
+        gpu_instance_id: gpuInstanceId,
         compute_instance_id: child(block, "Compute Instance ID")?.value ?? "",
       };
-      let usedMiB: number | undefined;
-      let freeMiB: number | undefined;
+      const instanceKey = `${uuid}\u0000${gpuInstanceId}`;
+      // Later compute instances of a GPU instance repeat its shared readings.
+      const firstOfInstance = !gpuInstances.has(instanceKey);
+      const instance = gpuInstances.get(instanceKey) ?? {
+        gpu: parent?.index ?? "",
+        uuid,
+        gpuInstanceId,
+        profile: gpuInstanceProfile(listedMig?.profile ?? ""),
+        memoryMiB: {},
+      };
+      gpuInstances.set(instanceKey, instance);
+      const instanceLabels: Labels = {
+        gpu: instance.gpu,
+        uuid,
+        gpu_instance_id: gpuInstanceId,
+        mig_profile: instance.profile,
+      };
       for (const [path, value] of leaves(block)) {
         const field = `MIG Device/${path.join("/")}`;
         const target = targetOf(path);
@@ -128,6 +148,7 @@ export function migSamples(query: readonly QueryNode[], listed: readonly ListedG
           notExported.push({ source: NVIDIA_SOURCE, field, reason: "unrecognized" });
           continue;
         }
+        if (target.perGpuInstance && !firstOfInstance) continue;
         const absent = absentReason(value);
         if (absent) {
           notExported.push({ source: NVIDIA_SOURCE, field, reason: absent });
@@ -138,28 +159,26 @@ export function migSamples(query: readonly QueryNode[], listed: readonly ListedG
           notExported.push({ source: NVIDIA_SOURCE, field, reason: "invalid" });
           continue;
         }
-        if (target.metric === MIG.memoryUsed) usedMiB = printed;
-        if (target.metric === MIG.memoryFree) freeMiB = printed;
+        const memoryKey = path[1];
+        if (target.mib && memoryKey && ownValue(MEMORY, memoryKey) === target.metric)
+          instance.memoryMiB[memoryKey] = printed;
         samples.push({
           def: target.metric,
-          labels: { ...labels, ...target.labels },
+          labels: { ...(target.perGpuInstance ? instanceLabels : deviceLabels), ...target.labels },
           value: target.mib ? printed * MIB : printed,
         });
       }
-      instances.push({
-        gpu: labels["gpu"] ?? "",
-        uuid,
-        migDevice,
-        migUuid: labels["mig_uuid"] ?? "",
-        profile: labels["mig_profile"] ?? "",
-        gpuInstanceId: labels["gpu_instance_id"] ?? "",
-        computeInstanceId: labels["compute_instance_id"] ?? "",
-        memoryUsedMiB: usedMiB,
-        memoryFreeMiB: freeMiB,
-      });
     }
   }
-  return { instances, samples, notExported };
+  return { gpuInstances: [...gpuInstances.values()], samples, notExported };
+}
+
+/**
+ * The GPU instance's profile from its MIG device's: a compute instance smaller than its
+ * GPU instance is listed as `1c.3g.40gb` (compute slices first), a whole one as `3g.40gb`.
+ */
+export function gpuInstanceProfile(migDeviceProfile: string): string {
+  return migDeviceProfile.replace(/^\d+c\./, "");
 }
 
 function* leaves(node: QueryNode, path: string[] = []): Generator<[string[], string]> {

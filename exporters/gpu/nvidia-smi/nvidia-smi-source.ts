@@ -3,12 +3,14 @@ import type { NotExported } from "../tools/field-reading.js";
 import { exitFailure, runTool } from "../tools/run-tool.js";
 import type { ToolRun } from "../tools/run-tool.js";
 import { SourceFailure, failureReasonOf } from "../tools/source-failure.js";
+import type { ComputeAppRow } from "./compute-apps.js";
 import { COMPUTE_APPS_FIELDS, readComputeApps } from "./compute-apps.js";
 import { nvidiaDeviceSamples } from "./device-samples.js";
 import type { FieldSpec } from "./field-spec.js";
 import { parseHelpQuery, refusedField } from "./help-query.js";
-import type { MigInstance } from "./mig-samples.js";
+import type { GpuInstance } from "./mig-samples.js";
 import { migSamples } from "./mig-samples.js";
+import { parseCudaVersion } from "../nvidia-gpu-exporter/transform-value.js";
 import { parseGpuList } from "./parse-list.js";
 import { parseQueryCsv } from "./parse-query-csv.js";
 import { parseQueryText } from "./parse-query-text.js";
@@ -21,17 +23,34 @@ export interface NvidiaSmiOptions extends Omit<ToolRun, "signal"> {
   readonly processes: boolean;
   /** Read MIG instances (`-L` and `-q`) when a GPU has MIG mode on. */
   readonly mig: boolean;
+  /**
+   * Also ask for the listed fields the collector has no reading for, and read the CUDA
+   * version (`--version`) once: nvidia_gpu_exporter exports every listed field.
+   */
+  readonly everyListedField?: boolean;
 }
 
 export interface NvidiaReading {
   readonly devices: readonly NvidiaDevice[];
   readonly samples: readonly Sample[];
   readonly notExported: readonly NotExported[];
-  readonly mig: readonly MigInstance[];
+  /** MIG GPU instances of the GPUs in MIG mode. */
+  readonly mig: readonly GpuInstance[];
+  /** Processes as printed, when `processes` is on and they could be read. */
+  readonly computeApps: readonly ComputeAppRow[] | undefined;
+  /** The driver's CUDA version (`--version`), with `everyListedField`; "" if unreadable. */
+  readonly cudaVersion: string;
   /** Rows of tool output that could not be read, with where and why. */
   readonly badRows: readonly string[];
   /** Secondary reads (MIG, processes) that failed; the GPU readings above still hold. */
   readonly problems: readonly SourceFailure[];
+}
+
+interface QueryPlan {
+  readonly names: readonly string[];
+  readonly specFor: (field: string) => FieldSpec | undefined;
+  /** Fields asked for only to be passed on as printed (see `everyListedField`). */
+  readonly extra: (field: string) => boolean;
 }
 
 /** Enough rounds to drop the unknown fields of a driver whose field list could not be read. */
@@ -47,6 +66,7 @@ export class NvidiaSmiSource {
   private helpGroups: string[][] | undefined;
   private readonly refused = new Set<string>();
   private driverVersion: string | undefined;
+  private cudaVersion: string | undefined;
 
   constructor(private readonly options: NvidiaSmiOptions) {}
 
@@ -58,9 +78,9 @@ export class NvidiaSmiSource {
   async read(signal?: AbortSignal): Promise<NvidiaReading> {
     const run: ToolRun = { ...this.options, signal };
     this.helpGroups ??= await this.discover(run);
-    const { text, specFor } = await this.query(run);
+    const { text, specFor, extra } = await this.query(run);
     const csv = parseQueryCsv(text);
-    const read = readQueryDevices(csv, specFor);
+    const read = readQueryDevices(csv, specFor, extra);
     if (read.devices.length === 0)
       throw new SourceFailure(
         "parse_error",
@@ -72,7 +92,9 @@ export class NvidiaSmiSource {
       devices: read.devices,
       samples: [...samples],
       notExported: [...read.notExported, ...notExported],
-      mig: [] as MigInstance[],
+      mig: [] as GpuInstance[],
+      computeApps: undefined as readonly ComputeAppRow[] | undefined,
+      cudaVersion: this.options.everyListedField ? await this.readCudaVersion(run) : "",
       badRows: [...read.badRows],
       problems: [] as SourceFailure[],
     };
@@ -92,16 +114,15 @@ export class NvidiaSmiSource {
     return groups.length > 0 ? groups : undefined;
   }
 
-  private async query(
-    run: ToolRun,
-  ): Promise<{ text: string; specFor: (field: string) => FieldSpec | undefined }> {
+  private async query(run: ToolRun): Promise<QueryPlan & { text: string }> {
     for (let round = 0; round <= MAX_REFUSALS_PER_READ; round++) {
-      const { names, specFor } = this.plan();
+      const plan = this.plan();
+      const { names } = plan;
       if (names.length === 0)
         throw new SourceFailure("unknown_field", "nvidia-smi accepts none of the query fields");
       const args = [`--query-gpu=${names.join(",")}`, "--format=csv"];
       const output = await runTool(run, args);
-      if (output.exitCode === 0) return { text: output.stdout, specFor };
+      if (output.exitCode === 0) return { ...plan, text: output.stdout };
       const field = refusedField(output.stdout + output.stderr);
       if (field === undefined || !names.includes(field))
         throw exitFailure(this.options.command, ["--query-gpu=…", "--format=csv"], output);
@@ -114,7 +135,7 @@ export class NvidiaSmiSource {
   }
 
   /** The name to ask for each field, and how to read any name nvidia-smi may print back. */
-  private plan(): { names: string[]; specFor: (field: string) => FieldSpec | undefined } {
+  private plan(): QueryPlan {
     const groups = this.helpGroups ?? [];
     const byName = new Map<string, FieldSpec>();
     const names: string[] = [];
@@ -126,7 +147,17 @@ export class NvidiaSmiSource {
       const name = candidates.find((n) => !this.refused.has(n));
       if (name !== undefined && !names.includes(name)) names.push(name);
     }
-    return { names, specFor: (field) => byName.get(field) };
+    // nvidia_gpu_exporter asks for every listed field under its first name.
+    const extras = new Set<string>();
+    if (this.options.everyListedField)
+      for (const group of groups) {
+        const first = group[0];
+        if (first === undefined || group.some((name) => byName.has(name))) continue;
+        if (this.refused.has(first) || names.includes(first)) continue;
+        names.push(first);
+        extras.add(first);
+      }
+    return { names, specFor: (field) => byName.get(field), extra: (field) => extras.has(field) };
   }
 
   private noticeDriver(devices: readonly NvidiaDevice[]): void {
@@ -144,7 +175,7 @@ export class NvidiaSmiSource {
     reading: {
       samples: Sample[];
       notExported: NotExported[];
-      mig: MigInstance[];
+      mig: GpuInstance[];
       problems: SourceFailure[];
     },
   ): Promise<void> {
@@ -154,16 +185,30 @@ export class NvidiaSmiSource {
       const mig = migSamples(parseQueryText(query), parseGpuList(list));
       reading.samples.push(...mig.samples);
       reading.notExported.push(...mig.notExported);
-      reading.mig.push(...mig.instances);
+      reading.mig.push(...mig.gpuInstances);
     } catch (error) {
       reading.problems.push(asFailure(error));
     }
+  }
+
+  /** Once: the CUDA version does not change without a driver change (which restarts it). */
+  private async readCudaVersion(run: ToolRun): Promise<string> {
+    if (this.cudaVersion === undefined) {
+      try {
+        const output = await runTool(run, ["--version"]);
+        this.cudaVersion = output.exitCode === 0 ? parseCudaVersion(output.stdout) : "";
+      } catch {
+        this.cudaVersion = "";
+      }
+    }
+    return this.cudaVersion;
   }
 
   private async readProcesses(
     run: ToolRun,
     reading: {
       devices: readonly NvidiaDevice[];
+      computeApps: readonly ComputeAppRow[] | undefined;
       samples: Sample[];
       notExported: NotExported[];
       badRows: string[];
@@ -179,6 +224,7 @@ export class NvidiaSmiSource {
         text,
         (uuid) => reading.devices.find((d) => d.uuid === uuid)?.gpu,
       );
+      reading.computeApps = apps.rows;
       reading.samples.push(...apps.samples);
       reading.notExported.push(...apps.notExported);
       reading.badRows.push(...apps.badRows.map((row) => `--query-compute-apps ${row}`));

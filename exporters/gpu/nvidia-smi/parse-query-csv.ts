@@ -1,4 +1,6 @@
 export interface CsvColumn {
+  /** The header cell as printed (`memory.used [MiB]`). */
+  readonly header: string;
   /** The field name as queried. */
   readonly name: string;
   /** The unit nvidia-smi prints in brackets after the name (`memory.used [MiB]`), if any. */
@@ -46,5 +48,7 @@ export function parseQueryCsv(
 
 function parseColumn(cell: string): CsvColumn {
   const match = /^(.*?)\s*\[(.+)\]$/.exec(cell);
-  return match ? { name: match[1] ?? cell, unit: match[2] } : { name: cell, unit: undefined };
+  return match
+    ? { header: cell, name: match[1] ?? cell, unit: match[2] }
+    : { header: cell, name: cell, unit: undefined };
 }

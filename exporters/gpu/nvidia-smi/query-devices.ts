@@ -10,6 +10,13 @@ export interface DeviceField {
   readonly reading: FieldReading;
 }
 
+/** A cell as printed, under its header as printed. */
+export interface RawCell {
+  readonly field: string;
+  readonly header: string;
+  readonly value: string;
+}
+
 /** One GPU as one `--query-gpu` row describes it. */
 export interface NvidiaDevice {
   /** `index`: the `gpu` label. */
@@ -17,6 +24,8 @@ export interface NvidiaDevice {
   /** `uuid` (`GPU-…`), or "" when the driver printed none. */
   readonly uuid: string;
   readonly fields: readonly DeviceField[];
+  /** Every cell of the row as printed, read or not (nvidia_gpu_exporter's names read them). */
+  readonly cells: readonly RawCell[];
 }
 
 export interface QueryDevices {
@@ -28,10 +37,16 @@ export interface QueryDevices {
 
 export const NVIDIA_SOURCE = "nvidia-smi";
 
-/** Reads every row of a `--query-gpu` answer; every cell is read, counted, or reported. */
+/**
+ * Reads every row of a `--query-gpu` answer; every cell is read, counted, or reported.
+ * `extraField` names the fields asked for only to be passed on as printed (a field the
+ * collector has no reading for, queried for nvidia_gpu_exporter's names): those are not
+ * unrecognized.
+ */
 export function readQueryDevices(
   csv: QueryCsv,
   specFor: (field: string) => FieldSpec | undefined,
+  extraField: (field: string) => boolean = () => false,
 ): QueryDevices {
   const devices: NvidiaDevice[] = [];
   const notExported: NotExported[] = [];
@@ -42,11 +57,14 @@ export function readQueryDevices(
     let gpu: string | undefined;
     let uuid = "";
     const fields: DeviceField[] = [];
+    const raw: RawCell[] = [];
     csv.columns.forEach((column, i) => {
       const cell = cells[i] ?? "";
+      raw.push({ field: column.name, header: column.header, value: cell });
       const spec = specFor(column.name);
       if (!spec) {
-        notExported.push({ source: NVIDIA_SOURCE, field: column.name, reason: "unrecognized" });
+        if (!extraField(column.name))
+          notExported.push({ source: NVIDIA_SOURCE, field: column.name, reason: "unrecognized" });
         return;
       }
       const reading = readField(spec, column.unit, cell);
@@ -62,7 +80,7 @@ export function readQueryDevices(
       );
       return;
     }
-    devices.push({ gpu, uuid, fields });
+    devices.push({ gpu, uuid, fields, cells: raw });
   });
   return { devices, notExported, badRows };
 }

@@ -18,6 +18,8 @@ export interface NvidiaReplay {
   readonly queryComputeApps: string | null;
   readonly list: string | null;
   readonly query: string | null;
+  /** `--version` output; absent or null makes the stand-in fail that option. */
+  readonly version?: string | null;
   /** Fields the help lists but the query refuses, as an older driver's nvidia-smi does. */
   readonly refuse?: readonly string[];
   /** File the stand-in appends its arguments to, one JSON array per run. */
@@ -80,6 +82,8 @@ if (args.length === 1 && args[0] === "--help-query-gpu") {
   out(spec.list + "\\n");
 } else if (args.length === 1 && args[0] === "-q" && spec.query !== null) {
   out(spec.query + "\\n");
+} else if (args.length === 1 && args[0] === "--version" && spec.version != null) {
+  out(spec.version + "\\n");
 } else {
   process.stderr.write("stand-in: the capture cannot answer " + JSON.stringify(args) + "\\n");
   process.exit(99);

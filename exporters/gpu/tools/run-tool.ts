@@ -63,5 +63,6 @@ export function exitFailure(
   return new SourceFailure(
     "exit_status",
     `${command} ${args.join(" ")} exited with status ${output.exitCode}${said ? `: ${said.slice(0, 300)}` : ""}`,
+    output.exitCode,
   );
 }

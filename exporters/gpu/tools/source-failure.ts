@@ -16,6 +16,8 @@ export class SourceFailure extends Error {
   constructor(
     readonly reason: FailureReason,
     message: string,
+    /** The tool's exit status, when it exited with one. */
+    readonly exitCode?: number,
   ) {
     super(message);
     this.name = "SourceFailure";

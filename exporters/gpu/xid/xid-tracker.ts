@@ -8,9 +8,17 @@ interface GpuXids {
   /** As the kernel printed it, for GPUs nvidia-smi never listed. */
   readonly pciAddress: string;
   total: number;
-  readonly byCode: Map<number, number>;
+  readonly byCode: Map<number, { count: number; lastTimeSeconds: number }>;
   lastCode: number;
   lastTimeSeconds: number | undefined;
+}
+
+/** One XID code of one GPU: how often, and when last (for nvidia_gpu_exporter's names). */
+export interface XidCount {
+  readonly uuid: string;
+  readonly code: number;
+  readonly count: number;
+  readonly lastTimeSeconds: number;
 }
 
 /** The last XID of a GPU, for dcgm-exporter's DCGM_FI_DEV_XID_ERRORS. */
@@ -48,10 +56,14 @@ export class XidTracker {
       if (parsed?.kind !== "xid") continue;
       found++;
       const gpu = this.gpus.get(parsed.pciKey) ?? this.created(parsed.pciKey, parsed.pciAddress);
+      const at = (message.timeMs ?? this.now()) / 1000;
       gpu.total++;
-      gpu.byCode.set(parsed.xid, (gpu.byCode.get(parsed.xid) ?? 0) + 1);
+      gpu.byCode.set(parsed.xid, {
+        count: (gpu.byCode.get(parsed.xid)?.count ?? 0) + 1,
+        lastTimeSeconds: at,
+      });
       gpu.lastCode = parsed.xid;
-      gpu.lastTimeSeconds = (message.timeMs ?? this.now()) / 1000;
+      gpu.lastTimeSeconds = at;
     }
     return found;
   }
@@ -65,7 +77,7 @@ export class XidTracker {
     for (const [key, xids] of this.gpus) {
       const labels = this.labelsOf(key, xids);
       samples.push({ def: XID_METRICS.events, labels, value: xids.total });
-      for (const [code, count] of xids.byCode)
+      for (const [code, { count }] of xids.byCode)
         samples.push({
           def: XID_METRICS.errors,
           labels: { ...labels, xid: String(code) },
@@ -90,6 +102,19 @@ export class XidTracker {
         pciBusId: labels.pci_bus_id,
         code: xids.lastCode,
       };
+    });
+  }
+
+  /** Every GPU's count and last time per XID code. */
+  counts(): XidCount[] {
+    return [...this.gpus].flatMap(([key, xids]) => {
+      const { uuid } = this.labelsOf(key, xids);
+      return [...xids.byCode].map(([code, { count, lastTimeSeconds }]) => ({
+        uuid,
+        code,
+        count,
+        lastTimeSeconds,
+      }));
     });
   }
 

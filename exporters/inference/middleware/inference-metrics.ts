@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import client from "prom-client";
 import type { Registry } from "prom-client";
 import { classifyStatus } from "./failure-class.js";
+import { DEFAULT_IGNORED_PATHS, ignoredPath } from "./ignored-paths.js";
 import { RequestTracker } from "./request-tracker.js";
 import type { InferenceRequest, TrackerMetrics } from "./request-tracker.js";
 
@@ -32,7 +33,12 @@ export interface InferenceMetricsOptions {
   readonly timeToFirstTokenBuckets?: readonly number[];
   /** Response status to failure class, or undefined for a success (default: `classifyStatus`). */
   readonly classifyStatus?: (status: number) => string | undefined;
-  /** Requests not measured at all (health checks, /metrics). */
+  /**
+   * Paths never measured: scrapes and health probes (default `DEFAULT_IGNORED_PATHS`;
+   * pass `[...DEFAULT_IGNORED_PATHS, "/internal/status"]` to add, `[]` to measure all).
+   */
+  readonly ignorePaths?: readonly string[];
+  /** Other requests not measured at all, besides `ignorePaths`. */
   readonly ignore?: (req: IncomingMessage) => boolean;
   /** Seconds on a monotonic clock; injectable for tests. */
   readonly now?: () => number;
@@ -61,7 +67,8 @@ export interface InferenceMetrics {
  * `model` and `model_version`, and `_model_labels_folded_total` (requests over the
  * `maxModels` budget, labelled `model="other"`).
  *
- * Zero code beyond mounting it: durations, in-flight, failures (by status, aborted
+ * Zero code beyond mounting it (scrapes and health probes are left out, see
+ * `DEFAULT_IGNORED_PATHS`): durations, in-flight, failures (by status, aborted
  * connections, thrown handlers) are measured; streamed responses (`text/event-stream`,
  * NDJSON) time their first write as the first token; an OpenAI-style JSON body sent with
  * Express's `res.json` has its `usage` counted as tokens. Handlers can say more through
@@ -140,8 +147,9 @@ export function createInferenceMetrics(options: InferenceMetricsOptions): Infere
     return { model, model_version: version };
   };
   const trackers = new WeakMap<ServerResponse, RequestTracker>();
+  const ignoredByPath = ignoredPath(options.ignorePaths ?? DEFAULT_IGNORED_PATHS);
   const begin = (req: IncomingMessage, res: ServerResponse): RequestTracker | undefined => {
-    if (options.ignore?.(req) || trackers.has(res)) return trackers.get(res);
+    if (ignoredByPath(req) || options.ignore?.(req) || trackers.has(res)) return trackers.get(res);
     const tracker = new RequestTracker(res, metrics, labelsFor(options.resolveModel?.(req)), {
       now,
       classify,

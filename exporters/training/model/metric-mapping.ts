@@ -14,7 +14,11 @@ export type MetricTarget =
         | "step"
         | "max_steps"
         | "samples_per_second"
-        | "tokens_per_second";
+        | "tokens_per_second"
+        | "step_time_seconds"
+        | "loss_scale"
+        | "skipped_iterations"
+        | "nan_iterations";
     }
   | { readonly family: "other"; readonly metric: string };
 
@@ -33,6 +37,11 @@ const SINGLE: ReadonlyMap<string, MetricTarget> = new Map<string, MetricTarget>(
   ["train_samples_per_second", { family: "samples_per_second" }],
   ["tokens_per_second", { family: "tokens_per_second" }],
   ["train_tokens_per_second", { family: "tokens_per_second" }],
+  ["step_time_seconds", { family: "step_time_seconds" }],
+  ["loss_scale", { family: "loss_scale" }],
+  // Counts since the previous record (Megatron's per-interval counts), added to counters.
+  ["skipped_iterations", { family: "skipped_iterations" }],
+  ["nan_iterations", { family: "nan_iterations" }],
 ]);
 
 const EVAL_PREFIX = /^(eval|val|valid|validation)[_/](.+)$/;

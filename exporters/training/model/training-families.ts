@@ -1,97 +1,159 @@
 import type { FamilyFactory } from "../../exposition/exposition-registry.js";
+import type { GroupFamily, GroupSample } from "../../exposition/group-family.js";
+import type { LabelValues } from "../../exposition/family.js";
 import type { ScalarFamily } from "../../exposition/scalar-family.js";
+import type { StreamStatistics } from "../statistics/stream-statistics.js";
 
 type Run = "run_id" | "job_name";
 
-/** Every family the training collector writes, created once per collector start. */
+/** One exposed value of a run: its label values and its current value. */
+export interface ValueCell extends GroupSample {
+  value: number;
+}
+
+/** A window statistic of a judged stream, read from it at each scrape. */
+export class WindowSample implements GroupSample {
+  prefix?: string;
+  constructor(
+    readonly labels: LabelValues,
+    private readonly statistics: StreamStatistics,
+    private readonly read: (statistics: StreamStatistics) => number,
+  ) {}
+
+  get value(): number {
+    return this.read(this.statistics);
+  }
+}
+
+/**
+ * Every family the training collector writes, created once per collector start. A run's
+ * series live in the run (see GroupFamily): created by the thousand at ingest, they cost
+ * neither a keyed lookup nor label text until a scrape.
+ */
 export interface TrainingFamilies {
-  readonly loss: ScalarFamily<Run | "phase">;
-  readonly evalMetric: ScalarFamily<Run | "metric">;
-  readonly learningRate: ScalarFamily<Run>;
-  readonly gradNorm: ScalarFamily<Run>;
-  readonly step: ScalarFamily<Run>;
-  readonly maxSteps: ScalarFamily<Run>;
-  readonly epoch: ScalarFamily<Run>;
-  readonly samplesPerSecond: ScalarFamily<Run>;
-  readonly tokensPerSecond: ScalarFamily<Run>;
-  readonly otherMetric: ScalarFamily<Run | "metric">;
-  readonly lastUpdate: ScalarFamily<Run>;
-  readonly nonFinite: ScalarFamily<Run | "metric">;
-  readonly runInfo: ScalarFamily<Run | "source">;
-  readonly runStatus: ScalarFamily<Run | "status">;
+  readonly loss: GroupFamily<Run | "phase">;
+  readonly evalMetric: GroupFamily<Run | "metric">;
+  readonly learningRate: GroupFamily<Run>;
+  readonly gradNorm: GroupFamily<Run>;
+  readonly epoch: GroupFamily<Run>;
+  readonly samplesPerSecond: GroupFamily<Run>;
+  readonly tokensPerSecond: GroupFamily<Run>;
+  readonly stepTime: GroupFamily<Run>;
+  readonly lossScale: GroupFamily<Run>;
+  readonly otherMetric: GroupFamily<Run | "metric">;
+  readonly nonFinite: GroupFamily<Run | "metric">;
+  readonly skippedIterations: GroupFamily<Run>;
+  readonly nanIterations: GroupFamily<Run>;
+  readonly step: GroupFamily<Run>;
+  readonly maxSteps: GroupFamily<Run>;
+  readonly lastUpdate: GroupFamily<Run>;
+  readonly runInfo: GroupFamily<Run | "source">;
+  readonly runStatus: GroupFamily<Run | "status">;
   readonly points: ScalarFamily<"source">;
   readonly runs: ScalarFamily<"status">;
+  readonly overflowSteps: ScalarFamily<Run>;
+  readonly logInterval: GroupFamily<Run>;
+  readonly outlierSteps: GroupFamily<Run | "metric" | "direction">;
+  readonly degradedSteps: GroupFamily<Run | "metric">;
+  readonly windowMedian: GroupFamily<Run | "metric">;
+  readonly windowMin: GroupFamily<Run | "metric">;
+  readonly windowMax: GroupFamily<Run | "metric">;
 }
 
 const RUN = ["run_id", "job_name"] as const;
 
 export function createTrainingFamilies(families: FamilyFactory): TrainingFamilies {
-  const gauge = <L extends string = never>(
+  const value = <L extends string = never>(
+    type: "gauge" | "counter",
     name: string,
     help: string,
     extra: readonly L[] = [],
-  ): ScalarFamily<Run | L> =>
-    families.gauge<Run | L>({ name, help, labelNames: [...RUN, ...extra] });
-  const loss = gauge("aiwatch_training_loss", "Latest loss of the run, by phase.", ["phase"]);
-  const evalMetric = gauge(
-    "aiwatch_training_eval_metric",
-    "Latest evaluation metric of the run, by metric name (eval_accuracy is metric=accuracy).",
-    ["metric"],
-  );
-  const learningRate = gauge("aiwatch_training_learning_rate", "Latest learning rate.");
-  const gradNorm = gauge("aiwatch_training_grad_norm", "Latest gradient norm.");
-  const step = gauge("aiwatch_training_step", "Latest optimizer step logged.");
-  const maxSteps = gauge("aiwatch_training_max_steps", "Steps the run is configured to take.");
-  const epoch = gauge("aiwatch_training_epoch", "Latest epoch logged (fractional).");
-  const samplesPerSecond = gauge(
-    "aiwatch_training_samples_per_second",
-    "Latest training throughput in samples per second.",
-  );
-  const tokensPerSecond = gauge(
-    "aiwatch_training_tokens_per_second",
-    "Latest training throughput in tokens per second.",
-  );
-  const otherMetric = gauge(
-    "aiwatch_training_metric",
-    "Latest value of a logged metric aiwatch has no dedicated family for, by its logged name.",
-    ["metric"],
-  );
-  const lastUpdate = families.gauge<Run>({
-    name: "aiwatch_training_last_update_timestamp_seconds",
-    help: "When the run last logged a point (the point's own time when the source records it).",
-    labelNames: [...RUN],
-    unit: "seconds",
-  });
-  const nonFinite = families.counter<Run | "metric">({
-    name: "aiwatch_training_nonfinite_values_total",
-    help: "NaN or infinite values logged, by metric name.",
-    labelNames: [...RUN, "metric"],
-  });
-  const runInfo = gauge(
-    "aiwatch_training_run_info",
-    "Constant 1 for each tracked run, labelled by where its points come from.",
-    ["source"],
-  );
-  const runStatus = gauge(
-    "aiwatch_training_run_status",
-    "1 for the run's current status, 0 for the others.",
-    ["status"],
-  );
+    unit?: string,
+  ): GroupFamily<Run | L> =>
+    families.grouped<Run | L>(type, {
+      name,
+      help,
+      labelNames: [...RUN, ...extra],
+      ...(unit ? { unit } : {}),
+    });
+  const window = (name: string, help: string) =>
+    families.grouped<Run | "metric">("gauge", { name, help, labelNames: [...RUN, "metric"] });
   return {
-    loss,
-    evalMetric,
-    learningRate,
-    gradNorm,
-    step,
-    maxSteps,
-    epoch,
-    samplesPerSecond,
-    tokensPerSecond,
-    otherMetric,
-    lastUpdate,
-    nonFinite,
-    runInfo,
-    runStatus,
+    loss: value("gauge", "aiwatch_training_loss", "Latest loss of the run, by phase.", ["phase"]),
+    evalMetric: value(
+      "gauge",
+      "aiwatch_training_eval_metric",
+      "Latest evaluation metric of the run, by metric name (eval_accuracy is metric=accuracy).",
+      ["metric"],
+    ),
+    learningRate: value("gauge", "aiwatch_training_learning_rate", "Latest learning rate."),
+    gradNorm: value("gauge", "aiwatch_training_grad_norm", "Latest gradient norm."),
+    epoch: value("gauge", "aiwatch_training_epoch", "Latest epoch logged (fractional)."),
+    samplesPerSecond: value(
+      "gauge",
+      "aiwatch_training_samples_per_second",
+      "Latest training throughput in samples per second.",
+    ),
+    tokensPerSecond: value(
+      "gauge",
+      "aiwatch_training_tokens_per_second",
+      "Latest training throughput in tokens per second.",
+    ),
+    stepTime: value(
+      "gauge",
+      "aiwatch_training_step_time_seconds",
+      "Latest wall time per optimizer step, as the trainer logged it.",
+      [],
+      "seconds",
+    ),
+    lossScale: value(
+      "gauge",
+      "aiwatch_training_loss_scale",
+      "Latest mixed-precision loss scale (Megatron, DeepSpeed).",
+    ),
+    otherMetric: value(
+      "gauge",
+      "aiwatch_training_metric",
+      "Latest value of a logged metric aiwatch has no dedicated family for, by its logged name.",
+      ["metric"],
+    ),
+    nonFinite: value(
+      "counter",
+      "aiwatch_training_nonfinite_values_total",
+      "NaN or infinite values logged, by metric name.",
+      ["metric"],
+    ),
+    skippedIterations: value(
+      "counter",
+      "aiwatch_training_skipped_iterations_total",
+      "Iterations the optimizer skipped (fp16 loss-scale overflows), as the trainer reported them.",
+    ),
+    nanIterations: value(
+      "counter",
+      "aiwatch_training_nan_iterations_total",
+      "Iterations the trainer reported a NaN loss or gradient for.",
+    ),
+    step: value("gauge", "aiwatch_training_step", "Latest optimizer step logged."),
+    maxSteps: value("gauge", "aiwatch_training_max_steps", "Steps the run is configured to take."),
+    lastUpdate: value(
+      "gauge",
+      "aiwatch_training_last_update_timestamp_seconds",
+      "When the run last logged a point (the point's own time when the source records it).",
+      [],
+      "seconds",
+    ),
+    runInfo: value(
+      "gauge",
+      "aiwatch_training_run_info",
+      "Constant 1 for each tracked run, labelled by where its points come from.",
+      ["source"],
+    ),
+    runStatus: value(
+      "gauge",
+      "aiwatch_training_run_status",
+      "1 for the run's current status, 0 for the others.",
+      ["status"],
+    ),
     points: families.counter({
       name: "aiwatch_training_points_total",
       help: "Metric values accepted, by source (api, hf_trainer_state, lightning_csv, ...).",
@@ -102,5 +164,42 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
       help: "Runs currently tracked, by status.",
       labelNames: ["status"],
     }),
+    // ---- step-resolution statistics (what happened at every logged step) --------------
+    overflowSteps: families.counter<Run>({
+      name: "aiwatch_training_overflow_steps_total",
+      help: "Logged steps at which too many of the recent iterations were skipped (statistics.overflow).",
+      labelNames: [...RUN],
+    }),
+    logInterval: value(
+      "gauge",
+      "aiwatch_training_log_interval_seconds",
+      "Median wall time between the run's recent logged steps.",
+      [],
+      "seconds",
+    ),
+    outlierSteps: value(
+      "counter",
+      "aiwatch_training_outlier_steps_total",
+      "Logged steps whose value left the trailing robust band of the metric, by direction.",
+      ["metric", "direction"],
+    ),
+    degradedSteps: value(
+      "counter",
+      "aiwatch_training_degraded_steps_total",
+      "Logged steps at which the metric's level was worse than its best recent level.",
+      ["metric"],
+    ),
+    windowMedian: window(
+      "aiwatch_training_window_median",
+      "Median of the metric over its last logged steps (statistics.window): the band's centre.",
+    ),
+    windowMin: window(
+      "aiwatch_training_window_min",
+      "Lowest value of the metric over its last logged steps (statistics.window).",
+    ),
+    windowMax: window(
+      "aiwatch_training_window_max",
+      "Highest value of the metric over its last logged steps (statistics.window).",
+    ),
   };
 }

@@ -1,7 +1,10 @@
+import type { GroupFamily, GroupSample, SampleGroup } from "../../exposition/group-family.js";
 import type { LabelValues } from "../../exposition/family.js";
-import type { ScalarFamily } from "../../exposition/scalar-family.js";
+import { RunStatistics } from "../statistics/run-statistics.js";
+import type { RunStream } from "../statistics/run-statistics.js";
+import type { StatisticsPolicies } from "../statistics/statistics-config.js";
 import type { MetricClassifier, MetricTarget } from "./metric-mapping.js";
-import type { TrainingFamilies } from "./training-families.js";
+import type { TrainingFamilies, ValueCell } from "./training-families.js";
 import { RUN_STATUSES } from "./training-record.js";
 import type { RunStatus, TrainingRecord } from "./training-record.js";
 
@@ -15,7 +18,18 @@ export interface TrainingRunsOptions {
   readonly maxMetricsPerRun: number;
   /** Expose keys without a dedicated family as `aiwatch_training_metric{metric}`. */
   readonly otherMetrics: boolean;
+  /** Step-resolution statistics (outlier and degraded-step counters); absent: off. */
+  readonly statistics?: StatisticsPolicies;
+  /** Told of every increment of a per-run event counter (the replay lists them by step). */
+  readonly onEvent?: CounterListener;
 }
+
+/** An event counter moved: which family, which series, by how much. */
+export type CounterListener = (
+  family: { readonly name: string; readonly labelNames: readonly string[] },
+  labels: LabelValues,
+  by: number,
+) => void;
 
 /**
  * `live` points are new: they move counters and the last-update time. `history` points
@@ -27,13 +41,21 @@ export type ApplyMode = "live" | "history";
 
 export type ApplyOutcome = "applied" | "run_limit" | "expired";
 
+/** One logged key of a run: the cell its values go to, its non-finite count, its stream. */
 interface MetricSeries {
   readonly target: MetricTarget;
-  readonly values: LabelValues;
-  readonly nonFiniteValues: LabelValues;
+  /** Undefined for the keys that set a per-run series (`step`, `max_steps`). */
+  readonly cell: ValueCell | undefined;
+  readonly family: GroupFamily | undefined;
+  readonly nonFinite: ValueCell;
+  /** The judged stream the values feed, when the metric has statistics. */
+  readonly stream: RunStream | undefined;
 }
 
-interface RunState {
+/** The series a run has one of (its step, its last update), beside its metrics'. */
+type RunCellName = "step" | "maxSteps" | "lastUpdate";
+
+interface RunState extends SampleGroup {
   readonly labels: LabelValues;
   readonly source: string;
   status: RunStatus;
@@ -43,10 +65,20 @@ interface RunState {
   lastSeenMs: number;
   lastUpdateSeconds: number;
   step: number | undefined;
-  /** Per logged key: the label values of its series, built once. */
+  /** Per logged key: where its values go, built once. */
   readonly series: Map<string, MetricSeries | null>;
+  /**
+   * Per family and label value: its cell, shared by the keys that map to one label set
+   * (`loss` and `train_loss` are both phase="train").
+   */
+  readonly cells: Map<GroupFamily, Map<string, ValueCell>>;
+  /** The run's own series, each exposed from its first value on. */
+  readonly runCells: Map<RunCellName, ValueCell>;
+  /** aiwatch_training_run_status, one cell per RUN_STATUSES entry. */
+  readonly statusCells: readonly ValueCell[];
   /** Per key, the step of the last non-finite value counted (a retried batch is not counted twice). */
   readonly lastNonFiniteStep: Map<string, number | undefined>;
+  statistics: RunStatistics | undefined;
 }
 
 /**
@@ -70,6 +102,11 @@ export class TrainingRuns {
 
   get size(): number {
     return this.runs.size;
+  }
+
+  /** Bytes of values the run's statistics hold (bounded by the settings; see the docs). */
+  statisticsBytes(runId: string, jobName: string): number | undefined {
+    return this.runs.get(runKey(runId, jobName))?.statistics?.bytes;
   }
 
   status(runId: string, jobName: string): RunStatus | undefined {
@@ -105,30 +142,54 @@ export class TrainingRuns {
     );
     run.lastSeenMs = Math.max(run.lastSeenMs, history ? pointSeconds * 1000 : nowMs);
 
+    const statistics = run.statistics;
+    if (
+      statistics &&
+      record.step !== undefined &&
+      (run.step === undefined || record.step > run.step) &&
+      (!history || record.timestampSeconds !== undefined)
+    )
+      statistics.advanced(pointSeconds);
     let accepted = 0;
     for (const metric in record.metrics) {
       const value = record.metrics[metric] ?? NaN;
       const series = this.seriesFor(run, metric);
       if (!series) continue;
       accepted++;
-      this.familyOf(series.target).set(series.values, value);
+      const target = series.target.family;
+      if (target === "skipped_iterations" || target === "nan_iterations") {
+        // Counts since the previous record: added, never set; a negative count is nonsense.
+        if (!history && series.cell && Number.isFinite(value) && value > 0) {
+          series.cell.value += value;
+          if (series.family) this.options.onEvent?.(series.family, series.cell.labels, value);
+          if (target === "skipped_iterations")
+            statistics?.skipped(record.step ?? run.step ?? 0, value);
+        }
+        continue;
+      }
+      if (series.cell) series.cell.value = value;
+      else if (target === "step") this.setRunCell(run, "step", value);
+      else if (target === "max_steps") this.setRunCell(run, "maxSteps", value);
+      if (series.stream && Number.isFinite(value))
+        statistics?.observe(series.stream, value, record.step, !history);
       if (!Number.isFinite(value) && !history) {
         const step = record.step;
         if (step === undefined || run.lastNonFiniteStep.get(metric) !== step) {
-          families.nonFinite.inc(series.nonFiniteValues);
+          series.nonFinite.value++;
+          this.options.onEvent?.(families.nonFinite, series.nonFinite.labels, 1);
           run.lastNonFiniteStep.set(metric, step);
         }
       }
     }
     if (record.step !== undefined) {
       run.step = record.step;
-      families.step.set(run.labels, record.step);
+      this.setRunCell(run, "step", record.step);
     }
-    if (record.maxSteps !== undefined) families.maxSteps.set(run.labels, record.maxSteps);
+    if (record.maxSteps !== undefined) this.setRunCell(run, "maxSteps", record.maxSteps);
     if (accepted > 0 || record.step !== undefined) {
       if (pointSeconds > run.lastUpdateSeconds) {
         run.lastUpdateSeconds = pointSeconds;
-        families.lastUpdate.set(run.labels, pointSeconds);
+        this.setRunCell(run, "lastUpdate", pointSeconds);
       }
     }
     if (!history && accepted > 0) families.points.inc([source], accepted);
@@ -181,10 +242,22 @@ export class TrainingRuns {
       lastUpdateSeconds: -Infinity,
       step: undefined,
       series: new Map(),
+      cells: new Map(),
+      runCells: new Map(),
+      statusCells: RUN_STATUSES.map((status) => ({
+        labels: [record.runId, record.jobName, status],
+        value: 0,
+      })),
+      samples: new Map<object, GroupSample[]>(),
       lastNonFiniteStep: new Map(),
+      statistics: undefined,
     };
+    const statistics = this.options.statistics;
+    if (statistics)
+      run.statistics = new RunStatistics(run, this.families, statistics, this.options.onEvent);
     this.runs.set(runKey(record.runId, record.jobName), run);
-    this.families.runInfo.set([record.runId, record.jobName, source], 1);
+    this.families.runInfo.add(run, { labels: [record.runId, record.jobName, source], value: 1 });
+    for (const cell of run.statusCells) this.families.runStatus.add(run, cell);
     this.writeStatus(run);
     this.families.runs.inc(["running"]);
     return run;
@@ -207,24 +280,29 @@ export class TrainingRuns {
   }
 
   private writeStatus(run: RunState): void {
-    const [runId = "", jobName = ""] = run.labels;
-    for (const status of RUN_STATUSES)
-      this.families.runStatus.set([runId, jobName, status], status === run.status ? 1 : 0);
+    RUN_STATUSES.forEach((status, i) => {
+      const cell = run.statusCells[i];
+      if (cell) cell.value = status === run.status ? 1 : 0;
+    });
+  }
+
+  /** Sets one of the run's own series, exposing it at its first value. */
+  private setRunCell(run: RunState, name: RunCellName, value: number): void {
+    let cell = run.runCells.get(name);
+    if (!cell) {
+      cell = { labels: run.labels, value };
+      run.runCells.set(name, cell);
+      this.families[name].add(run, cell);
+    }
+    cell.value = value;
   }
 
   /** Removes exactly the series the run owns: O(its series), not a scan of every family. */
   private remove(key: string, run: RunState): void {
-    const f = this.families;
-    const [runId = "", jobName = ""] = run.labels;
-    for (const entry of run.series.values()) {
-      if (!entry) continue;
-      this.familyOf(entry.target).remove(entry.values);
-      f.nonFinite.remove(entry.nonFiniteValues);
-    }
-    for (const family of [f.step, f.maxSteps, f.lastUpdate]) family.remove(run.labels);
-    f.runInfo.remove([runId, jobName, run.source]);
-    for (const status of RUN_STATUSES) f.runStatus.remove([runId, jobName, status]);
-    f.runs.inc([run.status], -1);
+    // Every series kept in the run (its metrics', its statistics', its status) goes with it.
+    for (const family of [...run.samples.keys()]) (family as GroupFamily).deleteGroup(run);
+    run.statistics?.remove();
+    this.families.runs.inc([run.status], -1);
     this.runs.delete(key);
   }
 
@@ -239,21 +317,43 @@ export class TrainingRuns {
       return null;
     } else {
       const [runId = "", jobName = ""] = run.labels;
-      const values =
-        target.family === "loss"
-          ? [runId, jobName, target.phase]
-          : target.family === "eval_metric" || target.family === "other"
-            ? [runId, jobName, target.metric]
-            : run.labels;
-      entry = { target, values, nonFiniteValues: [runId, jobName, metric] };
-      // Initialised at 0 so that the first non-finite value is an increase Prometheus sees.
-      this.families.nonFinite.inc(entry.nonFiniteValues, 0);
+      const family = this.familyOf(target);
+      let cell: ValueCell | undefined;
+      if (family) {
+        const extra =
+          target.family === "loss"
+            ? target.phase
+            : target.family === "eval_metric" || target.family === "other"
+              ? target.metric
+              : undefined;
+        let cells = run.cells.get(family);
+        if (!cells) {
+          cells = new Map();
+          run.cells.set(family, cells);
+        }
+        cell = cells.get(extra ?? "");
+        if (!cell) {
+          cell = { labels: extra === undefined ? run.labels : [runId, jobName, extra], value: 0 };
+          cells.set(extra ?? "", cell);
+          // Counters start at 0 so that the first event is an increase Prometheus sees.
+          family.add(run, cell);
+        }
+      }
+      // Initialised at 0 for the same reason: the first non-finite value is an increase.
+      // Its labels are the other-metric cell's when both name the logged key.
+      const nonFinite: ValueCell = {
+        labels: cell && cell.labels[2] === metric ? cell.labels : [runId, jobName, metric],
+        value: 0,
+      };
+      this.families.nonFinite.add(run, nonFinite);
+      entry = { target, cell, family, nonFinite, stream: run.statistics?.streamFor(target) };
     }
     run.series.set(metric, entry);
     return entry;
   }
 
-  private familyOf(target: MetricTarget): ScalarFamily {
+  /** The cell family a logged key's values go to; undefined for the per-run step series. */
+  private familyOf(target: MetricTarget): GroupFamily | undefined {
     const f = this.families;
     switch (target.family) {
       case "loss":
@@ -268,14 +368,21 @@ export class TrainingRuns {
         return f.gradNorm;
       case "epoch":
         return f.epoch;
-      case "step":
-        return f.step;
-      case "max_steps":
-        return f.maxSteps;
       case "samples_per_second":
         return f.samplesPerSecond;
       case "tokens_per_second":
         return f.tokensPerSecond;
+      case "step_time_seconds":
+        return f.stepTime;
+      case "loss_scale":
+        return f.lossScale;
+      case "skipped_iterations":
+        return f.skippedIterations;
+      case "nan_iterations":
+        return f.nanIterations;
+      case "step":
+      case "max_steps":
+        return undefined;
     }
   }
 }

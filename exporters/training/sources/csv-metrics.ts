@@ -19,7 +19,12 @@ export interface CsvMetricsOptions {
  * why the row is not one (more cells than the header has columns, no number at all).
  */
 export type CsvRow =
-  | { readonly record: TrainingRecord | undefined; readonly key: string }
+  | {
+      readonly record: TrainingRecord | undefined;
+      readonly key: string;
+      /** Cells that hold something other than a number: refused, the row's others kept. */
+      readonly problems?: readonly string[];
+    }
   | { readonly invalid: string };
 
 /**
@@ -52,11 +57,17 @@ export class CsvMetricsParser {
     const metrics = Object.create(null) as Record<string, number>;
     let step: number | undefined;
     const cellsByColumn: string[] = [];
+    const problems: string[] = [];
     for (let i = 0; i < this.header.length; i++) {
       const column = this.header[i] ?? "";
       const raw = cells[i] ?? "";
       const value = parsePythonNumber(raw);
-      if (value === undefined) continue;
+      if (value === undefined) {
+        // Empty cells are Lightning's sparse rows; anything else is a value we cannot read.
+        if (raw.trim() !== "")
+          problems.push(`${column}: expected a number, got ${JSON.stringify(raw.trim())}`);
+        continue;
+      }
       cellsByColumn.push(`${column}=${raw.trim()}`);
       if (this.options.dialect === "keras" && column === "epoch") {
         step = value + 1;
@@ -68,10 +79,12 @@ export class CsvMetricsParser {
       return cells.some((cell) => cell.trim() !== "")
         ? { invalid: "expected numbers, found none in the row" }
         : { record: undefined, key: text };
+    const refused = problems.length > 0 ? { problems } : {};
     // Sorted: a rewrite may also reorder the columns.
     const key = cellsByColumn.sort().join("\u0000");
     return {
       key,
+      ...refused,
       record: {
         runId: this.options.runId,
         jobName: this.options.jobName,

@@ -2,11 +2,15 @@ import { basename, dirname, resolve } from "node:path";
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { CsvMetricsParser } from "../sources/csv-metrics.js";
 import { HfLogParser } from "../sources/hf-log-lines.js";
+import { MegatronLogParser } from "../sources/megatron-log-lines.js";
+import { NanoGptLogParser } from "../sources/nanogpt-log-lines.js";
+import { RegexLogParser } from "../sources/regex-log-lines.js";
 import { parseJsonLine } from "../sources/json-lines.js";
 import type { TailerConfig } from "../training-config.js";
 import { HfTrainerStateTailer } from "./hf-trainer-state-tailer.js";
 import { LineTailer } from "./line-tailer.js";
-import type { LineParser } from "./line-tailer.js";
+import type { LineParser, ParsedLine } from "./line-tailer.js";
+import type { TrainingRecord } from "../model/training-record.js";
 import { MlflowTailer } from "./mlflow-tailer.js";
 import type { ProblemSink, RecordSink, Tailer } from "./tailer.js";
 import { describeRecordErrors, validateTailedRecord } from "../ingest/validate-training-record.js";
@@ -78,12 +82,28 @@ function defaultRunId(kind: TailerConfig["kind"], path: string): string {
   return basename(dirname(path));
 }
 
-function lineParser(
-  config: Exclude<TailerConfig, { kind: "mlflow" | "hf_trainer_state" }>,
-  runId: string,
-  jobName: string,
-): LineParser {
+/** The line tailers' formats, by `kind`. */
+export type LineTailerConfig = Exclude<TailerConfig, { kind: "mlflow" | "hf_trainer_state" }>;
+
+/** Turns the lines of a configured format into records (also used by `training replay`). */
+export function lineParser(config: LineTailerConfig, runId: string, jobName: string): LineParser {
   switch (config.kind) {
+    case "megatron": {
+      const parser = new MegatronLogParser(runId, jobName);
+      return { reset: () => parser.reset(), line: (text) => withKey(parser.line(text), text) };
+    }
+    case "nanogpt": {
+      const parser = new NanoGptLogParser(runId, jobName);
+      return { reset: () => parser.reset(), line: (text) => withKey(parser.line(text), text) };
+    }
+    case "regex": {
+      const parser = new RegexLogParser(
+        config.patterns.map((p) => new RegExp(p)),
+        runId,
+        jobName,
+      );
+      return { reset: () => undefined, line: (text) => withKey(parser.line(text), text) };
+    }
     case "hf_log": {
       let parser = new HfLogParser(runId, jobName);
       return {
@@ -117,4 +137,13 @@ function lineParser(
         },
       };
   }
+}
+
+/** A parsed log line as the line tailer takes it: the line itself identifies the record. */
+function withKey(
+  parsed: { readonly record: TrainingRecord; readonly problems: readonly string[] } | undefined,
+  text: string,
+): ParsedLine {
+  if (!parsed) return undefined;
+  return { record: parsed.record, key: text, problems: parsed.problems };
 }

@@ -3,7 +3,7 @@ import { describeRecordErrors, validateTailedRecord } from "../ingest/validate-t
 import type { TrainingRecord } from "../model/training-record.js";
 import { LineFileFollower } from "./line-file-follower.js";
 import { RecordCursor } from "./record-cursor.js";
-import type { ProblemSink, RecordSink, Tailer } from "./tailer.js";
+import type { ProblemSink, RecordSink, TailProblem, Tailer } from "./tailer.js";
 
 /**
  * What a parser makes of one line: its record (undefined for a line that carries none,
@@ -17,6 +17,8 @@ export type ParsedLine =
       readonly key: string;
       /** Already through the ingest API's checks (parsers that check as they read). */
       readonly checked?: boolean;
+      /** Values of the line that are not numbers: refused one by one, the rest is kept. */
+      readonly problems?: readonly string[];
     }
   | { readonly invalid: string }
   | { readonly refused: string }
@@ -76,6 +78,8 @@ export class LineTailer implements Tailer {
             this.refuse("invalid_record", lineNumber, parsed.refused);
             continue;
           }
+          for (const problem of parsed.problems ?? [])
+            this.refuse("invalid_value", lineNumber, problem);
           if (!parsed.record) continue;
           let record = parsed.record;
           if (!parsed.checked) {
@@ -94,11 +98,7 @@ export class LineTailer implements Tailer {
     }
   }
 
-  private refuse(
-    reason: "invalid_line" | "invalid_record",
-    line: number | undefined,
-    message: string,
-  ): void {
+  private refuse(reason: TailProblem["reason"], line: number | undefined, message: string): void {
     this.problems({ reason, path: this.path, ...(line === undefined ? {} : { line }), message });
   }
 

@@ -10,10 +10,12 @@ export type RecordSink = (
 
 /**
  * Something a tailer read and refused: a line that is not a record of its format
- * (`invalid_line`), or a record whose values the ingest API would refuse (`invalid_record`).
+ * (`invalid_line`), a record whose values the ingest API would refuse (`invalid_record`),
+ * or one value of an otherwise good line that is not a number (`invalid_value`: the
+ * line's other values are kept).
  */
 export interface TailProblem {
-  readonly reason: "invalid_line" | "invalid_record";
+  readonly reason: "invalid_line" | "invalid_record" | "invalid_value";
   readonly path: string;
   /** 1-based, for line-oriented files. */
   readonly line?: number;

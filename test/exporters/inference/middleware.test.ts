@@ -3,7 +3,10 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import express from "express";
 import client from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createInferenceMetrics } from "../../../exporters/inference/public.js";
+import {
+  createInferenceMetrics,
+  DEFAULT_IGNORED_PATHS,
+} from "../../../exporters/inference/public.js";
 import type { InferenceMetricsOptions } from "../../../exporters/inference/public.js";
 import { waitFor } from "../../support/wait-for.js";
 
@@ -149,9 +152,54 @@ describe("the Express middleware", () => {
   });
 });
 
+describe("scrapes and health probes", () => {
+  /** The README's setup: the middleware on every route, /metrics served by the same app. */
+  function readmeApp(options: Partial<InferenceMetricsOptions> = {}) {
+    const context = setup(options);
+    const app = express();
+    app.use(context.metrics.middleware);
+    app.post("/v1/chat/completions", (_req, res) => {
+      res.json({ choices: [] });
+    });
+    app.get("/metrics", async (_req, res) => {
+      res.type(context.registry.contentType).send(await context.registry.metrics());
+    });
+    app.get(["/healthz", "/readyz", "/-/healthy", "/internal/status"], (_req, res) => {
+      res.send("ok");
+    });
+    return { ...context, app };
+  }
+
+  it("are not inference requests: not counted, never in flight", async () => {
+    const { app, value } = readmeApp();
+    const url = await listen(createServer(app));
+    await fetch(`${url}/v1/chat/completions`, { method: "POST" });
+    for (const path of ["/healthz", "/readyz/", "/-/healthy?verbose=1", "/metrics"])
+      expect((await fetch(`${url}${path}`)).status).toBe(200);
+    const scrape = await (await fetch(`${url}/metrics`)).text();
+    // The scrape that renders this text is not in flight.
+    expect(scrape).toContain(`aiwatch_inference_in_flight_requests{${M}} 0`);
+    expect(await value(`aiwatch_inference_requests_total{${M}}`)).toBe(1);
+  });
+
+  it("are configurable: more paths, or none", async () => {
+    const more = readmeApp({ ignorePaths: [...DEFAULT_IGNORED_PATHS, "/internal/status"] });
+    const moreUrl = await listen(createServer(more.app));
+    await fetch(`${moreUrl}/internal/status`);
+    await fetch(`${moreUrl}/healthz`);
+    expect(await more.value(`aiwatch_inference_requests_total{${M}}`)).toBeUndefined();
+    const all = readmeApp({ ignorePaths: [] });
+    const allUrl = await listen(createServer(all.app));
+    await fetch(`${allUrl}/healthz`);
+    await waitFor("the probe counted", async () =>
+      (await all.value(`aiwatch_inference_requests_total{${M}}`)) === 1 ? true : undefined,
+    );
+  });
+});
+
 describe("the node:http wrapper", () => {
   it("measures plain handlers, and counts a thrown handler as an exception", async () => {
-    const { metrics, value } = setup({ ignore: (req) => req.url === "/healthz" });
+    const { metrics, value } = setup({ ignore: (req) => req.url === "/skip-me" });
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       if (req.url === "/throw") {
         res.statusCode = 500;
@@ -170,7 +218,7 @@ describe("the node:http wrapper", () => {
     });
     const url = await listen(server);
     await fetch(`${url}/predict`);
-    await fetch(`${url}/healthz`);
+    await fetch(`${url}/skip-me`);
     await fetch(`${url}/throw`);
     await waitFor("both requests", async () =>
       (await value(`aiwatch_inference_requests_total{${M}}`)) === 2 ? true : undefined,

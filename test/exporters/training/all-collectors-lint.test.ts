@@ -87,6 +87,20 @@ function writeSources(dir: string): string {
   writeFileSync(join(dir, "mlruns", "1", "meta.yaml"), "experiment_id: '1'\nname: sweep\n");
   writeFileSync(join(run, "meta.yaml"), "run_id: abc123\nstatus: 1\nlifecycle_stage: active\n");
   writeFileSync(join(run, "metrics", "val_loss"), `${Date.now()} 0.8 1\n`);
+  // Step-resolution statistics too: a Megatron loss spike with skipped iterations, a
+  // nanoGPT log, a log read by the user's regex.
+  const megatron = join(dir, "megatron");
+  mkdirSync(megatron, { recursive: true });
+  writeFileSync(join(megatron, "train.out"), "");
+  const nanogpt = join(dir, "nanogpt");
+  mkdirSync(nanogpt, { recursive: true });
+  writeFileSync(
+    join(nanogpt, "train.txt"),
+    "step:1/100 train_loss:10.83 train_time:400ms step_avg:nanms\nstep:2/100 train_loss:9.91 train_time:800ms step_avg:400.00ms\n",
+  );
+  const regex = join(dir, "regex");
+  mkdirSync(regex, { recursive: true });
+  writeFileSync(join(regex, "train.log"), "epoch 1 step 20 loss=0.91 acc=0.52\n");
   const tailer = (kind: string, path: string, extra = "") =>
     `      - { kind: ${kind}, path: ${JSON.stringify(path)}, poll_interval: 100ms${extra} }\n`;
   return (
@@ -95,7 +109,14 @@ function writeSources(dir: string): string {
     tailer("lightning_csv", join(lightning, "metrics.csv"), ", job_name: pl") +
     tailer("keras_csv", join(keras, "training.log"), ", job_name: keras") +
     tailer("json_lines", join(jsonl, "metrics.jsonl"), ", job_name: jsonl") +
-    tailer("mlflow", join(dir, "mlruns"))
+    tailer("mlflow", join(dir, "mlruns")) +
+    tailer("megatron", join(megatron, "train.out"), ", job_name: megatron") +
+    tailer("nanogpt", join(nanogpt, "train.txt"), ", job_name: nanogpt") +
+    tailer(
+      "regex",
+      join(regex, "train.log"),
+      `, job_name: regex, patterns: [${JSON.stringify("step (?<step>\\d+) loss=(?<loss>\\S+) acc=(?<train_acc>\\S+)")}]`,
+    )
   );
 }
 
@@ -135,12 +156,22 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         collectors: [
           trainingCollector,
           inferenceCollector,
-          gpuCollector({ procDriverDir: gpu.procDriverDir, hostname: () => "gpu-node-7" }),
+          gpuCollector({ hostname: () => "gpu-node-7" }),
           driftCollector,
         ],
       },
     );
     appendFileSync(join(temp.path, "jsonl", "metrics.jsonl"), '{"step": 2, "loss": NaN}\n');
+    // Live lines (not history): counted by the step-resolution statistics.
+    appendFileSync(
+      join(temp.path, "megatron", "train.out"),
+      [1, 2, 3]
+        .map(
+          (i) =>
+            ` iteration ${i}/ 1000 | elapsed time per iteration (ms): 4200.5 | learning rate: 1.500E-04 | global batch size: 4 | lm loss: ${i === 3 ? "5.028361E+01" : "1.297589E+01"} | loss scale: 16384.0 | grad norm: 7.5 | number of skipped iterations: ${i === 1 ? 4 : 0} | number of nan iterations: 0 |\n`,
+        )
+        .join(""),
+    );
     await postJson(`${exporter.url}/api/v1/training/events`, [
       {
         run_id: "api-run",
@@ -189,6 +220,10 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         'job_name="keras"',
         'aiwatch_training_nonfinite_values_total{run_id="jsonl",job_name="jsonl",metric="loss"} 1',
         'job_name="sweep"',
+        'aiwatch_training_outlier_steps_total{run_id="megatron",job_name="megatron",metric="loss",direction="up"} 1',
+        'aiwatch_training_overflow_steps_total{run_id="megatron",job_name="megatron"} 1',
+        'aiwatch_training_step_time_seconds{run_id="nanogpt",job_name="nanogpt"} 0.4',
+        'aiwatch_training_metric{run_id="regex",job_name="regex",metric="train_acc"} 0.52',
         'job_name="api"',
         'server="vllm-0"',
         'server="triton-0"',

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../../core/diagnostics/format.js";
@@ -18,6 +18,13 @@ async function check(text: string): Promise<string> {
 }
 
 describe("training and inference config sections", () => {
+  it("accepts the configuration docs/training.md shows (statistics and every tailer kind)", async () => {
+    const docs = readFileSync(repoPath("docs", "training.md"), "utf8");
+    const block = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? "";
+    expect(block).toContain("statistics:");
+    expect(await check(`auth:\n  bearer_tokens: [{ env: TOKEN }]\n${block}`)).toBe("ok");
+  });
+
   it("accepts the example config, with every collector enabled", async () => {
     const result = await loadExporterConfig(repoPath("examples", "exporter.yaml"), COLLECTORS, {
       env: { AIWATCH_INGEST_TOKEN: "x" },
@@ -51,7 +58,7 @@ describe("training and inference config sections", () => {
     expect(await check(text)).toBe(
       [
         "exporter.yaml:4:28: error bad-duration: collectors.training.retention.finished: expected a Prometheus duration such as 30s, 5m, 1h30m or 1d",
-        'exporter.yaml:6:17: error invalid-value: collectors.training.tailers[0].kind: expected one of "hf_trainer_state", "hf_log", "lightning_csv", "keras_csv", "json_lines", "mlflow", got "hf_trainer_stat" (did you mean "hf_trainer_state"?)',
+        'exporter.yaml:6:17: error invalid-value: collectors.training.tailers[0].kind: expected one of "hf_trainer_state", "hf_log", "lightning_csv", "keras_csv", "json_lines", "megatron", "nanogpt", "regex", "mlflow", got "hf_trainer_stat" (did you mean "hf_trainer_state"?)',
         'exporter.yaml:7:54: error unknown-key: unknown key "seperator" in collectors.training.tailers[1] (did you mean "separator"?)',
         'exporter.yaml:8:9: error missing-key: missing required key "job_name" in collectors.training.tailers[2]',
         "exporter.yaml:12:37: error invalid-value: collectors.inference.upstreams[0].url: invalid URL",

@@ -21,6 +21,7 @@ describe("the package's public entry points", () => {
       ["TrainingClient"],
       [
         "DEFAULT_DURATION_BUCKETS",
+        "DEFAULT_IGNORED_PATHS",
         "DEFAULT_TIME_TO_FIRST_TOKEN_BUCKETS",
         "GroundTruthClient",
         "classifyStatus",

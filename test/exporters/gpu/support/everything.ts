@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROCM_SMI_ARGS } from "../../../../exporters/gpu/rocm-smi/rocm-smi-source.js";
 import { valueOf } from "./exposition-text.js";
@@ -12,8 +12,8 @@ export const H100 = "GPU-00000000-0000-0000-0000-000000000000";
 
 /**
  * The H100 MIG capture under load, with per-process memory, XIDs from a kmsg file (one
- * for a GPU at 00:09, the H100's address), an AMD card from rocm-smi beside it, and a
- * /proc/driver/nvidia directory naming the device minor: every family the collector has.
+ * for a GPU at 00:09, the H100's address), and an AMD card from rocm-smi beside it:
+ * every family the collector has.
  */
 export async function startEverything(
   fixtures: string,
@@ -21,9 +21,8 @@ export async function startEverything(
   dcgm: string,
   interval = "1h",
 ): Promise<GpuExporter> {
-  const { section, procDriverDir } = everythingGpuSection(fixtures, dir, dcgm, interval);
+  const { section } = everythingGpuSection(fixtures, dir, dcgm, interval);
   const gpu = await startGpuExporter(dir, section, {
-    procDriverDir,
     bootTimeMs: () => 1_700_000_000_000,
   });
   await gpu.until("a full reading", (s) =>
@@ -33,15 +32,15 @@ export async function startEverything(
 }
 
 /**
- * The stand-in tools, kernel log and /proc directory of `startEverything`, and the
- * `collectors.gpu` section (YAML, unindented) that uses them.
+ * The stand-in tools and kernel log of `startEverything`, and the `collectors.gpu`
+ * section (YAML, unindented) that uses them.
  */
 export function everythingGpuSection(
   fixtures: string,
   dir: string,
   dcgm: string,
   interval: string,
-): { readonly section: string; readonly procDriverDir: string } {
+): { readonly section: string } {
   const migCase = nvidiaCaptureCases(fixtures).find(
     (c) => c.name.includes("h100-mig") && c.state === "load",
   );
@@ -66,12 +65,6 @@ export function everythingGpuSection(
     },
   ];
   writeFileSync(kmsg, lines.map((l, i) => kmsgRecord(i, i * 1000, l.text)).join(""));
-  const proc = join(dir, `proc-${id}`);
-  mkdirSync(join(proc, "0000:00:09.0"), { recursive: true });
-  writeFileSync(
-    join(proc, "0000:00:09.0", "information"),
-    "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 130\nBus Location: \t 0000:00:09.0\nDevice Minor: \t 0\n",
-  );
   const section = [
     `interval: ${interval}`,
     "timeout: 30s",
@@ -80,5 +73,5 @@ export function everythingGpuSection(
     `xid: { source: kmsg, kmsg_path: ${JSON.stringify(kmsg)} }`,
     dcgm,
   ].join("\n");
-  return { section, procDriverDir: proc };
+  return { section };
 }

@@ -35,6 +35,7 @@ export function nvidiaCaptureCases(fixtures: string): NvidiaCase[] {
           queryComputeApps,
           list: body("capabilities", "list (-L)"),
           query: body(state, "query (-q)"),
+          version: body("capabilities", "version"),
         },
         table: captureTable(queryGpu),
         computeApps: queryComputeApps === null ? undefined : captureTable(queryComputeApps),
