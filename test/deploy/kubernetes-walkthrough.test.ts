@@ -209,6 +209,36 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     );
   });
 
+  it("links messages to incident pages at the receiver the walk-through port-forwards", () => {
+    const forward = commands
+      .map((c) => /port-forward service\/aiwatch-receiver (\d+):(\d+)/.exec(c))
+      .find(Boolean);
+    const service = named(base, "Service").find((s) => s.metadata?.name === "aiwatch-receiver");
+    expect(forward?.[2]).toBe(String((service?.spec?.["ports"] as { port: number }[])[0]?.port));
+    const config = named(base, "ConfigMap").find((c) =>
+      c.metadata?.name?.startsWith("aiwatch-receiver"),
+    )?.data?.["receiver.yaml"];
+    const receiver = parseYaml(config ?? "") as { web?: { external_url?: string } };
+    expect(receiver.web?.external_url).toBe(`http://localhost:${forward?.[1]}`);
+  });
+
+  it("keeps the tokens it writes out of git", async () => {
+    const result = await runProcess(
+      "git",
+      [
+        "check-ignore",
+        "deploy/kubernetes/secrets/ingest-token",
+        "deploy/kubernetes/secrets/receiver-token",
+      ],
+      { cwd: repoPath() },
+    );
+    expect(result.stdout.trim().split("\n")).toEqual([
+      "deploy/kubernetes/secrets/ingest-token",
+      "deploy/kubernetes/secrets/receiver-token",
+    ]);
+    expect(commands.some((c) => c.startsWith("scripts/kubernetes-secrets.sh"))).toBe(true);
+  });
+
   it("points every workload at the image the walk-through set", () => {
     for (const workload of workloads(base))
       expect((podSpec(workload).containers[0] as { image?: string }).image).toBe(
