@@ -40,3 +40,40 @@ describe("references to docs/ in the code", () => {
     expect(seen).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe("the README and docs/", () => {
+  const pages = [
+    "README.md",
+    ...readdirSync(repoPath("docs"))
+      .filter((n) => n.endsWith(".md"))
+      .map((n) => `docs/${n}`),
+  ];
+
+  it("link only to files that exist (relative links and images)", () => {
+    const missing: string[] = [];
+    let seen = 0;
+    for (const page of pages) {
+      const text = readFileSync(repoPath(page), "utf8");
+      for (const match of text.matchAll(/\]\(((?!https?:|mailto:|#)[^)\s#]+)(?:#[^)]*)?\)/g)) {
+        seen++;
+        const target = join(repoPath(page), "..", match[1] ?? "");
+        if (!existsSync(target)) missing.push(`${page}: ${match[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(seen).toBeGreaterThanOrEqual(30);
+  });
+
+  it("show the incident page in the README, a real PNG screenshot", () => {
+    const readme = readFileSync(repoPath("README.md"), "utf8");
+    const image = /!\[[^\]]*incident page[^\]]*\]\(([^)]+\.png)\)/i.exec(readme)?.[1];
+    expect(image).toBe("docs/incident-page.png");
+    const png = readFileSync(repoPath(image ?? ""));
+    expect(png.subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
+    // Width and height from the IHDR chunk: a page screenshot, not an icon.
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(800);
+    expect(png.readUInt32BE(20)).toBeGreaterThanOrEqual(600);
+  });
+});
