@@ -116,7 +116,7 @@ const EMPTY_IN_THE_DEMO =
 
 /** A terminal message's alert name and its incident link. */
 const INCIDENT_LINK =
-  /--- terminal: \[FIRING:\d+\] (\w+)[^]*?\nIncident page: (http:\/\/127\.0\.0\.1:\d+\/incidents\/\d+\?key=[A-Za-z0-9_-]+)\n/;
+  /--- terminal: \[FIRING:\d+\] (\w+)[^]*?\n *Incident page: (http:\/\/127\.0\.0\.1:\d+\/incidents\/\d+\?key=[A-Za-z0-9_-]+)\n/;
 
 const binaries = requireBinaries("prometheus", "alertmanager");
 const fixtures = requireFixtures("gpu/nvidia-smi-csv");
@@ -192,7 +192,7 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       for (const message of messages)
         expect(message, message.slice(0, 500)).toMatch(
           new RegExp(
-            `\\nIncident page: ${(receiver ?? "").replace(/[.]/g, "\\.")}/incidents/\\d+\\?key=[A-Za-z0-9_-]+\\n`,
+            `\\n *Incident page: ${(receiver ?? "").replace(/[.]/g, "\\.")}/incidents/\\d+\\?key=[A-Za-z0-9_-]+\\n`,
           ),
         );
       const page = await firstPage;
