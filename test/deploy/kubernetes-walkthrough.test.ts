@@ -123,6 +123,22 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     );
   });
 
+  it("has a schema check that refuses what the API server would refuse", () => {
+    // Without these, "no problems" above could mean a check that finds none.
+    const deployment = workloads(base).find((w) => w.kind === "Deployment");
+    const broken = [
+      { ...deployment, spec: { ...deployment?.spec, replicas: "two" } },
+      { ...deployment, spec: { ...deployment?.spec, template: undefined } },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: "not base64!" } },
+      {
+        ...named(base, "AlertmanagerConfig")[0],
+        spec: { route: { groupBy: "alertname" } },
+      },
+      { apiVersion: "v1", kind: "Sercet", metadata: { name: "typo" } },
+    ];
+    expect(broken.map((o) => schemaProblems(o).length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it("validates the documented Alertmanager resource, which selects the AlertmanagerConfig", () => {
     const text =
       blocks.find((b) => b.lang === "yaml" && b.text.includes("kind: Alertmanager\n"))?.text ?? "";

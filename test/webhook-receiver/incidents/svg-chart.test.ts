@@ -104,6 +104,8 @@ describe("evidence charts", () => {
     );
     expect(svg).not.toMatch(/<script|<svg onload/);
     expect(svg).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    // The line's name is drawn too (in the legend), as text.
+    expect(svg).toContain(">&lt;/text&gt;&lt;script&gt;</text>");
   });
 });
 
