@@ -69,8 +69,10 @@ export interface IncidentListEntry extends IncidentRow {
 export const MAX_PAGE_NOTIFICATIONS = 500;
 /** Most previous occurrences listed. */
 export const MAX_HISTORY = 200;
-/** Most send attempts on one timeline (the oldest). */
+/** Most deliveries, send attempts and actions on one timeline (each the newest). */
+export const MAX_PAGE_DELIVERIES = 1000;
 export const MAX_PAGE_ATTEMPTS = 2000;
+export const MAX_PAGE_ACTIONS = 500;
 /** Rows looked at on each side of an attempt to count the digest it was part of. */
 const DIGEST_SCAN = 64;
 
@@ -82,10 +84,12 @@ export interface IncidentStore {
   get(id: number): Promise<IncidentRow | undefined>;
   /** The incident's notifications, oldest first (the newest MAX_PAGE_NOTIFICATIONS). */
   notifications(id: number): Promise<IncidentNotification[]>;
-  deliveries(id: number): Promise<IncidentDelivery[]>;
-  /** Send attempts, oldest first (at most MAX_PAGE_ATTEMPTS). */
-  attempts(id: number): Promise<IncidentAttempt[]>;
-  actions(id: number): Promise<IncidentAction[]>;
+  /** The incident's deliveries, oldest first (the newest `limit`). */
+  deliveries(id: number, limit?: number): Promise<IncidentDelivery[]>;
+  /** The send attempts of its deliveries, oldest first (the newest `limit`). */
+  attempts(id: number, limit?: number): Promise<IncidentAttempt[]>;
+  /** The automated actions run for its notifications, oldest first (the newest `limit`). */
+  actions(id: number, limit?: number): Promise<IncidentAction[]>;
   /** The newest enrichment of the incident, preferring one that carries evidence. */
   enrichment(id: number): Promise<Enrichment | undefined>;
   /** Earlier incidents of the same alert and label set, newest first. */
@@ -112,8 +116,9 @@ export function newestEnrichment<T extends { nid: number }>(
 
 /**
  * The incident reads on SQLite (the writes run in the routing transaction:
- * incident-writes.ts). Every query is bounded and answered from an index on the incident,
- * its notifications or its fingerprint.
+ * incident-writes.ts). Every query returns at most a fixed number of rows, the newest when
+ * there are more, and is answered from an index on the incident, its notifications or its
+ * fingerprint (the noisiest alerts: from the index on when incidents opened).
  */
 export class SqliteIncidentStore implements IncidentStore {
   private readonly byId;
@@ -135,11 +140,11 @@ export class SqliteIncidentStore implements IncidentStore {
       `SELECT n.id, n.received_at, n.payload FROM incident_notifications x JOIN notifications n ON n.id = x.notification_id
        WHERE x.incident_id = ? ORDER BY x.notification_id DESC LIMIT ?`,
     );
-    this.deliveriesOf = db.prepare<[number], DeliveryDbRow>(
+    this.deliveriesOf = db.prepare<[number, number], DeliveryDbRow>(
       `SELECT d.id, d.notification_id, d.destination, d.kind, d.state, d.attempts, d.created_at,
               d.next_attempt_at, d.finished_at, d.last_error
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
-       WHERE x.incident_id = ? ORDER BY d.id`,
+       WHERE x.incident_id = ? ORDER BY d.id DESC LIMIT ?`,
     );
     // One send records one attempt row per delivery it carried, in one statement loop, with
     // the same time and measured duration: a digest shows as neighbouring rows alike. The
@@ -151,7 +156,7 @@ export class SqliteIncidentStore implements IncidentStore {
                  AND b.duration_ms IS a.duration_ms) AS batch
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        JOIN attempts a ON a.delivery_id = d.id
-       WHERE x.incident_id = ? ORDER BY a.at, a.id LIMIT ?`,
+       WHERE x.incident_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?`,
     );
     // The newest analysis: a notification's own enrichment, or the follow-up that brought it
     // when the evidence missed the message's deadline. Walked newest first on the index, so
@@ -176,10 +181,10 @@ export class SqliteIncidentStore implements IncidentStore {
     this.historyOf = db.prepare<[string, number, number], IncidentDbRow>(
       "SELECT * FROM incidents WHERE fingerprint = ? AND id < ? ORDER BY id DESC LIMIT ?",
     );
-    this.actionsOf = db.prepare<[number], ActionDbRow>(
+    this.actionsOf = db.prepare<[number, number], ActionDbRow>(
       `SELECT a.at, a.action, a.mode, a.result, a.detail FROM actions a
        WHERE a.notification_id IN (SELECT notification_id FROM incident_notifications WHERE incident_id = ?)
-       ORDER BY a.id`,
+       ORDER BY a.id DESC LIMIT ?`,
     );
   }
 
@@ -194,16 +199,16 @@ export class SqliteIncidentStore implements IncidentStore {
     );
   }
 
-  deliveries(id: number): Promise<IncidentDelivery[]> {
-    return Promise.resolve(this.deliveriesOf.all(id).map(toDelivery));
+  deliveries(id: number, limit = MAX_PAGE_DELIVERIES): Promise<IncidentDelivery[]> {
+    return Promise.resolve(this.deliveriesOf.all(id, limit).reverse().map(toDelivery));
   }
 
-  attempts(id: number): Promise<IncidentAttempt[]> {
-    return Promise.resolve(this.attemptsOf.all(id, MAX_PAGE_ATTEMPTS).map(toAttempt));
+  attempts(id: number, limit = MAX_PAGE_ATTEMPTS): Promise<IncidentAttempt[]> {
+    return Promise.resolve(this.attemptsOf.all(id, limit).reverse().map(toAttempt));
   }
 
-  actions(id: number): Promise<IncidentAction[]> {
-    return Promise.resolve(this.actionsOf.all(id).map(toAction));
+  actions(id: number, limit = MAX_PAGE_ACTIONS): Promise<IncidentAction[]> {
+    return Promise.resolve(this.actionsOf.all(id, limit).reverse().map(toAction));
   }
 
   enrichment(id: number): Promise<Enrichment | undefined> {

@@ -21,6 +21,7 @@ import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { carriesIncidentKey } from "../incidents/incident-capability.js";
 import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import type { IncidentStore } from "../incidents/incident-store.js";
@@ -92,11 +93,7 @@ const SNAPSHOT_REUSE_MS = 100;
  */
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
-  const store = await openReceiverStore(options.config.storage, options.startWriter, (error) => {
-    // Routed without its incident: the message goes out without its link.
-    metrics.storageErrors.inc({ operation: "file_incident" });
-    options.logger.error("cannot file the notification under its incident", { error });
-  });
+  const store = await openReceiverStore(options.config.storage, options.startWriter);
   const owner = processOwner();
   const incidents = store.incidents;
   const charts = new ChartPngRenderer();
@@ -104,7 +101,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   registerBuildInfo(registry, "webhook-receiver", options.version);
   registerProcessMetrics(registry);
   const web = options.webConfig
-    ? new WebLayer(options.webConfig, registry, options.logger, now)
+    ? new WebLayer(options.webConfig, registry, options.logger, now, (req) =>
+        carriesIncidentKey(incidents, req),
+      )
     : undefined;
   const destinations = new DestinationSet(
     { http: options.http ?? fetchHttpClient, stdout: options.stdout },
@@ -173,14 +172,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       store.claimUnrouted({ owner, until: now() + routingLeaseMs() }, now(), limit),
     ...(options.orphanScanMs !== undefined ? { orphanScanMs: options.orphanScanMs } : {}),
     complete: (results, at) =>
-      store.route(
-        results.map((r) => ({
-          id: r.id,
-          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
-          routed: r.routed,
-        })),
-        at,
-      ),
+      store
+        .route(
+          results.map((r) => ({
+            id: r.id,
+            enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+            routed: r.routed,
+          })),
+          at,
+        )
+        .then(({ unfiled }) => {
+          // Routed and sent all the same, without its incident link: said, not silent.
+          for (const { id, error } of unfiled) {
+            metrics.storageErrors.inc({ operation: "incident" });
+            options.logger.error("cannot file a notification under its incident", {
+              notification: id,
+              error,
+            });
+          }
+        }),
     enricher,
     config,
     logger: options.logger,

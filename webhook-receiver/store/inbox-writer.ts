@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
-import type { AcceptRecord, AcceptResult, InboxClaim, RouteRecord } from "./inbox-writes.js";
+import type {
+  AcceptRecord,
+  AcceptResult,
+  InboxClaim,
+  RouteOutcome,
+  RouteRecord,
+} from "./inbox-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 import { prepareOutboxWrites } from "./outbox-writes.js";
 import type { OutboxWrite } from "./outbox-writes.js";
@@ -15,7 +21,7 @@ export interface InboxWriter {
     windowStart: number,
     claim?: InboxClaim,
   ): Promise<AcceptResult[]>;
-  route(records: readonly RouteRecord[], now: number): Promise<void>;
+  route(records: readonly RouteRecord[], now: number): Promise<RouteOutcome>;
   /** The delivery worker's records of a send, in one transaction. */
   outbox(writes: readonly OutboxWrite[]): Promise<void>;
   /** Why no write can succeed any more (the thread or its connection is gone), if so. */
@@ -93,7 +99,7 @@ export function startInboxWriter(
     threaded: true,
     accept: (records, windowStart, claim) =>
       call<AcceptResult[]>({ kind: "accept", records, windowStart, claim }),
-    route: (records, now) => call<void>({ kind: "route", records, now }),
+    route: (records, now) => call<RouteOutcome>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
     failure: () => failure,
     close: async () => {

@@ -9,13 +9,11 @@ import { SqliteReceiverStore } from "./sqlite-receiver-store.js";
 export async function openReceiverStore(
   storage: StorageConfig,
   startWriter?: typeof startInboxWriter,
-  /** An incident filing that failed (the routing itself committed). PostgreSQL only. */
-  onFilingError?: (error: unknown) => void,
 ): Promise<ReceiverStore> {
   if (storage.kind === "sqlite")
     return SqliteReceiverStore.open(storage.path, storage.synchronous, startWriter);
   const { PostgresReceiverStore } = await import("./postgres/postgres-receiver-store.js");
-  return PostgresReceiverStore.open(storage.url, storage.maxConnections, onFilingError);
+  return PostgresReceiverStore.open(storage.url, storage.maxConnections);
 }
 
 /**

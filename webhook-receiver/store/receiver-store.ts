@@ -3,12 +3,12 @@ import type { ActionMethod, ActionResult } from "../actions/action-config.js";
 import type { IncidentStore } from "../incidents/incident-store.js";
 import type { Enrichment } from "../pipeline/enrichment.js";
 import type { HistoryEntry } from "./history-store.js";
-import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
+import type { AcceptRecord, AcceptResult, RouteOutcome, RouteRecord } from "./inbox-writes.js";
 import type { StoredNotification } from "./notification-store.js";
 import type { DeadLetter, PendingDelivery } from "./outbox-store.js";
 import type { OutboxWrite } from "./outbox-writes.js";
 
-export type { AcceptRecord, AcceptResult, RouteRecord, OutboxWrite };
+export type { AcceptRecord, AcceptResult, RouteOutcome, RouteRecord, OutboxWrite };
 export type { DeadLetter, PendingDelivery, StoredNotification, HistoryEntry };
 
 /**
@@ -75,8 +75,12 @@ export interface ReceiverStore {
    * (expired, or, on SQLite, held by an earlier run of the one process), oldest first.
    */
   claimUnrouted(claim: Claim, now: number, limit: number): Promise<StoredNotification[]>;
-  /** Records routing (deliveries, enrichment) of notifications still in the inbox; once each. */
-  route(records: readonly RouteRecord[], now: number): Promise<void>;
+  /**
+   * Records routing (deliveries, enrichment) of notifications still in the inbox, once
+   * each, and files them under their incidents; says which could not be filed (routed all
+   * the same: their messages go without the incident link).
+   */
+  route(records: readonly RouteRecord[], now: number): Promise<RouteOutcome>;
   notification(id: number): Promise<StoredNotification | undefined>;
   /** Queues a follow-up to every destination a routed notification went to. */
   enqueueFollowUp(id: number, enrichment: Enrichment, now: number): Promise<number>;

@@ -115,8 +115,11 @@ function apply(request: Request): Reply {
           result: writes.accept(request.records, request.windowStart, request.claim),
         };
       case "route":
-        writes.route(request.records, request.now);
-        return { seq: request.seq, ok: true };
+        return {
+          seq: request.seq,
+          ok: true,
+          result: writes.route(request.records, request.now),
+        };
       case "outbox":
         outbox(request.writes);
         return { seq: request.seq, ok: true };

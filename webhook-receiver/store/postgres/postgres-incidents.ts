@@ -4,7 +4,9 @@ import { planIncidentFiling } from "../../incidents/incident-filing.js";
 import type { FiledIncident, FilingInput } from "../../incidents/incident-filing.js";
 import {
   MAX_HISTORY,
+  MAX_PAGE_ACTIONS,
   MAX_PAGE_ATTEMPTS,
+  MAX_PAGE_DELIVERIES,
   MAX_PAGE_NOTIFICATIONS,
   newestEnrichment,
   toAction,
@@ -51,38 +53,41 @@ export class PostgresIncidentStore implements IncidentStore {
     return rows.rows.reverse().map(toIncidentNotification);
   }
 
-  async deliveries(id: number): ReturnType<IncidentStore["deliveries"]> {
+  async deliveries(
+    id: number,
+    limit = MAX_PAGE_DELIVERIES,
+  ): ReturnType<IncidentStore["deliveries"]> {
     const rows = await this.pool.query<DeliveryDbRow>(
       `SELECT d.id, d.notification_id, d.destination, d.kind, d.state, d.attempts, d.created_at,
               d.next_attempt_at, d.finished_at, d.last_error
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
-       WHERE x.incident_id = $1 ORDER BY d.id`,
-      [id],
+       WHERE x.incident_id = $1 ORDER BY d.id DESC LIMIT $2`,
+      [id, limit],
     );
-    return rows.rows.map(toDelivery);
+    return rows.rows.reverse().map(toDelivery);
   }
 
-  async attempts(id: number): ReturnType<IncidentStore["attempts"]> {
+  async attempts(id: number, limit = MAX_PAGE_ATTEMPTS): ReturnType<IncidentStore["attempts"]> {
     // The send's size is recorded with each attempt (replicas' rows interleave, so the
     // neighbouring rows SQLite looks at say nothing here).
     const rows = await this.pool.query<AttemptDbRow>(
       `SELECT a.delivery_id, a.at, a.outcome, a.detail, a.duration_ms, COALESCE(a.batch_size, 1) AS batch
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        JOIN attempts a ON a.delivery_id = d.id
-       WHERE x.incident_id = $1 ORDER BY a.at, a.id LIMIT $2`,
-      [id, MAX_PAGE_ATTEMPTS],
+       WHERE x.incident_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2`,
+      [id, limit],
     );
-    return rows.rows.map(toAttempt);
+    return rows.rows.reverse().map(toAttempt);
   }
 
-  async actions(id: number): ReturnType<IncidentStore["actions"]> {
+  async actions(id: number, limit = MAX_PAGE_ACTIONS): ReturnType<IncidentStore["actions"]> {
     const rows = await this.pool.query<ActionDbRow>(
       `SELECT a.at, a.action, a.mode, a.result, a.detail FROM actions a
        WHERE a.notification_id IN (SELECT notification_id FROM incident_notifications WHERE incident_id = $1)
-       ORDER BY a.id`,
-      [id],
+       ORDER BY a.id DESC LIMIT $2`,
+      [id, limit],
     );
-    return rows.rows.map(toAction);
+    return rows.rows.reverse().map(toAction);
   }
 
   async enrichment(id: number): Promise<Enrichment | undefined> {

@@ -4,7 +4,12 @@ import type { NotificationRow } from "../notification-store.js";
 import { toStored } from "../notification-store.js";
 import type { DeliveryRow } from "../outbox-store.js";
 import { toPending } from "../outbox-store.js";
-import type { AcceptResult, ActionHistory, ReceiverStore } from "../receiver-store.js";
+import type {
+  AcceptResult,
+  ActionHistory,
+  ReceiverStore,
+  RouteOutcome,
+} from "../receiver-store.js";
 import { postgresActions } from "./postgres-actions.js";
 import { createPool, inTransaction } from "./postgres-connection.js";
 import { applyOutboxWrites } from "./postgres-outbox-writes.js";
@@ -28,10 +33,7 @@ export class PostgresReceiverStore implements ReceiverStore {
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
-  private constructor(
-    readonly pool: Pool,
-    private readonly onFilingError: (error: unknown) => void,
-  ) {
+  private constructor(readonly pool: Pool) {
     this.actions = postgresActions(pool);
     this.incidents = new PostgresIncidentStore(pool);
     // Readiness reflects the database: a ping keeps the answer current between requests.
@@ -39,11 +41,7 @@ export class PostgresReceiverStore implements ReceiverStore {
     this.ping.unref();
   }
 
-  static async open(
-    url: string,
-    maxConnections: number,
-    onFilingError: (error: unknown) => void = () => undefined,
-  ): Promise<PostgresReceiverStore> {
+  static async open(url: string, maxConnections: number): Promise<PostgresReceiverStore> {
     const holder: { store?: PostgresReceiverStore } = {};
     const pool = createPool(url, maxConnections, (error) => {
       if (holder.store) holder.store.lastError = error.message;
@@ -54,7 +52,7 @@ export class PostgresReceiverStore implements ReceiverStore {
       await pool.end().catch(() => undefined);
       throw error;
     }
-    holder.store = new PostgresReceiverStore(pool, onFilingError);
+    holder.store = new PostgresReceiverStore(pool);
     return holder.store;
   }
 
@@ -169,7 +167,7 @@ export class PostgresReceiverStore implements ReceiverStore {
 
   route: ReceiverStore["route"] = (records, now) =>
     this.track(async () => {
-      if (records.length === 0) return;
+      if (records.length === 0) return { unfiled: [] };
       const deliveries = records.flatMap((r) =>
         r.routed.map((d) => ({ id: r.id, destination: d.destination, route: d.routeId })),
       );
@@ -178,7 +176,7 @@ export class PostgresReceiverStore implements ReceiverStore {
       // transaction. Only what is still in the inbox: a notification routed by two
       // replicas (one took it over from the other) gets its deliveries and its filing
       // once; the second DELETE waits for the first and finds nothing.
-      await inTransaction(this.pool, async (client) => {
+      return inTransaction(this.pool, async (client): Promise<RouteOutcome> => {
         const removed = await client.query<RoutedRow>(
           `WITH removed AS (
              DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id
@@ -207,13 +205,16 @@ export class PostgresReceiverStore implements ReceiverStore {
         );
         // As on SQLite, a savepoint: should filing fail, only the filing is undone and
         // the notifications are still routed (a message without its link beats none).
+        // The error goes back to the caller, which counts and logs it.
         await client.query("SAVEPOINT filing");
         try {
           await fileIncidents(client, removed.rows);
+          return { unfiled: [] };
         } catch (error) {
           await client.query("ROLLBACK TO SAVEPOINT filing");
           if (isConnectionError(error)) throw error;
-          this.onFilingError(error);
+          const message = error instanceof Error ? error.message : String(error);
+          return { unfiled: removed.rows.map((r) => ({ id: r.id, error: message })) };
         }
       });
     });
