@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../core/log/logger.js";
-import { isAuthorized } from "../../core/server/auth.js";
+import { isRequestAuthorized } from "../../core/server/auth.js";
 import { COMMON_HTTP_ERRORS } from "../../core/server/http-error.js";
 import type { HttpError } from "../../core/server/http-error.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
@@ -47,7 +47,7 @@ function handle(deps: AlertsEndpointDeps, req: IncomingMessage, res: ServerRespo
     if (reason !== "storage_unavailable") deps.metrics.notifications.inc({ result: "rejected" });
     send(res, error.status, errorBody(error));
   };
-  if (!isAuthorized(req.headers.authorization, config.credentials)) {
+  if (!isRequestAuthorized(req, config.credentials)) {
     res.setHeader("WWW-Authenticate", 'Bearer realm="aiwatch", Basic realm="aiwatch"');
     discard(req, res);
     refuse("unauthorized", COMMON_HTTP_ERRORS.unauthorized());

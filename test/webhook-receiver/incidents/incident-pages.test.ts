@@ -10,6 +10,7 @@ import { configHead, loadConfigText, startHarness, TOKEN } from "../receiver-har
 import type { Harness } from "../receiver-harness.js";
 import { startSmtpStandIn } from "../platforms/smtp.js";
 import { webhookPayload } from "../sample-notifications.js";
+import { PostgresReceiverStore } from "../../../webhook-receiver/store/postgres/postgres-receiver-store.js";
 import { storeBackends } from "../store-backends.js";
 import { CHAT_TYPES, chatDestinationsYaml, standInEnv, startAllStandIns } from "../stand-ins.js";
 
@@ -173,9 +174,17 @@ describe.each(storeBackends())("incidents on $name", (backend) => {
     // Exposed at 0 from the start, so increase() sees the first failure (the alert fires).
     expect(before).toContain('aiwatch_receiver_storage_errors_total{operation="incident"} 0');
     // The disk refuses the incident tables only: routing and delivery go on.
-    h.receiver.database.exec(
-      "CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'incident table unwritable'); END",
-    );
+    const store = h.receiver.store;
+    if (store instanceof PostgresReceiverStore)
+      await store.pool.query(`
+        CREATE FUNCTION refuse_incidents() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN RAISE EXCEPTION 'incident table unwritable'; END $$;
+        CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents
+          FOR EACH ROW EXECUTE FUNCTION refuse_incidents()`);
+    else
+      h.receiver.database.exec(
+        "CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'incident table unwritable'); END",
+      );
     await post(h, payload("firing", "2026-11-22T03:00:00.000Z"));
     const [message] = await messages(h, 1);
     expect(message).toContain("GpuHot");
