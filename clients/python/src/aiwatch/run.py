@@ -21,7 +21,6 @@ from .wire import check_label, step_value
 
 logger = logging.getLogger("aiwatch")
 
-_time = time.time
 _FINAL_STATUSES = ("finished", "failed")
 
 
@@ -128,6 +127,7 @@ class Run:
             TrainingChannel(self.run_id, self.job_name),
             options,
         )
+        self._put = self._sender.put
         exit_flush.register(self)
         _forget_in_forked_children(self)
 
@@ -147,36 +147,25 @@ class Run:
         ``log_metrics``.
         """
         if self._enabled:
-            self._enqueue(step, metrics)
+            # The hot path, on every step: one pass over the values' types, at C speed,
+            # and ``BatchSender.put``. Reading the values as JSON waits for the sender.
+            try:
+                if not _PLAIN_NUMBERS.issuperset(map(type, metrics.values())):
+                    _read_tensors(metrics)
+                self._put(METRICS, step, metrics)
+            except Exception:  # noqa: BLE001 - nothing may reach the training step
+                pass
 
     def log_metrics(self, step: int, metrics: Mapping[str, Any]) -> None:
         """``log()`` for a mapping, e.g. ``{"train/loss": 0.4}`` (any key, ``"step"``
         included); the mapping is copied, never kept."""
         if self._enabled:
             try:
-                self._enqueue(step, dict(metrics))
+                copy = dict(metrics)
+                _read_tensors(copy)
+                self._put(METRICS, step, copy)
             except Exception:  # noqa: BLE001 - not a mapping: nothing may reach the loop
                 pass
-
-    def _enqueue(self, step: Any, metrics: Dict[str, Any]) -> None:
-        """The hot path: the sender's queue is appended to under its lock (see
-        ``BatchSender.put``, inlined here to save a call). ``metrics`` is ours to keep."""
-        try:
-            for name, value in metrics.items():
-                if type(value) is not float and hasattr(value, "detach"):
-                    metrics[name] = _tensor_value(value)
-            sender = self._sender
-            now = _time()
-            with sender._lock:  # type: ignore[union-attr]
-                items = sender._items  # type: ignore[union-attr]
-                if len(items) == sender._capacity:  # type: ignore[union-attr]
-                    sender._dropped_full += 1  # type: ignore[union-attr]
-                sender._seq += 1  # type: ignore[union-attr]
-                items.append((sender._seq, now, METRICS, step, metrics))  # type: ignore[union-attr]
-                if len(items) == sender._batch_size:  # type: ignore[union-attr]
-                    sender._wakeup.notify()  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - nothing may reach the training step
-            pass
 
     def max_steps(self, n: int) -> None:
         """How many steps the run will take (``aiwatch_training_max_steps``, for progress
@@ -255,6 +244,17 @@ class Run:
             f"Run(run_id={self.run_id!r}, job_name={self.job_name!r}, "
             f"url={self.endpoint.url!r}, rank={self.rank}, enabled={self._enabled})"
         )
+
+
+# Values that need no reading: checked in one pass over the types (C speed), so that a
+# step whose values are all plain numbers never runs the per-value loop below.
+_PLAIN_NUMBERS = frozenset((float, int))
+
+
+def _read_tensors(metrics: Dict[str, Any]) -> None:
+    for name, value in metrics.items():
+        if type(value) is not float and hasattr(value, "detach"):
+            metrics[name] = _tensor_value(value)
 
 
 def _tensor_value(tensor: Any) -> Any:
