@@ -23,6 +23,7 @@ def test_importing_everything_starts_nothing_and_imports_no_framework() -> None:
         "heavy = [m for m in ('torch', 'transformers', 'lightning', 'pytorch_lightning', 'keras', 'tensorflow') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
         "assert atexit._ncallbacks() == before, atexit._ncallbacks()\n"
+        "assert sys.excepthook is sys.__excepthook__\n"
         "print('clean')\n"
     )
     assert result.returncode == 0, result.stderr

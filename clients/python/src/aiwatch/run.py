@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 import weakref
 from types import TracebackType
@@ -128,7 +127,7 @@ class Run:
             options,
         )
         self._put = self._sender.put
-        exit_flush.register(self)
+        exit_flush.register(self, self._sender)
         _forget_in_forked_children(self)
 
     @property
@@ -222,7 +221,7 @@ class Run:
         exception is marked ``failed``; then what is queued is sent by ``deadline``."""
         if not self._enabled or os.getpid() != self._pid:
             return
-        if not self._finished and _dying_of_exception():
+        if not self._finished and exit_flush.dying_of_uncaught_exception():
             self._sender.put(STATUS, "failed")  # type: ignore[union-attr]
         self._enabled = False
         self._sender.close(max(0.0, deadline - time.monotonic()))  # type: ignore[union-attr]
@@ -268,11 +267,6 @@ def _tensor_value(tensor: Any) -> Any:
     except Exception:  # noqa: BLE001 - not a scalar: the sender counts it as invalid
         pass
     return tensor.detach()
-
-
-def _dying_of_exception() -> bool:
-    # The interpreter stores an uncaught exception here before the atexit hooks run.
-    return getattr(sys, "last_exc", None) is not None or getattr(sys, "last_value", None) is not None
 
 
 _fork_aware: "weakref.WeakSet[Run]" = weakref.WeakSet()
