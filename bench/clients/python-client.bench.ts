@@ -147,6 +147,14 @@ export const pythonClientBenchmark: Benchmark = {
           note: "for comparison: the cost of logging itself, exporter healthy",
         },
         {
+          what: `training loop CPU time, ${logged}: exporter hung vs exporter up`,
+          value: loop.cpu_seconds.hung,
+          unit: "s",
+          baselineName: "the same loop logging to the running exporter",
+          baseline: loop.cpu_seconds.up,
+          note: "what the exporter being hung adds to logging",
+        },
+        {
           what: `training loop wall time, ${logged} to a hung exporter`,
           value: loop.seconds.hung,
           unit: "s",
