@@ -23,9 +23,9 @@ async function cli(args: string[], cwd = repoPath()) {
   return { code, stdout, stderr };
 }
 
-/** The docs' replay example: its command line and the output printed under it. */
-function docsExample(): { args: string[]; output: string } {
-  const docs = readFileSync(repoPath("docs", "training.md"), "utf8");
+/** A page's replay example: its command line and the output printed under it. */
+function docsExample(page: string): { args: string[]; output: string } {
+  const docs = readFileSync(repoPath(page), "utf8");
   const block = docs.slice(
     docs.indexOf("<!-- training-replay-example:begin -->"),
     docs.indexOf("<!-- training-replay-example:end -->"),
@@ -37,15 +37,18 @@ function docsExample(): { args: string[]; output: string } {
 }
 
 describe.skipIf(!(fixtures.available && promtool))("aiwatch training replay", () => {
-  it("prints what the docs show, on the real log they name", async () => {
-    const { args, output } = docsExample();
-    // The docs name the fixtures beside the repository; AIWATCH_FIXTURES may move them.
-    const shared = relative(repoPath(), fixtures.dir);
-    const result = await cli(args.map((a) => a.replace("../shared/fixtures", shared)));
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(output);
-  });
+  it.each(["README.md", "docs/training.md"])(
+    "prints what %s shows, on the real log it names",
+    async (page) => {
+      const { args, output } = docsExample(page);
+      // The docs name the fixtures beside the repository; AIWATCH_FIXTURES may move them.
+      const shared = relative(repoPath(), fixtures.dir);
+      const result = await cli(args.map((a) => a.replace("../shared/fixtures", shared)));
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(output);
+    },
+  );
 
   it("reads any log through --pattern, and names refused values with file:line", async () => {
     const dir = join(temp.path, "regex");
