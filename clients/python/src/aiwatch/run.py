@@ -136,7 +136,7 @@ class Run:
         return self._enabled
 
     def log(self, step: int, **metrics: Any) -> None:
-        """Queues one step's values; returns in about a microsecond, never raises.
+        """Queues one step's values (about a microsecond on its own); never raises.
 
         Values may be ``float``, ``int``, NumPy scalars or one-element tensors (a CPU
         tensor is read at once; a CUDA tensor is detached and read on the sender
