@@ -123,6 +123,22 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     );
   });
 
+  it("has a schema check that refuses what the API server would refuse", () => {
+    // Without these, "no problems" above could mean a check that finds none.
+    const deployment = workloads(base).find((w) => w.kind === "Deployment");
+    const broken = [
+      { ...deployment, spec: { ...deployment?.spec, replicas: "two" } },
+      { ...deployment, spec: { ...deployment?.spec, template: undefined } },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: "not base64!" } },
+      {
+        ...named(base, "AlertmanagerConfig")[0],
+        spec: { route: { groupBy: "alertname" } },
+      },
+      { apiVersion: "v1", kind: "Sercet", metadata: { name: "typo" } },
+    ];
+    expect(broken.map((o) => schemaProblems(o).length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it("validates the documented Alertmanager resource, which selects the AlertmanagerConfig", () => {
     const text =
       blocks.find((b) => b.lang === "yaml" && b.text.includes("kind: Alertmanager\n"))?.text ?? "";
@@ -207,6 +223,36 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     expect(webhook?.url).toBe(
       `http://${service?.metadata?.name}.${service?.metadata?.namespace}.svc:${port}/api/v1/alerts`,
     );
+  });
+
+  it("links messages to incident pages at the receiver the walk-through port-forwards", () => {
+    const forward = commands
+      .map((c) => /port-forward service\/aiwatch-receiver (\d+):(\d+)/.exec(c))
+      .find(Boolean);
+    const service = named(base, "Service").find((s) => s.metadata?.name === "aiwatch-receiver");
+    expect(forward?.[2]).toBe(String((service?.spec?.["ports"] as { port: number }[])[0]?.port));
+    const config = named(base, "ConfigMap").find((c) =>
+      c.metadata?.name?.startsWith("aiwatch-receiver"),
+    )?.data?.["receiver.yaml"];
+    const receiver = parseYaml(config ?? "") as { web?: { external_url?: string } };
+    expect(receiver.web?.external_url).toBe(`http://localhost:${forward?.[1]}`);
+  });
+
+  it("keeps the tokens it writes out of git", async () => {
+    const result = await runProcess(
+      "git",
+      [
+        "check-ignore",
+        "deploy/kubernetes/secrets/ingest-token",
+        "deploy/kubernetes/secrets/receiver-token",
+      ],
+      { cwd: repoPath() },
+    );
+    expect(result.stdout.trim().split("\n")).toEqual([
+      "deploy/kubernetes/secrets/ingest-token",
+      "deploy/kubernetes/secrets/receiver-token",
+    ]);
+    expect(commands.some((c) => c.startsWith("scripts/kubernetes-secrets.sh"))).toBe(true);
   });
 
   it("points every workload at the image the walk-through set", () => {

@@ -1,12 +1,18 @@
 import express from "express";
 import type { Request, Response } from "express";
 import { redact } from "../../core/log/redaction.js";
-import { isAuthorized } from "../../core/server/auth.js";
+import { isRequestAuthorized } from "../../core/server/auth.js";
 import type { Credentials } from "../../core/server/auth.js";
 import { defineHttpErrors, sendHttpError } from "../../core/server/http-error.js";
-import { tokenMatches } from "./capability-token.js";
 import { CONTENT_SECURITY_POLICY } from "./html.js";
+import { incidentNumber, openedByKey } from "./incident-capability.js";
 import { INCIDENTS_PATH, mainChart } from "./incident-link.js";
+import {
+  MAX_PAGE_ACTIONS,
+  MAX_PAGE_ATTEMPTS,
+  MAX_PAGE_DELIVERIES,
+  MAX_PAGE_NOTIFICATIONS,
+} from "./incident-store.js";
 import type { IncidentRow, IncidentStore } from "./incident-store.js";
 import { buildTimeline } from "./incident-timeline.js";
 import { renderIncidentList } from "./render-incident-list.js";
@@ -31,18 +37,17 @@ export interface IncidentRoutesDeps {
 
 const LIST_SIZE = 200;
 const NOISIEST_DAYS = 7;
-const ID = /^[1-9][0-9]{0,14}$/;
 
 /**
  * The incident pages, read-only: GET /incidents (the list, behind the receiver's auth) and
  * GET /incidents/<id> with its chart PNG (behind the auth, or opened by the incident's own
- * key from its link). Nothing a visitor sends selects a query or an outbound address: the
- * only inputs are the incident number and the key.
+ * key from its link; incident-capability.ts). The auth is the one every endpoint uses: the
+ * receiver's credentials or a `--web.config.file` user. Nothing a visitor sends selects a
+ * query or an outbound address: the only inputs are the incident number and the key.
  */
 export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
   const router = express.Router();
-  const authorized = (req: Request): boolean =>
-    isAuthorized(req.headers.authorization, deps.credentials());
+  const authorized = (req: Request): boolean => isRequestAuthorized(req, deps.credentials());
   const refuse = (res: Response): void => {
     deps.onRejected();
     res.setHeader("WWW-Authenticate", 'Basic realm="aiwatch", Bearer realm="aiwatch"');
@@ -50,21 +55,14 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
   };
   /** The incident when the request may see it; otherwise answers and returns undefined. */
   const admitted = (req: Request, res: Response): IncidentRow | undefined => {
-    const raw = req.params["id"];
-    const id = typeof raw === "string" ? raw : "";
-    const key = req.query["key"];
-    const incident = ID.test(id) ? deps.store.get(Number(id)) : undefined;
-    if (
-      typeof key === "string" &&
-      key.length <= 128 &&
-      incident &&
-      tokenMatches(key, incident.token)
-    )
-      return incident;
+    const byKey = openedByKey(deps.store, req.params["id"], req.query["key"]);
+    if (byKey) return byKey;
     if (!authorized(req)) {
       refuse(res);
       return undefined;
     }
+    const id = incidentNumber(req.params["id"]);
+    const incident = id !== undefined ? deps.store.get(id) : undefined;
     if (!incident) sendHttpError(res, INCIDENT_HTTP_ERRORS["incident-not-found"]());
     return incident;
   };
@@ -88,6 +86,9 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     const secrets = deps.secretValues();
     const enrichment = deps.store.enrichment(incident.id);
     const notifications = deps.store.notifications(incident.id);
+    const deliveries = deps.store.deliveries(incident.id);
+    const attempts = deps.store.attempts(incident.id);
+    const actions = deps.store.actions(incident.id);
     const html = renderIncidentPage({
       incident,
       notifications,
@@ -95,12 +96,17 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
       timeline: buildTimeline({
         incident,
         notifications,
-        deliveries: deps.store.deliveries(incident.id),
-        attempts: deps.store.attempts(incident.id),
-        actions: deps.store.actions(incident.id),
+        deliveries,
+        attempts,
+        actions,
         enrichment,
         redact: (t) => redact(t, secrets),
       }),
+      timelineCut:
+        notifications.length >= MAX_PAGE_NOTIFICATIONS ||
+        deliveries.length >= MAX_PAGE_DELIVERIES ||
+        attempts.length >= MAX_PAGE_ATTEMPTS ||
+        actions.length >= MAX_PAGE_ACTIONS,
       history: deps.store.history(incident),
       now: deps.now(),
       basePath: INCIDENTS_PATH,

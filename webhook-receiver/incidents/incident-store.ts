@@ -69,15 +69,18 @@ export interface IncidentListEntry extends IncidentRow {
 export const MAX_PAGE_NOTIFICATIONS = 500;
 /** Most previous occurrences listed. */
 export const MAX_HISTORY = 200;
-/** Most send attempts on one timeline (the oldest). */
-const MAX_PAGE_ATTEMPTS = 2000;
+/** Most deliveries, send attempts and actions on one timeline (each the newest). */
+export const MAX_PAGE_DELIVERIES = 1000;
+export const MAX_PAGE_ATTEMPTS = 2000;
+export const MAX_PAGE_ACTIONS = 500;
 /** Rows looked at on each side of an attempt to count the digest it was part of. */
 const DIGEST_SCAN = 64;
 
 /**
  * Reads for the incident pages (the writes run in the routing transaction:
- * incident-writes.ts). Every query is bounded and answered from an index on the incident,
- * its notifications or its fingerprint.
+ * incident-writes.ts). Every query returns at most a fixed number of rows, the newest when
+ * there are more, and is answered from an index on the incident, its notifications or its
+ * fingerprint (the noisiest alerts: from the index on when incidents opened).
  */
 export class IncidentStore {
   private readonly byId;
@@ -103,11 +106,11 @@ export class IncidentStore {
       `SELECT n.id, n.received_at, n.payload FROM incident_notifications x JOIN notifications n ON n.id = x.notification_id
        WHERE x.incident_id = ? ORDER BY x.notification_id DESC LIMIT ?`,
     );
-    this.deliveriesOf = db.prepare<[number], DeliveryDbRow>(
+    this.deliveriesOf = db.prepare<[number, number], DeliveryDbRow>(
       `SELECT d.id, d.notification_id, d.destination, d.kind, d.state, d.attempts, d.created_at,
               d.next_attempt_at, d.finished_at, d.last_error
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
-       WHERE x.incident_id = ? ORDER BY d.id`,
+       WHERE x.incident_id = ? ORDER BY d.id DESC LIMIT ?`,
     );
     // One send records one attempt row per delivery it carried, in one statement loop, with
     // the same time and measured duration: a digest shows as neighbouring rows alike. The
@@ -119,7 +122,7 @@ export class IncidentStore {
                  AND b.duration_ms IS a.duration_ms) AS batch
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        JOIN attempts a ON a.delivery_id = d.id
-       WHERE x.incident_id = ? ORDER BY a.at, a.id LIMIT ?`,
+       WHERE x.incident_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?`,
     );
     // The newest analysis: a notification's own enrichment, or the follow-up that brought it
     // when the evidence missed the message's deadline. Walked newest first on the index, so
@@ -144,10 +147,10 @@ export class IncidentStore {
     this.historyOf = db.prepare<[string, number, number], IncidentDbRow>(
       "SELECT * FROM incidents WHERE fingerprint = ? AND id < ? ORDER BY id DESC LIMIT ?",
     );
-    this.actionsOf = db.prepare<[number], ActionDbRow>(
+    this.actionsOf = db.prepare<[number, number], ActionDbRow>(
       `SELECT a.at, a.action, a.mode, a.result, a.detail FROM actions a
        WHERE a.notification_id IN (SELECT notification_id FROM incident_notifications WHERE incident_id = ?)
-       ORDER BY a.id`,
+       ORDER BY a.id DESC LIMIT ?`,
     );
   }
 
@@ -173,40 +176,52 @@ export class IncidentStore {
       }));
   }
 
-  deliveries(id: number): IncidentDelivery[] {
-    return this.deliveriesOf.all(id).map((r) => ({
-      id: r.id,
-      notificationId: r.notification_id,
-      destination: r.destination,
-      kind: r.kind,
-      state: r.state,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-      nextAttemptAt: r.next_attempt_at,
-      ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
-      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-    }));
+  /** The incident's deliveries, oldest first (the newest `limit`). */
+  deliveries(id: number, limit = MAX_PAGE_DELIVERIES): IncidentDelivery[] {
+    return this.deliveriesOf
+      .all(id, limit)
+      .reverse()
+      .map((r) => ({
+        id: r.id,
+        notificationId: r.notification_id,
+        destination: r.destination,
+        kind: r.kind,
+        state: r.state,
+        attempts: r.attempts,
+        createdAt: r.created_at,
+        nextAttemptAt: r.next_attempt_at,
+        ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+        ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+      }));
   }
 
-  attempts(id: number): IncidentAttempt[] {
-    return this.attemptsOf.all(id, MAX_PAGE_ATTEMPTS).map((r) => ({
-      deliveryId: r.delivery_id,
-      at: r.at,
-      outcome: r.outcome,
-      ...(r.detail !== null ? { detail: r.detail } : {}),
-      ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
-      batch: r.batch,
-    }));
+  /** The send attempts of its deliveries, oldest first (the newest `limit`). */
+  attempts(id: number, limit = MAX_PAGE_ATTEMPTS): IncidentAttempt[] {
+    return this.attemptsOf
+      .all(id, limit)
+      .reverse()
+      .map((r) => ({
+        deliveryId: r.delivery_id,
+        at: r.at,
+        outcome: r.outcome,
+        ...(r.detail !== null ? { detail: r.detail } : {}),
+        ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
+        batch: r.batch,
+      }));
   }
 
-  actions(id: number): IncidentAction[] {
-    return this.actionsOf.all(id).map((r) => ({
-      at: r.at,
-      action: r.action,
-      mode: r.mode,
-      result: r.result,
-      ...(r.detail !== null ? { detail: r.detail } : {}),
-    }));
+  /** The automated actions run for its notifications, oldest first (the newest `limit`). */
+  actions(id: number, limit = MAX_PAGE_ACTIONS): IncidentAction[] {
+    return this.actionsOf
+      .all(id, limit)
+      .reverse()
+      .map((r) => ({
+        at: r.at,
+        action: r.action,
+        mode: r.mode,
+        result: r.result,
+        ...(r.detail !== null ? { detail: r.detail } : {}),
+      }));
   }
 
   /** The newest enrichment of the incident, preferring one that carries evidence. */

@@ -15,9 +15,11 @@ interface OpenIncident {
  * Files a routed notification under its incident, inside the routing transaction (so a
  * message never goes out before its link exists). Routing runs in accept order, so the
  * group's episodes are cut the same way whatever batches they were routed in. Idempotent:
- * a notification already filed is left as it is.
+ * a notification already filed is left as it is. Returns why filing failed, if it did.
  */
-export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: number) => void {
+export function prepareIncidentWrites(
+  db: SqliteDatabase,
+): (notificationId: number) => string | undefined {
   const filed = db.prepare<[number], { incident_id: number }>(
     "SELECT incident_id FROM incident_notifications WHERE notification_id = ?",
   );
@@ -86,11 +88,13 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
   return (notificationId) => {
     // Inside the routing transaction this is a savepoint: should filing fail, only the
     // filing is rolled back, and the notification is still routed (a message without its
-    // link beats no message).
+    // link beats no message). The error goes back to the caller, which counts and logs it
+    // (this may run in the writer thread, which has neither metrics nor a logger).
     try {
       file(notificationId);
-    } catch {
-      // Nothing to report from the writer thread; the page is missing, the message is not.
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
   };
 }

@@ -19,6 +19,16 @@ export interface OutboxSnapshot {
   readonly oldestPendingSeconds: ReadonlyMap<string, number>;
 }
 
+/** What `aiwatch_receiver_storage_errors_total` counts failures of. */
+export const STORAGE_OPERATIONS = [
+  "accept",
+  "route",
+  "incident",
+  "follow_up",
+  "read_outbox",
+  "prune",
+] as const;
+
 /**
  * The receiver's own metrics. Destinations appear by their configured *name*, never by
  * URL: the URL holds the token. Outbox gauges are read from the database at scrape time,
@@ -117,6 +127,9 @@ export class ReceiverMetrics {
       labelNames: ["operation"],
       registers,
     });
+    // Exposed at 0 from the start: increase() cannot see a series' first sample as a rise,
+    // so AiwatchReceiverStorageFailing would miss the first error of an operation.
+    for (const operation of STORAGE_OPERATIONS) this.storageErrors.inc({ operation }, 0);
     this.replayed = new client.Counter({
       name: "aiwatch_receiver_dead_letters_replayed_total",
       help: "Dead letters put back in the outbox.",

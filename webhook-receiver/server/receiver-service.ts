@@ -22,6 +22,7 @@ import { RoutingStage } from "../pipeline/routing-stage.js";
 import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { carriesIncidentKey } from "../incidents/incident-capability.js";
 import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import { IncidentStore } from "../incidents/incident-store.js";
@@ -99,7 +100,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   registerBuildInfo(registry, "webhook-receiver", options.version);
   registerProcessMetrics(registry);
   const web = options.webConfig
-    ? new WebLayer(options.webConfig, registry, options.logger, now)
+    ? new WebLayer(options.webConfig, registry, options.logger, now, (req) =>
+        carriesIncidentKey(incidents, req),
+      )
     : undefined;
   const destinations = new DestinationSet(
     { http: options.http ?? fetchHttpClient, stdout: options.stdout },
@@ -153,14 +156,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const routing = new RoutingStage({
     store: notifications,
     complete: (results, at) =>
-      writer.route(
-        results.map((r) => ({
-          id: r.id,
-          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
-          routed: r.routed,
-        })),
-        at,
-      ),
+      writer
+        .route(
+          results.map((r) => ({
+            id: r.id,
+            enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+            routed: r.routed,
+          })),
+          at,
+        )
+        .then(({ unfiled }) => {
+          // Routed and sent all the same, without its incident link: said, not silent.
+          for (const { id, error } of unfiled) {
+            metrics.storageErrors.inc({ operation: "incident" });
+            options.logger.error("cannot file a notification under its incident", {
+              notification: id,
+              error,
+            });
+          }
+        }),
     enricher,
     config,
     logger: options.logger,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
-import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
+import type { AcceptRecord, AcceptResult, RouteOutcome, RouteRecord } from "./inbox-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 import { prepareOutboxWrites } from "./outbox-writes.js";
 import type { OutboxWrite } from "./outbox-writes.js";
@@ -11,7 +11,7 @@ export interface InboxWriter {
   /** Whether commits run in the writer thread (false: on the event loop). */
   readonly threaded: boolean;
   accept(records: readonly AcceptRecord[], windowStart: number): Promise<AcceptResult[]>;
-  route(records: readonly RouteRecord[], now: number): Promise<void>;
+  route(records: readonly RouteRecord[], now: number): Promise<RouteOutcome>;
   /** The delivery worker's records of a send, in one transaction. */
   outbox(writes: readonly OutboxWrite[]): Promise<void>;
   /** Why no write can succeed any more (the thread or its connection is gone), if so. */
@@ -89,7 +89,7 @@ export function startInboxWriter(
     threaded: true,
     accept: (records, windowStart) =>
       call<AcceptResult[]>({ kind: "accept", records, windowStart }),
-    route: (records, now) => call<void>({ kind: "route", records, now }),
+    route: (records, now) => call<RouteOutcome>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
     failure: () => failure,
     close: async () => {

@@ -20,9 +20,14 @@ export interface RouteRecord {
   readonly routed: readonly { readonly destination: string; readonly routeId: string }[];
 }
 
+/** What routing could not do besides: notifications routed but not filed under an incident. */
+export interface RouteOutcome {
+  readonly unfiled: readonly { readonly id: number; readonly error: string }[];
+}
+
 export interface InboxWrites {
   accept(records: readonly AcceptRecord[], windowStart: number): AcceptResult[];
-  route(records: readonly RouteRecord[], now: number): void;
+  route(records: readonly RouteRecord[], now: number): RouteOutcome;
 }
 
 /**
@@ -63,15 +68,18 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
       return { duplicate: false, id };
     }),
   );
-  const route = db.transaction((records: readonly RouteRecord[], now: number) => {
+  const route = db.transaction((records: readonly RouteRecord[], now: number): RouteOutcome => {
+    const unfiled: { id: number; error: string }[] = [];
     for (const r of records) {
       // Only what is still in the inbox: routing the same notification twice (handed over
       // in memory and also read from the inbox at start) must not create two deliveries.
       if (removeFromInbox.run(r.id).changes === 0) continue;
       for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
       if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
-      fileIncident(r.id);
+      const error = fileIncident(r.id);
+      if (error !== undefined) unfiled.push({ id: r.id, error });
     }
+    return { unfiled };
   });
   return {
     // BEGIN IMMEDIATE: two connections write this database (the writer thread and the

@@ -54,8 +54,11 @@ parentPort?.on("message", (request: Request) => {
         });
         return;
       case "route":
-        writes.route(request.records, request.now);
-        parentPort?.postMessage({ seq: request.seq, ok: true });
+        parentPort?.postMessage({
+          seq: request.seq,
+          ok: true,
+          result: writes.route(request.records, request.now),
+        });
         return;
       case "outbox":
         outbox(request.writes);

@@ -29,7 +29,8 @@ export function webAuthenticatedUser(req: IncomingMessage): string | undefined {
 
 /**
  * What `--web.config.file` adds in front of a server, as Prometheus's exporter-toolkit
- * does: TLS, basic auth for every path, extra response headers, a rate limit. The file is
+ * does: TLS, basic auth for every path (but a request with a capability of its own, see
+ * `ownCapability`), extra response headers, a rate limit. The file is
  * re-read when it or a TLS file it names changes (checked per request and per
  * connection), so new certificates and users apply without a restart. A file that turns
  * invalid while running fails closed, as in the toolkit: requests get 500 and TLS
@@ -51,6 +52,12 @@ export class WebLayer {
     metrics: MetricsRegistry,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /**
+     * Whether a request carries a capability of its own that the application checks (the
+     * receiver's incident links: a page's unguessable key, which the chat platforms that
+     * fetch its chart cannot send basic auth with). Such a request skips basic auth only.
+     */
+    private readonly ownCapability: (req: IncomingMessage) => boolean = () => false,
   ) {
     this.loaded = { ok: true, config: initial };
     this.stamp = fileStamp(initial.watched);
@@ -127,7 +134,7 @@ export class WebLayer {
       this.refuse(res, "rate_limited", 429, "Too Many Requests");
       return;
     }
-    if (config.users.size === 0) {
+    if (config.users.size === 0 || this.ownCapability(req)) {
       next();
       return;
     }

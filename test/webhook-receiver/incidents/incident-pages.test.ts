@@ -107,7 +107,7 @@ describe("incidents", () => {
     const page = await fetch(`${h.receiver.url}/incidents/${second?.id}?key=${second?.key}`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("1 previous occurrence(s)");
+    expect(html).toContain("1 previous occurrence of this alert");
     expect(html).toContain(`href="/incidents/${first?.id}"`);
     expect(html).toMatch(/median time to resolve 30m 0s/);
     expect(html).toMatch(/data-event="received"[^>]*>.*notification #\d+ from Alertmanager/);
@@ -156,6 +156,30 @@ describe("incidents", () => {
     expect(metrics).toMatch(
       /aiwatch_receiver_requests_rejected_total\{reason="unauthorized",endpoint="incidents"\} 7/,
     );
+  });
+
+  it("counts and logs a notification it could not file under an incident; its message still goes, without a link", async () => {
+    harness = await startHarness(dir.path, config(dir.path));
+    const h = harness;
+    const before = await (await fetch(`${h.receiver.url}/metrics`)).text();
+    // Exposed at 0 from the start, so increase() sees the first failure (the alert fires).
+    expect(before).toContain('aiwatch_receiver_storage_errors_total{operation="incident"} 0');
+    // The disk refuses the incident tables only: routing and delivery go on.
+    h.receiver.database.exec(
+      "CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'incident table unwritable'); END",
+    );
+    await post(h, payload("firing", "2026-11-22T03:00:00.000Z"));
+    const [message] = await messages(h, 1);
+    expect(message).toContain("GpuHot");
+    expect(message).not.toContain("Incident page:");
+    const metrics = await (await fetch(`${h.receiver.url}/metrics`)).text();
+    expect(metrics).toContain('aiwatch_receiver_storage_errors_total{operation="incident"} 1');
+    const logged = h.logs.find((l) => l.includes("cannot file a notification under its incident"));
+    expect(JSON.parse(logged ?? "{}")).toMatchObject({
+      level: "error",
+      notification: expect.any(Number) as unknown,
+      error: "incident table unwritable",
+    });
   });
 
   it("shows labels and annotations with HTML, SVG and javascript: URLs as text", async () => {
