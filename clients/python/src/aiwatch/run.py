@@ -147,7 +147,7 @@ class Run:
         """
         if self._enabled:
             # The hot path, on every step: one pass over the values' types, at C speed,
-            # and ``BatchSender.put``. Reading the values as JSON waits for the sender.
+            # and ``BatchSender.put``; turning values into JSON is the sender thread's work.
             try:
                 if not _PLAIN_NUMBERS.issuperset(map(type, metrics.values())):
                     _read_tensors(metrics)
