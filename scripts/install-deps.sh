@@ -8,7 +8,8 @@
 # kustomizations), openssl (test certificates for TLS), apache2-utils (htpasswd, the bcrypt
 # hashes of --web.config.file) and git (the package is installed from a git URL in a test);
 # and for clients/python's tests, Debian's python3 with python3-torch and python3-pytest
-# (plus python3-pip and python3-setuptools, to prove `pip install ./clients/python`).
+# (plus python3-pip, python3-setuptools, python3-wheel and python3-venv, to prove `pip
+# install ./clients/python` and docs/python.md's offline install into a venv).
 set -euo pipefail
 
 declare -A package_for=(
@@ -32,6 +33,8 @@ declare -A python_package_for=(
   [pytest]=python3-pytest
   [pip]=python3-pip
   [setuptools]=python3-setuptools
+  [wheel]=python3-wheel
+  [ensurepip]=python3-venv
 )
 
 missing=()
