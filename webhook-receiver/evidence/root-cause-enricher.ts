@@ -4,7 +4,7 @@ import type { ActionConfig, ActionOutcome } from "../actions/action-config.js";
 import { ActionMetrics } from "../actions/action-metrics.js";
 import { ActionRunner } from "../actions/action-runner.js";
 import { captureEvidence } from "../incidents/capture-evidence.js";
-import type { ActionStore } from "../actions/action-store.js";
+import type { ActionHistory } from "../store/receiver-store.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { Alert, Notification } from "../payload/notification.js";
 import type { Enricher, Enrichment, EnrichmentContext } from "../pipeline/enrichment.js";
@@ -26,7 +26,7 @@ import { decideVerdict } from "./scoring.js";
 export interface RootCauseEnricherDeps {
   readonly config: () => ReceiverConfig;
   readonly registry: MetricsRegistry;
-  readonly actionStore: ActionStore;
+  readonly actionStore: ActionHistory;
   readonly logger: Logger;
   readonly now: () => number;
 }

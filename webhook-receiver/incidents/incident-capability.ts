@@ -5,7 +5,7 @@ import type { IncidentRow } from "./incident-store.js";
 
 /** What opening an incident by its key reads. */
 export interface IncidentLookup {
-  get(id: number): IncidentRow | undefined;
+  get(id: number): Promise<IncidentRow | undefined>;
 }
 
 const ID = /^[1-9][0-9]{0,14}$/;
@@ -17,15 +17,15 @@ const LINK_PATH = new RegExp(`^${INCIDENTS_PATH}/([^/]+)(?:/chart\\.png)?$`);
  * The incident a link opens: its number names an incident and its key (exactly one) is
  * that incident's token, compared in constant time. Otherwise undefined.
  */
-export function openedByKey(
+export async function openedByKey(
   store: IncidentLookup,
   id: unknown,
   key: unknown,
-): IncidentRow | undefined {
+): Promise<IncidentRow | undefined> {
   const number = incidentNumber(id);
   if (number === undefined) return undefined;
   if (typeof key !== "string" || key === "" || key.length > MAX_KEY_LENGTH) return undefined;
-  const incident = store.get(number);
+  const incident = await store.get(number);
   return incident && tokenMatches(key, incident.token) ? incident : undefined;
 }
 
@@ -41,7 +41,10 @@ export function incidentNumber(id: unknown): number | undefined {
  * alone, and a person opens the page from chat. So `--web.config.file`'s basic auth lets
  * such a request through (a wrong or missing key still needs the credentials).
  */
-export function carriesIncidentKey(store: IncidentLookup, req: IncomingMessage): boolean {
+export async function carriesIncidentKey(
+  store: IncidentLookup,
+  req: IncomingMessage,
+): Promise<boolean> {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   let url: URL;
   try {
@@ -51,5 +54,6 @@ export function carriesIncidentKey(store: IncidentLookup, req: IncomingMessage):
   }
   const match = LINK_PATH.exec(url.pathname);
   const keys = url.searchParams.getAll("key");
-  return match !== null && keys.length === 1 && openedByKey(store, match[1], keys[0]) !== undefined;
+  if (match === null || keys.length !== 1) return false;
+  return (await openedByKey(store, match[1], keys[0])) !== undefined;
 }

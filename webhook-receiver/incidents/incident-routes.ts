@@ -54,25 +54,29 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     sendHttpError(res, INCIDENT_HTTP_ERRORS.unauthorized());
   };
   /** The incident when the request may see it; otherwise answers and returns undefined. */
-  const admitted = (req: Request, res: Response): IncidentRow | undefined => {
-    const byKey = openedByKey(deps.store, req.params["id"], req.query["key"]);
+  const admitted = async (req: Request, res: Response): Promise<IncidentRow | undefined> => {
+    const byKey = await openedByKey(deps.store, req.params["id"], req.query["key"]);
     if (byKey) return byKey;
     if (!authorized(req)) {
       refuse(res);
       return undefined;
     }
     const id = incidentNumber(req.params["id"]);
-    const incident = id !== undefined ? deps.store.get(id) : undefined;
+    const incident = id !== undefined ? await deps.store.get(id) : undefined;
     if (!incident) sendHttpError(res, INCIDENT_HTTP_ERRORS["incident-not-found"]());
     return incident;
   };
 
-  router.get(INCIDENTS_PATH, (req, res) => {
+  router.get(INCIDENTS_PATH, async (req, res) => {
     if (!authorized(req)) return refuse(res);
     const now = deps.now();
+    const [incidents, noisiest] = await Promise.all([
+      deps.store.list(LIST_SIZE),
+      deps.store.noisiest(now - NOISIEST_DAYS * 86_400_000, now, 10),
+    ]);
     const html = renderIncidentList({
-      incidents: deps.store.list(LIST_SIZE),
-      noisiest: deps.store.noisiest(now - NOISIEST_DAYS * 86_400_000, now, 10),
+      incidents,
+      noisiest,
       noisiestDays: NOISIEST_DAYS,
       now,
       basePath: INCIDENTS_PATH,
@@ -80,15 +84,18 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
     sendHtml(res, html);
   });
 
-  router.get(`${INCIDENTS_PATH}/:id`, (req, res) => {
-    const incident = admitted(req, res);
+  router.get(`${INCIDENTS_PATH}/:id`, async (req, res) => {
+    const incident = await admitted(req, res);
     if (!incident) return;
     const secrets = deps.secretValues();
-    const enrichment = deps.store.enrichment(incident.id);
-    const notifications = deps.store.notifications(incident.id);
-    const deliveries = deps.store.deliveries(incident.id);
-    const attempts = deps.store.attempts(incident.id);
-    const actions = deps.store.actions(incident.id);
+    const [enrichment, notifications, deliveries, attempts, actions, history] = await Promise.all([
+      deps.store.enrichment(incident.id),
+      deps.store.notifications(incident.id),
+      deps.store.deliveries(incident.id),
+      deps.store.attempts(incident.id),
+      deps.store.actions(incident.id),
+      deps.store.history(incident),
+    ]);
     const html = renderIncidentPage({
       incident,
       notifications,
@@ -107,22 +114,21 @@ export function incidentRoutes(deps: IncidentRoutesDeps): express.Router {
         deliveries.length >= MAX_PAGE_DELIVERIES ||
         attempts.length >= MAX_PAGE_ATTEMPTS ||
         actions.length >= MAX_PAGE_ACTIONS,
-      history: deps.store.history(incident),
+      history,
       now: deps.now(),
       basePath: INCIDENTS_PATH,
     });
     sendHtml(res, html);
   });
 
-  router.get(`${INCIDENTS_PATH}/:id/chart.png`, (req, res, next) => {
-    const incident = admitted(req, res);
+  router.get(`${INCIDENTS_PATH}/:id/chart.png`, async (req, res) => {
+    const incident = await admitted(req, res);
     if (!incident) return;
-    const chart = mainChart(deps.store.enrichment(incident.id)?.evidence);
+    const chart = mainChart((await deps.store.enrichment(incident.id))?.evidence);
     if (!chart) return sendHttpError(res, INCIDENT_HTTP_ERRORS["no-chart"]());
-    deps.renderPng(chart).then((png) => {
-      privateHeaders(res);
-      res.type("image/png").send(png);
-    }, next);
+    const png = await deps.renderPng(chart);
+    privateHeaders(res);
+    res.type("image/png").send(png);
   });
   return router;
 }

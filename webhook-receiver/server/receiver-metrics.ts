@@ -8,6 +8,7 @@ export type RejectReason =
   | "unsupported_media_type"
   | "invalid_payload"
   | "unsupported_version"
+  | "limit_exceeded"
   | "storage_unavailable";
 
 /** Which endpoint refused a request: the alerts webhook, the admin API or /-/reload. */
@@ -31,12 +32,13 @@ export const STORAGE_OPERATIONS = [
 
 /**
  * The receiver's own metrics. Destinations appear by their configured *name*, never by
- * URL: the URL holds the token. Outbox gauges are read from the database at scrape time,
+ * URL: the URL holds the token. Outbox gauges are read from the store at scrape time,
  * so they are right even for work another process (`aiwatch receiver replay`) queued.
  */
 export class ReceiverMetrics {
   readonly notifications: client.Counter<"result">;
   readonly rejected: client.Counter<"reason" | "endpoint">;
+  readonly limitRefusals: client.Counter<"limit">;
   readonly acceptDuration: client.Histogram;
   readonly deliveries: client.Counter<"destination" | "type" | "outcome">;
   readonly deliveryDuration: client.Histogram<"destination" | "type">;
@@ -51,7 +53,7 @@ export class ReceiverMetrics {
 
   constructor(
     metrics: MetricsRegistry,
-    snapshot: () => OutboxSnapshot,
+    snapshot: () => Promise<OutboxSnapshot>,
     destinations: () => readonly string[],
   ) {
     const registers = metrics.registers;
@@ -65,6 +67,12 @@ export class ReceiverMetrics {
       name: "aiwatch_receiver_requests_rejected_total",
       help: "Requests refused, by reason and endpoint (alerts, dead_letters, replay, reload, incidents).",
       labelNames: ["reason", "endpoint"],
+      registers,
+    });
+    this.limitRefusals = new client.Counter({
+      name: "aiwatch_receiver_payload_limit_refusals_total",
+      help: "Webhooks refused with 413 because they exceed a limit of receiver.yaml's limits:, by limit.",
+      labelNames: ["limit"],
       registers,
     });
     this.acceptDuration = new client.Histogram({
@@ -158,10 +166,10 @@ export class ReceiverMetrics {
         help,
         labelNames: ["destination"],
         registers,
-        collect() {
+        async collect() {
           let values: ReadonlyMap<string, number>;
           try {
-            values = snapshot()[key];
+            values = (await snapshot())[key];
           } catch {
             return;
           }

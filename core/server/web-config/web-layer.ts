@@ -57,7 +57,8 @@ export class WebLayer {
      * receiver's incident links: a page's unguessable key, which the chat platforms that
      * fetch its chart cannot send basic auth with). Such a request skips basic auth only.
      */
-    private readonly ownCapability: (req: IncomingMessage) => boolean = () => false,
+    private readonly ownCapability: (req: IncomingMessage) => boolean | Promise<boolean> = () =>
+      false,
   ) {
     this.loaded = { ok: true, config: initial };
     this.stamp = fileStamp(initial.watched);
@@ -134,10 +135,28 @@ export class WebLayer {
       this.refuse(res, "rate_limited", 429, "Too Many Requests");
       return;
     }
-    if (config.users.size === 0 || this.ownCapability(req)) {
+    if (config.users.size === 0) {
       next();
       return;
     }
+    // The capability may need a database read (the receiver's incidents on PostgreSQL);
+    // one that cannot be checked is no capability, and basic auth applies.
+    Promise.resolve()
+      .then(() => this.ownCapability(req))
+      .catch(() => false)
+      .then((own) => {
+        if (own) next();
+        else this.basicAuth(req, res, config, next);
+      })
+      .catch(() => this.refuse(res, "config_error", 500, "Internal Server Error"));
+  }
+
+  private basicAuth(
+    req: IncomingMessage,
+    res: ServerResponse,
+    config: WebConfig,
+    next: () => void,
+  ): void {
     this.auth.check(req.headers.authorization, config.users).then(
       (outcome) => {
         if (outcome.ok) {

@@ -117,8 +117,8 @@ default_route:
       ) ?? [];
     return { id: Number(id), key };
   };
-  const evidenceOf = (id: number): IncidentEvidence | undefined =>
-    harness.receiver.incidents.enrichment(id)?.evidence;
+  const evidenceOf = async (id: number): Promise<IncidentEvidence | undefined> =>
+    (await harness.receiver.incidents.enrichment(id))?.evidence;
   const afterOnset = (evidence: IncidentEvidence | undefined): number => {
     const signal = evidence?.signal?.lines.find((l) => l.role === "signal");
     const points = signal ? linePoints(signal) : [];
@@ -136,7 +136,7 @@ default_route:
     loss = 5;
     const onset = Date.now();
     const fired = await send(notification("r-1", onset + FOR_MS), 1);
-    const atFiring = evidenceOf(fired.id);
+    const atFiring = await evidenceOf(fired.id);
     expect(atFiring?.window.onsetMs).toBe(onset);
     // Read when it fired: the window ends about now, seconds after the onset.
     expect(atFiring?.window.endMs).toBeLessThan(onset + 5_000);
@@ -148,7 +148,7 @@ default_route:
     loss = 1;
     const resolved = await send(notification("r-1", onset + FOR_MS, Date.now()), 2);
     expect(resolved).toEqual(fired);
-    const atResolution = evidenceOf(fired.id);
+    const atResolution = await evidenceOf(fired.id);
     expect(atResolution?.capturedAt).toBeGreaterThan(atFiring?.capturedAt ?? Infinity);
     expect(atResolution?.window.onsetMs).toBe(onset);
     expect(atResolution?.window.startMs).toBe(onset - LOOKBACK_S * 1000);
@@ -162,12 +162,12 @@ default_route:
 
     // Another run fires; Prometheus is gone before it resolves.
     const second = await send(notification("r-2", Date.now()), 3);
-    const stored = evidenceOf(second.id);
+    const stored = await evidenceOf(second.id);
     expect(stored).toBeDefined();
     await prometheus?.stop();
     prometheus = undefined;
     await send(notification("r-2", (stored?.window.onsetMs ?? 0) + FOR_MS, Date.now()), 4);
-    expect(evidenceOf(second.id)).toEqual(stored);
+    expect(await evidenceOf(second.id)).toEqual(stored);
     const kept = await fetch(`${harness.receiver.url}/incidents/${second.id}?key=${second.key}`);
     expect(kept.status).toBe(200);
     expect((await kept.text()).match(/data-marker="onset"/g)?.length).toBeGreaterThanOrEqual(1);

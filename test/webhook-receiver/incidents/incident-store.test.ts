@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { IncidentStore } from "../../../webhook-receiver/incidents/incident-store.js";
+import { SqliteIncidentStore } from "../../../webhook-receiver/incidents/incident-store.js";
 import { openDatabase } from "../../../webhook-receiver/store/open-database.js";
 import type { SqliteDatabase } from "../../../webhook-receiver/store/open-database.js";
 
 let db: SqliteDatabase;
-let store: IncidentStore;
+let store: SqliteIncidentStore;
 const INCIDENT = 1;
 const T0 = Date.parse("2026-11-22T03:00:00.000Z");
 
 /** One incident with two notifications, five deliveries, five attempts and five actions. */
 beforeEach(() => {
   db = openDatabase(":memory:", "normal");
-  store = new IncidentStore(db);
+  store = new SqliteIncidentStore(db);
   db.prepare(
     "INSERT INTO incidents (id, token, receiver, group_key, alertname, fingerprint, started_at, opened_at, last_at, notifications, alert_keys) VALUES (?, 'k', 'aiwatch', 'g', 'GpuHot', 'f', ?, ?, ?, 2, '[]')",
   ).run(INCIDENT, T0, T0, T0);
@@ -38,17 +38,19 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-describe("IncidentStore reads for a page", () => {
-  it("reads every record of a small incident, oldest first", () => {
-    expect(store.deliveries(INCIDENT).map((d) => d.destination)).toEqual([
+describe("SqliteIncidentStore reads for a page", () => {
+  it("reads every record of a small incident, oldest first", async () => {
+    expect((await store.deliveries(INCIDENT)).map((d) => d.destination)).toEqual([
       "dest-1",
       "dest-2",
       "dest-3",
       "dest-4",
       "dest-5",
     ]);
-    expect(store.attempts(INCIDENT).map((a) => a.at - T0)).toEqual([1000, 2000, 3000, 4000, 5000]);
-    expect(store.actions(INCIDENT).map((a) => a.action)).toEqual([
+    expect((await store.attempts(INCIDENT)).map((a) => a.at - T0)).toEqual([
+      1000, 2000, 3000, 4000, 5000,
+    ]);
+    expect((await store.actions(INCIDENT)).map((a) => a.action)).toEqual([
       "action-1",
       "action-2",
       "action-3",
@@ -57,18 +59,21 @@ describe("IncidentStore reads for a page", () => {
     ]);
   });
 
-  it("keeps the newest rows when an incident has more than a page shows", () => {
-    expect(store.deliveries(INCIDENT, 3).map((d) => d.destination)).toEqual([
+  it("keeps the newest rows when an incident has more than a page shows", async () => {
+    expect((await store.deliveries(INCIDENT, 3)).map((d) => d.destination)).toEqual([
       "dest-3",
       "dest-4",
       "dest-5",
     ]);
     // By time: delivery 1's attempt is the newest.
-    expect(store.attempts(INCIDENT, 2).map((a) => [a.deliveryId, a.at - T0])).toEqual([
+    expect((await store.attempts(INCIDENT, 2)).map((a) => [a.deliveryId, a.at - T0])).toEqual([
       [2, 4000],
       [1, 5000],
     ]);
-    expect(store.actions(INCIDENT, 2).map((a) => a.action)).toEqual(["action-4", "action-5"]);
-    expect(store.notifications(INCIDENT).map((n) => n.id)).toEqual([1, 2]);
+    expect((await store.actions(INCIDENT, 2)).map((a) => a.action)).toEqual([
+      "action-4",
+      "action-5",
+    ]);
+    expect((await store.notifications(INCIDENT)).map((n) => n.id)).toEqual([1, 2]);
   });
 });
