@@ -68,6 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   say(`Alertmanager ${stack.alertmanager.url}`);
   say(`exporter     ${stack.exporter.url}/metrics`);
   say(`receiver     ${stack.receiver.url}/metrics`);
+  say(`incidents    ${stack.receiver.url}/incidents/<id>, linked from each message`);
   say(`logs and state in ${options.workDir}`);
   say("schedule (seconds after the workloads start; baselines learn for the first ~45 s):");
   for (const incident of incidents) {

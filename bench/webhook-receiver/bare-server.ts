@@ -17,6 +17,11 @@ const server = createServer((req, res) => {
     }
   });
 });
+// As the receiver does (Alertmanager keeps idle connections up to 90 s): with Node's 5 s
+// default, the server closed idle keep-alive connections while the generator reused them,
+// and the baseline failed requests with ECONNRESET that the receiver never sees.
+server.keepAliveTimeout = 95_000;
+server.headersTimeout = 96_000;
 server.listen(port, "127.0.0.1", () => {
   const address = server.address();
   process.stdout.write(

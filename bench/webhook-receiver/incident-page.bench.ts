@@ -59,7 +59,7 @@ export const receiverIncidentPageBenchmark: Benchmark = {
       await post("firing", onsetMs);
       const current = await waitFor(
         "the current incident with its evidence",
-        () => {
+        async () => {
           const row = receiver.database
             .prepare<[], { id: number; token: string }>(
               "SELECT id, token FROM incidents ORDER BY id DESC LIMIT 1",
@@ -72,13 +72,15 @@ export const receiverIncidentPageBenchmark: Benchmark = {
             .get()?.n;
           return row &&
             delivered === 2 * HISTORY + 1 &&
-            receiver.incidents.enrichment(row.id)?.evidence
+            (await receiver.incidents.enrichment(row.id))?.evidence
             ? row
             : undefined;
         },
         { timeoutMs: 120_000, pollMs: 200 },
       );
-      const history = receiver.incidents.history(receiver.incidents.get(current.id) ?? never());
+      const history = await receiver.incidents.history(
+        (await receiver.incidents.get(current.id)) ?? never(),
+      );
       if (history.length !== HISTORY) throw new Error(`history has ${history.length} entries`);
       const url = `${receiver.url}/incidents/${current.id}?key=${current.token}`;
       const html = await (await fetch(url)).text();

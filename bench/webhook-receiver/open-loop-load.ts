@@ -12,7 +12,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  readonly url: string;
+  /** Request i goes to urls[i % urls.length] (replicas behind a load balancer). */
+  readonly urls: readonly string[];
   readonly ratePerSecond: number;
   readonly durationMs: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -27,7 +28,7 @@ export interface LoadOptions {
  * of the generator quietly waiting (coordinated omission).
  */
 export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
-  const target = new URL(options.url);
+  const targets = options.urls.map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
   const intervalMs = 1000 / options.ratePerSecond;
@@ -45,6 +46,7 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   const send = (index: number, dueAt: number): Promise<void> =>
     new Promise((resolve) => {
       const body = options.body(index);
+      const target = targets[index % targets.length] ?? new URL("http://127.0.0.1/");
       const req = request(
         {
           agent,
@@ -85,4 +87,54 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(inFlight);
   agent.destroy();
   return { sent, ok, failed, failures, latenciesMs, durationMs: performance.now() - start };
+}
+
+/**
+ * A closed loop: `concurrency` requests always in flight, each sent as soon as the last
+ * one on its lane was answered, for `durationMs`. Its rate is the server's maximum.
+ */
+export async function runClosedLoop(
+  options: Omit<LoadOptions, "ratePerSecond"> & { readonly concurrency: number },
+): Promise<{ ok: number; failed: number; perSecond: number }> {
+  const targets = options.urls.map((u) => new URL(u));
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const start = performance.now();
+  const lane = async (): Promise<void> => {
+    while (performance.now() - start < options.durationMs) {
+      const index = next++;
+      const body = options.body(index);
+      const target = targets[index % targets.length] ?? new URL("http://127.0.0.1/");
+      await new Promise<void>((resolve) => {
+        const req = request(
+          {
+            agent,
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: "POST",
+            headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => {
+              if (res.statusCode === 200) ok++;
+              else failed++;
+              resolve();
+            });
+          },
+        );
+        req.on("error", () => {
+          failed++;
+          resolve();
+        });
+        req.end(body);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, lane));
+  agent.destroy();
+  return { ok, failed, perSecond: ok / ((performance.now() - start) / 1000) };
 }

@@ -19,7 +19,7 @@ export const SERVER_OPTIONS = {
 export function serverFlagsHelp(defaultAddress: string): string {
   return `  --web.listen-address ADDR  host:port to serve on (default ${defaultAddress})
   --web.config.file FILE     TLS, basic auth, headers and rate limit, in the format of
-                             Prometheus's exporter-toolkit (docs/web-config.md)
+                             Prometheus's exporter-toolkit (docs/serving.md)
   --log.level LEVEL          debug, info, warn or error (default info)
   --log.format FORMAT        logfmt or json (default logfmt)
   --version                  print the version and exit

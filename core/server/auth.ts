@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { COMMON_HTTP_ERRORS, sendHttpError } from "./http-error.js";
 import { webAuthenticatedUser } from "./web-config/web-layer.js";
@@ -42,22 +43,31 @@ export function isAuthorized(header: string | undefined, credentials: Credential
 }
 
 /**
+ * The one decision every authenticated endpoint makes: a request is admitted when the
+ * web layer admitted it as one of `--web.config.file`'s `basic_auth_users` (with those
+ * set, every request carries that user's Basic credentials, so it cannot also carry a
+ * token), or when it carries one of the server's own credentials.
+ */
+export function isRequestAuthorized(req: IncomingMessage, credentials: Credentials): boolean {
+  return (
+    webAuthenticatedUser(req) !== undefined || isAuthorized(req.headers.authorization, credentials)
+  );
+}
+
+/**
  * Middleware that admits only authorised requests. `current` is read per request so a
  * reload that rotates credentials takes effect at once; `onRejected` counts refusals.
- * A user of the web config's `basic_auth_users` is admitted too: with those set, every
- * request carries that user's Basic credentials, so it cannot also carry a token.
  */
 export function requireAuth(
   current: () => Credentials,
   onRejected: (reason: "missing" | "invalid") => void,
 ) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.headers.authorization;
-    if (webAuthenticatedUser(req) !== undefined || isAuthorized(header, current())) {
+    if (isRequestAuthorized(req, current())) {
       next();
       return;
     }
-    onRejected(header ? "invalid" : "missing");
+    onRejected(req.headers.authorization ? "invalid" : "missing");
     res.setHeader("WWW-Authenticate", 'Bearer realm="aiwatch", Basic realm="aiwatch"');
     sendHttpError(res, COMMON_HTTP_ERRORS.unauthorized());
   };

@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import { escapeHtml } from "../html/escape-html.js";
 
 export interface LandingLink {
   readonly href: string;
@@ -62,8 +63,4 @@ export function renderLandingPage(page: LandingPage): string {
   </body>
 </html>
 `;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

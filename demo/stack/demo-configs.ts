@@ -124,6 +124,8 @@ export interface ReceiverFiles {
   readonly spec: string;
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
+  /** Where the receiver listens: messages link to its incident pages there. */
+  readonly receiverUrl: string;
   /** The user's own destinations (receiver config syntax), delivered to beside the terminal. */
   readonly destinations?: readonly { readonly name?: unknown }[];
 }
@@ -131,7 +133,10 @@ export interface ReceiverFiles {
 export function receiverConfig(files: ReceiverFiles): string {
   const extra = files.destinations ?? [];
   return stringify({
-    web: { auth: { bearer_tokens: [{ file: files.receiverTokenFile }] } },
+    web: {
+      external_url: files.receiverUrl,
+      auth: { bearer_tokens: [{ file: files.receiverTokenFile }] },
+    },
     storage: { path: files.database },
     dedup: { window: "10m" },
     // The demo compresses time: a cause is looked for in the 25 s before an alert's onset.

@@ -129,9 +129,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     stops.push(() => inference.server.close());
 
     // Prometheus and Alertmanager start after the receiver (Alertmanager posts to it), but
-    // the receiver queries them: their ports are chosen first.
+    // the receiver queries them: their ports are chosen first. The receiver's own port is
+    // chosen first too: its messages link to incident pages at its external URL.
     const prometheusPort = await freePort();
     const alertmanagerPort = await freePort();
+    const receiverPort = await freePort();
     const receiverFile = file(
       "receiver.yaml",
       receiverConfig({
@@ -140,6 +142,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
         spec: fileURLToPath(DEMO_SPEC),
         prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
         alertmanagerUrl: `http://127.0.0.1:${alertmanagerPort}`,
+        receiverUrl: `http://127.0.0.1:${receiverPort}`,
         ...(options.destinations ? { destinations: options.destinations } : {}),
       }),
     );
@@ -152,7 +155,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       config: loaded.config,
       secrets: { env: process.env },
       host: "127.0.0.1",
-      port: 0,
+      port: receiverPort,
       logger: createLogger({
         component: "webhook-receiver",
         write: writeLog,

@@ -30,7 +30,9 @@ export interface SelfMonitoringAlert {
 
 const MINUTE = 60_000;
 const EXPORTER = { job: "aiwatch-exporter", instance: "exporter:9401" };
+const EXPORTER_2 = { job: "aiwatch-exporter", instance: "exporter-2:9401" };
 const RECEIVER = { job: "aiwatch-receiver", instance: "receiver:9095" };
+const BUILD = { version: "0.1.0", nodejs_version: "v20.19.0" };
 
 function series(name: string, labels: Readonly<Record<string, string>>): string {
   const text = Object.entries(labels)
@@ -74,40 +76,78 @@ export const SELF_MONITORING_ALERTS: readonly SelfMonitoringAlert[] = [
   {
     alert: "AiwatchTargetDown",
     // `up` says a scrape failed; aiwatch_build_info, as last seen within a day, says the
-    // target is an aiwatch process and which component it is.
-    expr: "(up == 0) * on (job, instance) group_left (component) max by (job, instance, component) (max_over_time(aiwatch_build_info[1d]))",
-    forMs: 5 * MINUTE,
-    severity: "critical",
+    // target is an aiwatch process and which component it is. Only while another process
+    // of the same job still answers: when none does, AiwatchComponentDown says so once.
+    // A warning: Prometheus' own `up` alerting (kube-prometheus' TargetDown) pages for a
+    // target down; this one adds what the loss means for aiwatch.
+    expr: "(up == 0) * on (job, instance) group_left (component) max by (job, instance, component) (max_over_time(aiwatch_build_info[1d])) and on (job) max by (job) (aiwatch_build_info)",
+    forMs: 10 * MINUTE,
+    severity: "warning",
     summary: "aiwatch {{ $labels.component }} at {{ $labels.instance }} cannot be scraped",
     description:
-      "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes: the process is down, unreachable, or refusing the scrape. Its metrics are missing; if it is the webhook-receiver, Alertmanager's notifications are not reaching chat.",
+      "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for 10 minutes while other processes of the job still answer: the metrics that process collected are missing (for a GPU collector, that node's GPUs), and the monitors that read them cannot fire there.",
+    scenario: {
+      inputs: [
+        { series: series("up", EXPORTER), values: "1x45" },
+        {
+          series: series("aiwatch_build_info", { ...EXPORTER, ...BUILD, component: "exporter" }),
+          values: "1x45",
+        },
+        { series: series("up", EXPORTER_2), values: "1x4 0x40" },
+        {
+          series: series("aiwatch_build_info", { ...EXPORTER_2, ...BUILD, component: "exporter" }),
+          values: "1x4 _x40",
+        },
+        // The only receiver: AiwatchComponentDown's, not this alert's.
+        { series: series("up", RECEIVER), values: "1x4 0x40" },
+        {
+          series: series("aiwatch_build_info", {
+            ...RECEIVER,
+            ...BUILD,
+            component: "webhook-receiver",
+          }),
+          values: "1x4 _x40",
+        },
+        // Not an aiwatch process: someone else's alert.
+        { series: series("up", { job: "node", instance: "node:9100" }), values: "0x45" },
+      ],
+      evalAtMs: 18 * MINUTE,
+      fires: [{ labels: { ...EXPORTER_2, component: "exporter" }, value: 0 }],
+    },
+  },
+  {
+    alert: "AiwatchComponentDown",
+    // A job that had aiwatch processes in the last day and has none answering now: all
+    // down, or gone from service discovery, where `up` has no series to alert on.
+    expr: "max by (job, component) (max_over_time(aiwatch_build_info[1d])) unless on (job, component) max by (job, component) (aiwatch_build_info)",
+    forMs: 5 * MINUTE,
+    severity: "critical",
+    summary: "No aiwatch {{ $labels.component }} of job {{ $labels.job }} is answering",
+    description:
+      "No process of job {{ $labels.job }} ({{ $labels.component }}) has been scraped for 5 minutes, though it had one in the last day: every one is down, or its targets are gone (a Deployment scaled to 0, pods that never became ready). If it is the webhook-receiver, Alertmanager's notifications are not reaching chat; if it is an exporter, the monitors that read its metrics cannot fire.",
     scenario: {
       inputs: [
         { series: series("up", RECEIVER), values: "1x4 0x40" },
         {
           series: series("aiwatch_build_info", {
             ...RECEIVER,
+            ...BUILD,
             component: "webhook-receiver",
-            version: "0.1.0",
-            nodejs_version: "v20.19.0",
           }),
           values: "1x4 _x40",
         },
-        { series: series("up", EXPORTER), values: "1x45" },
+        // One exporter of two is down: the job still answers.
         {
-          series: series("aiwatch_build_info", {
-            ...EXPORTER,
-            component: "exporter",
-            version: "0.1.0",
-            nodejs_version: "v20.19.0",
-          }),
+          series: series("aiwatch_build_info", { ...EXPORTER, ...BUILD, component: "exporter" }),
           values: "1x45",
         },
-        // Not an aiwatch process: someone else's alert.
-        { series: series("up", { job: "node", instance: "node:9100" }), values: "0x45" },
+        {
+          series: series("aiwatch_build_info", { ...EXPORTER_2, ...BUILD, component: "exporter" }),
+          values: "1x4 _x40",
+        },
       ],
-      evalAtMs: 13 * MINUTE,
-      fires: [{ labels: { ...RECEIVER, component: "webhook-receiver" }, value: 0 }],
+      evalAtMs: 18 * MINUTE,
+      fires: [{ labels: { job: RECEIVER.job, component: "webhook-receiver" }, value: 1 }],
     },
   },
   {

@@ -10,11 +10,12 @@ import { runProcess } from "../../core/run-process.js";
 import { requireBinaries } from "../support/binaries.js";
 import { repoPath } from "../support/fixtures.js";
 import { freePort } from "../support/free-port.js";
-import { httpsGet } from "../support/https-get.js";
+import { httpsGet, httpsPostJson } from "../support/https-get.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import { makeTestCertificates } from "../support/test-certificates.js";
 import type { TestCertificates } from "../support/test-certificates.js";
 import { waitFor } from "../support/wait-for.js";
+import { webhookPayload } from "../webhook-receiver/sample-notifications.js";
 
 /**
  * The conventions a Prometheus user expects of any exporter, checked on the exporter and
@@ -230,6 +231,77 @@ describe.skipIf(!available)("the exporter and the receiver as servers", () => {
     },
   );
 
+  it("receiver: a --web.config.file user opens the incident pages, and an incident link's key opens its own page without basic auth", async () => {
+    const config = join(temp.path, "receiver-incidents.yaml");
+    writeFileSync(
+      config,
+      `web:\n  external_url: https://aiwatch.example.com\n  auth:\n    bearer_tokens: [{ env: RECEIVER_TOKEN }]\nstorage:\n  path: ${join(temp.path, "incidents.db")}\n  synchronous: normal\ndestinations:\n  - { name: out, type: console }\ndefault_route:\n  destinations: [out]\n`,
+    );
+    const port = await freePort();
+    const proc = startProcess(
+      process.execPath,
+      [
+        repoPath("bin", "aiwatch.js"),
+        "receiver",
+        "--config.file",
+        config,
+        "--web.listen-address",
+        `127.0.0.1:${port}`,
+        "--web.config.file",
+        webConfig,
+      ],
+      { env },
+    );
+    running = proc;
+    const url = `https://localhost:${port}`;
+    const auth = "prometheus:scrape-pw";
+    const get = (path: string, withAuth: boolean) =>
+      httpsGet(`${url}${path}`, { ca: certs.caCert, ...(withAuth ? { auth } : {}) });
+    await waitFor("the receiver to serve HTTPS", async () => {
+      if (proc.child.exitCode !== null) throw new Error(`receiver exited: ${proc.output()}`);
+      return (await get("/-/healthy", true).catch(() => undefined))?.status === 200
+        ? true
+        : undefined;
+    });
+    const posted = await httpsPostJson(
+      `${url}/api/v1/alerts`,
+      webhookPayload({ alerts: [{ name: "GpuHot", labels: { gpu: "0" } }] }),
+      { ca: certs.caCert, auth },
+    );
+    expect(posted.status).toBe(200);
+    const [, id = "", key = ""] = await waitFor(
+      "the message with its incident link",
+      () =>
+        /Incident page: https:\/\/aiwatch\.example\.com\/incidents\/(\d+)\?key=([\w-]+)/.exec(
+          proc.output(),
+        ) ?? undefined,
+    );
+    // The web config's user is the receiver's auth for the pages, as for every endpoint.
+    const list = await get("/incidents", true);
+    expect([list.status, list.body.includes(`href="/incidents/${id}"`)]).toEqual([200, true]);
+    expect((await get(`/incidents/${id}`, true)).status).toBe(200);
+    // The key is a capability of its own: platforms fetch the chart with the link alone.
+    const page = await get(`/incidents/${id}?key=${key}`, false);
+    expect([page.status, page.body.includes("GpuHot")]).toEqual([200, true]);
+    expect((await get(`/incidents/${id}/chart.png?key=${key}`, false)).status).toBe(404);
+    // Nothing else passes without the user: no key, a wrong or repeated key, other paths.
+    for (const path of [
+      `/incidents/${id}`,
+      `/incidents/${id}?key=${key.slice(1)}x`,
+      `/incidents/${id}?key=${key}&key=${key}`,
+      `/incidents?key=${key}`,
+      `/metrics?key=${key}`,
+      `/incidents/${id}/../../metrics?key=${key}`,
+    ]) {
+      const refused = await get(path, false);
+      expect([path, refused.status, refused.headers["www-authenticate"]]).toEqual([
+        path,
+        401,
+        "Basic",
+      ]);
+    }
+  });
+
   it("logs in logfmt by default", async () => {
     const port = await freePort();
     const proc = startProcess(
@@ -253,7 +325,7 @@ describe.skipIf(!available)("the exporter and the receiver as servers", () => {
         .find((l) => l.includes("listening"));
     });
     expect(line).toMatch(
-      /^ts=\S+ level=info component=webhook-receiver msg="webhook receiver listening" url=http:\/\/127\.0\.0\.1:\d+ storage=\S+$/,
+      /^ts=\S+ level=info component=webhook-receiver msg="webhook receiver listening" url=http:\/\/127\.0\.0\.1:\d+ storage=\S+ replica=\S+$/,
     );
   });
 });

@@ -98,7 +98,7 @@ describe.skipIf(!available)(
       const empty = { pending: new Map(), dead: new Map(), oldestPendingSeconds: new Map() };
       const metrics = new ReceiverMetrics(
         registry,
-        () => empty,
+        () => Promise.resolve(empty),
         () => ["chat"],
       );
       metrics.deliveries.inc({ destination: "chat", type: "slack", outcome: "delivered" });

@@ -114,6 +114,10 @@ async function watchPanels(
 const EMPTY_IN_THE_DEMO =
   /aiwatch_exporter_rejected_records_total|aiwatch_exporter_series_dropped_total|aiwatch_gpu_clock_event_reason_active/;
 
+/** A terminal message's alert name and its incident link. */
+const INCIDENT_LINK =
+  /--- terminal: \[FIRING:\d+\] (\w+)[^]*?\n *Incident page: (http:\/\/127\.0\.0\.1:\d+\/incidents\/\d+\?key=[A-Za-z0-9_-]+)\n/;
+
 const binaries = requireBinaries("prometheus", "alertmanager");
 const fixtures = requireFixtures("gpu/nvidia-smi-csv");
 
@@ -152,6 +156,15 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
         "--destinations",
         join(files.path, "destinations.yaml"),
       ]);
+      // The first message's incident link must open its page while the stack runs.
+      const firstPage = waitFor(
+        "the first incident link",
+        () => INCIDENT_LINK.exec(demo.output()) ?? undefined,
+        { timeoutMs: 300_000 },
+      ).then(async ([, alertname = "", url = ""]) => {
+        const response = await fetch(url);
+        return { alertname, url, status: response.status, body: await response.text() };
+      });
       const withoutData = watchPanels(demo, [
         ...demoQueries,
         // The injected XID is dated now, as the kernel would date it (boot time + stamp).
@@ -170,6 +183,23 @@ describe.skipIf(!binaries.available || !fixtures.available)("aiwatch demo", () =
       ]) {
         expect(output).toMatch(new RegExp(`--- terminal: \\[FIRING:\\d+\\] ${alert}`));
       }
+      // Every message links to its incident page at the receiver the demo started
+      // (web.external_url), and the first link opened while the demo ran.
+      const receiver = /\[demo\] receiver\s+(http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(output)?.[1];
+      expect(receiver, output.slice(0, 3000)).toBeDefined();
+      const messages = output.split("\n--- terminal: ").slice(1);
+      expect(messages.length).toBeGreaterThanOrEqual(5);
+      for (const message of messages)
+        expect(message, message.slice(0, 500)).toMatch(
+          new RegExp(
+            `\\n *Incident page: ${(receiver ?? "").replace(/[.]/g, "\\.")}/incidents/\\d+\\?key=[A-Za-z0-9_-]+\\n`,
+          ),
+        );
+      const page = await firstPage;
+      expect(page.url.startsWith(`${receiver}/incidents/`), page.url).toBe(true);
+      expect(page.status, page.body.slice(0, 500)).toBe(200);
+      expect(page.body).toContain(page.alertname);
+      expect(page.body).toMatch(/<svg[^>]*>/);
       // The enriched headline names the injected cause's layer, read from the real stack.
       expect(output).toMatch(
         /\] TrainingLossSpike [^\n]*\br-data\b[^\n]*\nProbable cause: data \(/,

@@ -9,7 +9,10 @@ import { repoPath } from "../support/fixtures.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 interface ComposeFile {
-  services: Record<string, { volumes?: string[]; secrets?: string[]; command?: string[] }>;
+  services: Record<
+    string,
+    { volumes?: string[]; secrets?: string[]; command?: string[]; ports?: string[] }
+  >;
   secrets: Record<string, { file: string }>;
 }
 
@@ -110,6 +113,20 @@ describe.skipIf(!available)("the docker-compose stack", () => {
     expect(readFileSync(config("aiwatch-receiver"), "utf8")).toMatch(
       /enrichment:[\s\S]*spec: \/etc\/aiwatch\/aiwatch\.yaml[\s\S]*url: http:\/\/prometheus:9090/,
     );
+  });
+
+  it("links messages to incident pages at the receiver's published port", () => {
+    const receiver = mounts.find(
+      (m) => m.service === "aiwatch-receiver" && m.container === "/etc/aiwatch/receiver.yaml",
+    );
+    const config = parse(readFileSync(receiver?.host ?? "", "utf8")) as {
+      web?: { external_url?: string };
+    };
+    const published = compose.services["aiwatch-receiver"]?.ports?.map(
+      (p) => /^(?:127\.0\.0\.1:)?(\d+):9095$/.exec(p)?.[1],
+    );
+    expect(published).toEqual(["9095"]);
+    expect(config.web?.external_url).toBe(`http://localhost:${published?.[0]}`);
   });
 
   it("runs the demo workload against the exporter, and Prometheus scrapes its service", () => {

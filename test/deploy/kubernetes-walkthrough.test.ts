@@ -48,6 +48,7 @@ const NEEDS = /# needs (Docker|a registry|a cluster)/;
 
 let base: K8sObject[] = [];
 let xid: K8sObject[] = [];
+let ha: K8sObject[] = [];
 const ran: { command: string; exitCode: number; output: string }[] = [];
 
 beforeAll(async () => {
@@ -55,6 +56,7 @@ beforeAll(async () => {
   for (const path of [
     "deploy/kubernetes",
     "deploy/kubernetes-gpu-xid",
+    "deploy/kubernetes-ha",
     "scripts/kubernetes-secrets.sh",
     "examples/aiwatch.yaml",
   ])
@@ -82,6 +84,7 @@ beforeAll(async () => {
     );
   base = load("aiwatch-kubernetes.yaml");
   xid = load("aiwatch-kubernetes-xid.yaml");
+  ha = load("aiwatch-kubernetes-ha.yaml");
 });
 
 const workloads = (objects: K8sObject[]) =>
@@ -104,9 +107,9 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     ).toBe(true);
   });
 
-  it("renders objects that pass the Kubernetes and Prometheus Operator schemas, both kustomizations", () => {
+  it("renders objects that pass the Kubernetes and Prometheus Operator schemas, all three kustomizations", () => {
     expect(base.length).toBeGreaterThan(10);
-    expect([...base, ...xid].flatMap(schemaProblems)).toEqual([]);
+    expect([...base, ...xid, ...ha].flatMap(schemaProblems)).toEqual([]);
     expect(new Set(base.map((o) => o.kind))).toEqual(
       new Set([
         "Namespace",
@@ -121,6 +124,22 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
         "PrometheusRule",
       ]),
     );
+  });
+
+  it("has a schema check that refuses what the API server would refuse", () => {
+    // Without these, "no problems" above could mean a check that finds none.
+    const deployment = workloads(base).find((w) => w.kind === "Deployment");
+    const broken = [
+      { ...deployment, spec: { ...deployment?.spec, replicas: "two" } },
+      { ...deployment, spec: { ...deployment?.spec, template: undefined } },
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { k: "not base64!" } },
+      {
+        ...named(base, "AlertmanagerConfig")[0],
+        spec: { route: { groupBy: "alertname" } },
+      },
+      { apiVersion: "v1", kind: "Sercet", metadata: { name: "typo" } },
+    ];
+    expect(broken.map((o) => schemaProblems(o).length)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it("validates the documented Alertmanager resource, which selects the AlertmanagerConfig", () => {
@@ -209,8 +228,80 @@ describe.skipIf(!available)("the Kubernetes walk-through (docs/deployment.md)", 
     );
   });
 
+  it("runs the receiver in the HA overlay as 2 replicas on PostgreSQL, the rest as in the base", () => {
+    const receivers = ha.filter((o) => o.metadata?.name === "aiwatch-receiver");
+    expect(receivers.map((o) => o.kind).sort()).toEqual([
+      "Deployment",
+      "PodDisruptionBudget",
+      "Service",
+    ]);
+    expect(named(ha, "StatefulSet")).toEqual([]);
+    const [deployment] = named(receivers, "Deployment");
+    expect(deployment?.spec?.["replicas"]).toBe(2);
+    const pod = podSpec(deployment ?? {});
+    expect([pod.securityContext?.runAsNonRoot, pod.securityContext?.runAsUser]).toEqual([
+      true,
+      1000,
+    ]);
+    // The tokens from the base, the database URL from the overlay's own Secret.
+    const secrets = named(ha, "Secret");
+    const url = secrets.find((s) => s.metadata?.name?.startsWith("aiwatch-postgres-"));
+    expect(Buffer.from(url?.data?.["url"] ?? "", "base64").toString()).toMatch(/^postgres:\/\//);
+    expect(
+      pod.volumes
+        ?.map((v) => v.secret?.secretName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(secrets.map((s) => s.metadata?.name).sort());
+    const config = named(ha, "ConfigMap").find((c) =>
+      c.metadata?.name?.startsWith("aiwatch-receiver-"),
+    );
+    expect(config?.data?.["receiver.yaml"]).toContain(
+      "url: { file: /run/secrets/aiwatch-postgres/url }",
+    );
+    expect(
+      workloads(ha)
+        .filter((w) => w.metadata?.name !== "aiwatch-receiver")
+        .map((w) => w.metadata?.name),
+    ).toEqual(
+      workloads(base)
+        .filter((w) => w.metadata?.name !== "aiwatch-receiver")
+        .map((w) => w.metadata?.name),
+    );
+  });
+
+  it("links messages to incident pages at the receiver the walk-through port-forwards", () => {
+    const forward = commands
+      .map((c) => /port-forward service\/aiwatch-receiver (\d+):(\d+)/.exec(c))
+      .find(Boolean);
+    const service = named(base, "Service").find((s) => s.metadata?.name === "aiwatch-receiver");
+    expect(forward?.[2]).toBe(String((service?.spec?.["ports"] as { port: number }[])[0]?.port));
+    const config = named(base, "ConfigMap").find((c) =>
+      c.metadata?.name?.startsWith("aiwatch-receiver"),
+    )?.data?.["receiver.yaml"];
+    const receiver = parseYaml(config ?? "") as { web?: { external_url?: string } };
+    expect(receiver.web?.external_url).toBe(`http://localhost:${forward?.[1]}`);
+  });
+
+  it("keeps the tokens it writes out of git", async () => {
+    const result = await runProcess(
+      "git",
+      [
+        "check-ignore",
+        "deploy/kubernetes/secrets/ingest-token",
+        "deploy/kubernetes/secrets/receiver-token",
+      ],
+      { cwd: repoPath() },
+    );
+    expect(result.stdout.trim().split("\n")).toEqual([
+      "deploy/kubernetes/secrets/ingest-token",
+      "deploy/kubernetes/secrets/receiver-token",
+    ]);
+    expect(commands.some((c) => c.startsWith("scripts/kubernetes-secrets.sh"))).toBe(true);
+  });
+
   it("points every workload at the image the walk-through set", () => {
-    for (const workload of workloads(base))
+    for (const workload of [...workloads(base), ...workloads(ha)])
       expect((podSpec(workload).containers[0] as { image?: string }).image).toBe(
         "registry.example.com/aiwatch:0.1.0",
       );

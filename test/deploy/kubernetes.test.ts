@@ -66,12 +66,16 @@ describe("the Kubernetes manifests", () => {
     mkdirSync(secrets, { recursive: true });
     for (const name of ["ingest-token", "receiver-token"])
       writeFileSync(join(secrets, name), `test-${name}`);
+    const postgres = join(temp.path, "postgres-secret");
+    mkdirSync(postgres, { recursive: true });
+    writeFileSync(join(postgres, "url"), "postgres://aiwatch:pw-1234@127.0.0.1:5432/aiwatch");
     const check = async (file: string, argv: (path: string) => string[]): Promise<void> => {
-      const copy = join(temp.path, file.replace("/", "-"));
+      const copy = join(temp.path, file.replaceAll("../", "").replaceAll("/", "-"));
       writeFileSync(
         copy,
         readFileSync(join(dir, file), "utf8")
           .replaceAll("/run/secrets/aiwatch/", `${secrets}/`)
+          .replaceAll("/run/secrets/aiwatch-postgres/", `${postgres}/`)
           .replaceAll("/etc/aiwatch/spec/", `${join(dir, "config")}/`),
       );
       let output = "";
@@ -91,6 +95,86 @@ describe("the Kubernetes manifests", () => {
     ]);
     await check("config/exporter.yaml", (path) => ["exporter", "--config.file", path, "--check"]);
     await check("config/receiver.yaml", (path) => ["receiver", "check", "--config.file", path]);
+    await check("../kubernetes-ha/config/receiver.yaml", (path) => [
+      "receiver",
+      "check",
+      "--config.file",
+      path,
+    ]);
+  });
+
+  it("offer the receiver highly available on PostgreSQL as an overlay: 2 replicas, a disruption budget, readiness", () => {
+    const ha = repoPath("deploy/kubernetes-ha");
+    const read = (file: string) =>
+      parseAllDocuments(readFileSync(join(ha, file), "utf8")).map((doc) => doc.toJS() as Manifest);
+    const overlay = read("kustomization.yaml")[0] as unknown as {
+      namespace: string;
+      bases: string[];
+      resources: string[];
+      patchesStrategicMerge: string[];
+      configMapGenerator: { name: string; behavior: string; files: string[] }[];
+      secretGenerator: { name: string; files: string[] }[];
+      images: unknown;
+    };
+    // Everything of the base, the HA receiver in place of its StatefulSet. (The fields
+    // kubectl's older embedded kustomize reads too, as deploy/kubernetes-gpu-xid does.)
+    expect(overlay.bases).toEqual(["../kubernetes"]);
+    expect(overlay.resources).toEqual(["receiver.yaml"]);
+    expect(overlay.namespace).toBe("aiwatch");
+    expect(overlay.patchesStrategicMerge).toEqual(["statefulset-delete.yaml"]);
+    // The base's image applies to the base's objects only: the overlay names the same.
+    expect(overlay.images).toEqual(
+      (read("../kubernetes/kustomization.yaml")[0] as unknown as { images: unknown }).images,
+    );
+    expect(read("statefulset-delete.yaml")).toEqual([
+      {
+        $patch: "delete",
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "aiwatch-receiver" },
+      },
+    ]);
+    expect(byKind("StatefulSet").map((m) => m.metadata?.name)).toContain("aiwatch-receiver");
+    // Its config replaces the base's, under the name the base's mounts use; the database
+    // URL is a Secret of its own.
+    expect(overlay.configMapGenerator).toEqual([
+      {
+        name: "aiwatch-receiver",
+        behavior: "replace",
+        files: ["receiver.yaml=config/receiver.yaml"],
+      },
+    ]);
+    expect(kustomization.configMapGenerator.map((g) => g.name)).toContain("aiwatch-receiver");
+    expect(overlay.secretGenerator).toEqual([
+      { name: "aiwatch-postgres", files: ["url=secrets/postgres-url"] },
+    ]);
+    expect(readFileSync(join(ha, "config/receiver.yaml"), "utf8")).toContain(
+      "url: { file: /run/secrets/aiwatch-postgres/url }",
+    );
+    const objects = read("receiver.yaml");
+    expect(objects.map((m) => m.kind)).toEqual(["Deployment", "PodDisruptionBudget"]);
+    const deployment = objects[0];
+    expect(deployment?.metadata?.name).toBe("aiwatch-receiver");
+    expect(deployment?.spec?.["replicas"]).toBe(2);
+    const text = JSON.stringify(deployment);
+    expect(text).toContain('"readinessProbe":{"httpGet":{"path":"/-/ready"');
+    expect(text).toContain('"secret":{"secretName":"aiwatch-postgres"}');
+    // No volume for a database: the state is in PostgreSQL.
+    expect(text).not.toContain("volumeClaimTemplates");
+    // The base's Service selects the replicas.
+    const service = byKind("Service").find((m) => m.metadata?.name === "aiwatch-receiver");
+    const podLabels = (
+      deployment?.spec?.["template"] as { metadata: { labels: Record<string, string> } }
+    ).metadata.labels;
+    for (const [name, value] of Object.entries(
+      service?.spec?.["selector"] as Record<string, string>,
+    ))
+      expect(podLabels[name], name).toBe(value);
+    expect(objects[1]?.apiVersion).toBe("policy/v1");
+    expect(objects[1]?.spec).toEqual({
+      minAvailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "aiwatch-receiver" } },
+    });
   });
 
   it("carry the example spec's rules as a PrometheusRule that is up to date", async () => {

@@ -10,24 +10,39 @@ export interface HttpsAnswer {
   readonly serverCertificate: string;
 }
 
+export interface HttpsOptions {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly auth?: string;
+  readonly maxVersion?: "TLSv1.2" | "TLSv1.3";
+}
+
 /**
  * One HTTPS GET that trusts `ca` (fetch cannot take a CA), optionally with a client
  * certificate and basic credentials. A refused handshake or a reset rejects.
  */
-export function httpsGet(
+export function httpsGet(url: string, options: HttpsOptions): Promise<HttpsAnswer> {
+  return httpsRequest(url, options);
+}
+
+/** The same with a JSON body, POSTed. */
+export function httpsPostJson(
   url: string,
-  options: {
-    readonly ca: string;
-    readonly cert?: string;
-    readonly key?: string;
-    readonly auth?: string;
-    readonly maxVersion?: "TLSv1.2" | "TLSv1.3";
-  },
+  body: unknown,
+  options: HttpsOptions,
 ): Promise<HttpsAnswer> {
+  return httpsRequest(url, options, JSON.stringify(body));
+}
+
+function httpsRequest(url: string, options: HttpsOptions, json?: string): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
+        ...(json !== undefined
+          ? { method: "POST", headers: { "content-type": "application/json" } }
+          : {}),
         ca: readFileSync(options.ca),
         ...(options.cert ? { cert: readFileSync(options.cert) } : {}),
         ...(options.key ? { key: readFileSync(options.key) } : {}),
@@ -47,6 +62,6 @@ export function httpsGet(
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(json);
   });
 }

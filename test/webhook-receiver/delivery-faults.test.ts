@@ -71,7 +71,12 @@ describe("delivery through failures", () => {
       webhook: ["hang", "server-error"],
     } as const;
     for (const type of CHAT_TYPES) for (const kind of failures[type]) standIns[type].failNext(kind);
-    harness = await startHarness(dir.path, everyChatConfig(), { env: standInEnv(standIns) });
+    // This test counts requests exactly, so an answer must never come later than the
+    // timeout: the receiver and seven stand-ins share one process, and on a loaded machine
+    // a 400 ms deadline expired on a request the stand-in had already accepted (the
+    // receiver then rightly sent it again, a fifth attempt). A hang costs the full timeout.
+    const config = everyChatConfig().replace("timeout: 400ms", "timeout: 2s");
+    harness = await startHarness(dir.path, config, { env: standInEnv(standIns) });
     expect(
       (
         await harness.post(
@@ -370,7 +375,10 @@ describe("the enrich stage and follow-ups", () => {
     const id = (h.receiver.database.prepare("SELECT id FROM notifications").get() as { id: number })
       .id;
     expect(
-      h.receiver.followUp(id, { headline: "Evidence arrived late: GPU 3 throttled", details: [] }),
+      await h.receiver.followUp(id, {
+        headline: "Evidence arrived late: GPU 3 throttled",
+        details: [],
+      }),
     ).toBe(CHAT_TYPES.length);
     await waitFor("the follow-ups", () =>
       CHAT_TYPES.every((t) => standIns[t].accepted.length === 2) ? true : undefined,

@@ -6,7 +6,7 @@ import type { Alert, Notification } from "../payload/notification.js";
 import type { ActionBodyContext } from "./action-body.js";
 import type { ActionConfig, ActionOutcome, ActionsSettings } from "./action-config.js";
 import type { ActionMetrics } from "./action-metrics.js";
-import type { ActionStore } from "./action-store.js";
+import type { ActionHistory } from "../store/receiver-store.js";
 import { actionApplies } from "./match-action.js";
 
 export interface ActionRequest {
@@ -21,7 +21,7 @@ export interface ActionRequest {
 }
 
 export interface ActionRunnerDeps {
-  readonly store: ActionStore;
+  readonly store: ActionHistory;
   readonly metrics: ActionMetrics;
   readonly logger: Logger;
   readonly now: () => number;
@@ -77,7 +77,7 @@ export class ActionRunner {
     return { decided, final };
   }
 
-  private decide(request: ActionRequest, settings: ActionsSettings): Decision[] {
+  private async decide(request: ActionRequest, settings: ActionsSettings): Promise<Decision[]> {
     const now = this.deps.now();
     const n = request.notification;
     const out: Decision[] = [];
@@ -92,7 +92,7 @@ export class ActionRunner {
         target: displayTarget(action.url),
         at: now,
       } as const;
-      const last = this.deps.store.lastRunFor(
+      const last = await this.deps.store.lastRunFor(
         action.name,
         n.receiver,
         n.groupKey,
@@ -121,10 +121,10 @@ export class ActionRunner {
         method: action.method,
         target: base.target,
       } as const;
-      const ran = this.deps.store.ranSince(action.name, mode, now - action.rateLimit.perMs);
+      const ran = await this.deps.store.ranSince(action.name, mode, now - action.rateLimit.perMs);
       if (ran >= action.rateLimit.max) {
         const detail = `${ran} runs in the last ${Math.round(action.rateLimit.perMs / 1000)}s reach the limit of ${action.rateLimit.max}`;
-        this.deps.store.insert({ ...record, result: "rate_limited", detail });
+        await this.deps.store.insert({ ...record, result: "rate_limited", detail });
         out.push({ action, outcome: this.outcome({ ...base, result: "rate_limited", detail }) });
         continue;
       }
@@ -133,13 +133,13 @@ export class ActionRunner {
         body = action.body(bodyContext(action, request, mode === "dry_run"));
       } catch (error) {
         const detail = `body template failed: ${(error as Error).message}`;
-        this.deps.store.insert({ ...record, result: "failed", detail });
+        await this.deps.store.insert({ ...record, result: "failed", detail });
         out.push({ action, outcome: this.outcome({ ...base, result: "failed", detail }) });
         continue;
       }
       if (mode === "dry_run") {
         const detail = `would ${action.method} ${base.target} (${body.length} bytes of body)`;
-        this.deps.store.insert({ ...record, result: "dry_run", detail });
+        await this.deps.store.insert({ ...record, result: "dry_run", detail });
         this.deps.logger.info("action (dry run): not called", {
           action: action.name,
           group: n.groupKey,
@@ -150,7 +150,7 @@ export class ActionRunner {
         out.push({ action, outcome: this.outcome({ ...base, result: "dry_run", detail }) });
         continue;
       }
-      const id = this.deps.store.insert({ ...record, result: "started", detail: "calling" });
+      const id = await this.deps.store.insert({ ...record, result: "started", detail: "calling" });
       out.push({ action, call: { id, body } });
     }
     return out;
@@ -185,7 +185,7 @@ export class ActionRunner {
     const result = status !== undefined && status >= 200 && status < 300 ? "called" : "failed";
     this.deps.metrics.duration.observe({ action: action.name }, durationMs / 1000);
     try {
-      this.deps.store.finish(call.id, result, status, detail, durationMs);
+      await this.deps.store.finish(call.id, result, status, detail, durationMs);
     } catch (error) {
       this.deps.logger.error("cannot record an action's result", { action: action.name, error });
     }

@@ -26,10 +26,8 @@ import { computeAlertReport } from "../report/alert-report.js";
 import { formatAlertReport } from "../report/format-report.js";
 import { startReceiver } from "../server/receiver-service.js";
 import type { RunningReceiver } from "../server/receiver-service.js";
-import { HistoryStore } from "../store/history-store.js";
-import { openDatabase } from "../store/open-database.js";
-import { OutboxStore } from "../store/outbox-store.js";
-import { ActionStore } from "../actions/action-store.js";
+import { inThreadWriter } from "../store/inbox-writer.js";
+import { openReceiverStore } from "../store/open-store.js";
 
 export const RECEIVER_USAGE = `Usage:
   aiwatch receiver --config.file FILE [server flags]
@@ -241,8 +239,9 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
 async function openStores(values: ParsedValues, io: CliIo) {
   const config = await loadOrReport(configPath(values, io), io, previewSecrets(io));
   if (!config) return undefined;
-  const db = openDatabase(config.storage.path, config.storage.synchronous);
-  return { config, db, outbox: new OutboxStore(db), history: new HistoryStore(db) };
+  // The CLI's writes are rare: on the event loop, without the writer thread.
+  const store = await openReceiverStore(config.storage, (_path, _sync, db) => inThreadWriter(db));
+  return { config, store };
 }
 
 async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -255,12 +254,12 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   if (!stores) return EXIT.inputErrors;
   try {
     const to = Date.now();
-    const report = computeAlertReport(stores.history.since(to - since), to - since, to);
+    const report = computeAlertReport(await stores.store.history(to - since), to - since, to);
     io.stdout(
       values["json"] === true ? JSON.stringify(report, null, 2) + "\n" : formatAlertReport(report),
     );
   } finally {
-    stores.db.close();
+    await stores.store.close();
   }
   return EXIT.ok;
 }
@@ -270,14 +269,14 @@ async function deadLettersCommand(args: readonly string[], io: CliIo): Promise<n
   const stores = await openStores(values, io);
   if (!stores) return EXIT.inputErrors;
   try {
-    const dead = stores.outbox.deadLetters(str(values, "destination"));
+    const dead = await stores.store.deadLetters(str(values, "destination"));
     for (const d of dead)
       io.stdout(
         `${d.id}\t${d.destination}\t${new Date(d.finishedAt).toISOString()}\t${d.attempts} attempts\t${d.groupKey}\t${redact(d.lastError, stores.config.secretValues)}\n`,
       );
     io.stdout(`${dead.length} dead letter${dead.length === 1 ? "" : "s"}\n`);
   } finally {
-    stores.db.close();
+    await stores.store.close();
   }
   return EXIT.ok;
 }
@@ -302,13 +301,13 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
   const stores = await openStores(values, io);
   if (!stores) return EXIT.inputErrors;
   try {
-    const count = stores.outbox.replay(
+    const count = await stores.store.replay(
       { ...(ids.length > 0 ? { ids } : {}), ...(destination !== undefined ? { destination } : {}) },
       Date.now(),
     );
     io.stdout(`${count} dead letter${count === 1 ? "" : "s"} put back in the outbox\n`);
   } finally {
-    stores.db.close();
+    await stores.store.close();
   }
   return EXIT.ok;
 }
@@ -322,7 +321,7 @@ async function actionsCommand(args: readonly string[], io: CliIo): Promise<numbe
   const stores = await openStores(values, io);
   if (!stores) return EXIT.inputErrors;
   try {
-    const records = new ActionStore(stores.db).since(Date.now() - since);
+    const records = await stores.store.actions.since(Date.now() - since);
     if (values["json"] === true) io.stdout(JSON.stringify(records, null, 2) + "\n");
     else {
       for (const r of records)
@@ -334,7 +333,7 @@ async function actionsCommand(args: readonly string[], io: CliIo): Promise<numbe
       );
     }
   } finally {
-    stores.db.close();
+    await stores.store.close();
   }
   return EXIT.ok;
 }

@@ -122,10 +122,26 @@ export const receiverConfigSchema = z.strictObject({
     })
     .optional(),
   storage: z.strictObject({
-    path: z.string().min(1),
+    path: z.string().min(1).optional().describe("SQLite database file (one replica)."),
     synchronous: z.enum(["full", "normal"]).optional(),
+    postgres: z
+      .strictObject({
+        url: secretRefSchema.describe("postgres://user:password@host:5432/db, a secret."),
+        max_connections: z.number().int().min(2).max(100).optional(),
+      })
+      .optional()
+      .describe("PostgreSQL shared by several replicas, instead of path."),
     history_retention: durationField().optional(),
   }),
+  limits: z
+    .strictObject({
+      max_alerts_per_group: z.number().int().min(1).optional(),
+      max_labels_per_alert: z.number().int().min(1).optional(),
+      max_label_length: z.number().int().min(16).optional(),
+      max_annotation_length: z.number().int().min(16).optional(),
+    })
+    .optional()
+    .describe("Bounds on the work one webhook may cause; larger ones are refused with 413."),
   dedup: z.strictObject({ window: durationField() }).optional(),
   delivery: z
     .strictObject({

@@ -19,7 +19,13 @@ import { loadActionsSettings, loadRouteActions } from "./load-actions.js";
 import { loadAnalysisConfig } from "./load-enrichment.js";
 import type { RefineTools } from "./load-enrichment.js";
 import type { DestinationConfigFile, ReceiverConfigFile } from "./config-schema.js";
-import type { DestinationConfig, ReceiverConfig, RouteConfig } from "./receiver-config.js";
+import type {
+  DestinationConfig,
+  ReceiverConfig,
+  RouteConfig,
+  StorageConfig,
+} from "./receiver-config.js";
+import { DEFAULT_PAYLOAD_LIMITS } from "../payload/payload-limits.js";
 
 export const DEFAULTS = {
   maxBodyBytes: 4 * 1024 * 1024,
@@ -32,6 +38,7 @@ export const DEFAULTS = {
   maxBackoff: "5m",
   maxDigest: 50,
   enrichmentTimeout: "2s",
+  postgresMaxConnections: 10,
 } as const;
 
 type Path = (string | number)[];
@@ -133,10 +140,12 @@ function refineConfig(
     (id, at, actions) => loadRouteActions(id, at, actions, file.actions, actionNames, tools),
   );
   const analysis = loadAnalysisConfig(file.enrichment, tools);
+  const storage = resolveStorage(path, file, secret, error);
+  if (storage.kind === "postgres") secretValues.push(...urlPasswords(storage.url));
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
   const delivery = file.delivery ?? {};
-  const storagePath = file.storage.path;
+  const limits = file.limits ?? {};
   return {
     ok: true,
     config: {
@@ -144,13 +153,13 @@ function refineConfig(
       credentials: { bearerTokens, basicAuth },
       maxBodyBytes: file.web?.max_body_bytes ?? DEFAULTS.maxBodyBytes,
       ...(externalUrl !== undefined ? { externalUrl: externalUrl.replace(/\/+$/, "") } : {}),
-      storage: {
-        path:
-          storagePath === ":memory:" || isAbsolute(storagePath)
-            ? storagePath
-            : resolve(dirname(path), storagePath),
-        synchronous: file.storage.synchronous ?? "full",
-        historyRetentionMs: durationMs(file.storage.history_retention ?? DEFAULTS.historyRetention),
+      storage,
+      limits: {
+        maxAlertsPerGroup: limits.max_alerts_per_group ?? DEFAULT_PAYLOAD_LIMITS.maxAlertsPerGroup,
+        maxLabelsPerAlert: limits.max_labels_per_alert ?? DEFAULT_PAYLOAD_LIMITS.maxLabelsPerAlert,
+        maxLabelLength: limits.max_label_length ?? DEFAULT_PAYLOAD_LIMITS.maxLabelLength,
+        maxAnnotationLength:
+          limits.max_annotation_length ?? DEFAULT_PAYLOAD_LIMITS.maxAnnotationLength,
       },
       dedupWindowMs: durationMs(file.dedup?.window ?? DEFAULTS.dedupWindow),
       delivery: {
@@ -170,6 +179,73 @@ function refineConfig(
       secretValues,
     },
   };
+}
+
+/**
+ * `storage.path` (SQLite) or `storage.postgres` (PostgreSQL), exactly one. The Postgres
+ * URL is a secret like a token (it holds the password): it joins the redacted values, and
+ * so does the password alone, which a driver's error may quote.
+ */
+function resolveStorage(
+  configPath: string,
+  file: ReceiverConfigFile,
+  secret: (ref: SecretRef, at: Path) => string,
+  error: (code: string, at: Path, message: string) => void,
+): StorageConfig {
+  const historyRetentionMs = durationMs(
+    file.storage.history_retention ?? DEFAULTS.historyRetention,
+  );
+  const { postgres, path } = file.storage;
+  if (postgres !== undefined) {
+    if (path !== undefined)
+      error(
+        "storage-conflict",
+        ["storage", "path"],
+        "storage: set either path (SQLite) or postgres (PostgreSQL), not both",
+      );
+    if (file.storage.synchronous !== undefined)
+      error(
+        "storage-conflict",
+        ["storage", "synchronous"],
+        "storage.synchronous applies to SQLite only; PostgreSQL commits are durable by its own synchronous_commit",
+      );
+    const url = secret(postgres.url, ["storage", "postgres", "url"]);
+    if (url !== "" && !/^postgres(ql)?:\/\//.test(url))
+      error(
+        "invalid-value",
+        ["storage", "postgres", "url"],
+        "storage.postgres.url: expected a postgres:// or postgresql:// URL",
+      );
+    return {
+      kind: "postgres",
+      url,
+      maxConnections: postgres.max_connections ?? DEFAULTS.postgresMaxConnections,
+      historyRetentionMs,
+    };
+  }
+  if (path === undefined) {
+    error(
+      "missing-key",
+      ["storage"],
+      'storage: set path (a SQLite file, e.g. "receiver.db") or postgres.url',
+    );
+    return { kind: "sqlite", path: "", synchronous: "full", historyRetentionMs };
+  }
+  return {
+    kind: "sqlite",
+    path: path === ":memory:" || isAbsolute(path) ? path : resolve(dirname(configPath), path),
+    synchronous: file.storage.synchronous ?? "full",
+    historyRetentionMs,
+  };
+}
+
+function urlPasswords(url: string): string[] {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length >= 4 ? [password] : [];
+  } catch {
+    return [];
+  }
 }
 
 function resolveDestination(

@@ -1,5 +1,6 @@
 import type { Credentials } from "../../core/server/auth.js";
 import type { ActionConfig, ActionsSettings } from "../actions/action-config.js";
+import type { PayloadLimits } from "../payload/payload-limits.js";
 import type { AnalysisConfig } from "../evidence/analysis-config.js";
 import type { DestinationConfigFile } from "./config-schema.js";
 import type { DestinationType, RateLimit } from "../destinations/destination.js";
@@ -26,6 +27,22 @@ export interface RouteConfig extends Route {
   readonly actions: readonly ActionConfig[];
 }
 
+/** SQLite (one replica, the default) or PostgreSQL (shared by several replicas). */
+export type StorageConfig =
+  | {
+      readonly kind: "sqlite";
+      readonly path: string;
+      readonly synchronous: "full" | "normal";
+      readonly historyRetentionMs: number;
+    }
+  | {
+      readonly kind: "postgres";
+      /** The resolved connection URL (a secret: never logged). */
+      readonly url: string;
+      readonly maxConnections: number;
+      readonly historyRetentionMs: number;
+    };
+
 /** The validated, resolved configuration; frozen by the ConfigReloader. */
 export interface ReceiverConfig {
   readonly file: string;
@@ -33,11 +50,8 @@ export interface ReceiverConfig {
   readonly maxBodyBytes: number;
   /** Where people reach the receiver (`web.external_url`): incident links in messages. */
   readonly externalUrl?: string;
-  readonly storage: {
-    readonly path: string;
-    readonly synchronous: "full" | "normal";
-    readonly historyRetentionMs: number;
-  };
+  readonly storage: StorageConfig;
+  readonly limits: PayloadLimits;
   readonly dedupWindowMs: number;
   readonly delivery: {
     readonly timeoutMs: number;

@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import { escapeHtml } from "../../core/html/escape-html.js";
 import { DELIVERED, permanent, resize, retry } from "./delivery-outcome.js";
 import type { DeliveryOutcome } from "./delivery-outcome.js";
 import { chartImagePng } from "../incidents/chart-image.js";
@@ -64,7 +65,7 @@ export function emailDestination(options: EmailOptions): Destination {
     // The title is escaped for HTML (a template may print it in the body): a header is text.
     subject: unescapeHtml(message.title),
     html: chart
-      ? `${message.body}\n<p><img src="cid:${CHART_CID}" alt="${escapeAttribute(chart.alt)}" width="800"></p>`
+      ? `${message.body}\n<p><img src="cid:${CHART_CID}" alt="${escapeHtml(chart.alt)}" width="800"></p>`
       : message.body,
     text: htmlToText(message.body),
     // A stable Message-ID lets mail clients collapse a retried delivery.
@@ -112,10 +113,6 @@ export function classifySmtpError(error: unknown): DeliveryOutcome {
 }
 
 const CHART_CID = "incident-chart@aiwatch";
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-}
 
 function unescapeHtml(text: string): string {
   return unescapeEntities(text.replace(/&quot;/g, '"').replace(/&#39;/g, "'"));

@@ -4,7 +4,7 @@ import type { ActionConfig, ActionOutcome } from "../actions/action-config.js";
 import { ActionMetrics } from "../actions/action-metrics.js";
 import { ActionRunner } from "../actions/action-runner.js";
 import { captureEvidence } from "../incidents/capture-evidence.js";
-import type { ActionStore } from "../actions/action-store.js";
+import type { ActionHistory } from "../store/receiver-store.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { Alert, Notification } from "../payload/notification.js";
 import type { Enricher, Enrichment, EnrichmentContext } from "../pipeline/enrichment.js";
@@ -14,7 +14,7 @@ import type { AlertmanagerApi } from "./alertmanager-api.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { ConcurrencyLimit } from "./concurrency-limit.js";
 import { EnrichmentMetrics } from "./enrichment-metrics.js";
-import { gatherEvidence } from "./gather-evidence.js";
+import { analysisWindow, gatherEvidence } from "./gather-evidence.js";
 import type { AlertUnderAnalysis } from "./gather-evidence.js";
 import { SourceError } from "./http-endpoint.js";
 import { prometheusApi } from "./prometheus-api.js";
@@ -26,7 +26,7 @@ import { decideVerdict } from "./scoring.js";
 export interface RootCauseEnricherDeps {
   readonly config: () => ReceiverConfig;
   readonly registry: MetricsRegistry;
-  readonly actionStore: ActionStore;
+  readonly actionStore: ActionHistory;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -99,7 +99,7 @@ export class RootCauseEnricher implements Enricher {
     if (!config.analysis && actions.length === 0) return undefined;
     const group = `${notification.receiver}\u0000${notification.groupKey}`;
     const primary = earliestFiring(notification);
-    if (!primary) return this.latestByGroup.get(group)?.result;
+    if (!primary) return this.atResolution(notification, group, config, context, signal);
     const now = this.deps.now();
     this.evict(now, config.analysis?.cacheTtlMs ?? 0);
     const key = `${group}\u0000${primary.fingerprint}\u0000${primary.startsAt}`;
@@ -215,41 +215,115 @@ export class RootCauseEnricher implements Enricher {
     return job;
   }
 
+  /**
+   * A resolved notification (no alert of the group fires). Its message and the incident
+   * page show the group's analysis, re-read once more now when the stored one stops short
+   * of what can be shown: an analysis made when the alert fired ends seconds after the
+   * onset, so without this the charts would show the time before the onset only. The
+   * re-read covers the onset ± `lookback` (up to now), in one attempt within the stage's
+   * deadline and without actions; if Prometheus is down or slow, the analysis stored before
+   * stands (the page renders from it as it is).
+   */
+  private async atResolution(
+    notification: Notification,
+    group: string,
+    config: ReceiverConfig,
+    context: EnrichmentContext,
+    signal: AbortSignal,
+  ): Promise<Enrichment | undefined> {
+    const previous = this.latestByGroup.get(group)?.result;
+    const analysisConfig = config.analysis;
+    const alert = earliestAlert(notification);
+    if (!analysisConfig || !alert) return previous;
+    const target: AlertUnderAnalysis = {
+      alert,
+      monitor: monitorOf(alert, analysisConfig),
+      groupFingerprints: new Set(notification.alerts.map((a) => a.fingerprint)),
+    };
+    const now = this.deps.now();
+    const wanted = analysisWindow(target, analysisConfig, now);
+    const stored = previous?.evidence?.window;
+    if (stored && stored.onsetMs === wanted.onsetMs && stored.endMs >= wanted.endMs - wanted.stepMs)
+      return previous;
+    const budget = context.deadlineAt - now - Math.min(100, config.enrichmentTimeoutMs / 10);
+    const analysis = await this.analyseWithin(target, analysisConfig, budget, signal);
+    if (!analysis) return previous;
+    return {
+      ...renderAnalysis(analysis, analysisConfig.links, undefined),
+      evidence: captureEvidence(analysis, analysisConfig, this.deps.now()),
+    };
+  }
+
+  /** One analysis attempt, abandoned after `budgetMs`; undefined when it failed or was late. */
+  private async analyseWithin(
+    target: AlertUnderAnalysis,
+    config: AnalysisConfig,
+    budgetMs: number,
+    signal: AbortSignal,
+  ): Promise<Analysis | undefined> {
+    if (budgetMs <= 0 || signal.aborted) return undefined;
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    const timer = setTimeout(stop, budgetMs);
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      return await this.analyseOnce(target, config, abort.signal);
+    } catch (error) {
+      if (!abort.signal.aborted && !(error instanceof SourceError))
+        this.deps.logger.error("root-cause analysis at resolution failed", {
+          alert: target.alert.labels["alertname"],
+          error,
+        });
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+    }
+  }
+
+  /** Gathers and scores once; a SourceError when Prometheus is unavailable. */
+  private async analyseOnce(
+    target: AlertUnderAnalysis,
+    config: AnalysisConfig,
+    signal: AbortSignal,
+  ): Promise<Analysis> {
+    const started = performance.now();
+    const evidence = await gatherEvidence(
+      target,
+      config,
+      {
+        ...this.sourcesFor(config),
+        onQuery: (source, outcome, seconds) => {
+          this.metrics.queries.inc({ source, outcome });
+          this.metrics.queryDuration.observe({ source }, seconds);
+        },
+      },
+      this.deps.now(),
+      signal,
+    );
+    const verdict = decideVerdict(
+      evidence.observations,
+      evidence.window,
+      config.scoring,
+      evidence.ownCause,
+    );
+    this.metrics.analysisDuration.observe((performance.now() - started) / 1000);
+    this.metrics.analyses.inc({ result: "complete" });
+    this.metrics.verdicts.inc({ verdict: verdict.layer });
+    return { target, evidence, verdict };
+  }
+
   /** Gathers and scores, retrying while Prometheus is unavailable; undefined when it gave up. */
   private async analyse(
     job: Job,
     target: AlertUnderAnalysis,
     config: AnalysisConfig,
   ): Promise<Analysis | undefined> {
-    const sources = this.sourcesFor(config);
     const giveUpAt = this.deps.now() + config.followUpForMs;
     let wait = FIRST_RETRY_MS;
     for (;;) {
-      const started = performance.now();
       try {
-        const evidence = await gatherEvidence(
-          target,
-          config,
-          {
-            ...sources,
-            onQuery: (source, outcome, seconds) => {
-              this.metrics.queries.inc({ source, outcome });
-              this.metrics.queryDuration.observe({ source }, seconds);
-            },
-          },
-          this.deps.now(),
-          job.abort.signal,
-        );
-        const verdict = decideVerdict(
-          evidence.observations,
-          evidence.window,
-          config.scoring,
-          evidence.ownCause,
-        );
-        this.metrics.analysisDuration.observe((performance.now() - started) / 1000);
-        this.metrics.analyses.inc({ result: "complete" });
-        this.metrics.verdicts.inc({ verdict: verdict.layer });
-        return { target, evidence, verdict };
+        return await this.analyseOnce(target, config, job.abort.signal);
       } catch (error) {
         if (!(error instanceof SourceError) || job.abort.signal.aborted) throw error;
         job.lastError = `${error.source}: ${error.message}`;
@@ -302,9 +376,14 @@ export class RootCauseEnricher implements Enricher {
 
 /** The group's earliest firing alert (ties broken by fingerprint, so the choice is stable). */
 export function earliestFiring(notification: Notification): Alert | undefined {
+  return earliestAlert(notification, "firing");
+}
+
+/** The group's earliest alert (of a status, when given), ties broken by fingerprint. */
+function earliestAlert(notification: Notification, status?: Alert["status"]): Alert | undefined {
   let best: Alert | undefined;
   for (const alert of notification.alerts) {
-    if (alert.status !== "firing") continue;
+    if (status !== undefined && alert.status !== status) continue;
     if (
       !best ||
       Date.parse(alert.startsAt) < Date.parse(best.startsAt) ||

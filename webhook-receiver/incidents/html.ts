@@ -1,18 +1,12 @@
 import { createHash } from "node:crypto";
+import { escapeHtml } from "../../core/html/escape-html.js";
 
 /**
  * HTML building for the incident pages: every untrusted string (labels, annotations,
  * error texts) goes through `text`, every link through `httpLink`, so nothing from a
  * payload can become markup, a script or a `javascript:` link.
  */
-export function text(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+export const text = escapeHtml;
 
 /** An absolute http(s) URL as given, else undefined (javascript:, data:, relative...). */
 export function httpUrl(value: string | undefined): string | undefined {

@@ -69,19 +69,59 @@ export interface IncidentListEntry extends IncidentRow {
 export const MAX_PAGE_NOTIFICATIONS = 500;
 /** Most previous occurrences listed. */
 export const MAX_HISTORY = 200;
-/** Most send attempts on one timeline (the oldest). */
-const MAX_PAGE_ATTEMPTS = 2000;
+/** Most deliveries, send attempts and actions on one timeline (each the newest). */
+export const MAX_PAGE_DELIVERIES = 1000;
+export const MAX_PAGE_ATTEMPTS = 2000;
+export const MAX_PAGE_ACTIONS = 500;
 /** Rows looked at on each side of an attempt to count the digest it was part of. */
 const DIGEST_SCAN = 64;
 
 /**
- * Reads for the incident pages (the writes run in the routing transaction:
- * incident-writes.ts). Every query is bounded and answered from an index on the incident,
- * its notifications or its fingerprint.
+ * Reads for the incident pages, the same on both stores: SQLite (below) and PostgreSQL
+ * (store/postgres/postgres-incidents.ts). The writes run in the routing transaction.
  */
-export class IncidentStore {
+export interface IncidentStore {
+  get(id: number): Promise<IncidentRow | undefined>;
+  /** The incident's notifications, oldest first (the newest MAX_PAGE_NOTIFICATIONS). */
+  notifications(id: number): Promise<IncidentNotification[]>;
+  /** The incident's deliveries, oldest first (the newest `limit`). */
+  deliveries(id: number, limit?: number): Promise<IncidentDelivery[]>;
+  /** The send attempts of its deliveries, oldest first (the newest `limit`). */
+  attempts(id: number, limit?: number): Promise<IncidentAttempt[]>;
+  /** The automated actions run for its notifications, oldest first (the newest `limit`). */
+  actions(id: number, limit?: number): Promise<IncidentAction[]>;
+  /** The newest enrichment of the incident, preferring one that carries evidence. */
+  enrichment(id: number): Promise<Enrichment | undefined>;
+  /** Earlier incidents of the same alert and label set, newest first. */
+  history(incident: IncidentRow, limit?: number): Promise<IncidentRow[]>;
+  /** The newest incidents, with each one's verdict headline when it was enriched. */
+  list(limit: number): Promise<IncidentListEntry[]>;
+  /** Alerts with the most incidents opened since `from`. */
+  noisiest(from: number, now: number, limit: number): Promise<NoisyAlert[]>;
+  /**
+   * Drops incidents last seen before `cutoff` and the filing of notifications that
+   * history retention already removed. Resolves to the incidents removed.
+   */
+  prune(cutoff: number): Promise<number>;
+}
+
+/** The newest of a notification's own enrichment (with evidence) and its late follow-up's. */
+export function newestEnrichment<T extends { nid: number }>(
+  own: T | undefined,
+  late: T | undefined,
+): T | undefined {
+  // A follow-up came after its notification's own enrichment (which lacked the evidence).
+  return own && late ? (late.nid >= own.nid ? late : own) : (late ?? own);
+}
+
+/**
+ * The incident reads on SQLite (the writes run in the routing transaction:
+ * incident-writes.ts). Every query returns at most a fixed number of rows, the newest when
+ * there are more, and is answered from an index on the incident, its notifications or its
+ * fingerprint (the noisiest alerts: from the index on when incidents opened).
+ */
+export class SqliteIncidentStore implements IncidentStore {
   private readonly byId;
-  private readonly byNotification;
   private readonly notificationsOf;
   private readonly deliveriesOf;
   private readonly attemptsOf;
@@ -93,9 +133,6 @@ export class IncidentStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.byId = db.prepare<[number], IncidentDbRow>("SELECT * FROM incidents WHERE id = ?");
-    this.byNotification = db.prepare<[number], { id: number; token: string }>(
-      "SELECT i.id, i.token FROM incident_notifications x JOIN incidents i ON i.id = x.incident_id WHERE x.notification_id = ?",
-    );
     this.notificationsOf = db.prepare<
       [number, number],
       { id: number; received_at: number; payload: string }
@@ -103,11 +140,11 @@ export class IncidentStore {
       `SELECT n.id, n.received_at, n.payload FROM incident_notifications x JOIN notifications n ON n.id = x.notification_id
        WHERE x.incident_id = ? ORDER BY x.notification_id DESC LIMIT ?`,
     );
-    this.deliveriesOf = db.prepare<[number], DeliveryDbRow>(
+    this.deliveriesOf = db.prepare<[number, number], DeliveryDbRow>(
       `SELECT d.id, d.notification_id, d.destination, d.kind, d.state, d.attempts, d.created_at,
               d.next_attempt_at, d.finished_at, d.last_error
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
-       WHERE x.incident_id = ? ORDER BY d.id`,
+       WHERE x.incident_id = ? ORDER BY d.id DESC LIMIT ?`,
     );
     // One send records one attempt row per delivery it carried, in one statement loop, with
     // the same time and measured duration: a digest shows as neighbouring rows alike. The
@@ -119,7 +156,7 @@ export class IncidentStore {
                  AND b.duration_ms IS a.duration_ms) AS batch
        FROM incident_notifications x JOIN deliveries d ON d.notification_id = x.notification_id
        JOIN attempts a ON a.delivery_id = d.id
-       WHERE x.incident_id = ? ORDER BY a.at, a.id LIMIT ?`,
+       WHERE x.incident_id = ? ORDER BY a.at DESC, a.id DESC LIMIT ?`,
     );
     // The newest analysis: a notification's own enrichment, or the follow-up that brought it
     // when the evidence missed the message's deadline. Walked newest first on the index, so
@@ -144,90 +181,51 @@ export class IncidentStore {
     this.historyOf = db.prepare<[string, number, number], IncidentDbRow>(
       "SELECT * FROM incidents WHERE fingerprint = ? AND id < ? ORDER BY id DESC LIMIT ?",
     );
-    this.actionsOf = db.prepare<[number], ActionDbRow>(
+    this.actionsOf = db.prepare<[number, number], ActionDbRow>(
       `SELECT a.at, a.action, a.mode, a.result, a.detail FROM actions a
        WHERE a.notification_id IN (SELECT notification_id FROM incident_notifications WHERE incident_id = ?)
-       ORDER BY a.id`,
+       ORDER BY a.id DESC LIMIT ?`,
     );
   }
 
-  get(id: number): IncidentRow | undefined {
+  get(id: number): Promise<IncidentRow | undefined> {
     const row = this.byId.get(id);
-    return row ? toIncident(row) : undefined;
+    return Promise.resolve(row ? toIncident(row) : undefined);
   }
 
-  /** The incident a notification was filed under (once routed). */
-  linkOf(notificationId: number): { id: number; token: string } | undefined {
-    return this.byNotification.get(notificationId);
+  notifications(id: number): Promise<IncidentNotification[]> {
+    return Promise.resolve(
+      this.notificationsOf.all(id, MAX_PAGE_NOTIFICATIONS).reverse().map(toIncidentNotification),
+    );
   }
 
-  /** The incident's notifications, oldest first (the newest MAX_PAGE_NOTIFICATIONS). */
-  notifications(id: number): IncidentNotification[] {
-    return this.notificationsOf
-      .all(id, MAX_PAGE_NOTIFICATIONS)
-      .reverse()
-      .map((r) => ({
-        id: r.id,
-        receivedAt: r.received_at,
-        notification: JSON.parse(r.payload) as Notification,
-      }));
+  deliveries(id: number, limit = MAX_PAGE_DELIVERIES): Promise<IncidentDelivery[]> {
+    return Promise.resolve(this.deliveriesOf.all(id, limit).reverse().map(toDelivery));
   }
 
-  deliveries(id: number): IncidentDelivery[] {
-    return this.deliveriesOf.all(id).map((r) => ({
-      id: r.id,
-      notificationId: r.notification_id,
-      destination: r.destination,
-      kind: r.kind,
-      state: r.state,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-      nextAttemptAt: r.next_attempt_at,
-      ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
-      ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-    }));
+  attempts(id: number, limit = MAX_PAGE_ATTEMPTS): Promise<IncidentAttempt[]> {
+    return Promise.resolve(this.attemptsOf.all(id, limit).reverse().map(toAttempt));
   }
 
-  attempts(id: number): IncidentAttempt[] {
-    return this.attemptsOf.all(id, MAX_PAGE_ATTEMPTS).map((r) => ({
-      deliveryId: r.delivery_id,
-      at: r.at,
-      outcome: r.outcome,
-      ...(r.detail !== null ? { detail: r.detail } : {}),
-      ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
-      batch: r.batch,
-    }));
+  actions(id: number, limit = MAX_PAGE_ACTIONS): Promise<IncidentAction[]> {
+    return Promise.resolve(this.actionsOf.all(id, limit).reverse().map(toAction));
   }
 
-  actions(id: number): IncidentAction[] {
-    return this.actionsOf.all(id).map((r) => ({
-      at: r.at,
-      action: r.action,
-      mode: r.mode,
-      result: r.result,
-      ...(r.detail !== null ? { detail: r.detail } : {}),
-    }));
-  }
-
-  /** The newest enrichment of the incident, preferring one that carries evidence. */
-  enrichment(id: number): Enrichment | undefined {
-    const own = this.ownWithEvidence.get(id);
-    const late = this.followUpEnrichment.get(id);
-    // A follow-up came after its notification's own enrichment (which lacked the evidence).
-    const newest = own && late ? (late.nid >= own.nid ? late : own) : (late ?? own);
+  enrichment(id: number): Promise<Enrichment | undefined> {
+    const newest = newestEnrichment(this.ownWithEvidence.get(id), this.followUpEnrichment.get(id));
     const row = newest ?? this.ownNewest.get(id);
-    return row ? (JSON.parse(row.enrichment) as Enrichment) : undefined;
+    return Promise.resolve(row ? (JSON.parse(row.enrichment) as Enrichment) : undefined);
   }
 
-  /** Earlier incidents of the same alert and label set, newest first. */
-  history(incident: IncidentRow, limit = MAX_HISTORY): IncidentRow[] {
-    if (incident.fingerprint === "") return [];
-    return this.historyOf.all(incident.fingerprint, incident.id, limit).map(toIncident);
+  history(incident: IncidentRow, limit = MAX_HISTORY): Promise<IncidentRow[]> {
+    if (incident.fingerprint === "") return Promise.resolve([]);
+    return Promise.resolve(
+      this.historyOf.all(incident.fingerprint, incident.id, limit).map(toIncident),
+    );
   }
 
-  /** The newest incidents, with each one's verdict headline when it was enriched. */
-  list(limit: number): IncidentListEntry[] {
-    return this.db
+  list(limit: number): Promise<IncidentListEntry[]> {
+    const rows = this.db
       .prepare<[number], IncidentDbRow & { headline: string | null }>(
         `SELECT i.*, (SELECT json_extract(e.enrichment, '$.headline') FROM incident_notifications x
                       JOIN enrichments e ON e.notification_id = x.notification_id
@@ -235,15 +233,12 @@ export class IncidentStore {
          FROM incidents i ORDER BY i.id DESC LIMIT ?`,
       )
       .all(limit)
-      .map((r) => ({
-        ...toIncident(r),
-        ...(r.headline !== null ? { headline: r.headline } : {}),
-      }));
+      .map(toListEntry);
+    return Promise.resolve(rows);
   }
 
-  /** Alerts with the most incidents opened since `from`. */
-  noisiest(from: number, now: number, limit: number): NoisyAlert[] {
-    return this.db
+  noisiest(from: number, now: number, limit: number): Promise<NoisyAlert[]> {
+    const rows = this.db
       .prepare<
         [number, number, number],
         { alertname: string; incidents: number; notifications: number; firing_ms: number }
@@ -254,19 +249,11 @@ export class IncidentStore {
          ORDER BY incidents DESC, notifications DESC, alertname LIMIT ?`,
       )
       .all(now, from, limit)
-      .map((r) => ({
-        alertname: r.alertname,
-        incidents: r.incidents,
-        notifications: r.notifications,
-        firingMs: r.firing_ms,
-      }));
+      .map(toNoisy);
+    return Promise.resolve(rows);
   }
 
-  /**
-   * Drops incidents last seen before `cutoff` and the filing of notifications that
-   * history retention already removed. Returns incidents removed.
-   */
-  prune(cutoff: number): number {
+  prune(cutoff: number): Promise<number> {
     const run = this.db.transaction(() => {
       this.db.exec(
         "DELETE FROM incident_notifications WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = notification_id)",
@@ -277,11 +264,11 @@ export class IncidentStore {
         )
         .run(cutoff).changes;
     });
-    return run.immediate();
+    return Promise.resolve(run.immediate());
   }
 }
 
-interface IncidentDbRow {
+export interface IncidentDbRow {
   id: number;
   token: string;
   receiver: string;
@@ -296,7 +283,7 @@ interface IncidentDbRow {
   notifications: number;
 }
 
-interface DeliveryDbRow {
+export interface DeliveryDbRow {
   id: number;
   notification_id: number;
   destination: string;
@@ -309,7 +296,7 @@ interface DeliveryDbRow {
   last_error: string | null;
 }
 
-interface AttemptDbRow {
+export interface AttemptDbRow {
   delivery_id: number;
   at: number;
   outcome: string;
@@ -318,7 +305,7 @@ interface AttemptDbRow {
   batch: number;
 }
 
-interface ActionDbRow {
+export interface ActionDbRow {
   at: number;
   action: string;
   mode: string;
@@ -326,7 +313,73 @@ interface ActionDbRow {
   detail: string | null;
 }
 
-function toIncident(r: IncidentDbRow): IncidentRow {
+export function toIncidentNotification(r: {
+  id: number;
+  received_at: number;
+  payload: string;
+}): IncidentNotification {
+  return {
+    id: r.id,
+    receivedAt: r.received_at,
+    notification: JSON.parse(r.payload) as Notification,
+  };
+}
+
+export function toDelivery(r: DeliveryDbRow): IncidentDelivery {
+  return {
+    id: r.id,
+    notificationId: r.notification_id,
+    destination: r.destination,
+    kind: r.kind,
+    state: r.state,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    nextAttemptAt: r.next_attempt_at,
+    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  };
+}
+
+export function toAttempt(r: AttemptDbRow): IncidentAttempt {
+  return {
+    deliveryId: r.delivery_id,
+    at: r.at,
+    outcome: r.outcome,
+    ...(r.detail !== null ? { detail: r.detail } : {}),
+    ...(r.duration_ms !== null ? { durationMs: r.duration_ms } : {}),
+    batch: r.batch,
+  };
+}
+
+export function toAction(r: ActionDbRow): IncidentAction {
+  return {
+    at: r.at,
+    action: r.action,
+    mode: r.mode,
+    result: r.result,
+    ...(r.detail !== null ? { detail: r.detail } : {}),
+  };
+}
+
+export function toListEntry(r: IncidentDbRow & { headline: string | null }): IncidentListEntry {
+  return { ...toIncident(r), ...(r.headline !== null ? { headline: r.headline } : {}) };
+}
+
+export function toNoisy(r: {
+  alertname: string;
+  incidents: number;
+  notifications: number;
+  firing_ms: number;
+}): NoisyAlert {
+  return {
+    alertname: r.alertname,
+    incidents: r.incidents,
+    notifications: r.notifications,
+    firingMs: r.firing_ms,
+  };
+}
+
+export function toIncident(r: IncidentDbRow): IncidentRow {
   return {
     id: r.id,
     token: r.token,

@@ -1,4 +1,5 @@
 import type { Enrichment } from "../pipeline/enrichment.js";
+import { plural } from "../render/plural.js";
 import { durationText } from "./html.js";
 import type {
   IncidentAction,
@@ -125,7 +126,7 @@ export function buildTimeline(input: TimelineInput): TimelineEvent[] {
       events.push({
         at: d.finishedAt ?? d.createdAt,
         kind: "failed",
-        text: `${d.kind === "follow_up" ? "follow-up" : "message"} for #${d.notificationId} to ${d.destination} moved to dead letters after ${d.attempts} attempt(s)${d.lastError ? `: ${input.redact(d.lastError)}` : ""}`,
+        text: `${d.kind === "follow_up" ? "follow-up" : "message"} for #${d.notificationId} to ${d.destination} moved to dead letters after ${plural(d.attempts, "attempt")}${d.lastError ? `: ${input.redact(d.lastError)}` : ""}`,
       });
     else if (d.state === "pending")
       events.push({

@@ -1,9 +1,14 @@
-import type { Alert, Notification } from "../payload/notification.js";
+import type { Notification } from "../payload/notification.js";
 import type { SqliteDatabase } from "../store/open-database.js";
 import { newCapabilityToken } from "./capability-token.js";
-
-/** Alert keys kept per incident (a group of thousands keeps its newest). */
-const MAX_ALERT_KEYS = 1000;
+import {
+  alertKey,
+  continues,
+  earliestStart,
+  MAX_ALERT_KEYS,
+  primaryAlert,
+  resolvedAt,
+} from "./incident-filing.js";
 
 interface OpenIncident {
   id: number;
@@ -15,9 +20,11 @@ interface OpenIncident {
  * Files a routed notification under its incident, inside the routing transaction (so a
  * message never goes out before its link exists). Routing runs in accept order, so the
  * group's episodes are cut the same way whatever batches they were routed in. Idempotent:
- * a notification already filed is left as it is.
+ * a notification already filed is left as it is. Returns why filing failed, if it did.
  */
-export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: number) => void {
+export function prepareIncidentWrites(
+  db: SqliteDatabase,
+): (notificationId: number) => string | undefined {
   const filed = db.prepare<[number], { incident_id: number }>(
     "SELECT incident_id FROM incident_notifications WHERE notification_id = ?",
   );
@@ -49,12 +56,10 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
     if (!row) return;
     const n = JSON.parse(row.payload) as Notification;
     const keys = n.alerts.map(alertKey);
-    const started = Math.min(
-      ...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite),
-    );
+    const started = earliestStart(n);
     const current = open.get(row.receiver, row.group_key);
     let id: number;
-    if (current && continues(current, n, keys)) {
+    if (current && continues(JSON.parse(current.alert_keys) as string[], n, keys)) {
       id = current.id;
       const merged = [...new Set([...(JSON.parse(current.alert_keys) as string[]), ...keys])];
       update.run(
@@ -86,47 +91,13 @@ export function prepareIncidentWrites(db: SqliteDatabase): (notificationId: numb
   return (notificationId) => {
     // Inside the routing transaction this is a savepoint: should filing fail, only the
     // filing is rolled back, and the notification is still routed (a message without its
-    // link beats no message).
+    // link beats no message). The error goes back to the caller, which counts and logs it
+    // (this may run in the writer thread, which has neither metrics nor a logger).
     try {
       file(notificationId);
-    } catch {
-      // Nothing to report from the writer thread; the page is missing, the message is not.
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
   };
-}
-
-function alertKey(alert: Alert): string {
-  return `${alert.fingerprint}@${alert.startsAt}`;
-}
-
-/**
- * A notification continues the open episode when it resolves it or shows one of its
- * alerts (same fingerprint, same start); a group that fires again with only new alerts
- * had its previous episode end unannounced (`send_resolved: false`).
- */
-function continues(current: OpenIncident, n: Notification, keys: readonly string[]): boolean {
-  if (n.status === "resolved") return true;
-  const seen = new Set(JSON.parse(current.alert_keys) as string[]);
-  return keys.some((k) => seen.has(k));
-}
-
-/** The earliest firing alert (ties by fingerprint), as the root-cause analysis picks it. */
-function primaryAlert(n: Notification): Alert | undefined {
-  let best: Alert | undefined;
-  for (const alert of n.alerts) {
-    if (
-      !best ||
-      (alert.status === "firing" && best.status !== "firing") ||
-      (alert.status === best.status &&
-        (alert.startsAt < best.startsAt ||
-          (alert.startsAt === best.startsAt && alert.fingerprint < best.fingerprint)))
-    )
-      best = alert;
-  }
-  return best;
-}
-
-function resolvedAt(n: Notification, receivedAt: number): number {
-  const ends = n.alerts.map((a) => Date.parse(a.endsAt ?? "")).filter(Number.isFinite);
-  return ends.length > 0 ? Math.max(...ends) : receivedAt;
 }

@@ -1,4 +1,5 @@
 import { durationText, page, text, timeTag } from "./html.js";
+import { incidentState } from "./incident-state.js";
 import type { IncidentListEntry, NoisyAlert } from "./incident-store.js";
 
 export interface IncidentListData {
@@ -24,8 +25,7 @@ ${data.noisiest
 </tbody></table></div>`;
   const rows = data.incidents
     .map((i) => {
-      const state =
-        i.closedAt === undefined ? "firing" : i.closeReason === "resolved" ? "resolved" : "ended";
+      const state = incidentState(i);
       const end = i.closedAt ?? data.now;
       return `<tr><td><a href="${text(`${data.basePath}/${i.id}`)}">#${i.id}</a></td><td><strong>${text(i.alertname)}</strong><br><span class="muted">${text(i.headline ?? "")}</span></td><td><span class="state state-${state}">${state.toUpperCase()}</span></td><td class="hide-narrow">${timeTag(i.startedAt)}</td><td class="num">${durationText(end - i.startedAt)}</td></tr>`;
     })

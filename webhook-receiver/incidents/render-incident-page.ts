@@ -1,7 +1,10 @@
 import type { Alert, Notification } from "../payload/notification.js";
 import type { Enrichment } from "../pipeline/enrichment.js";
 import { durationText, httpLink, httpUrl, page, text, timeTag } from "./html.js";
+import { plural } from "../render/plural.js";
 import { summarizeHistory } from "./incident-history.js";
+import { incidentState } from "./incident-state.js";
+import type { IncidentState } from "./incident-state.js";
 import type { EvidenceItem, IncidentEvidence } from "./incident-evidence.js";
 import type { IncidentNotification, IncidentRow } from "./incident-store.js";
 import type { TimelineEvent } from "./incident-timeline.js";
@@ -12,6 +15,8 @@ export interface IncidentPageData {
   readonly notifications: readonly IncidentNotification[];
   readonly enrichment: Enrichment | undefined;
   readonly timeline: readonly TimelineEvent[];
+  /** Whether the timeline's records reached their limits (only the newest are shown). */
+  readonly timelineCut?: boolean;
   readonly history: readonly IncidentRow[];
   readonly now: number;
   /** Where the list and other incidents are (behind the receiver's auth). */
@@ -30,33 +35,30 @@ const HIDDEN_LABELS = new Set(["alertname"]);
 export function renderIncidentPage(data: IncidentPageData): string {
   const { incident } = data;
   const latest = data.notifications[data.notifications.length - 1]?.notification;
-  const state = stateOf(incident);
+  const state = incidentState(incident);
   const sections = [
     header(data, latest, state),
     verdictSection(data.enrichment),
     evidenceSection(data.enrichment?.evidence),
     scoringSection(data.enrichment?.evidence),
     alertsSection(data.notifications, latest, data.now),
-    timelineSection(data.timeline),
+    timelineSection(data.timeline, data.timelineCut === true),
     historySection(data),
   ];
   return page(`${incident.alertname} — incident #${incident.id}`, sections.join("\n"));
 }
 
-type State = "firing" | "resolved" | "ended";
-
-function stateOf(incident: IncidentRow): State {
-  if (incident.closedAt === undefined) return "firing";
-  return incident.closeReason === "resolved" ? "resolved" : "ended";
-}
-
-function header(data: IncidentPageData, latest: Notification | undefined, state: State): string {
+function header(
+  data: IncidentPageData,
+  latest: Notification | undefined,
+  state: IncidentState,
+): string {
   const { incident } = data;
   const end = incident.closedAt ?? data.now;
   const groupLabels = latest ? latest.groupLabels : {};
   return `<nav class="noprint"><a href="${text(data.basePath)}">All incidents</a></nav>
 <h1>${text(incident.alertname)} <span class="state state-${state}">${state.toUpperCase()}</span></h1>
-<p class="muted">Incident #${incident.id} · receiver <code>${text(incident.receiver)}</code> · started ${timeTag(incident.startedAt)} · ${state === "firing" ? `firing for ${durationText(end - incident.startedAt)}` : `${state} ${timeTag(end)} after ${durationText(end - incident.startedAt)}`} · ${incident.notifications} notification(s)</p>
+<p class="muted">Incident #${incident.id} · receiver <code>${text(incident.receiver)}</code> · started ${timeTag(incident.startedAt)} · ${state === "firing" ? `firing for ${durationText(end - incident.startedAt)}` : `${state} ${timeTag(end)} after ${durationText(end - incident.startedAt)}`} · ${plural(incident.notifications, "notification")}</p>
 ${labelList(groupLabels, new Set())}`;
 }
 
@@ -196,9 +198,9 @@ ${chart ? renderChartSvg(chart) : ""}
 </section>`;
 }
 
-function timelineSection(timeline: readonly TimelineEvent[]): string {
+function timelineSection(timeline: readonly TimelineEvent[], cut: boolean): string {
   return `<h2>Timeline</h2>
-<ol class="timeline">
+${cut ? `<p class="muted" data-timeline="cut">A long incident: only its newest notifications, sends and actions are shown.</p>\n` : ""}<ol class="timeline">
 ${timeline.map((e) => `<li class="ev-${e.kind}" data-event="${e.kind}">${timeTag(e.at)} — ${text(e.text)}</li>`).join("\n")}
 </ol>`;
 }
@@ -207,13 +209,13 @@ function historySection(data: IncidentPageData): string {
   const summary = summarizeHistory(data.incident, data.history);
   const rows = data.history
     .map((h) => {
-      const state = stateOf(h);
+      const state = incidentState(h);
       const end = h.closedAt;
       return `<tr><td><a href="${text(`${data.basePath}/${h.id}`)}">#${h.id}</a></td><td>${timeTag(h.startedAt)}</td><td>${end !== undefined ? timeTag(end) : "still open"}</td><td class="num">${end !== undefined && state === "resolved" ? durationText(end - h.startedAt) : "—"}</td><td class="num hide-narrow">${h.notifications}</td></tr>`;
     })
     .join("\n");
   return `<h2>History</h2>
-<p data-history="summary">${summary.occurrences - 1} previous occurrence(s) of this alert with the same labels · flapping: ${summary.flaps} re-fire(s) within an hour of ending · ${summary.medianResolveMs !== undefined ? `median time to resolve ${durationText(summary.medianResolveMs)} (${summary.resolved} resolved)` : "none resolved yet"}</p>
+<p data-history="summary">${plural(summary.occurrences - 1, "previous occurrence")} of this alert with the same labels · flapping: ${plural(summary.flaps, "re-fire")} within an hour of ending · ${summary.medianResolveMs !== undefined ? `median time to resolve ${durationText(summary.medianResolveMs)} (${summary.resolved} resolved)` : "none resolved yet"}</p>
 ${
   data.history.length > 0
     ? `<div class="scroll"><table><thead><tr><th>Incident</th><th>Started</th><th>Ended</th><th class="num">Time to resolve</th><th class="num hide-narrow">Notifications</th></tr></thead><tbody>

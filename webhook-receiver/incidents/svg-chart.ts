@@ -26,6 +26,32 @@ const COLORS = {
 };
 const MARKER_COLOR = { onset: COLORS.onset, start: COLORS.start, change: COLORS.change };
 
+interface LineStyle {
+  readonly color: string;
+  readonly dash: string;
+}
+/** Both sides of a detector's band ("upper band", "lower band") share one style... */
+const BAND_SIDE: LineStyle = { color: COLORS.band, dash: "6 4" };
+/** ...and each other line of the view (a mean, a median, a forecast, a limit) has its own. */
+const VIEW_LINE_STYLES: readonly LineStyle[] = [
+  { color: "#57606a", dash: "2 3" },
+  { color: "#bc4c00", dash: "10 3 2 3" },
+  { color: "#1a7f37", dash: "4 2" },
+];
+
+function bandLineStyles(lines: readonly ChartLine[]): Map<ChartLine, LineStyle> {
+  const styles = new Map<ChartLine, LineStyle>();
+  let next = 0;
+  for (const line of lines.filter((l) => l.role === "band"))
+    styles.set(
+      line,
+      /\bband$/.test(line.name)
+        ? BAND_SIDE
+        : (VIEW_LINE_STYLES[next++ % VIEW_LINE_STYLES.length] ?? BAND_SIDE),
+    );
+  return styles;
+}
+
 interface Plot {
   x(t: number): number;
   y(v: number): number;
@@ -88,8 +114,9 @@ export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_C
     );
   }
   for (const line of chart.lines) parts.push(...nonFiniteGaps(plot, line, pointsOf(line)));
-  for (const line of chart.lines.filter((l) => l.role === "band"))
-    parts.push(linePath(plot, line, pointsOf(line), COLORS.band, "6 4", 1.5));
+  const styles = bandLineStyles(chart.lines);
+  for (const [line, style] of styles)
+    parts.push(linePath(plot, line, pointsOf(line), style.color, style.dash, 1.5));
   if (chart.threshold) {
     const y = f(plot.y(chart.threshold.value));
     parts.push(
@@ -99,7 +126,7 @@ export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_C
   for (const line of chart.lines.filter((l) => l.role === "signal"))
     parts.push(linePath(plot, line, pointsOf(line), COLORS.signal, undefined, 2));
   parts.push(...markers(plot, chart));
-  parts.push(...legend(size, chart, [...points.values()]));
+  parts.push(...legend(size, chart, [...points.values()], styles));
   parts.push("</svg>");
   return parts.join("");
 }
@@ -251,17 +278,20 @@ function legend(
   size: ChartSize,
   chart: EvidenceChart,
   points: readonly (readonly (readonly [number, StoredValue])[])[],
+  styles: ReadonlyMap<ChartLine, LineStyle>,
 ): string[] {
   const items: { label: string; swatch: string }[] = [];
   const lineSwatch = (color: string, dash?: string): string =>
     `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
   const areaSwatch = (color: string, opacity: number): string =>
     `<rect x="0" y="-9" width="18" height="10" fill="${color}" fill-opacity="${opacity}"/>`;
-  for (const line of chart.lines)
+  for (const line of chart.lines) {
+    const style = styles.get(line);
     items.push({
       label: line.name,
-      swatch: line.role === "signal" ? lineSwatch(COLORS.signal) : lineSwatch(COLORS.band, "6 4"),
+      swatch: style ? lineSwatch(style.color, style.dash) : lineSwatch(COLORS.signal),
     });
+  }
   if (chart.band) items.push({ label: chart.band.label, swatch: areaSwatch(COLORS.band, 0.2) });
   if (chart.threshold)
     items.push({ label: chart.threshold.label, swatch: lineSwatch(COLORS.threshold, "8 4") });

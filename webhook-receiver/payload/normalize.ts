@@ -13,19 +13,39 @@ import type { WebhookPayload } from "./payload-schema.js";
  *   derives them.
  */
 export function normalizeNotification(payload: WebhookPayload): Notification {
-  const alerts: Alert[] = payload.alerts.map((a) => {
-    const endsAt = a.endsAt !== undefined ? toMillisIso(a.endsAt) : undefined;
-    const keepEnd = a.status === "resolved" && endsAt !== undefined && !isZeroTime(endsAt);
-    return {
-      status: a.status,
-      labels: { ...a.labels },
-      annotations: { ...(a.annotations ?? {}) },
-      startsAt: toMillisIso(a.startsAt),
-      ...(keepEnd ? { endsAt } : {}),
-      ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
-      fingerprint: a.fingerprint || labelSetFingerprint(a.labels),
-    };
-  });
+  return assembleNotification(payload, payload.alerts.map(normalizeAlert));
+}
+
+/** One alert: endsAt and timestamps cleaned up, fingerprint derived when missing. */
+export function normalizeAlert(a: WebhookPayload["alerts"][number]): Alert {
+  const endsAt = a.endsAt !== undefined ? toMillisIso(a.endsAt) : undefined;
+  const keepEnd = a.status === "resolved" && endsAt !== undefined && !isZeroTime(endsAt);
+  return {
+    status: a.status,
+    labels: { ...a.labels },
+    annotations: { ...(a.annotations ?? {}) },
+    startsAt: toMillisIso(a.startsAt),
+    ...(keepEnd ? { endsAt } : {}),
+    ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
+    fingerprint: a.fingerprint || labelSetFingerprint(a.labels),
+  };
+}
+
+/** The group around its normalised alerts. */
+export function assembleNotification(
+  payload: Pick<
+    WebhookPayload,
+    | "receiver"
+    | "status"
+    | "groupKey"
+    | "groupLabels"
+    | "commonLabels"
+    | "commonAnnotations"
+    | "externalURL"
+    | "truncatedAlerts"
+  >,
+  alerts: Alert[],
+): Notification {
   const receiver = unquoteMeta(payload.receiver);
   const groupLabels = { ...(payload.groupLabels ?? {}) };
   return {

@@ -39,3 +39,8 @@ export const webhookPayloadSchema = z.looseObject({
 });
 
 export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
+
+/** The group without its alerts, which are checked one slice at a time (parse-payload.ts). */
+export const webhookGroupSchema = webhookPayloadSchema.extend({
+  alerts: z.array(z.unknown()).min(1, { message: "expected at least one alert" }),
+});

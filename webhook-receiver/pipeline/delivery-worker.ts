@@ -6,16 +6,22 @@ import type { RenderedMessage } from "../destinations/destination.js";
 import type { GroupInput, IncidentLink } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
 import type { ReceiverMetrics } from "../server/receiver-metrics.js";
-import type { OutboxStore, PendingDelivery } from "../store/outbox-store.js";
+import type { PendingDelivery } from "../store/outbox-store.js";
 import type { Enrichment } from "./enrichment.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
+import type { Claim, ReceiverStore } from "../store/receiver-store.js";
 import { backoffMs } from "./backoff.js";
 import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
 
 export interface DeliveryWorkerDeps {
-  readonly outbox: OutboxStore;
-  /** Records outcomes (through the writer thread), one transaction per call. */
+  readonly outbox: Pick<
+    ReceiverStore,
+    "schedule" | "due" | "previouslyFiringGroups" | "leaseDestination" | "releaseLeases"
+  >;
+  /** Records outcomes, one transaction per call. */
   readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
+  /** This process, as the holder of destination leases (several replicas share a store). */
+  readonly owner: string;
   readonly destinations: DestinationSet;
   readonly config: () => ReceiverConfig;
   readonly metrics: ReceiverMetrics;
@@ -26,12 +32,24 @@ export interface DeliveryWorkerDeps {
   readonly pollMs?: number;
   /** The incident page of a routed notification, when the receiver has an external URL. */
   readonly incidentLink?: (
-    notificationId: number,
+    incident: { id: number; token: string },
     enrichment: Enrichment | undefined,
   ) => IncidentLink | undefined;
 }
 
 const WAKE_COALESCE_MS = 20;
+/**
+ * A destination's lease outlives the longest send by far: a replica renews it before each
+ * send, so another takes the destination over only from one that stopped renewing (died),
+ * never in the middle of a send that is still running.
+ */
+const MIN_LEASE_MS = 15_000;
+/**
+ * How long a replica leaves a destination alone after finding its lease held by another:
+ * asking at every wake (each routed batch) cost two queries per wake and replica for
+ * nothing; a dead holder's lease expires after MIN_LEASE_MS anyway.
+ */
+const LEASE_RETRY_MS = 2_000;
 
 /** Below this many units a "too large" answer is not worth shrinking for. */
 const MIN_SIZE_LIMIT = 256;
@@ -44,8 +62,11 @@ const MIN_SIZE_LIMIT = 256;
  */
 export class DeliveryWorker {
   private readonly busy = new Map<string, Promise<void>>();
+  /** Destinations another replica drains, and when to ask for their lease again. */
+  private readonly leasedElsewhere = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private ticking = false;
   private lastTick = 0;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
@@ -60,6 +81,7 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.busy.values()]);
+    await this.deps.outbox.releaseLeases(this.deps.owner).catch(() => undefined);
   }
 
   /**
@@ -76,12 +98,23 @@ export class DeliveryWorker {
   private tick(): void {
     this.timer = undefined;
     this.lastTick = performance.now();
-    if (this.stopped) return;
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    void this.look()
+      .then((sleep) => {
+        if (!this.stopped && !this.timer)
+          this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+      })
+      .finally(() => (this.ticking = false));
+  }
+
+  /** Starts draining every destination with due work; returns how long to sleep. */
+  private async look(): Promise<number> {
     const now = this.deps.now();
     let sleep = this.deps.pollMs ?? 1000;
     let schedule: { destination: string; next: number }[];
     try {
-      schedule = this.deps.outbox.schedule(this.deps.destinations.names());
+      schedule = await this.deps.outbox.schedule(this.deps.destinations.names());
     } catch (error) {
       this.deps.metrics.storageErrors.inc({ operation: "read_outbox" });
       this.deps.logger.error("cannot read the outbox", { error });
@@ -95,39 +128,84 @@ export class DeliveryWorker {
         sleep = Math.min(sleep, entry.next - now);
         continue;
       }
+      const leaseAgainAt = this.leasedElsewhere.get(entry.destination) ?? 0;
+      if (leaseAgainAt > now) {
+        sleep = Math.min(sleep, leaseAgainAt - now);
+        continue;
+      }
       const wait = runtime.bucket.msUntilToken();
       if (wait > 0) {
         sleep = Math.min(sleep, wait);
         continue;
       }
-      const run = this.drain(runtime)
-        .catch((error: unknown) =>
+      const run = this.drainHeld(runtime)
+        .catch((error: unknown) => {
+          this.deps.metrics.storageErrors.inc({ operation: "deliver" });
           this.deps.logger.error("delivery failed unexpectedly", {
             destination: entry.destination,
             error,
-          }),
-        )
+          });
+        })
         .finally(() => {
           this.busy.delete(entry.destination);
           this.wake();
         });
       this.busy.set(entry.destination, run);
     }
-    if (!this.stopped) this.timer = setTimeout(() => this.tick(), Math.max(1, sleep));
+    return sleep;
   }
 
-  private async drain(runtime: RuntimeDestination): Promise<void> {
+  /**
+   * Drains a destination while this process holds (or can take) its lease: message after
+   * message, as long as each was delivered, more are due and the rate limit allows. Going
+   * back through wake() between messages would add its coalescing delay to every one.
+   */
+  private async drainHeld(runtime: RuntimeDestination): Promise<void> {
+    for (;;) {
+      const held = await this.deps.outbox.leaseDestination(
+        runtime.destination.name,
+        this.claim(),
+        this.deps.now(),
+      );
+      if (!held) {
+        this.leasedElsewhere.set(runtime.destination.name, this.deps.now() + LEASE_RETRY_MS);
+        return;
+      }
+      this.leasedElsewhere.delete(runtime.destination.name);
+      if (!(await this.drain(runtime))) return;
+      if (this.stopped || runtime.bucket.msUntilToken() > 0) return;
+    }
+  }
+
+  private claim(): Claim {
+    const leaseMs = Math.max(MIN_LEASE_MS, 3 * this.deps.config().delivery.timeoutMs);
+    return { owner: this.deps.owner, until: this.deps.now() + leaseMs };
+  }
+
+  /** Sends one message; true when it was delivered and more may be due. */
+  private async drain(runtime: RuntimeDestination): Promise<boolean> {
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
-    const due = this.deps.outbox.due(name, now, config.delivery.maxDigest);
+    const due = await this.deps.outbox.due(name, now, config.delivery.maxDigest);
     const first = due[0];
-    if (!first) return;
+    if (!first) return false;
     const tokens = Math.floor(runtime.bucket.available());
-    // More due than the bucket allows now: one digest instead of a queue. A message partly
-    // sent is never folded into a digest: it finishes as the split it started as.
+    // One digest instead of a queue when more are due than the bucket allows now, or when
+    // a whole digest's worth is waiting: one by one, each message waits for the previous
+    // send and its commit, and a destination fed 1,000 notifications a second falls behind
+    // for good. A message partly sent is never folded into a digest: it finishes as the
+    // split it started as.
     const digestable = due.filter((d) => d.partsSent === 0);
     const budget = Math.min(runtime.config.maxSplit, tokens);
+    const behind = due.length > tokens || due.length >= config.delivery.maxDigest;
+    const candidates =
+      first.partsSent === 0 && digestable.length > 1 && behind ? digestable : [first];
+    // Read once for every group a render below may show.
+    const firing = await this.deps.outbox.previouslyFiringGroups(
+      name,
+      candidates.map((d) => d.notification.groupKey),
+    );
     const render = (batch: readonly PendingDelivery[]) => {
       const maxParts =
         batch.length > 1
@@ -140,9 +218,9 @@ export class DeliveryWorker {
             : Math.max(1, budget);
       const groups: GroupInput[] = batch.map((d) => ({
         notification: d.notification,
-        previouslyFiring: this.deps.outbox.previouslyFiring(name, d.notification.groupKey),
+        previouslyFiring: firing.get(d.notification.groupKey) ?? new Set<string>(),
         ...(d.enrichment ? { enrichment: d.enrichment } : {}),
-        ...this.incidentOf(d.notificationId, d.enrichment),
+        ...this.incidentOf(d),
       }));
       const idempotencyKey = `aiwatch-${batch.map((d) => d.id).join("-")}`;
       const result = renderMessage({
@@ -161,9 +239,7 @@ export class DeliveryWorker {
       });
       return { batch, idempotencyKey, result };
     };
-    let rendered = render(
-      first.partsSent === 0 && digestable.length > 1 && due.length > tokens ? digestable : [first],
-    );
+    let rendered = render(candidates);
     // A digest is one message. One that the alerts as data would split goes as the first
     // delivery alone (split as it needs): the parts of a split are tracked per delivery.
     if (rendered.batch.length > 1 && rendered.result.parts.length > 1) rendered = render([first]);
@@ -189,6 +265,11 @@ export class DeliveryWorker {
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
+    // More may be due: some were left out of this message, or the page read was full.
+    return (
+      sent.outcome.kind === "delivered" &&
+      (due.length > batch.length || due.length >= config.delivery.maxDigest)
+    );
   }
 
   /**
@@ -217,6 +298,17 @@ export class DeliveryWorker {
     const sentAlerts = [...first.sentAlerts];
     for (const [index, part] of parts.entries()) {
       const number = offset + index + 1;
+      // Renewed before every send: a replica that lost its lease (it stalled for longer
+      // than the lease) leaves the rest to the new holder instead of sending beside it.
+      if (
+        index > 0 &&
+        !(await this.deps.outbox.leaseDestination(
+          runtime.destination.name,
+          this.claim(),
+          this.deps.now(),
+        ))
+      )
+        return { outcome: { kind: "retry", reason: "lost the destination's lease" }, attempt };
       runtime.bucket.tryTake();
       const started = performance.now();
       const outcome = await runtime.destination.send(part.message, {
@@ -358,16 +450,18 @@ export class DeliveryWorker {
     });
   }
 
-  private incidentOf(
-    notificationId: number,
-    enrichment: Enrichment | undefined,
-  ): { incident?: IncidentLink } {
+  private incidentOf(d: PendingDelivery): { incident?: IncidentLink } {
+    // Read with the delivery: filed in the routing transaction, so present once routed.
+    if (!d.incident) return {};
     try {
-      const incident = this.deps.incidentLink?.(notificationId, enrichment);
+      const incident = this.deps.incidentLink?.(d.incident, d.enrichment);
       return incident ? { incident } : {};
     } catch (error) {
       // A message without its link beats no message.
-      this.deps.logger.warn("cannot read the incident link", { notificationId, error });
+      this.deps.logger.warn("cannot show the incident link", {
+        notificationId: d.notificationId,
+        error,
+      });
       return {};
     }
   }

@@ -1,15 +1,17 @@
 import type { Logger } from "../../core/log/logger.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import { routeNotification } from "../routing/route-notification.js";
-import type {
-  NotificationStore,
-  RoutingResult,
-  StoredNotification,
-} from "../store/notification-store.js";
+import type { RoutingResult, StoredNotification } from "../store/notification-store.js";
 import type { Enricher, Enrichment, EnrichmentContext } from "./enrichment.js";
 
 export interface RoutingStageDeps {
-  readonly store: NotificationStore;
+  /**
+   * Claims accepted notifications that no live process routes (a crash left them, or a
+   * replica that died), oldest first.
+   */
+  readonly claimUnrouted: (limit: number) => Promise<StoredNotification[]>;
+  /** How often to look for such notifications (replicas die while others run). */
+  readonly orphanScanMs?: number;
   /** Persists routing results (deliveries) in one transaction. */
   readonly complete: (results: readonly RoutingResult[], now: number) => Promise<void>;
   readonly enricher: Enricher;
@@ -35,13 +37,14 @@ const INBOX_READ = BATCH * 16;
 const GATHER_MS = 50;
 /** After a storage error, how long before the inbox is read again. */
 const RETRY_MS = 1000;
+const ORPHAN_SCAN_MS = 5000;
 
 /**
  * Enrich, then route: takes accepted notifications (oldest first), asks the enricher for
  * extra context within its deadline, routes, and creates the deliveries and marks the
  * notifications routed in one transaction. New notifications are handed over in memory
- * (`submit`); the inbox table is read at start and after a storage error, so what a crash
- * left half-way is routed too. An enricher that fails or is late never holds a message
+ * (`submit`); the inbox is claimed from at start and every few seconds, so what a crash
+ * (of this process or of another replica) left half-way is routed too. An enricher that fails or is late never holds a message
  * back: it goes out without.
  */
 export class RoutingStage {
@@ -52,8 +55,10 @@ export class RoutingStage {
    */
   private readonly unrouted = new Map<number, Enrichment[]>();
   private readInbox = true;
+  private retryLater = false;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private scan: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly deps: RoutingStageDeps) {}
@@ -65,15 +70,23 @@ export class RoutingStage {
     this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
   }
 
-  /** Routes what the inbox table holds (at start, or after work was lost in memory). */
+  /** Routes what the inbox holds unclaimed (at start), then looks again every few seconds. */
   wake(): void {
     this.readInbox = true;
     this.schedule(0);
+    if (!this.scan) {
+      this.scan = setInterval(() => {
+        this.readInbox = true;
+        this.schedule(0);
+      }, this.deps.orphanScanMs ?? ORPHAN_SCAN_MS);
+      this.scan.unref();
+    }
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.scan) clearInterval(this.scan);
   }
 
   private schedule(delayMs: number): void {
@@ -85,7 +98,9 @@ export class RoutingStage {
       this.running = true;
       void this.loop().finally(() => {
         this.running = false;
-        if (this.queue.size > 0 || this.readInbox) this.schedule(this.readInbox ? RETRY_MS : 0);
+        const retry = this.retryLater || this.readInbox;
+        this.retryLater = false;
+        if (this.queue.size > 0 || this.readInbox) this.schedule(retry ? RETRY_MS : 0);
       });
     }, delayMs);
   }
@@ -94,7 +109,7 @@ export class RoutingStage {
     while (!this.stopped) {
       if (this.readInbox) {
         try {
-          const rows = this.deps.store.awaitingRouting(INBOX_READ);
+          const rows = await this.deps.claimUnrouted(INBOX_READ);
           for (const n of rows) this.queue.set(n.id, n);
           // A full read means the inbox may hold more (a long outage): read again next round.
           this.readInbox = rows.length === INBOX_READ;
@@ -120,10 +135,10 @@ export class RoutingStage {
         // One transaction (one fsync) for the whole batch.
         await this.deps.complete(results, this.deps.now());
       } catch (error) {
+        // The batch stays queued (and claimed) for the retry.
         this.deps.onStorageError();
         this.deps.logger.error("cannot record routing; will retry", { error });
-        this.queue.clear();
-        this.readInbox = true;
+        this.retryLater = true;
         return;
       }
       for (const n of batch) this.queue.delete(n.id);

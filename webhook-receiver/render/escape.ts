@@ -1,3 +1,5 @@
+import { escapeHtml } from "../../core/html/escape-html.js";
+
 /**
  * Escaping of untrusted text (label values, annotations) per platform, so a label cannot
  * format the message, inject a link or notify a channel. Values are escaped once, when the
@@ -36,12 +38,7 @@ export function escapeText(text: string, flavor: MarkupFlavor): string {
         text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
       );
     case "html":
-      return text
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        .replace(/'/g, "&#39;");
+      return escapeHtml(text);
     case "plain":
       return text;
   }

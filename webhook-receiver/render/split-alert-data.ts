@@ -20,6 +20,9 @@ export const TEXT_ALERTS_PER_PART = 50;
 export function splitAlertData(layout: Layout): PartsLayout {
   const { items, sentItems, offset, limit } = layout;
   const sizes = items.map((item) => layout.dataSize(item));
+  const sizeOfItem = new Map(items.map((item, i) => [item, sizes[i] ?? 0]));
+  const sizesOf = (list: readonly Item[]): number =>
+    list.reduce((sum, item) => sum + (sizeOfItem.get(item) ?? layout.dataSize(item)), 0);
   const chunks: Item[][] = [];
   const shownCounts: number[] = [];
   let fieldLimit: number | undefined;
@@ -30,15 +33,27 @@ export function splitAlertData(layout: Layout): PartsLayout {
     let budget = 0;
     for (;;) {
       // The widest text the part can have: its own number unknown yet, every other alert
-      // counted in "+N more".
-      const textFor = (k: number): RenderedMessage =>
-        layout.render(rest.slice(0, k), { ...fieldOption(fieldLimit), part: PLACEHOLDER_PART });
-      const fitting = largestFitting(Math.min(TEXT_ALERTS_PER_PART, rest.length), (k) =>
-        layout.fits(textFor(k), rest.slice(0, k)),
-      );
+      // counted in "+N more". Each size is rendered and measured once.
+      const sized = new Map<number, number>();
+      const sizeFor = (k: number): number => {
+        let size = sized.get(k);
+        if (size === undefined) {
+          const text = layout.render(rest.slice(0, k), {
+            ...fieldOption(fieldLimit),
+            part: PLACEHOLDER_PART,
+          });
+          size = layout.measure(text, rest.slice(0, k));
+          sized.set(k, size);
+        }
+        return size;
+      };
+      const most = Math.min(TEXT_ALERTS_PER_PART, rest.length);
+      // Usually the whole list fits beside the data: one render instead of a search.
+      const fitting =
+        sizeFor(most) <= limit ? most : largestFitting(most - 1, (k) => sizeFor(k) <= limit);
       if (fitting > 0) {
         shown = fitting;
-        budget = limit - layout.measure(textFor(fitting), rest.slice(0, fitting));
+        budget = limit - sizeFor(fitting);
         break;
       }
       if (fieldLimit === undefined) fieldLimit = 400;
@@ -79,8 +94,15 @@ export function splitAlertData(layout: Layout): PartsLayout {
       elsewhere: layout.countPerGroup(elsewhere),
     });
     // Sized above with the widest text; a text that still does not fit is cut, the data
-    // never is.
-    const fitsChunk = (m: RenderedMessage): boolean => layout.fits(m, chunk);
+    // never is. Within one group, the alerts beyond those listed add exactly their sizes:
+    // measured with the listed ones only, not by serialising a megabyte again.
+    const listed = chunk.slice(0, shownCounts[i] ?? 1);
+    const extra = sizesOf(chunk.slice(listed.length));
+    const oneGroup = chunk.every((item) => item.group === chunk[0]?.group);
+    const fitsChunk = (m: RenderedMessage): boolean =>
+      oneGroup && listed.length > 0
+        ? layout.measure(m, listed) + extra <= limit
+        : layout.fits(m, chunk);
     return fitsChunk(message) || chunk.length === 1 ? message : cutBody(message, fitsChunk);
   });
   return {

@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { plural } from "./plural.js";
 import type { RenderContext } from "./render-context.js";
 
 export type CompiledTemplate = (context: RenderContext) => string;
@@ -18,10 +19,9 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper("upper", (text: unknown) => String(text).toUpperCase());
 /** `{{plural omitted "alert"}}`: "1 alert", "3 alerts". */
-handlebars.registerHelper("plural", (count: unknown, noun: unknown) => {
-  const n = Number(count);
-  return `${String(count)} ${String(noun)}${n === 1 ? "" : "s"}`;
-});
+handlebars.registerHelper("plural", (count: unknown, noun: unknown) =>
+  plural(Number(count), String(noun)),
+);
 handlebars.registerHelper("join", (items: unknown, separator: unknown) =>
   Array.isArray(items)
     ? items.map(String).join(typeof separator === "string" ? separator : ", ")

@@ -11,21 +11,18 @@ import { lifecycleRoutes } from "../../core/server/lifecycle-routes.js";
 import type { Lifecycle } from "../../core/server/lifecycle-routes.js";
 import { metricsHandler } from "../../core/server/metrics-route.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
-import { parseWebhookPayload } from "../payload/parse-payload.js";
-import type { OutboxStore } from "../store/outbox-store.js";
+import type { ReceiverStore } from "../store/receiver-store.js";
+import { ALERTS_PATH } from "./alerts-endpoint.js";
 import { RECEIVER_HTTP_ERRORS } from "./receiver-errors.js";
 import type { ReceiverMetrics, RejectEndpoint, RejectReason } from "./receiver-metrics.js";
-import type { Notification } from "../payload/notification.js";
 
 export interface ReceiverAppDeps {
   readonly config: () => ReceiverConfig;
   readonly registry: MetricsRegistry;
   readonly metrics: ReceiverMetrics;
   readonly lifecycle: Lifecycle;
-  readonly outbox: OutboxStore;
+  readonly store: Pick<ReceiverStore, "deadLetters" | "replay">;
   readonly logger: Logger;
-  /** Persists a notification; resolves once committed, rejects if storage failed. */
-  readonly accept: (notification: Notification) => Promise<{ id: number; duplicate: boolean }>;
   /** Called after dead letters were put back, to wake the delivery worker. */
   readonly onReplay: () => void;
   readonly now: () => number;
@@ -34,22 +31,16 @@ export interface ReceiverAppDeps {
   readonly incidentPages?: express.Router;
 }
 
-const ALERTS_PATH = "/api/v1/alerts";
-
 /**
- * The receiver's HTTP surface: Alertmanager's webhook endpoint (authenticated, size
- * limited, persisted before the 200), the dead-letter admin endpoints, Prometheus's
- * lifecycle endpoints and /metrics.
+ * The receiver's HTTP surface besides Alertmanager's webhook endpoint (alerts-endpoint.ts,
+ * which answers POSTs before Express sees them): the dead-letter admin endpoints,
+ * Prometheus's lifecycle endpoints and /metrics.
  */
 export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  // The alerts endpoint counts its refusals (auth included) in countRejections; the admin
-  // and lifecycle endpoints count theirs here, so probing them shows in the same counter.
-  const alertsGuard = requireAuth(
-    () => deps.config().credentials,
-    () => undefined,
-  );
+  // The admin and lifecycle endpoints count their refusals here, so probing them shows in
+  // the same counter as the alerts endpoint's (alerts-endpoint.ts, served before Express).
   const guardFor = (endpoint: RejectEndpoint) =>
     requireAuth(
       () => deps.config().credentials,
@@ -63,50 +54,24 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
     parser(req, res, next);
   };
 
+  // Other methods on the alerts path (a GET is answered 404) count as refusals too.
   app.use(ALERTS_PATH, countRejections(deps.metrics));
-  app.post(ALERTS_PATH, alertsGuard, body, (req, res, next) => {
-    const parsed = parseWebhookPayload(req.body);
-    if (!parsed.ok) {
-      res.locals["rejectReason"] = parsed.reason;
-      const error =
-        parsed.reason === "unsupported_version"
-          ? RECEIVER_HTTP_ERRORS["unsupported-version"]
-          : RECEIVER_HTTP_ERRORS["invalid-payload"];
-      const messages = parsed.diagnostics.map((d) => d.message);
-      next(
-        error(
-          messages.join("; "),
-          parsed.diagnostics.map((d) => ({ code: d.code, path: d.path, message: d.message })),
-        ),
-      );
-      return;
-    }
-    const started = performance.now();
-    deps.accept(parsed.notification).then(
-      (result) => {
-        deps.metrics.acceptDuration.observe((performance.now() - started) / 1000);
-        deps.metrics.notifications.inc({ result: result.duplicate ? "duplicate" : "accepted" });
-        res.json({ status: "success", data: { id: result.id, duplicate: result.duplicate } });
-      },
-      (error: unknown) => {
-        deps.metrics.storageErrors.inc({ operation: "accept" });
-        deps.logger.error("cannot persist notification; answering 503 so Alertmanager retries", {
-          error,
-        });
-        next(RECEIVER_HTTP_ERRORS["storage-unavailable"]());
-      },
-    );
-  });
-
-  app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res) => {
+  app.get("/api/v1/dead-letters", guardFor("dead_letters"), (req, res, next) => {
     const destination =
       typeof req.query["destination"] === "string" ? req.query["destination"] : undefined;
     // Platform errors can echo a webhook URL or token: redacted as in logs and the CLI.
     const secrets = deps.config().secretValues;
-    const dead = deps.outbox
-      .deadLetters(destination)
-      .map((d) => ({ ...d, lastError: redact(d.lastError, secrets) }));
-    res.json({ status: "success", data: dead });
+    deps.store.deadLetters(destination).then(
+      (dead) =>
+        res.json({
+          status: "success",
+          data: dead.map((d) => ({ ...d, lastError: redact(d.lastError, secrets) })),
+        }),
+      (error: unknown) => {
+        deps.metrics.storageErrors.inc({ operation: "dead_letters" });
+        next(error);
+      },
+    );
   });
   app.post("/api/v1/dead-letters/replay", guardFor("replay"), body, (req, res, next) => {
     const input = (req.body ?? {}) as { ids?: unknown; destination?: unknown };
@@ -122,16 +87,25 @@ export function createReceiverApp(deps: ReceiverAppDeps): express.Express {
       );
       return;
     }
-    const count = deps.outbox.replay(
-      {
-        ...(ids !== undefined ? { ids: ids as number[] } : {}),
-        ...(typeof input.destination === "string" ? { destination: input.destination } : {}),
-      },
-      deps.now(),
-    );
-    deps.metrics.replayed.inc(count);
-    deps.onReplay();
-    res.json({ status: "success", data: { replayed: count } });
+    deps.store
+      .replay(
+        {
+          ...(ids !== undefined ? { ids: ids as number[] } : {}),
+          ...(typeof input.destination === "string" ? { destination: input.destination } : {}),
+        },
+        deps.now(),
+      )
+      .then(
+        (count) => {
+          deps.metrics.replayed.inc(count);
+          deps.onReplay();
+          res.json({ status: "success", data: { replayed: count } });
+        },
+        (error: unknown) => {
+          deps.metrics.storageErrors.inc({ operation: "replay" });
+          next(error);
+        },
+      );
   });
 
   if (deps.incidentPages) app.use(deps.incidentPages);
@@ -177,7 +151,12 @@ function countRejections(metrics: ReceiverMetrics) {
 }
 
 function reasonFor(status: number, explicit: unknown): RejectReason {
-  if (explicit === "invalid_payload" || explicit === "unsupported_version") return explicit;
+  if (
+    explicit === "invalid_payload" ||
+    explicit === "unsupported_version" ||
+    explicit === "limit_exceeded"
+  )
+    return explicit;
   switch (status) {
     case 401:
       return "unauthorized";

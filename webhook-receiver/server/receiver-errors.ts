@@ -13,4 +13,8 @@ export const RECEIVER_HTTP_ERRORS = defineHttpErrors({
     message: "the notification could not be stored; retry later",
   },
   "invalid-replay-request": { status: 400, message: "invalid replay request" },
+  "limit-exceeded": {
+    status: 413,
+    message: "the payload exceeds a configured limit (limits: in receiver.yaml)",
+  },
 });

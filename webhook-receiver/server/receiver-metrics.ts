@@ -8,6 +8,7 @@ export type RejectReason =
   | "unsupported_media_type"
   | "invalid_payload"
   | "unsupported_version"
+  | "limit_exceeded"
   | "storage_unavailable";
 
 /** Which endpoint refused a request: the alerts webhook, the admin API or /-/reload. */
@@ -19,14 +20,25 @@ export interface OutboxSnapshot {
   readonly oldestPendingSeconds: ReadonlyMap<string, number>;
 }
 
+/** What `aiwatch_receiver_storage_errors_total` counts failures of. */
+export const STORAGE_OPERATIONS = [
+  "accept",
+  "route",
+  "incident",
+  "follow_up",
+  "read_outbox",
+  "prune",
+] as const;
+
 /**
  * The receiver's own metrics. Destinations appear by their configured *name*, never by
- * URL: the URL holds the token. Outbox gauges are read from the database at scrape time,
+ * URL: the URL holds the token. Outbox gauges are read from the store at scrape time,
  * so they are right even for work another process (`aiwatch receiver replay`) queued.
  */
 export class ReceiverMetrics {
   readonly notifications: client.Counter<"result">;
   readonly rejected: client.Counter<"reason" | "endpoint">;
+  readonly limitRefusals: client.Counter<"limit">;
   readonly acceptDuration: client.Histogram;
   readonly deliveries: client.Counter<"destination" | "type" | "outcome">;
   readonly deliveryDuration: client.Histogram<"destination" | "type">;
@@ -41,7 +53,7 @@ export class ReceiverMetrics {
 
   constructor(
     metrics: MetricsRegistry,
-    snapshot: () => OutboxSnapshot,
+    snapshot: () => Promise<OutboxSnapshot>,
     destinations: () => readonly string[],
   ) {
     const registers = metrics.registers;
@@ -55,6 +67,12 @@ export class ReceiverMetrics {
       name: "aiwatch_receiver_requests_rejected_total",
       help: "Requests refused, by reason and endpoint (alerts, dead_letters, replay, reload, incidents).",
       labelNames: ["reason", "endpoint"],
+      registers,
+    });
+    this.limitRefusals = new client.Counter({
+      name: "aiwatch_receiver_payload_limit_refusals_total",
+      help: "Webhooks refused with 413 because they exceed a limit of receiver.yaml's limits:, by limit.",
+      labelNames: ["limit"],
       registers,
     });
     this.acceptDuration = new client.Histogram({
@@ -117,6 +135,9 @@ export class ReceiverMetrics {
       labelNames: ["operation"],
       registers,
     });
+    // Exposed at 0 from the start: increase() cannot see a series' first sample as a rise,
+    // so AiwatchReceiverStorageFailing would miss the first error of an operation.
+    for (const operation of STORAGE_OPERATIONS) this.storageErrors.inc({ operation }, 0);
     this.replayed = new client.Counter({
       name: "aiwatch_receiver_dead_letters_replayed_total",
       help: "Dead letters put back in the outbox.",
@@ -145,10 +166,10 @@ export class ReceiverMetrics {
         help,
         labelNames: ["destination"],
         registers,
-        collect() {
+        async collect() {
           let values: ReadonlyMap<string, number>;
           try {
-            values = snapshot()[key];
+            values = (await snapshot())[key];
           } catch {
             return;
           }

@@ -9,30 +9,31 @@ import { listen } from "../../core/server/listen.js";
 import type { ListeningServer } from "../../core/server/listen.js";
 import type { WebConfig } from "../../core/server/web-config/load-web-config.js";
 import { WebLayer } from "../../core/server/web-config/web-layer.js";
-import { loadReceiverConfig } from "../config/load-config.js";
+import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
 import { fetchHttpClient } from "../destinations/http-client.js";
-import { dedupKey } from "../payload/dedup-key.js";
+import { startPayloadParser } from "../payload/payload-parser.js";
 import { AcceptBatcher } from "../pipeline/accept-batcher.js";
 import { DeliveryWorker } from "../pipeline/delivery-worker.js";
 import { DestinationSet } from "../pipeline/destination-set.js";
 import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
-import { ActionStore } from "../actions/action-store.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
+import { carriesIncidentKey } from "../incidents/incident-capability.js";
 import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
-import { IncidentStore } from "../incidents/incident-store.js";
-import { HistoryStore } from "../store/history-store.js";
-import { NotificationStore } from "../store/notification-store.js";
-import { startInboxWriter } from "../store/inbox-writer.js";
-import type { AcceptResult } from "../store/inbox-writes.js";
-import type { Notification } from "../payload/notification.js";
-import { openDatabase } from "../store/open-database.js";
+import type { IncidentStore } from "../incidents/incident-store.js";
+import type { NotificationStore } from "../store/notification-store.js";
+import type { startInboxWriter } from "../store/inbox-writer.js";
+import type { AcceptRecord, AcceptResult } from "../store/inbox-writes.js";
 import type { SqliteDatabase } from "../store/open-database.js";
-import { OutboxStore } from "../store/outbox-store.js";
+import type { OutboxStore } from "../store/outbox-store.js";
+import { openReceiverStore, processOwner } from "../store/open-store.js";
+import type { ReceiverStore } from "../store/receiver-store.js";
+import { SqliteReceiverStore } from "../store/sqlite-receiver-store.js";
+import { alertsEndpoint } from "./alerts-endpoint.js";
 import { createReceiverApp } from "./create-app.js";
 import { ReceiverMetrics } from "./receiver-metrics.js";
 import type { OutboxSnapshot } from "./receiver-metrics.js";
@@ -57,25 +58,33 @@ export interface ReceiverOptions {
   readonly pollMs?: number;
   /** --web.config.file, validated: TLS, basic auth, headers, rate limit. */
   readonly webConfig?: WebConfig;
-  /** Starts the storage writer (tests wrap it to make storage fail). */
+  /** Starts the storage writer (tests wrap it to make storage fail). SQLite only. */
   readonly startWriter?: typeof startInboxWriter;
+  /** How often to claim notifications a dead replica accepted but never routed. */
+  readonly orphanScanMs?: number;
 }
 
 export interface RunningReceiver {
   readonly url: string;
+  /** Everything the receiver keeps (SQLite or PostgreSQL). */
+  readonly store: ReceiverStore;
+  /** The SQLite connection; throws when the store is PostgreSQL. */
   readonly database: SqliteDatabase;
   readonly registry: MetricsRegistry;
+  /** SQLite only, as `database`. */
   readonly outbox: OutboxStore;
+  /** SQLite only, as `database`. */
   readonly notifications: NotificationStore;
   readonly incidents: IncidentStore;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
-  followUp(notificationId: number, enrichment: Enrichment): number;
+  followUp(notificationId: number, enrichment: Enrichment): Promise<number>;
   stop(): Promise<void>;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+const SNAPSHOT_REUSE_MS = 100;
 
 /**
  * Wires the pipeline: accept (HTTP) → persist (SQLite, group commit) → enrich → route
@@ -84,48 +93,55 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  */
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const now = options.now ?? Date.now;
-  const database = openDatabase(options.config.storage.path, options.config.storage.synchronous);
-  const writer = (options.startWriter ?? startInboxWriter)(
-    options.config.storage.path,
-    options.config.storage.synchronous,
-    database,
-  );
-  const notifications = new NotificationStore(database);
-  const outbox = new OutboxStore(database);
-  const history = new HistoryStore(database);
-  const incidents = new IncidentStore(database);
+  const store = await openReceiverStore(options.config.storage, options.startWriter);
+  const owner = processOwner();
+  const incidents = store.incidents;
   const charts = new ChartPngRenderer();
   const registry = createMetricsRegistry();
   registerBuildInfo(registry, "webhook-receiver", options.version);
   registerProcessMetrics(registry);
   const web = options.webConfig
-    ? new WebLayer(options.webConfig, registry, options.logger, now)
+    ? new WebLayer(options.webConfig, registry, options.logger, now, (req) =>
+        carriesIncidentKey(incidents, req),
+      )
     : undefined;
   const destinations = new DestinationSet(
     { http: options.http ?? fetchHttpClient, stdout: options.stdout },
     now,
   );
   destinations.apply(options.config);
+  // Compiled now, not in the event-loop turn of the first message (tens of milliseconds).
+  for (const d of options.config.destinations) builtinTemplates(d.type);
 
   // Read per use, so every stage sees a reload at once (the reloader is created below).
   const config = (): ReceiverConfig => reloader.current();
+  // One query per scrape for the three outbox gauges.
+  let scrape: { at: number; snapshot: Promise<OutboxSnapshot> } | undefined;
   const metrics = new ReceiverMetrics(
     registry,
-    () => snapshot(outbox, now()),
+    () => {
+      const at = performance.now();
+      if (!scrape || at - scrape.at > SNAPSHOT_REUSE_MS)
+        scrape = {
+          at,
+          snapshot: store.countsByDestination().then((rows) => snapshot(rows, now())),
+        };
+      return scrape.snapshot;
+    },
     () => destinations.names(),
   );
   const worker = new DeliveryWorker({
-    outbox,
-    write: (writes) => writer.outbox(writes),
+    outbox: store,
+    owner,
+    write: (writes) => store.recordOutbox(writes),
     destinations,
     config,
     metrics,
     logger: options.logger,
     now,
-    incidentLink: (notificationId, enrichment) => {
+    incidentLink: (link, enrichment) => {
       const base = config().externalUrl;
-      const link = base !== undefined ? incidents.linkOf(notificationId) : undefined;
-      if (base === undefined || !link) return undefined;
+      if (base === undefined) return undefined;
       return {
         url: incidentUrl(base, link.id, link.token),
         ...(mainChart(enrichment?.evidence)
@@ -141,26 +157,40 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     new RootCauseEnricher({
       config,
       registry,
-      actionStore: new ActionStore(database),
+      actionStore: store.actions,
       logger: options.logger,
       now,
     });
-  const followUp = (id: number, enrichment: Enrichment): number => {
-    const count = notifications.enqueueFollowUp(id, enrichment, now());
+  const followUp = async (id: number, enrichment: Enrichment): Promise<number> => {
+    const count = await store.enqueueFollowUp(id, enrichment, now());
     worker.wake();
     return count;
   };
+  const routingLeaseMs = (): number => Math.max(30_000, 5 * config().enrichmentTimeoutMs);
   const routing = new RoutingStage({
-    store: notifications,
+    claimUnrouted: (limit) =>
+      store.claimUnrouted({ owner, until: now() + routingLeaseMs() }, now(), limit),
+    ...(options.orphanScanMs !== undefined ? { orphanScanMs: options.orphanScanMs } : {}),
     complete: (results, at) =>
-      writer.route(
-        results.map((r) => ({
-          id: r.id,
-          enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
-          routed: r.routed,
-        })),
-        at,
-      ),
+      store
+        .route(
+          results.map((r) => ({
+            id: r.id,
+            enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
+            routed: r.routed,
+          })),
+          at,
+        )
+        .then(({ unfiled }) => {
+          // Routed and sent all the same, without its incident link: said, not silent.
+          for (const { id, error } of unfiled) {
+            metrics.storageErrors.inc({ operation: "incident" });
+            options.logger.error("cannot file a notification under its incident", {
+              notification: id,
+              error,
+            });
+          }
+        }),
     enricher,
     config,
     logger: options.logger,
@@ -169,22 +199,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     onStorageError: () => metrics.storageErrors.inc({ operation: "route" }),
     onRouted: () => worker.wake(),
     followUp: (id, enrichment) => {
-      try {
-        followUp(id, enrichment);
-      } catch (error) {
+      followUp(id, enrichment).catch((error: unknown) => {
         metrics.storageErrors.inc({ operation: "follow_up" });
         options.logger.error("cannot queue a follow-up", { notification: id, error });
-      }
+      });
     },
   });
   const reloader = new ConfigReloader<ReceiverConfig>(
     options.config,
     () => loadReceiverConfig(options.config.file, options.secrets),
     (next, previous) => {
-      if (next.storage.path !== previous.storage.path)
-        return Promise.reject(
-          new Error("storage.path cannot change on reload; restart the receiver"),
-        );
+      if (JSON.stringify(next.storage) !== JSON.stringify(previous.storage))
+        return Promise.reject(new Error("storage cannot change on reload; restart the receiver"));
       destinations.apply(next);
       worker.wake();
       return Promise.resolve();
@@ -193,28 +219,32 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.logger,
     now,
   );
-  const batcher = new AcceptBatcher<
-    { notification: Notification; receivedAt: number },
-    AcceptResult
-  >((items) => {
-    const oldest = Math.min(...items.map((i) => i.receivedAt));
-    return writer.accept(
-      items.map(({ notification: n, receivedAt }) => ({
-        payload: JSON.stringify(n),
-        receiver: n.receiver,
-        groupKey: n.groupKey,
-        status: n.status,
-        dedupKey: dedupKey(n),
-        receivedAt,
-      })),
-      oldest - config().dedupWindowMs,
-    );
+  const batcher = new AcceptBatcher<AcceptRecord, AcceptResult>((records) => {
+    let oldest = Infinity;
+    for (const r of records) oldest = Math.min(oldest, r.receivedAt);
+    return store.accept(records, oldest - config().dedupWindowMs, {
+      owner,
+      until: now() + routingLeaseMs(),
+    });
+  });
+  const parser = startPayloadParser();
+  const alerts = alertsEndpoint({
+    config,
+    metrics,
+    logger: options.logger,
+    parser,
+    accept: async ({ notification, record }) => {
+      const receivedAt = now();
+      const result = await batcher.submit({ ...record, receivedAt });
+      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
+      return result;
+    },
   });
   const app = createReceiverApp({
     config,
     registry,
     metrics,
-    outbox,
+    store,
     logger: options.logger,
     now,
     version: options.version,
@@ -222,21 +252,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       name: "aiwatch webhook-receiver",
       // Not ready when no accept can commit: Alertmanager's 503s alone would not tell a
       // load balancer or an orchestrator to route around this instance.
-      notReadyReason: () => {
-        if (!database.open) return "storage is closed";
-        const failure = writer.failure();
-        return failure === undefined ? undefined : `storage is unavailable: ${failure}`;
-      },
+      notReadyReason: () => store.unavailableReason(),
       reload: async () => {
         const result = await reloader.reload();
         return { ok: result.ok, diagnostics: result.ok ? [] : result.diagnostics };
       },
-    },
-    accept: async (notification) => {
-      const receivedAt = now();
-      const result = await batcher.submit({ notification, receivedAt });
-      if (!result.duplicate) routing.submit({ id: result.id, receivedAt, notification });
-      return result;
     },
     onReplay: () => worker.wake(),
     incidentPages: incidentRoutes({
@@ -250,10 +270,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   });
   let server: ListeningServer;
   try {
-    server = await listen(app, options.host, options.port, web);
+    server = await listen(
+      (req, res) => {
+        if (!alerts(req, res)) app(req, res);
+      },
+      options.host,
+      options.port,
+      web,
+    );
   } catch (error) {
-    await writer.close();
-    database.close();
+    await parser.close();
+    await store.close();
     throw error;
   }
   // Alertmanager (Go) keeps connections idle for up to 90 s; closing them sooner races with
@@ -264,27 +291,39 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   routing.wake();
   worker.start();
   const prune = setInterval(() => {
-    try {
-      const c = config();
-      history.prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs);
-      incidents.prune(now() - c.storage.historyRetentionMs);
-    } catch (error) {
+    const c = config();
+    const pruned = store
+      .prune(now(), c.storage.historyRetentionMs, c.dedupWindowMs)
+      .then(() => incidents.prune(now() - c.storage.historyRetentionMs));
+    pruned.catch((error: unknown) => {
       metrics.storageErrors.inc({ operation: "prune" });
       options.logger.error("pruning history failed", { error });
-    }
+    });
   }, PRUNE_EVERY_MS);
   prune.unref();
   options.logger.info("webhook receiver listening", {
     url: server.url,
-    storage: options.config.storage.path,
+    storage: options.config.storage.kind === "sqlite" ? options.config.storage.path : "postgres",
+    replica: owner,
   });
+  const sqlite = (): SqliteReceiverStore => {
+    if (store instanceof SqliteReceiverStore) return store;
+    throw new Error("this receiver stores in PostgreSQL; use receiver.store");
+  };
 
   return {
     url: server.url,
-    database,
+    store,
+    get database() {
+      return sqlite().database;
+    },
+    get outbox() {
+      return sqlite().outbox;
+    },
+    get notifications() {
+      return sqlite().notifications;
+    },
     registry,
-    outbox,
-    notifications,
     incidents,
     reload: () => reloader.reload(),
     config,
@@ -294,18 +333,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       routing.stop();
       enricher.close?.();
       await server.close();
+      await parser.close();
       await worker.stop();
-      await writer.close();
-      if (database.open) database.close();
+      await store.close();
     },
   };
 }
 
-function snapshot(outbox: OutboxStore, now: number): OutboxSnapshot {
+function snapshot(
+  rows: readonly { destination: string; state: string; count: number; oldest: number }[],
+  now: number,
+): OutboxSnapshot {
   const pending = new Map<string, number>();
   const dead = new Map<string, number>();
   const oldest = new Map<string, number>();
-  for (const row of outbox.countsByDestination()) {
+  for (const row of rows) {
     if (row.state === "pending") {
       pending.set(row.destination, row.count);
       oldest.set(row.destination, Math.max(0, (now - row.oldest) / 1000));

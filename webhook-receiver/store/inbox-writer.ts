@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
-import type { AcceptRecord, AcceptResult, RouteRecord } from "./inbox-writes.js";
+import type {
+  AcceptRecord,
+  AcceptResult,
+  InboxClaim,
+  RouteOutcome,
+  RouteRecord,
+} from "./inbox-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 import { prepareOutboxWrites } from "./outbox-writes.js";
 import type { OutboxWrite } from "./outbox-writes.js";
@@ -10,8 +16,12 @@ import type { OutboxWrite } from "./outbox-writes.js";
 export interface InboxWriter {
   /** Whether commits run in the writer thread (false: on the event loop). */
   readonly threaded: boolean;
-  accept(records: readonly AcceptRecord[], windowStart: number): Promise<AcceptResult[]>;
-  route(records: readonly RouteRecord[], now: number): Promise<void>;
+  accept(
+    records: readonly AcceptRecord[],
+    windowStart: number,
+    claim?: InboxClaim,
+  ): Promise<AcceptResult[]>;
+  route(records: readonly RouteRecord[], now: number): Promise<RouteOutcome>;
   /** The delivery worker's records of a send, in one transaction. */
   outbox(writes: readonly OutboxWrite[]): Promise<void>;
   /** Why no write can succeed any more (the thread or its connection is gone), if so. */
@@ -87,9 +97,9 @@ export function startInboxWriter(
     });
   return {
     threaded: true,
-    accept: (records, windowStart) =>
-      call<AcceptResult[]>({ kind: "accept", records, windowStart }),
-    route: (records, now) => call<void>({ kind: "route", records, now }),
+    accept: (records, windowStart, claim) =>
+      call<AcceptResult[]>({ kind: "accept", records, windowStart, claim }),
+    route: (records, now) => call<RouteOutcome>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
     failure: () => failure,
     close: async () => {
@@ -107,14 +117,15 @@ export function startInboxWriter(
   };
 }
 
-function inThreadWriter(db: SqliteDatabase): InboxWriter {
+/** The same writes on the event loop: for short-lived processes (the CLI) and tests. */
+export function inThreadWriter(db: SqliteDatabase): InboxWriter {
   const writes = prepareInboxWrites(db);
   const outbox = prepareOutboxWrites(db);
   return {
     threaded: false,
     outbox: (list) => new Promise((resolve) => resolve(outbox(list))),
-    accept: (records, windowStart) =>
-      new Promise((resolve) => resolve(writes.accept(records, windowStart))),
+    accept: (records, windowStart, claim) =>
+      new Promise((resolve) => resolve(writes.accept(records, windowStart, claim))),
     route: (records, now) => new Promise((resolve) => resolve(writes.route(records, now))),
     failure: () => (db.open ? undefined : "the storage connection is closed"),
     close: () => Promise.resolve(),

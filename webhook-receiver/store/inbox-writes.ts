@@ -20,9 +20,20 @@ export interface RouteRecord {
   readonly routed: readonly { readonly destination: string; readonly routeId: string }[];
 }
 
+/** Who routes the accepted notifications, until when (see ReceiverStore.accept). */
+export interface InboxClaim {
+  readonly owner: string;
+  readonly until: number;
+}
+
+/** What routing could not do besides: notifications routed but not filed under an incident. */
+export interface RouteOutcome {
+  readonly unfiled: readonly { readonly id: number; readonly error: string }[];
+}
+
 export interface InboxWrites {
-  accept(records: readonly AcceptRecord[], windowStart: number): AcceptResult[];
-  route(records: readonly RouteRecord[], now: number): void;
+  accept(records: readonly AcceptRecord[], windowStart: number, claim?: InboxClaim): AcceptResult[];
+  route(records: readonly RouteRecord[], now: number): RouteOutcome;
 }
 
 /**
@@ -41,7 +52,9 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
   const insertNotification = db.prepare(
     "INSERT INTO notifications (received_at, receiver, group_key, status, payload) VALUES (?, ?, ?, ?, ?)",
   );
-  const insertInbox = db.prepare("INSERT INTO inbox (notification_id) VALUES (?)");
+  const insertInbox = db.prepare(
+    "INSERT INTO inbox (notification_id, claimed_by, claim_expires) VALUES (?, ?, ?)",
+  );
   const insertDelivery = db.prepare(
     "INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at) VALUES (?, ?, ?, 'notification', ?, ?)",
   );
@@ -50,35 +63,39 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
   );
   const removeFromInbox = db.prepare("DELETE FROM inbox WHERE notification_id = ?");
   const fileIncident = prepareIncidentWrites(db);
-  const accept = db.transaction((records: readonly AcceptRecord[], windowStart: number) =>
-    records.map((r): AcceptResult => {
-      const existing = findKey.get(r.dedupKey, windowStart);
-      if (existing) return { duplicate: true, id: existing.notification_id };
-      const id = Number(
-        insertNotification.run(r.receivedAt, r.receiver, r.groupKey, r.status, r.payload)
-          .lastInsertRowid,
-      );
-      upsertKey.run(r.dedupKey, id, r.receivedAt);
-      insertInbox.run(id);
-      return { duplicate: false, id };
-    }),
+  const accept = db.transaction(
+    (records: readonly AcceptRecord[], windowStart: number, claim: InboxClaim | undefined) =>
+      records.map((r): AcceptResult => {
+        const existing = findKey.get(r.dedupKey, windowStart);
+        if (existing) return { duplicate: true, id: existing.notification_id };
+        const id = Number(
+          insertNotification.run(r.receivedAt, r.receiver, r.groupKey, r.status, r.payload)
+            .lastInsertRowid,
+        );
+        upsertKey.run(r.dedupKey, id, r.receivedAt);
+        insertInbox.run(id, claim?.owner ?? null, claim?.until ?? null);
+        return { duplicate: false, id };
+      }),
   );
-  const route = db.transaction((records: readonly RouteRecord[], now: number) => {
+  const route = db.transaction((records: readonly RouteRecord[], now: number): RouteOutcome => {
+    const unfiled: { id: number; error: string }[] = [];
     for (const r of records) {
       // Only what is still in the inbox: routing the same notification twice (handed over
       // in memory and also read from the inbox at start) must not create two deliveries.
       if (removeFromInbox.run(r.id).changes === 0) continue;
       for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
       if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
-      fileIncident(r.id);
+      const error = fileIncident(r.id);
+      if (error !== undefined) unfiled.push({ id: r.id, error });
     }
+    return { unfiled };
   });
   return {
     // BEGIN IMMEDIATE: two connections write this database (the writer thread and the
     // main one); a deferred transaction that reads first cannot upgrade to a write after
     // the other committed, and SQLite fails it at once (SQLITE_BUSY_SNAPSHOT) instead of
     // waiting. Taking the write lock up front makes it wait (busy_timeout) instead.
-    accept: (records, windowStart) => accept.immediate(records, windowStart),
+    accept: (records, windowStart, claim) => accept.immediate(records, windowStart, claim),
     route: (records, now) => route.immediate(records, now),
   };
 }

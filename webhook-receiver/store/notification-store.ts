@@ -1,6 +1,7 @@
 import type { Enrichment } from "../pipeline/enrichment.js";
 import type { Notification } from "../payload/notification.js";
 import type { RoutedDestination } from "../routing/route-notification.js";
+import type { InboxClaim } from "./inbox-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 
 export interface RoutingResult {
@@ -42,6 +43,32 @@ export class NotificationStore {
     return this.selectAccepted.all(limit).map(toStored);
   }
 
+  /**
+   * Claims inbox rows no live process routes: unclaimed, expired, or claimed by an earlier
+   * run (one process owns a SQLite file, so another owner is a process that died).
+   */
+  claimUnrouted(claim: InboxClaim, now: number, limit: number): StoredNotification[] {
+    const ids = this.db
+      .prepare<[string, number, number], { notification_id: number }>(
+        "SELECT notification_id FROM inbox WHERE claimed_by IS NULL OR claimed_by != ? OR claim_expires < ? ORDER BY notification_id LIMIT ?",
+      )
+      .all(claim.owner, now, limit)
+      .map((r) => r.notification_id);
+    if (ids.length === 0) return [];
+    const update = this.db.prepare(
+      "UPDATE inbox SET claimed_by = ?, claim_expires = ? WHERE notification_id = ?",
+    );
+    this.db
+      .transaction(() => {
+        for (const id of ids) update.run(claim.owner, claim.until, id);
+      })
+      .immediate();
+    return ids.flatMap((id) => {
+      const row = this.selectById.get(id);
+      return row ? [toStored({ ...row, enrichment: null })] : [];
+    });
+  }
+
   get(id: number): StoredNotification | undefined {
     const row = this.selectById.get(id);
     return row ? toStored(row) : undefined;
@@ -66,14 +93,14 @@ export class NotificationStore {
   }
 }
 
-interface NotificationRow {
+export interface NotificationRow {
   id: number;
   received_at: number;
   payload: string;
   enrichment: string | null;
 }
 
-function toStored(row: NotificationRow): StoredNotification {
+export function toStored(row: NotificationRow): StoredNotification {
   return {
     id: row.id,
     receivedAt: row.received_at,

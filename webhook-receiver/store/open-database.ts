@@ -25,9 +25,10 @@ export function openDatabase(path: string, synchronous: "full" | "normal"): Sqli
 
 /**
  * 2: the `actions` history (issue 8). 3: `deliveries.sent_alerts` (which alerts the parts
- * already sent showed). Every step below is idempotent, so any older file upgrades.
+ * already sent showed). 4: `inbox.claimed_by` and `inbox.claim_expires` (who routes an
+ * accepted notification). Every step below is idempotent, so any older file upgrades.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 function migrate(db: SqliteDatabase): void {
   const version = db.pragma("user_version", { simple: true }) as number;
@@ -121,9 +122,17 @@ function migrate(db: SqliteDatabase): void {
   // Check and change under one write lock: a receiver and the replay CLI opening the same
   // older file at once must not both add the column.
   db.transaction(() => {
-    const columns = db.prepare<[], { name: string }>("PRAGMA table_info(deliveries)").all();
-    if (!columns.some((c) => c.name === "sent_alerts"))
+    const columns = (table: string): string[] =>
+      db
+        .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
+        .all()
+        .map((c) => c.name);
+    if (!columns("deliveries").includes("sent_alerts"))
       db.exec("ALTER TABLE deliveries ADD COLUMN sent_alerts TEXT");
+    if (!columns("inbox").includes("claimed_by"))
+      db.exec(
+        "ALTER TABLE inbox ADD COLUMN claimed_by TEXT; ALTER TABLE inbox ADD COLUMN claim_expires INTEGER",
+      );
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

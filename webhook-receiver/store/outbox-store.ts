@@ -18,6 +18,8 @@ export interface PendingDelivery {
   readonly notification: Notification;
   /** The follow-up's own enrichment, else the notification's. */
   readonly enrichment?: Enrichment;
+  /** The incident the notification is filed under (its page's number and key). */
+  readonly incident?: { readonly id: number; readonly token: string };
 }
 
 export interface DeadLetter {
@@ -49,9 +51,12 @@ export class OutboxStore {
     this.selectDue = db.prepare<[string, number, number], DeliveryRow>(`
       SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
              d.parts_total, d.parts_sent, d.sent_alerts, d.size_limit, n.payload,
-             COALESCE(d.enrichment, e.enrichment) AS enrichment
+             COALESCE(d.enrichment, e.enrichment) AS enrichment,
+             i.id AS incident_id, i.token AS incident_token
       FROM deliveries d JOIN notifications n ON n.id = d.notification_id
       LEFT JOIN enrichments e ON e.notification_id = d.notification_id
+      LEFT JOIN incident_notifications x ON x.notification_id = d.notification_id
+      LEFT JOIN incidents i ON i.id = x.incident_id
       WHERE d.state = 'pending' AND d.destination = ? AND d.next_attempt_at <= ?
       ORDER BY d.next_attempt_at, d.id LIMIT ?`);
     // One MIN per destination is answered from the partial index in O(log n), where a
@@ -86,6 +91,19 @@ export class OutboxStore {
   previouslyFiring(destination: string, groupKey: string): Set<string> {
     const row = this.selectGroupState.get(destination, groupKey);
     return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
+  }
+
+  /** The same for several groups; groups with no message recorded yet are absent. */
+  previouslyFiringGroups(
+    destination: string,
+    groupKeys: readonly string[],
+  ): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const key of groupKeys) {
+      const row = this.selectGroupState.get(destination, key);
+      if (row) out.set(key, new Set(JSON.parse(row.firing) as string[]));
+    }
+    return out;
   }
 
   deadLetters(destination?: string): DeadLetter[] {
@@ -145,7 +163,7 @@ export class OutboxStore {
   }
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: number;
   notification_id: number;
   destination: string;
@@ -159,6 +177,9 @@ interface DeliveryRow {
   size_limit: number | null;
   payload: string;
   enrichment: string | null;
+  /** The incident the notification was filed under, if any. */
+  incident_id?: number | null;
+  incident_token?: string | null;
 }
 
 interface DeadLetterRow {
@@ -172,8 +193,15 @@ interface DeadLetterRow {
   finished_at: number | null;
 }
 
-function toPending(row: DeliveryRow): PendingDelivery {
-  return {
+/**
+ * A row as a PendingDelivery. The notification (and enrichment) are parsed on first use:
+ * the delivery worker reads a page of due rows to decide between one message and a digest,
+ * and parsing every payload of the page for one message cost more than sending it.
+ */
+export function toPending(row: DeliveryRow): PendingDelivery {
+  let notification: Notification | undefined;
+  let enrichment: Enrichment | undefined;
+  const pending: PendingDelivery = {
     id: row.id,
     notificationId: row.notification_id,
     destination: row.destination,
@@ -185,7 +213,21 @@ function toPending(row: DeliveryRow): PendingDelivery {
     partsSent: row.parts_sent,
     sentAlerts: row.sent_alerts ? (JSON.parse(row.sent_alerts) as number[]) : [],
     ...(row.size_limit !== null ? { sizeLimit: row.size_limit } : {}),
-    notification: JSON.parse(row.payload) as Notification,
-    ...(row.enrichment ? { enrichment: JSON.parse(row.enrichment) as Enrichment } : {}),
+    ...(row.incident_id !== null &&
+    row.incident_id !== undefined &&
+    row.incident_token !== null &&
+    row.incident_token !== undefined
+      ? { incident: { id: row.incident_id, token: row.incident_token } }
+      : {}),
+    get notification(): Notification {
+      return (notification ??= JSON.parse(row.payload) as Notification);
+    },
   };
+  const stored = row.enrichment;
+  if (stored)
+    Object.defineProperty(pending, "enrichment", {
+      enumerable: true,
+      get: (): Enrichment => (enrichment ??= JSON.parse(stored) as Enrichment),
+    });
+  return pending;
 }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
-import type { AcceptRecord, RouteRecord } from "./inbox-writes.js";
+import type { AcceptRecord, InboxClaim, RouteRecord } from "./inbox-writes.js";
 import { openDatabase } from "./open-database.js";
 import { prepareOutboxWrites } from "./outbox-writes.js";
 import type { OutboxWrite } from "./outbox-writes.js";
@@ -8,15 +8,31 @@ import type { OutboxWrite } from "./outbox-writes.js";
 /**
  * The writer thread: owns the connection that commits accepted notifications, routing
  * results and delivery records. Commits (and their fsync) run here, so the event loop keeps
- * reading requests meanwhile, and the next batch collects everything that arrived during
- * the current commit (group commit). The same script runs a second thread that only
+ * reading requests meanwhile.
+ *
+ * Group commit across kinds: everything that arrived while the previous commit ran goes
+ * into the next transaction together, acceptances first, each request in a savepoint of
+ * its own (one failing rolls back only itself). One fsync then covers a round of accepts,
+ * routing and delivery records: with a commit per request kind, acceptances queued behind
+ * routing and outbox commits, each with its own fsync, and the thread was busy most of
+ * the time at 1,000 webhooks/s. The same script runs a second thread that only
  * checkpoints the WAL.
  */
 type Request =
-  | { seq: number; kind: "accept"; records: AcceptRecord[]; windowStart: number }
+  | {
+      seq: number;
+      kind: "accept";
+      records: AcceptRecord[];
+      windowStart: number;
+      claim?: InboxClaim;
+    }
   | { seq: number; kind: "route"; records: RouteRecord[]; now: number }
   | { seq: number; kind: "outbox"; writes: OutboxWrite[] }
   | { seq: number; kind: "close" };
+
+type Reply =
+  | { seq: number; ok: true; result?: unknown }
+  | { seq: number; ok: false; message: string; code?: string };
 
 const { path, synchronous, checkpointMs, role } = workerData as {
   path: string;
@@ -43,38 +59,83 @@ const checkpoint =
       }, checkpointMs)
     : undefined;
 
+let queue: Request[] = [];
+let scheduled = false;
+
 parentPort?.on("message", (request: Request) => {
+  if (request.kind === "close") {
+    // Whatever was queued before the close is committed first.
+    flush();
+    clearInterval(checkpoint);
+    if (role === "checkpointer") db.pragma("wal_checkpoint(PASSIVE)");
+    db.close();
+    parentPort?.postMessage({ seq: request.seq, ok: true });
+    parentPort?.close();
+    return;
+  }
+  queue.push(request);
+  if (!scheduled) {
+    scheduled = true;
+    // Messages already posted are delivered before this runs: they join the round.
+    setImmediate(flush);
+  }
+});
+
+function flush(): void {
+  scheduled = false;
+  if (queue.length === 0) return;
+  const round = queue;
+  queue = [];
+  // Acceptances first: a 200 waits for them; routing and outbox records wait for nobody.
+  const ordered = [
+    ...round.filter((r) => r.kind === "accept"),
+    ...round.filter((r) => r.kind !== "accept"),
+  ];
+  let replies: Reply[] = [];
+  const run = db.transaction(() => {
+    replies = ordered.map(apply);
+  });
+  try {
+    run.immediate();
+  } catch (error) {
+    // The commit itself failed (disk full, I/O error): nothing of the round is stored.
+    replies = ordered.map((request) => failure(request.seq, error));
+  }
+  for (const reply of replies) parentPort?.postMessage(reply);
+}
+
+/** One request in a savepoint of the round's transaction (better-sqlite3 nests them so). */
+function apply(request: Request): Reply {
   try {
     switch (request.kind) {
       case "accept":
-        parentPort?.postMessage({
+        return {
           seq: request.seq,
           ok: true,
-          result: writes.accept(request.records, request.windowStart),
-        });
-        return;
+          result: writes.accept(request.records, request.windowStart, request.claim),
+        };
       case "route":
-        writes.route(request.records, request.now);
-        parentPort?.postMessage({ seq: request.seq, ok: true });
-        return;
+        return {
+          seq: request.seq,
+          ok: true,
+          result: writes.route(request.records, request.now),
+        };
       case "outbox":
         outbox(request.writes);
-        parentPort?.postMessage({ seq: request.seq, ok: true });
-        return;
+        return { seq: request.seq, ok: true };
       case "close":
-        clearInterval(checkpoint);
-        if (role === "checkpointer") db.pragma("wal_checkpoint(PASSIVE)");
-        db.close();
-        parentPort?.postMessage({ seq: request.seq, ok: true });
-        parentPort?.close();
-        return;
+        return { seq: request.seq, ok: true };
     }
   } catch (error) {
-    parentPort?.postMessage({
-      seq: request.seq,
-      ok: false,
-      message: (error as Error).message,
-      code: (error as { code?: string }).code,
-    });
+    return failure(request.seq, error);
   }
-});
+}
+
+function failure(seq: number, error: unknown): Reply {
+  return {
+    seq,
+    ok: false,
+    message: (error as Error).message,
+    code: (error as { code?: string }).code,
+  };
+}

@@ -3,9 +3,14 @@
 1. ``log()`` with 10 metrics, p99 per call, timed one call at a time while the sender
    delivers to a real exporter; baseline: the same timing around the cheapest possible
    in-process log (a tuple appended to a deque), so the timer's own cost shows.
-2. A real PyTorch CPU training loop of ``--steps`` steps logging every step to an
-   exporter that accepts connections and never answers, against the same loop without
-   logging, interleaved in blocks so that drift in the machine's speed hits both alike.
+2. A real PyTorch CPU training loop of ``--steps`` steps with 10 metrics logged every
+   step, to an exporter that accepts connections and never answers ("hung") and to the
+   running exporter ("up"), against the same loop with no client ("none") and with the
+   least any in-process logger does ("least": read the loss, append the values to a
+   deque): interleaved in blocks so that drift in the machine's speed hits all alike. Ratios of wall
+   time and of the loop thread's CPU time (what logging costs the loop itself, robust
+   to other processes taking the cores) are reported, each as the ratio of totals and
+   the median of the per-block ratios.
 
 Prints one JSON object. Run by ``npm run bench -- python-client`` (bench/clients/).
 """
@@ -65,59 +70,98 @@ def time_log_calls(url: str, token: str, calls: int) -> "dict[str, float]":
     }
 
 
-def training_loop(steps: int, log) -> float:
-    """Seconds for ``steps`` steps of a small real CPU training loop (one thread)."""
+def training_loop(steps: int, log) -> "tuple[float, float]":
+    """(wall seconds, this thread's CPU seconds) for ``steps`` steps of a small real CPU
+    training loop (one torch thread). CPU time is what the logging costs the loop
+    itself; on a busy machine wall time also counts the waits for a core."""
     torch.manual_seed(0)
     model = torch.nn.Linear(8, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     x, y = torch.randn(16, 8), torch.randn(16, 1)
     mse = torch.nn.functional.mse_loss
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     for step in range(steps):
         optimizer.zero_grad()
         loss = mse(model(x), y)
         loss.backward()
         optimizer.step()
         log(step, loss)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.thread_time() - cpu_started
 
 
-def hung_loop(url: str, token: str, steps: int, blocks: int) -> "dict[str, float]":
-    torch.set_num_threads(1)
-    run = aiwatch.Run("bench-hung", "bench", url=url, token=token, request_timeout=30)
-
+def logger_of(run: "aiwatch.Run"):
     def log(step, loss):
         run.log(step, loss=loss, learning_rate=1e-4, grad_norm=0.5, epoch=0.1, samples_per_second=512.0,
                 eval_loss=0.3, eval_accuracy=0.9, tokens_per_second=1e5, m8=1.0, m9=2.0)
+    return log
 
-    def nothing(step, loss):
-        pass
 
-    training_loop(2000, nothing)  # warm-up
+def no_client(step, loss):
+    pass
+
+
+def least_logger():
+    """The least any in-process logger can do with the same call: read the loss tensor
+    and keep the step's values in a bounded deque. What logging costs at the least."""
+    queue: "collections.deque" = collections.deque(maxlen=10_000)
+
+    def log(step, loss):
+        record(step, loss=loss, learning_rate=1e-4, grad_norm=0.5, epoch=0.1, samples_per_second=512.0,
+               eval_loss=0.3, eval_accuracy=0.9, tokens_per_second=1e5, m8=1.0, m9=2.0)
+
+    def record(step, **metrics):
+        metrics["loss"] = metrics["loss"].item()
+        queue.append((step, metrics))
+
+    return log
+
+
+def loop_overhead(exporter_url: str, hung_url: str, token: str, steps: int, blocks: int) -> "dict[str, object]":
+    """The same loop without a client, with the least logger, logging to the running
+    exporter, and logging to one that accepts and never answers, interleaved block by
+    block (the order rotating), so that drift in the machine's speed hits all alike."""
+    torch.set_num_threads(1)
+    hung = aiwatch.Run("bench-hung", "bench", url=hung_url, token=token, request_timeout=30)
+    up = aiwatch.Run("bench-up", "bench", url=exporter_url, token=token)
+    arms = {"none": no_client, "least": least_logger(), "up": logger_of(up), "hung": logger_of(hung)}
+    for log in arms.values():
+        training_loop(5000, log)  # warm-up; fills the hung run's buffer
     per_block = steps // blocks
-    with_logging = without = 0.0
-    ratios = []
+    wall = {name: [] for name in arms}
+    cpu = {name: [] for name in arms}
+    names = list(arms)
     for block in range(blocks):
-        # Alternate which goes first, so neither always runs on a warmer machine.
-        if block % 2:
-            a = training_loop(per_block, nothing)
-            b = training_loop(per_block, log)
-        else:
-            b = training_loop(per_block, log)
-            a = training_loop(per_block, nothing)
-        without += a
-        with_logging += b
-        ratios.append(b / a)
-    stats = run.stats()
+        for name in names[block % len(names):] + names[:block % len(names)]:
+            seconds, cpu_seconds = training_loop(per_block, arms[name])
+            wall[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+
+    def ratios(times: "dict[str, list[float]]", arm: str) -> "dict[str, float]":
+        per_block_ratio = sorted(b / a for a, b in zip(times["none"], times[arm]))
+        return {
+            "total": sum(times[arm]) / sum(times["none"]),
+            "block_median": per_block_ratio[len(per_block_ratio) // 2],
+        }
+
+    hung_stats, up_stats = hung.stats(), up.stats()
+    up.close(timeout=5)
     return {
         "steps": per_block * blocks,
-        "without_s": without,
-        "with_s": with_logging,
-        "block_ratio_median": sorted(ratios)[len(ratios) // 2],
-        "step_us": without / (per_block * blocks) * 1e6,
-        "sent": stats.sent,
-        "dropped_buffer_full": stats.dropped_buffer_full,
-        "pending": stats.pending,
+        "blocks": blocks,
+        "step_us": sum(wall["none"]) / (per_block * blocks) * 1e6,
+        "seconds": {name: sum(times) for name, times in wall.items()},
+        "cpu_seconds": {name: sum(times) for name, times in cpu.items()},
+        # What one logged step costs the loop thread, whatever the step's own length:
+        # the overhead of logging on a step of S microseconds is this over S.
+        "cpu_us_per_step": {
+            arm: (sum(cpu[arm]) - sum(cpu["none"])) / (per_block * blocks) * 1e6 for arm in ("hung", "up", "least")
+        },
+        "wall": {arm: ratios(wall, arm) for arm in ("hung", "up", "least")},
+        "cpu": {arm: ratios(cpu, arm) for arm in ("hung", "up", "least")},
+        "hung_dropped_buffer_full": hung_stats.dropped_buffer_full,
+        "hung_sent": hung_stats.sent,
+        "up_sent": up_stats.sent,
+        "up_dropped": up_stats.dropped,
     }
 
 
@@ -134,7 +178,7 @@ def main() -> None:
         "python": sys.version.split()[0],
         "torch": torch.__version__,
         "log": time_log_calls(args.exporter_url, args.token, args.calls),
-        "hung": hung_loop(args.hung_url, args.token, args.steps, args.blocks),
+        "loop": loop_overhead(args.exporter_url, args.hung_url, args.token, args.steps, args.blocks),
     }
     print(json.dumps(result), flush=True)
     # The hung exporter's run would wait out its exit deadline: not part of the measure.

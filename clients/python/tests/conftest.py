@@ -44,3 +44,6 @@ def close_clients_after_each_test() -> Iterator[None]:
 
     for client in list(exit_flush._clients):
         client.close(timeout=0)
+    # Clients the test dropped without closing: their senders wait for the exit flush.
+    for sender in list(exit_flush._orphans):
+        sender.close(timeout=0)

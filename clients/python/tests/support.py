@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -38,12 +39,6 @@ def wait_for(what: str, condition: Callable[[], Optional[T]], timeout: float = 2
     raise AssertionError(f"timed out waiting for {what}" + (f": {last_error!r}" if last_error else ""))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Exporter:
     """``node bin/aiwatch.js exporter`` from the build in dist/, on an ephemeral port."""
 
@@ -53,8 +48,6 @@ class Exporter:
         entry = REPO / "bin" / "aiwatch.js"
         if not (REPO / "dist").is_dir():
             raise RuntimeError("dist/ is missing: run `npm run build` first (npm test does)")
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
         self.log_path = directory / "exporter.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
@@ -65,13 +58,22 @@ class Exporter:
                 "--config.file",
                 str(config_file),
                 "--web.listen-address",
-                f"127.0.0.1:{port}",
+                # Port 0: the exporter picks a free port and says which (no race with
+                # another process for a port chosen here and released).
+                "127.0.0.1:0",
             ],
             env={**os.environ, "INGEST_TOKEN": TOKEN},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+        self.url = wait_for("the exporter to say its address", self._serving_url, timeout=30)
         wait_for("the exporter to be ready", self._ready, timeout=30)
+
+    def _serving_url(self) -> Optional[str]:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"exporter exited: {self.log_path.read_text()}")
+        match = re.search(r"aiwatch exporter serving on (http://\S+)", self.log_path.read_text())
+        return match.group(1) if match else None
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
@@ -142,9 +144,17 @@ class HungServer:
             connection.close()
 
 
-def down_url() -> str:
-    """A URL where nothing listens: connections are refused."""
-    return f"http://127.0.0.1:{free_port()}"
+class DownServer:
+    """An address where nothing listens, so connections are refused: a socket bound to
+    it and never listening, kept open so that no other process can take the port."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def close(self) -> None:
+        self._socket.close()
 
 
 class ScriptedServer:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -19,7 +18,7 @@ from support import (
     HungServer,
     FlakyProxy,
     ScriptedServer,
-    down_url,
+    DownServer,
     run_python,
     success,
     wait_for,
@@ -69,9 +68,16 @@ def hung() -> Iterator[HungServer]:
     server.close()
 
 
-def test_exporter_down(tmp_path: Path) -> None:
+@pytest.fixture
+def down() -> Iterator[DownServer]:
+    server = DownServer()
+    yield server
+    server.close()
+
+
+def test_exporter_down(down: DownServer) -> None:
     run = aiwatch.Run(
-        "down", "py-tests", url=down_url(), token=TOKEN, max_buffered=100, initial_backoff=0.05, max_backoff=0.2
+        "down", "py-tests", url=down.url, token=TOKEN, max_buffered=100, initial_backoff=0.05, max_backoff=0.2
     )
     assert_step_time_unchanged(run)
     for step in range(1000):
@@ -240,6 +246,60 @@ raise RuntimeError("CUDA out of memory")
     assert result.returncode == 1 and "CUDA out of memory" in result.stderr
     labels = 'run_id="exit-crash",job_name="py-tests"'
     assert exporter.sample(f'aiwatch_training_run_status{{{labels},status="failed"}}') == 1
+
+
+def test_the_exit_flush_covers_every_live_client_and_a_dropped_one(exporter: Exporter) -> None:
+    script = f"""
+import aiwatch
+options = dict(url={exporter.url!r}, token={TOKEN!r}, flush_interval=60)
+first = aiwatch.Run("exit-first", "py-tests", **options)
+second = aiwatch.Run("exit-second", "py-tests", **options)
+records = aiwatch.DataRecords("scorer", **options)
+aiwatch.Run("exit-dropped", "py-tests", **options).log(7, loss=0.25)  # garbage at once
+first.log(5, loss=0.5)
+second.log(6, loss=0.75)
+for index in range(20):
+    records.add({{"amount": float(index)}})
+"""
+    rows_before = exporter.sample('aiwatch_data_rows_total{model="scorer"}') or 0
+    result = run_python(script)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    for run_id, step in (("exit-first", 5), ("exit-second", 6), ("exit-dropped", 7)):
+        assert exporter.sample(f'aiwatch_training_step{{run_id="{run_id}",job_name="py-tests"}}') == step
+    assert exporter.sample('aiwatch_data_rows_total{model="scorer"}') == rows_before + 20
+
+
+def test_an_uncaught_exception_reaches_the_programs_own_hook(exporter: Exporter) -> None:
+    script = f"""
+import sys, aiwatch
+def hook(kind, value, traceback):
+    print("program's hook:", value, file=sys.stderr)
+sys.excepthook = hook
+run = aiwatch.Run("exit-hooked", "py-tests", url={exporter.url!r}, token={TOKEN!r})
+run.log(1, loss=0.5)
+raise RuntimeError("NCCL timeout")
+"""
+    result = run_python(script)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "program's hook: NCCL timeout"
+    labels = 'run_id="exit-hooked",job_name="py-tests"'
+    assert exporter.sample(f'aiwatch_training_run_status{{{labels},status="failed"}}') == 1
+
+
+def test_a_handled_exception_does_not_fail_the_run(exporter: Exporter) -> None:
+    script = f"""
+import sys, aiwatch
+run = aiwatch.Run("exit-handled", "py-tests", url={exporter.url!r}, token={TOKEN!r})
+try:
+    raise ValueError("handled")
+except ValueError:
+    print("handled", file=sys.stderr)
+run.log(1, loss=0.5)
+"""
+    result = run_python(script)
+    assert result.returncode == 0, result.stderr
+    labels = 'run_id="exit-handled",job_name="py-tests"'
+    assert exporter.sample(f'aiwatch_training_run_status{{{labels},status="running"}}') == 1
 
 
 def test_drops_are_reported_to_the_exporter_once_it_is_back(exporter: Exporter) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 import torch.distributed
 import torch.multiprocessing
 
 import aiwatch
-from support import TOKEN, Exporter, free_port
+from support import TOKEN, Exporter
 
 
 def test_runs_from_several_threads_lose_nothing(exporter: Exporter) -> None:
@@ -77,9 +78,9 @@ def test_other_ranks_send_nothing(exporter: Exporter) -> None:
     assert exporter.sample('aiwatch_training_step{run_id="rank-3",job_name="py-tests"}') is None
 
 
-def _distributed_worker(rank: int, world_size: int, port: int, url: str, per_rank: bool) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    torch.distributed.init_process_group("gloo", rank=rank, world_size=world_size)
+def _distributed_worker(rank: int, world_size: int, store: str, url: str, per_rank: bool) -> None:
+    # A file store: no port to choose, so no race with other tests for one.
+    torch.distributed.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=world_size)
     try:
         # RANK is not set: the rank comes from the initialised process group.
         run = aiwatch.Run("ddp", "py-tests", url=url, token=TOKEN, per_rank=per_rank)
@@ -94,11 +95,11 @@ def _distributed_worker(rank: int, world_size: int, port: int, url: str, per_ran
 
 
 @pytest.mark.parametrize("per_rank", [False, True])
-def test_a_real_gloo_process_group(exporter: Exporter, per_rank: bool) -> None:
+def test_a_real_gloo_process_group(exporter: Exporter, per_rank: bool, tmp_path: Path) -> None:
     for name in ("RANK", "LOCAL_RANK", "SLURM_PROCID", "JSM_NAMESPACE_RANK"):
         os.environ.pop(name, None)
     torch.multiprocessing.spawn(
-        _distributed_worker, args=(2, free_port(), exporter.url, per_rank), nprocs=2, join=True
+        _distributed_worker, args=(2, str(tmp_path / "store"), exporter.url, per_rank), nprocs=2, join=True
     )
     text = exporter.metrics()
     if per_rank:

@@ -29,7 +29,8 @@ export function webAuthenticatedUser(req: IncomingMessage): string | undefined {
 
 /**
  * What `--web.config.file` adds in front of a server, as Prometheus's exporter-toolkit
- * does: TLS, basic auth for every path, extra response headers, a rate limit. The file is
+ * does: TLS, basic auth for every path (but a request with a capability of its own, see
+ * `ownCapability`), extra response headers, a rate limit. The file is
  * re-read when it or a TLS file it names changes (checked per request and per
  * connection), so new certificates and users apply without a restart. A file that turns
  * invalid while running fails closed, as in the toolkit: requests get 500 and TLS
@@ -51,6 +52,13 @@ export class WebLayer {
     metrics: MetricsRegistry,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /**
+     * Whether a request carries a capability of its own that the application checks (the
+     * receiver's incident links: a page's unguessable key, which the chat platforms that
+     * fetch its chart cannot send basic auth with). Such a request skips basic auth only.
+     */
+    private readonly ownCapability: (req: IncomingMessage) => boolean | Promise<boolean> = () =>
+      false,
   ) {
     this.loaded = { ok: true, config: initial };
     this.stamp = fileStamp(initial.watched);
@@ -131,6 +139,24 @@ export class WebLayer {
       next();
       return;
     }
+    // The capability may need a database read (the receiver's incidents on PostgreSQL);
+    // one that cannot be checked is no capability, and basic auth applies.
+    Promise.resolve()
+      .then(() => this.ownCapability(req))
+      .catch(() => false)
+      .then((own) => {
+        if (own) next();
+        else this.basicAuth(req, res, config, next);
+      })
+      .catch(() => this.refuse(res, "config_error", 500, "Internal Server Error"));
+  }
+
+  private basicAuth(
+    req: IncomingMessage,
+    res: ServerResponse,
+    config: WebConfig,
+    next: () => void,
+  ): void {
     this.auth.check(req.headers.authorization, config.users).then(
       (outcome) => {
         if (outcome.ok) {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it as vitestIt } from "vitest";
 import type { Enricher } from "../../../webhook-receiver/pipeline/enrichment.js";
-import { HistoryStore } from "../../../webhook-receiver/store/history-store.js";
 import { repoPath } from "../../support/fixtures.js";
 import { sampleEnrichment } from "../../support/sample-incident.js";
 import { makeTempDir } from "../../support/temp-dir.js";
@@ -11,22 +10,25 @@ import { configHead, loadConfigText, startHarness, TOKEN } from "../receiver-har
 import type { Harness } from "../receiver-harness.js";
 import { startSmtpStandIn } from "../platforms/smtp.js";
 import { webhookPayload } from "../sample-notifications.js";
+import { PostgresReceiverStore } from "../../../webhook-receiver/store/postgres/postgres-receiver-store.js";
+import { storeBackends } from "../store-backends.js";
 import { CHAT_TYPES, chatDestinationsYaml, standInEnv, startAllStandIns } from "../stand-ins.js";
 
 let dir: TempDir;
 let harness: Harness | undefined;
-beforeEach(() => {
-  dir = makeTempDir("incident-pages");
-});
+/** receiver.yaml's storage section of the store under test. */
+let storage = "";
 afterEach(async () => {
   await harness?.receiver.stop();
   harness = undefined;
   dir.remove();
 });
 
+/** configHead with the storage of the store under test. */
+const head = (d: string): string => configHead(d).replace(/storage:\n( {2}.*\n)+/, storage);
 const EXTERNAL = "https://aiwatch.example.com";
 const config = (d: string) =>
-  configHead(d).replace("web:\n", `web:\n  external_url: ${EXTERNAL}/\n`) +
+  head(d).replace("web:\n", `web:\n  external_url: ${EXTERNAL}/\n`) +
   `destinations:
   - { name: out, type: console }
 default_route:
@@ -54,7 +56,14 @@ async function post(h: Harness, body: unknown): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-describe("incidents", () => {
+/** Incident filing and pages, the same on both stores. */
+describe.each(storeBackends())("incidents on $name", (backend) => {
+  backend.setup();
+  beforeEach(async () => {
+    dir = makeTempDir("incident-pages");
+    storage = backend.available ? await backend.storageYaml(dir.path) : "";
+  });
+  const it = backend.available ? vitestIt : vitestIt.skip;
   it("files each episode of a group as one incident and links every message to it", async () => {
     harness = await startHarness(dir.path, config(dir.path));
     const h = harness;
@@ -95,10 +104,10 @@ describe("incidents", () => {
     expect(second?.id).not.toBe(first?.id);
     expect(second?.key).not.toBe(first?.key);
 
-    const old = h.receiver.incidents.get(Number(first?.id));
+    const old = await h.receiver.incidents.get(Number(first?.id));
     expect(old).toMatchObject({ alertname: "GpuHot", closeReason: "resolved", notifications: 2 });
     expect(old?.closedAt).toBe(Date.parse("2026-11-22T03:30:00.000Z"));
-    const current = h.receiver.incidents.get(Number(second?.id));
+    const current = await h.receiver.incidents.get(Number(second?.id));
     expect(current).toMatchObject({ notifications: 2, fingerprint: old?.fingerprint });
     expect(current?.startedAt).toBe(Date.parse("2026-11-22T05:00:00.000Z"));
     expect(current?.closedAt).toBeUndefined();
@@ -107,7 +116,7 @@ describe("incidents", () => {
     const page = await fetch(`${h.receiver.url}/incidents/${second?.id}?key=${second?.key}`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("1 previous occurrence(s)");
+    expect(html).toContain("1 previous occurrence of this alert");
     expect(html).toContain(`href="/incidents/${first?.id}"`);
     expect(html).toMatch(/median time to resolve 30m 0s/);
     expect(html).toMatch(/data-event="received"[^>]*>.*notification #\d+ from Alertmanager/);
@@ -156,6 +165,38 @@ describe("incidents", () => {
     expect(metrics).toMatch(
       /aiwatch_receiver_requests_rejected_total\{reason="unauthorized",endpoint="incidents"\} 7/,
     );
+  });
+
+  it("counts and logs a notification it could not file under an incident; its message still goes, without a link", async () => {
+    harness = await startHarness(dir.path, config(dir.path));
+    const h = harness;
+    const before = await (await fetch(`${h.receiver.url}/metrics`)).text();
+    // Exposed at 0 from the start, so increase() sees the first failure (the alert fires).
+    expect(before).toContain('aiwatch_receiver_storage_errors_total{operation="incident"} 0');
+    // The disk refuses the incident tables only: routing and delivery go on.
+    const store = h.receiver.store;
+    if (store instanceof PostgresReceiverStore)
+      await store.pool.query(`
+        CREATE FUNCTION refuse_incidents() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN RAISE EXCEPTION 'incident table unwritable'; END $$;
+        CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents
+          FOR EACH ROW EXECUTE FUNCTION refuse_incidents()`);
+    else
+      h.receiver.database.exec(
+        "CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'incident table unwritable'); END",
+      );
+    await post(h, payload("firing", "2026-11-22T03:00:00.000Z"));
+    const [message] = await messages(h, 1);
+    expect(message).toContain("GpuHot");
+    expect(message).not.toContain("Incident page:");
+    const metrics = await (await fetch(`${h.receiver.url}/metrics`)).text();
+    expect(metrics).toContain('aiwatch_receiver_storage_errors_total{operation="incident"} 1');
+    const logged = h.logs.find((l) => l.includes("cannot file a notification under its incident"));
+    expect(JSON.parse(logged ?? "{}")).toMatchObject({
+      level: "error",
+      notification: expect.any(Number) as unknown,
+      error: "incident table unwritable",
+    });
   });
 
   it("shows labels and annotations with HTML, SVG and javascript: URLs as text", async () => {
@@ -227,7 +268,7 @@ describe("incidents", () => {
     const standIns = await startAllStandIns();
     const smtp = await startSmtpStandIn("aiwatch", "smtp-pass");
     try {
-      const yaml = `${configHead(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}${chatDestinationsYaml()}  - name: mail
+      const yaml = `${head(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}${chatDestinationsYaml()}  - name: mail
     type: email
     from: aiwatch@example.com
     to: [oncall@example.com]
@@ -313,7 +354,7 @@ default_route: { destinations: [out] }
         return Promise.resolve(undefined);
       },
     };
-    const yaml = `${configHead(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}destinations:
+    const yaml = `${head(dir.path).replace("web:\n", `web:\n  external_url: ${EXTERNAL}\n`)}destinations:
   - { name: out, type: console, rate_limit: { per_minute: 600, burst: 1 } }
 default_route:
   destinations: [out]
@@ -336,8 +377,8 @@ default_route:
     expect(html).toMatch(/message for #\d+ to out delivered in a digest of [23] notifications/);
 
     const now = Date.now() + 86_400_000;
-    new HistoryStore(h.receiver.database).prune(now, 0, 0);
-    expect(h.receiver.incidents.prune(now)).toBe(3);
+    await h.receiver.store.prune(now, 0, 0);
+    expect(await h.receiver.incidents.prune(now)).toBe(3);
     const gone = await fetch(`${h.receiver.url}/incidents/${id}?key=${key}`);
     expect(gone.status).toBe(401);
     const list = await (await fetch(`${h.receiver.url}/incidents`, { headers: auth })).text();

@@ -46,6 +46,34 @@ describe("evidence charts", () => {
     expect(svg).toContain(">onset</text>");
   });
 
+  it("draws the baseline mean in a style of its own; the band's two sides share one", () => {
+    const flat = (v: number) => [v, ...Array<null>(9).fill(null), v];
+    const svg = renderChartSvg(
+      chart([1], {
+        lines: [
+          line("loss", "signal", flat(1)),
+          line("baseline mean", "band", flat(1)),
+          line("upper band", "band", flat(1.5)),
+          line("lower band", "band", flat(0.5)),
+        ],
+      }),
+    );
+    const styleOf = (name: string): string =>
+      /stroke="([^"]+)"[^>]*stroke-dasharray="([^"]+)"/
+        .exec(new RegExp(`<path data-line="band" data-name="${name}"[^>]*>`).exec(svg)?.[0] ?? "")
+        ?.slice(1)
+        .join(" ") ?? "";
+    expect(styleOf("baseline mean")).not.toBe("");
+    expect(styleOf("upper band")).toBe(styleOf("lower band"));
+    expect(styleOf("baseline mean")).not.toBe(styleOf("upper band"));
+    // The legend shows each line as it is drawn.
+    const swatch = (label: string): string =>
+      new RegExp(`<g [^>]*><line ([^>]*)/><text [^>]*>${label}</text></g>`).exec(svg)?.[1] ?? "";
+    expect(swatch("baseline mean")).toContain(styleOf("baseline mean").split(" ")[0] ?? "?");
+    expect(swatch("baseline mean")).not.toBe(swatch("upper band"));
+    expect(swatch("upper band")).toBe(swatch("lower band"));
+  });
+
   it("draws the threshold, the scoring band and band lines on the same scale as the signal", () => {
     const svg = renderChartSvg(
       chart([0.1], {
@@ -76,6 +104,8 @@ describe("evidence charts", () => {
     );
     expect(svg).not.toMatch(/<script|<svg onload/);
     expect(svg).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    // The line's name is drawn too (in the legend), as text.
+    expect(svg).toContain(">&lt;/text&gt;&lt;script&gt;</text>");
   });
 });
 

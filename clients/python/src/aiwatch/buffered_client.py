@@ -30,7 +30,7 @@ class BufferedClient:
         self.exit_timeout = exit_timeout
         self._open = True
         self._sender = BatchSender(name, Transport(self.endpoint), channel, options)
-        exit_flush.register(self)
+        exit_flush.register(self, self._sender)
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Sends what is queued; True when all of it was answered within ``timeout``

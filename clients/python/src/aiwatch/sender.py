@@ -24,6 +24,7 @@ from .channel import Channel, EncodedBatch, Item
 from .stats import DeliveryStats
 from .transport import Answer, Transport
 
+_time = time.time
 logger = logging.getLogger("aiwatch")
 
 #: Failures of one kind are logged at most this often (seconds); the rest are counted.
@@ -65,9 +66,10 @@ class SenderOptions:
 class BatchSender:
     """A bounded queue and the daemon thread that empties it into one channel.
 
-    ``put`` may be called from any thread. The hot path of ``Run.log`` inlines it and
-    touches ``_lock``, ``_items``, ``_seq``, ``_dropped_full``, ``_capacity``,
-    ``_batch_size`` and ``_wakeup`` directly.
+    ``put`` may be called from any thread; it is ``Run.log``'s hot path. Its lock is
+    held briefly by either side (the thread copies at most a
+    batch's references under it, and never encodes or waits on the network holding
+    it), so the training step does not wait on it.
     """
 
     def __init__(
@@ -114,7 +116,7 @@ class BatchSender:
 
     def put(self, *payload: Any) -> None:
         """Queues one item (``payload`` follows the sequence number and the time)."""
-        now = time.time()
+        now = _time()
         with self._lock:
             if self._stopped:
                 return
