@@ -2,7 +2,8 @@ import type { Benchmark } from "./support/benchmark.js";
 import { rulegenCompileBenchmark } from "./rulegen/compile.bench.js";
 import { rulegenEvalCostBenchmark } from "./rulegen/eval-cost.bench.js";
 import { anomalyEvalCostBenchmark } from "./rulegen/anomaly-eval-cost.bench.js";
-import { detectionQualityBenchmark } from "./rulegen/quality.bench.js";
+import { detectionQualityBenchmark } from "./rulegen/detection-quality.bench.js";
+import { syntheticQualityBenchmark } from "./rulegen/quality.bench.js";
 import { driftUpdateBenchmark } from "./exporters/drift/drift-update.bench.js";
 import { driftHttpIngestBenchmark } from "./exporters/drift/drift-http-ingest.bench.js";
 import { metricsRenderBenchmark } from "./exporters/metrics-render.bench.js";
@@ -18,6 +19,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rulegenEvalCostBenchmark,
   anomalyEvalCostBenchmark,
   detectionQualityBenchmark,
+  syntheticQualityBenchmark,
   driftUpdateBenchmark,
   driftHttpIngestBenchmark,
   trainingIngestBenchmark,

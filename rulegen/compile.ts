@@ -3,6 +3,7 @@ import { sortDiagnostics } from "../core/diagnostics/format.js";
 import { mapSpecToModel } from "../spec/model/map-spec.js";
 import type { SpecModel } from "../spec/model/monitor.js";
 import { detectorFor } from "./detectors/registry.js";
+import { detectorWarnings } from "./validate/detector-warnings.js";
 import { planRuleFile } from "./plan/plan-rule-file.js";
 import { generatedHeader } from "./render/header.js";
 import { renderTestFile } from "./render/render-test-file.js";
@@ -69,7 +70,11 @@ export function compileSpecs(
       source.file,
       baseName(source.file),
       signals.signals,
-      (detector, settings) => detectorFor(detector.type).defaultForMs(settings),
+      {
+        forMs: (detector, settings) => detectorFor(detector.type).defaultForMs(settings),
+        keepFiringForMs: (detector) =>
+          detectorFor(detector.type).defaultKeepFiringForMs?.(detector),
+      },
       target,
     );
     const brokenSignals = new Set(signals.problems.map((p) => p.path[1] as number));
@@ -97,7 +102,7 @@ export function compileSpecs(
       continue;
     }
     diagnostics.push(
-      ...targetWarnings(model, target).map((p) => ({
+      ...[...detectorWarnings(model), ...targetWarnings(model, target)].map((p) => ({
         ...problemToDiagnostic(document, p),
         severity: "warning" as const,
       })),

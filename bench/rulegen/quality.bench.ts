@@ -11,9 +11,9 @@ const SERIES = 8;
  * Prometheus's rule engine (promtool) over the same synthetic labelled series. Two seeds:
  * the monitors were tuned on seed 1; seed 2 is data they have not seen.
  */
-export const detectionQualityBenchmark: Benchmark = {
-  id: "rulegen-detection-quality",
-  name: "detection quality: aiwatch robust/seasonal vs Grafana adaptive/robust on labelled series",
+export const syntheticQualityBenchmark: Benchmark = {
+  id: "rulegen-synthetic-quality",
+  name: "synthetic detection check (unit level): aiwatch robust/seasonal vs Grafana adaptive/robust on generated labelled series",
   part: "rulegen",
   async run(context) {
     const promtool = findBinary(["promtool"], process.env);

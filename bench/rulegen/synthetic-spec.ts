@@ -15,6 +15,7 @@ export function syntheticSpec(count: number): string {
   // One of each detector in DETECTORS (rulegen/detectors/registry.ts), with typical
   // parameters; a detector added there and not here stops the benchmark.
   const detectors = [
+    "{ type: anomaly }",
     "{ type: zscore, window: 1h, threshold: 3 }",
     "{ type: threshold, above: 0.5 }",
     "{ type: nonFinite }",

@@ -2,6 +2,8 @@
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** A progress line for long commands (a terminal redraws it in place); absent: none. */
+  readonly progress?: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when stdout's reader has gone (a closed pipe): long-running commands stop. */

@@ -75,11 +75,34 @@ export function inlineRecordings(
   return out;
 }
 
+/** Keys (`name|monitor`) of the recordings an expression reads, directly. */
+export function referencedRecordings(
+  expr: string,
+  recordings: ReadonlyMap<string, RecordingDefinition>,
+): Set<string> {
+  const keys = new Set<string>();
+  const tree = parser.parse(expr);
+  const visit = (node: SyntaxNode): void => {
+    if (node.name === "VectorSelector") {
+      const key = recordingKey(node, expr);
+      if (key !== undefined && recordings.has(key)) keys.add(key);
+    }
+    for (let child = node.firstChild; child; child = child.nextSibling) visit(child);
+  };
+  visit(tree.topNode);
+  return keys;
+}
+
 function recordingFor(
   selector: SyntaxNode,
   expr: string,
   recordings: ReadonlyMap<string, RecordingDefinition>,
 ): RecordingDefinition | undefined {
+  const key = recordingKey(selector, expr);
+  return key === undefined ? undefined : recordings.get(key);
+}
+
+function recordingKey(selector: SyntaxNode, expr: string): string | undefined {
   const identifier = selector.getChild("Identifier");
   if (!identifier) return undefined;
   const name = expr.slice(identifier.from, identifier.to);
@@ -91,5 +114,5 @@ function recordingFor(
     if (label && value && expr.slice(label.from, label.to) === MONITOR_LABEL)
       monitor = unquotePromqlString(expr.slice(value.from, value.to));
   }
-  return recordings.get(`${name}|${monitor}`);
+  return `${name}|${monitor}`;
 }

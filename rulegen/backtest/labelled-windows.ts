@@ -1,3 +1,4 @@
+import { parseTimestamp } from "./timestamp.js";
 import type { LabelledWindow } from "./report.js";
 
 export type WindowsResult =
@@ -38,12 +39,10 @@ export function parseLabelledWindows(text: string): WindowsResult {
 export function parseTime(value: unknown, nowMs?: number): number | undefined {
   if (typeof value === "number") return value * 1000;
   if (typeof value !== "string") return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
   const relative = /^now(?:-(\d+)([smhdw]))?$/.exec(value);
   if (relative && nowMs !== undefined) {
     const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[relative[2] ?? "s"] ?? 0;
     return nowMs - Number(relative[1] ?? 0) * unit;
   }
-  const parsed = Date.parse(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
+  return parseTimestamp(value);
 }

@@ -33,6 +33,13 @@ export interface PromtoolBacktestPlan {
   readonly startMs: number;
   readonly endMs: number;
   readonly evaluationTimes: readonly number[];
+  /** The grid the samples were replayed on, and what it moved or dropped. */
+  readonly grid: {
+    readonly intervalMs: number;
+    readonly moved: number;
+    readonly maxShiftMs: number;
+    readonly dropped: number;
+  };
 }
 
 /**
@@ -49,7 +56,7 @@ export function planPromtoolBacktest(
 ): PromtoolBacktestPlan {
   const grid = toGrid(samples);
   const ei = model.settings.evaluationIntervalMs;
-  const values = grid.values.map((v) => (v === undefined ? "_" : numberLiteral(v))).join(" ");
+  const values = gridValues(grid.values);
   const durationMs = (grid.values.length - 1) * grid.intervalMs;
   const evaluationTimes: number[] = [];
   for (let t = 0; t <= durationMs; t += ei) evaluationTimes.push(t);
@@ -79,7 +86,33 @@ export function planPromtoolBacktest(
     startMs: grid.startMs,
     endMs: grid.startMs + durationMs,
     evaluationTimes,
+    grid: {
+      intervalMs: grid.intervalMs,
+      moved: grid.moved,
+      maxShiftMs: grid.maxShiftMs,
+      dropped: grid.dropped,
+    },
   };
+}
+
+/** promtool's notation: values, with runs of gaps as `_xN`. */
+export function gridValues(values: readonly (number | undefined)[]): string {
+  const parts: string[] = [];
+  let gaps = 0;
+  const flush = (): void => {
+    if (gaps === 1) parts.push("_");
+    else if (gaps > 1) parts.push(`_x${gaps}`);
+    gaps = 0;
+  };
+  for (const v of values) {
+    if (v === undefined) gaps++;
+    else {
+      flush();
+      parts.push(numberLiteral(v));
+    }
+  }
+  flush();
+  return parts.join(" ");
 }
 
 /** promtool's output → firing intervals in the series' own time. */

@@ -6,12 +6,14 @@ import type { GeneratedFile } from "../compile.js";
 import type { Monitor, SpecModel } from "../../spec/model/monitor.js";
 import type { FiringInterval } from "./firing-intervals.js";
 import { planPromtoolBacktest, readPromtoolBacktest } from "./promtool-backtest.js";
+import type { PromtoolBacktestPlan } from "./promtool-backtest.js";
 import type { Sample } from "./series-file.js";
 
 export interface SeriesBacktestRun {
   readonly intervals: FiringInterval[];
   readonly startMs: number;
   readonly endMs: number;
+  readonly grid: PromtoolBacktestPlan["grid"];
 }
 
 /** The I/O edge of a series-file backtest: a scratch folder and one promtool run. */
@@ -33,7 +35,12 @@ export async function runSeriesBacktest(
     });
     const read = readPromtoolBacktest(plan, result);
     if ("error" in read) return read;
-    return { intervals: read.intervals, startMs: plan.startMs, endMs: plan.endMs };
+    return {
+      intervals: read.intervals,
+      startMs: plan.startMs,
+      endMs: plan.endMs,
+      grid: plan.grid,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { parseTimestamp } from "./timestamp.js";
 
 export interface Sample {
   readonly t: number;
@@ -91,8 +92,8 @@ function finish(file: string, samples: Sample[], diagnostics: Diagnostic[]): Ser
 }
 
 function toSample(time: string, value: string): Sample | string {
-  const t = /^\d+(\.\d+)?$/.test(time) ? Number(time) * 1000 : Date.parse(time);
-  if (!Number.isFinite(t))
+  const t = parseTimestamp(time);
+  if (t === undefined)
     return `timestamp ${JSON.stringify(time)} is neither RFC 3339 nor Unix seconds`;
   const v = parseValue(value);
   if (v === undefined) return `value ${JSON.stringify(value)} is not a number`;
@@ -112,35 +113,56 @@ function problem(file: string, line: number, message: string): Diagnostic {
   return { code: "invalid-value", severity: "error", message, file, position: { line, col: 1 } };
 }
 
-/**
- * The samples on a regular grid, as promtool's input series need them: the interval is
- * the most common gap, each sample goes to its nearest slot, and empty slots are gaps.
- */
-export function toGrid(samples: readonly Sample[]): {
-  intervalMs: number;
-  startMs: number;
-  values: (number | undefined)[];
-} {
-  const gaps = new Map<number, number>();
-  for (let i = 1; i < samples.length; i++) {
-    const gap = (samples[i]?.t ?? 0) - (samples[i - 1]?.t ?? 0);
-    if (gap > 0) gaps.set(gap, (gaps.get(gap) ?? 0) + 1);
-  }
-  let intervalMs = 1000;
-  let best = -1;
-  for (const [gap, count] of gaps)
-    if (count > best) [intervalMs, best] = [roundInterval(gap), count];
-  const startMs = samples[0]?.t ?? 0;
-  const values: (number | undefined)[] = [];
-  for (const s of samples) values[Math.round((s.t - startMs) / intervalMs)] = s.v;
-  return {
-    intervalMs,
-    startMs,
-    values: Array.from({ length: values.length }, (_, i) => values[i]),
-  };
+/** promtool's input notation holds one value per slot: more slots than this are too slow. */
+export const MAX_GRID_SLOTS = 2_000_000;
+
+export interface SeriesGrid {
+  readonly intervalMs: number;
+  readonly startMs: number;
+  /** One entry per slot; undefined is a gap. */
+  readonly values: readonly (number | undefined)[];
+  /** Samples not at their own time: moved to a slot up to `maxShiftMs` away. */
+  readonly moved: number;
+  readonly maxShiftMs: number;
+  /** Samples that shared a slot with a later one and were dropped. */
+  readonly dropped: number;
 }
 
-/** Scrapes jitter by milliseconds: the grid uses whole seconds (or ms below a second). */
-function roundInterval(ms: number): number {
-  return ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms;
+/**
+ * The samples on a regular grid, as promtool's input series need them. The grid's step
+ * is the greatest common divisor of the samples' offsets, so every sample keeps its own
+ * timestamp and gaps stay gaps; only when that grid would exceed MAX_GRID_SLOTS is the
+ * step coarsened (to a whole number of ms that fits), and then what moved or was dropped
+ * is counted, never hidden.
+ */
+export function toGrid(samples: readonly Sample[]): SeriesGrid {
+  const startMs = samples[0]?.t ?? 0;
+  const offsets = samples.map((s) => s.t - startMs);
+  const span = offsets[offsets.length - 1] ?? 0;
+  let step = offsets.reduce((g, o) => gcd(g, o), 0) || 1000;
+  if (span / step + 1 > MAX_GRID_SLOTS) step = Math.ceil(span / (MAX_GRID_SLOTS - 1));
+  const slots = Math.floor(span / step) + 1;
+  const values: (number | undefined)[] = new Array<number | undefined>(slots).fill(undefined);
+  let moved = 0;
+  let maxShiftMs = 0;
+  let dropped = 0;
+  samples.forEach((s, i) => {
+    const offset = offsets[i] ?? 0;
+    const slot = Math.round(offset / step);
+    const shift = Math.abs(slot * step - offset);
+    if (shift > 0) {
+      moved++;
+      maxShiftMs = Math.max(maxShiftMs, shift);
+    }
+    if (values[slot] !== undefined) dropped++;
+    values[slot] = s.v;
+  });
+  return { intervalMs: step, startMs, values, moved, maxShiftMs, dropped };
+}
+
+function gcd(a: number, b: number): number {
+  let x = Math.abs(a);
+  let y = Math.abs(b);
+  while (y > 0) [x, y] = [y, x % y];
+  return x;
 }

@@ -28,7 +28,7 @@ export const RULES_USAGE = `Usage:
   aiwatch rules test DIR [--promtool PATH]  promtool check rules + promtool test rules on DIR
                                             (any target's output; wrapped groups are extracted)
   aiwatch rules schema [--out FILE]         print the spec's JSON Schema (for editors)
-  aiwatch rules backtest SPEC (--series FILE | --url URL --start T --end T) [...]
+  aiwatch rules backtest SPEC (--series FILE|DIR | --url URL --start T --end T) [...]
                                             when would each alert have fired? (--help for options)
 
 Targets: ${TARGETS.join(", ")} (default prometheus; only prometheus output comes with
@@ -84,6 +84,10 @@ const BACKTEST_OPTIONS = {
   step: { type: "string" },
   "bearer-token-file": { type: "string" },
   promtool: { type: "string" },
+  prometheus: { type: "string" },
+  engine: { type: "string" },
+  windows: { type: "string" },
+  json: { type: "boolean" },
   format: { type: "string" },
 } as const;
 

@@ -4,6 +4,7 @@ import type { SignalShape } from "../plan/signal-source.js";
 import type { TestScenario } from "../testgen/scenario.js";
 import type { RulegenCode } from "../../spec/diagnostics/codes.js";
 import type { DetectorParams } from "../../spec/schema/detector-params.js";
+import type { SampleGate } from "./sample-gates.js";
 
 /** A problem a detector finds in a monitor; `path` is relative to the monitor. */
 export interface DetectorProblem {
@@ -58,8 +59,14 @@ export interface DetectorDefinition<P extends DetectorParams = DetectorParams> {
   readonly signalShape: SignalShape | undefined;
   /** `for` when the monitor sets none. */
   defaultForMs(settings: Settings): number;
+  /** `keep_firing_for` when the monitor sets none; absent: none. */
+  defaultKeepFiringForMs?(params: P): number;
   /** Checks the schema cannot express (signal shape, parameter relations). */
   check(monitor: Monitor<P>, settings: Settings): readonly DetectorProblem[];
+  /** What works but is likely not what the user wants (few samples per window); warnings. */
+  warnings?(monitor: Monitor<P>, settings: Settings): readonly DetectorProblem[];
+  /** The detector's gates on sample counts, so a backtest can tell when one cannot be met. */
+  sampleGates?(monitor: Monitor<P>, settings: Settings): readonly SampleGate[];
   planRules(monitor: Monitor<P>, settings: Settings): DetectorRulePlan;
   planTests(monitor: Monitor<P>, settings: Settings): readonly TestScenario[];
   defaultAnnotations(monitor: Monitor<P>, settings: Settings): DefaultAnnotations;

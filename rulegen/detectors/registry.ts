@@ -1,4 +1,5 @@
 import { absentDetector } from "./absent/index.js";
+import { anomalyDetector } from "./anomaly/index.js";
 import type { DetectorDefinition } from "./detector.js";
 import type { DetectorType, ParamsOf } from "../../spec/schema/detector-params.js";
 import { increaseDetector } from "./increase/index.js";
@@ -18,6 +19,7 @@ type Registry = { readonly [T in DetectorType]: DetectorDefinition<ParamsOf<T>> 
 
 /** Every detector, by the `type` users write in the spec. */
 export const DETECTORS: Registry = {
+  anomaly: anomalyDetector,
   threshold: thresholdDetector,
   zscore: zscoreDetector,
   nonFinite: nonFiniteDetector,

@@ -29,6 +29,8 @@ export const RULEGEN_CODES = {
   "untestable-signal": "No test input can be synthesised for the signal's label matchers.",
   "invalid-template": "An annotation template does not parse or mixes types.",
   "unsupported-template": "An annotation template uses Go template features aiwatch cannot test.",
+  "few-samples":
+    "(warning) A detector's window or bucket holds too few samples at the spec's scrape_interval, or a gate on sample counts can never be met.",
   "target-limitation":
     "(warning) The target engine cannot do what the monitor asks; the output says how it copes.",
 } as const satisfies Record<string, string>;

@@ -7,8 +7,14 @@ import type { DetectorParams } from "../schema/detector-params.js";
 import { DEFAULT_SELF_MONITORING_RUNBOOKS } from "./monitor.js";
 import type { Monitor, SelfMonitoring, Settings, SpecModel } from "./monitor.js";
 
-/** `for` when a monitor sets none: each detector knows its own (rulegen's registry). */
-export type DefaultForMs = (detector: DetectorParams, settings: Settings) => number;
+/**
+ * `for` and `keep_firing_for` when a monitor sets none: each detector knows its own
+ * (rulegen's registry); undefined keep_firing_for leaves it out.
+ */
+export interface DetectorDefaults {
+  forMs(detector: DetectorParams, settings: Settings): number;
+  keepFiringForMs(detector: DetectorParams, settings: Settings): number | undefined;
+}
 
 /** The user's spec, defaults applied, as the model the generator works on. */
 export function mapSpecToModel(
@@ -16,7 +22,7 @@ export function mapSpecToModel(
   file: string,
   defaultName: string,
   signals: ReadonlyMap<number, ParsedPromql>,
-  defaultForMs: DefaultForMs,
+  detectorDefaults: DetectorDefaults,
   target: Target = "prometheus",
 ): SpecModel {
   const defaults = spec.defaults;
@@ -34,9 +40,12 @@ export function mapSpecToModel(
     by: doc.by,
     aggregation: doc.aggregation ?? "avg",
     detector: doc.detector,
-    forMs: doc.for !== undefined ? durationMs(doc.for) : defaultForMs(doc.detector, settings),
+    forMs:
+      doc.for !== undefined ? durationMs(doc.for) : detectorDefaults.forMs(doc.detector, settings),
     keepFiringForMs:
-      doc.keep_firing_for !== undefined ? durationMs(doc.keep_firing_for) : undefined,
+      doc.keep_firing_for !== undefined
+        ? durationMs(doc.keep_firing_for)
+        : detectorDefaults.keepFiringForMs(doc.detector, settings),
     severity: doc.severity ?? defaults?.severity ?? "warning",
     summary: doc.summary,
     description: doc.description,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { absentParamsSchema } from "./detectors/absent.js";
+import { anomalyParamsSchema } from "./detectors/anomaly.js";
 import { increaseParamsSchema } from "./detectors/increase.js";
 import { nonFiniteParamsSchema } from "./detectors/non-finite.js";
 import { robustParamsSchema } from "./detectors/robust.js";
@@ -14,6 +15,7 @@ import { thresholdParamsSchema } from "./detectors/threshold.js";
 import { zscoreParamsSchema } from "./detectors/zscore.js";
 
 export const detectorParamsSchema = z.discriminatedUnion("type", [
+  anomalyParamsSchema,
   thresholdParamsSchema,
   zscoreParamsSchema,
   nonFiniteParamsSchema,

@@ -4,7 +4,8 @@ import { inlineRecordings, recordingsOf } from "../../rulegen/backtest/inline-re
 import { parseLabelledWindows, parseTime } from "../../rulegen/backtest/labelled-windows.js";
 import { parseSampleList } from "../../rulegen/backtest/promtool-output.js";
 import { noiseVerdict, scoreAgainstWindows } from "../../rulegen/backtest/report.js";
-import { parseSeriesFile, toGrid } from "../../rulegen/backtest/series-file.js";
+import { MAX_GRID_SLOTS, parseSeriesFile, toGrid } from "../../rulegen/backtest/series-file.js";
+import { gridValues } from "../../rulegen/backtest/promtool-backtest.js";
 import { compileSpecs } from "../../rulegen/compile.js";
 import { planRuleFile } from "../../rulegen/plan/plan-rule-file.js";
 import { parsePromql } from "../../core/promql/parse-promql.js";
@@ -37,18 +38,40 @@ describe("backtest building blocks", () => {
       ]);
   });
 
-  it("reads JSON pairs and objects, and puts jittered samples on a grid with gaps", () => {
+  it("reads JSON pairs and objects, and replays jittered samples at their own times", () => {
     const parsed = parseSeriesFile(
       "s.json",
       '[[1700000000, "1"], {"timestamp": 1700000015.2, "value": 2}, [1700000044.9, 4]]',
     );
     expect(parsed.ok).toBe(true);
-    if (parsed.ok)
-      expect(toGrid(parsed.samples)).toEqual({
-        intervalMs: 15_000,
-        startMs: 1_700_000_000_000,
-        values: [1, 2, undefined, 4],
-      });
+    if (!parsed.ok) return;
+    // The grid's step divides every offset (0, 15.2 s, 44.9 s): nothing moves, gaps stay gaps.
+    const grid = toGrid(parsed.samples);
+    expect(grid).toMatchObject({ intervalMs: 100, startMs: 1_700_000_000_000 });
+    expect({ moved: grid.moved, dropped: grid.dropped }).toEqual({ moved: 0, dropped: 0 });
+    expect([grid.values[0], grid.values[152], grid.values[449]]).toEqual([1, 2, 4]);
+    expect(grid.values.filter((v) => v !== undefined)).toHaveLength(3);
+    expect(gridValues(grid.values)).toBe("1 _x151 2 _x296 4");
+  });
+
+  it("keeps every sample of a series logged every 1.7 s (a whole-second grid lost 15%)", () => {
+    const samples = Array.from({ length: 2000 }, (_, i) => ({
+      t: 1_700_000_000_000 + i * 1700,
+      v: i,
+    }));
+    const grid = toGrid(samples);
+    expect(grid.intervalMs).toBe(1700);
+    expect(grid.values.filter((v) => v !== undefined)).toHaveLength(2000);
+    expect({ moved: grid.moved, dropped: grid.dropped }).toEqual({ moved: 0, dropped: 0 });
+  });
+
+  it("counts what a grid coarsened to stay under promtool's slot limit moves and drops", () => {
+    // Offsets with a 1 ms common step over a span of 3M ms: too many slots.
+    const samples = [0, 1, 2, 1_500_000, 3_000_000].map((t, i) => ({ t, v: i }));
+    const grid = toGrid(samples);
+    expect(grid.values.length).toBeLessThanOrEqual(MAX_GRID_SLOTS);
+    expect(grid.intervalMs).toBe(2);
+    expect(grid).toMatchObject({ moved: 1, maxShiftMs: 1, dropped: 1 });
   });
 
   it("applies `for` and keep_firing_for to the steps a condition held", () => {
@@ -101,7 +124,7 @@ monitors:
     const inlined = inlineRecordings(alert?.expr ?? "", recordingsOf(plan));
     expect(inlined).not.toMatch(/run_id:aiwatch_training_loss:/);
     expect(inlined).toContain(
-      "avg_over_time(last_over_time((avg_over_time((avg by (run_id) (aiwatch_training_loss))[10m:1m]))[10m:10m])[1h:10m] offset 20m)",
+      "avg_over_time((avg_over_time((avg by (run_id) (aiwatch_training_loss))[10m:1m]))[1h:10m] offset 20m)",
     );
     expect(parsePromql(inlined).problems).toEqual([]);
   });

@@ -14,6 +14,7 @@ export function compileRepoSpec(
 }
 
 export const VALID_CASES = [
+  "anomaly",
   "threshold",
   "zscore",
   "non-finite",

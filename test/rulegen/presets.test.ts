@@ -84,10 +84,11 @@ describe("presets", () => {
         { stdout: (t) => (out += t), stderr: (t) => (out += t), cwd: dir, env: process.env },
       );
       expect(code, out).toBe(0);
-      const report = JSON.parse(out) as { intervals: { startMs: number }[] };
+      const report = JSON.parse(out) as { monitors: { intervals: { startMs: number }[] }[] };
+      const intervals = report.monitors[0]?.intervals ?? [];
       // Fires after the drop (at 2h), not before: the absolute floor no longer hides it.
-      expect(report.intervals.length).toBeGreaterThan(0);
-      expect(report.intervals[0]?.startMs).toBeGreaterThan((start + 2 * 3600) * 1000);
+      expect(intervals.length).toBeGreaterThan(0);
+      expect(intervals[0]?.startMs).toBeGreaterThan((start + 2 * 3600) * 1000);
     },
     60_000,
   );

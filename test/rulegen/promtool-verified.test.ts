@@ -45,6 +45,17 @@ describe.skipIf(!available)("generated rules and tests under promtool 2.42", () 
     // No absolute floor: a series flat at 0 scores +Inf deviations on a hair's change.
     ["zscore", ", 0.001)", ", 0)", "LossSpike"],
     ["robust", ", 0.003)", ", 0)", "LatencyShift"],
+    // A bound ten times wider: the spike no longer leaves it.
+    ["anomaly", "3.5 * (", "35 * (", "RequestLatencyAnomaly"],
+    // Without half the usual range as the spread's floor, a sample inside the bound pages.
+    ["anomaly", "0.5 * (", "0 * (", "RequestLatencyAnomaly"],
+    // Without the last days' peaks in the bound, a lasting shift pages for hours.
+    [
+      "anomaly",
+      'max_over_time(model:request_latency_anomaly:max1h{monitor="request-latency-anomaly"}[3d12h])',
+      '-Inf * max_over_time(model:request_latency_anomaly:max1h{monitor="request-latency-anomaly"}[3d12h])',
+      "pages once on a lasting shift",
+    ],
     // Without the season, the recurring step pages again.
     [
       "seasonal",

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const here = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// Benchmarks run this file compiled under dist/: the repository is one level up.
+const repoRoot = basename(here) === "dist" ? dirname(here) : here;
 
 /**
  * The shared folder of real third-party captures (see its PROVENANCE.md). It lives

@@ -37,13 +37,16 @@ export async function medianGroupDurations(
   prometheusUrl: string,
   evaluations: number,
   timeoutMs: number,
+  only?: string,
 ): Promise<Map<string, number>> {
   const samples = new Map<string, number[]>();
   const seen = new Map<string, number>();
   await waitFor(
     `${evaluations} rule evaluations of every group`,
     async () => {
-      const groups = await readGroups(prometheusUrl);
+      const all = await readGroups(prometheusUrl);
+      // After a reload, a removed group's metrics may linger: read only the one measured.
+      const groups = only === undefined ? all : new Map([...all].filter(([g]) => g === only));
       if (groups.size === 0) return undefined;
       for (const [group, reading] of groups) {
         if (reading.iterations > (seen.get(group) ?? 1) && reading.iterations >= 2) {

@@ -6,6 +6,9 @@ import type { DetectorDefinition } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
 import type { RobustParams } from "../../../spec/schema/detectors/robust.js";
 import { planRobustRules } from "./rules.js";
+import { planSignalSource } from "../../plan/signal-source.js";
+import { fewSamplesWarnings } from "../sample-gates.js";
+import { robustLayout } from "./layout.js";
 import { planRobustTests } from "./tests.js";
 
 export const robustDetector: DetectorDefinition<RobustParams> = {
@@ -26,6 +29,25 @@ export const robustDetector: DetectorDefinition<RobustParams> = {
       settings.evaluationIntervalMs,
       bucket !== undefined,
     );
+  },
+
+  sampleGates(monitor, settings) {
+    const source = planSignalSource(monitor, "range");
+    const layout = robustLayout(monitor, settings, source.recorded);
+    return [
+      {
+        what: `the median's ${monitor.detector.window} window`,
+        windowMs: layout.windowMs,
+        minSamples: layout.minSamples,
+        sizedForMs: source.recorded ? settings.evaluationIntervalMs : settings.scrapeIntervalMs,
+        resolutionMs: 0,
+        path: ["detector", "window"],
+      },
+    ];
+  },
+
+  warnings(monitor, settings) {
+    return fewSamplesWarnings(this.sampleGates?.(monitor, settings) ?? []);
   },
 
   planRules: planRobustRules,

@@ -7,6 +7,10 @@ import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { defaultBucketMs } from "../zscore/layout.js";
 import type { SeasonalParams } from "../../../spec/schema/detectors/seasonal.js";
 import { planSeasonalRules } from "./rules.js";
+import { planSignalSource } from "../../plan/signal-source.js";
+import { fewSamplesWarnings } from "../sample-gates.js";
+import type { SampleGate } from "../sample-gates.js";
+import { seasonalLayout } from "./layout.js";
 import { planSeasonalTests } from "./tests.js";
 
 export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
@@ -47,6 +51,36 @@ export const seasonalDetector: DetectorDefinition<SeasonalParams> = {
       seen.add(seasonMs);
     });
     return problems;
+  },
+
+  sampleGates(monitor, settings) {
+    const source = planSignalSource(monitor, "range");
+    const layout = seasonalLayout(monitor, settings, source.recorded);
+    const sizedForMs = source.recorded ? settings.evaluationIntervalMs : settings.scrapeIntervalMs;
+    const gates: SampleGate[] = [
+      {
+        what: `the short-term ${monitor.detector.window} window`,
+        windowMs: layout.windowMs,
+        minSamples: layout.minSamples,
+        sizedForMs,
+        resolutionMs: 0,
+        path: ["detector", "window"],
+      },
+    ];
+    if (layout.seasonalWindowMs !== layout.windowMs)
+      gates.push({
+        what: `the ${formatDuration(layout.seasonalWindowMs)} seasonal window`,
+        windowMs: layout.seasonalWindowMs,
+        minSamples: layout.minSeasonalSamples,
+        sizedForMs,
+        resolutionMs: 0,
+        path: ["detector", "seasonal_window"],
+      });
+    return gates;
+  },
+
+  warnings(monitor, settings) {
+    return fewSamplesWarnings(this.sampleGates?.(monitor, settings) ?? []);
   },
 
   planRules: planSeasonalRules,

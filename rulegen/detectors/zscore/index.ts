@@ -35,6 +35,20 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     return problems;
   },
 
+  sampleGates(monitor, settings) {
+    const layout = zscoreLayout(monitor, settings);
+    return [
+      {
+        what: `the ${monitor.detector.window} baseline's buckets`,
+        windowMs: layout.windowMs,
+        minSamples: layout.minBuckets,
+        sizedForMs: settings.scrapeIntervalMs,
+        resolutionMs: layout.bucketMs,
+        path: ["detector", "window"],
+      },
+    ];
+  },
+
   planRules: planZscoreRules,
   planTests: planZscoreTests,
 
@@ -43,8 +57,8 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.3g" $value }} standard deviations ${direction} the ${params.window} baseline${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.3g" $value }} standard deviations ${direction} its mean over the previous ${params.window} (threshold ${params.threshold}). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the ${params.window} baseline${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} its mean over the previous ${params.window}, more than ${params.threshold} standard deviations. Layer: ${monitor.layer}.`,
     };
   },
 

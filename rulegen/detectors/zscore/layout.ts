@@ -9,16 +9,18 @@ export type ZscoreMonitor = Monitor<ZscoreParams>;
  *
  * - bucket: statistics of the raw signal are recorded once per bucket (avg, stdvar over
  *   the bucket), by a group that runs every bucket rather than every evaluation.
- * - window: the baseline combines window/bucket buckets through an aligned subquery, so
- *   it reads a handful of recorded points per series instead of every raw sample. The law
+ * - window: the baseline combines the window's bucket statistics with a plain range, so it
+ *   reads a handful of recorded points per series instead of every raw sample. The law
  *   of total variance combines them: var = mean(bucket variances) + var(bucket means).
+ *   The band (threshold x floored stddev) is recorded with them, so the every-minute
+ *   alert is one subtraction and one comparison.
  * - lag: the baseline ends `lag` before now. It is longer than `for`, so an anomaly is
  *   not part of its own baseline while it is pending, and cannot mask itself.
  *
- * Six buckets per window by default: the baseline group's cost per minute falls with the
- * square of the bucket size (fewer evaluations, each over fewer points), and measured in
- * Prometheus 2.42 over 10k series the every-minute alert then dominates the cost
- * (`npm run bench -- rulegen-eval-cost`).
+ * Six buckets per window by default: measured in Prometheus 2.42 over 10k series the
+ * every-minute alert dominates the cost (`npm run bench -- rulegen-eval-cost`): it reads
+ * the raw signal and the two recorded series, and each binary operation over 10k series
+ * costs as much as a selector, so it has two (a division per evaluation was a third).
  */
 export interface ZscoreLayout {
   readonly windowMs: number;
@@ -71,15 +73,14 @@ export function flooredStddev(stddev: number, mean: number, params: ZscoreParams
   return Math.max(withRelative, params.min_stddev);
 }
 
-/** The alert's value for a reading `x` against a baseline, as the alert expression computes it. */
-export function zscoreValue(x: number, mean: number, stddev: number, params: ZscoreParams): number {
-  const z = (x - mean) / flooredStddev(stddev, mean, params);
+/** The alert's value for a reading `x` against a baseline mean: its deviation, as the alert computes it. */
+export function zscoreValue(x: number, mean: number, params: ZscoreParams): number {
   switch (params.direction) {
     case "up":
-      return z;
+      return x - mean;
     case "down":
-      return -z;
+      return mean - x;
     case "both":
-      return Math.abs(z);
+      return Math.abs(x - mean);
   }
 }

@@ -12,6 +12,7 @@ export interface ZscoreSeries {
   readonly bucketStdvar: string;
   readonly mean: string;
   readonly stddev: string;
+  readonly band: string;
 }
 
 export function zscoreSeriesNames(monitor: ZscoreMonitor, settings: Settings): ZscoreSeries {
@@ -23,6 +24,7 @@ export function zscoreSeriesNames(monitor: ZscoreMonitor, settings: Settings): Z
     bucketStdvar: recordName(monitor, `stdvar_over_time${b}`),
     mean: recordName(monitor, `avg${w}`),
     stddev: recordName(monitor, `stddev${w}`),
+    band: recordName(monitor, `band${w}`),
   };
 }
 
@@ -34,12 +36,25 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
   const own = (name: string): string => `${name}{${MONITOR_LABEL}=${quote(monitor.name)}}`;
   const labels = { [MONITOR_LABEL]: monitor.name };
   const b = duration(layout.bucketMs);
-  // One recorded point per bucket, read back at aligned steps: the baseline costs
-  // window/bucket lookups per series, whatever the scrape interval.
-  const perBucket = (name: string): string =>
-    `last_over_time(${own(name)}[${b}])[${duration(layout.windowMs)}:${b}] offset ${duration(layout.lagMs)}`;
+  // The bucket statistics over the lagged window: a plain range over points recorded once
+  // per bucket (window/bucket of them per series in Prometheus; promtool records them at
+  // every evaluation, as overlapping buckets, which the mean and variance tolerate).
+  const lagged = (name: string): string =>
+    `${own(name)}[${duration(layout.windowMs)}] offset ${duration(layout.lagMs)}`;
+  // Warm-up: as many buckets with data as the coverage asks, and one from that long
+  // before the window's end (where promtool records every evaluation, the count alone
+  // would pass within minutes).
+  const spanMs = (layout.minBuckets - 1) * layout.bucketMs;
+  const warmup = [
+    `count_over_time(${lagged(names.bucketAvg)}) >= ${layout.minBuckets}`,
+    ...(spanMs > 0
+      ? [
+          `count_over_time(${own(names.bucketAvg)}[${duration(layout.windowMs - spanMs)}] offset ${duration(layout.lagMs + spanMs)}) > 0`,
+        ]
+      : []),
+  ].join(" and ");
   const relativeFloor = `${numberLiteral(params.min_relative_stddev)} * abs(${own(names.mean)})`;
-  const rawStddev = `sqrt(avg_over_time(${perBucket(names.bucketStdvar)}) + stdvar_over_time(${perBucket(names.bucketAvg)}))`;
+  const rawStddev = `sqrt(avg_over_time(${lagged(names.bucketStdvar)}) + stdvar_over_time(${lagged(names.bucketAvg)}))`;
   const withRelative =
     params.min_relative_stddev > 0
       ? `(${rawStddev} > ${relativeFloor}) or ${relativeFloor}`
@@ -48,8 +63,8 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
     params.min_stddev > 0
       ? `clamp_min(${withRelative}, ${numberLiteral(params.min_stddev)})`
       : withRelative;
-  // The mean exists only once enough of the window holds data (the warm-up gate), and
-  // the floored stddev only where the mean does: no baseline, no alert.
+  // The mean exists only once the window holds enough data (the warm-up gate), and the
+  // floored stddev and the band only where the mean does: no baseline, no alert.
   const baseline: RecordingRule[] = [
     { kind: "record", record: names.bucketAvg, expr: `avg_over_time(${source.ref}[${b}])`, labels },
     {
@@ -61,7 +76,7 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
     {
       kind: "record",
       record: names.mean,
-      expr: `avg_over_time(${perBucket(names.bucketAvg)}) and count_over_time(${perBucket(names.bucketAvg)}) >= ${layout.minBuckets}`,
+      expr: `avg_over_time(${lagged(names.bucketAvg)}) and ${warmup}`,
       labels,
     },
     {
@@ -70,18 +85,25 @@ export function planZscoreRules(monitor: ZscoreMonitor, settings: Settings): Det
       expr: params.min_relative_stddev > 0 ? floored : `${floored} and ${own(names.mean)}`,
       labels,
     },
+    {
+      kind: "record",
+      record: names.band,
+      expr: `${numberLiteral(params.threshold)} * ${own(names.stddev)}`,
+      labels,
+    },
   ];
+  // Every evaluation: one subtraction and one comparison against the recorded band (the
+  // division by the stddev is done once per bucket, in the band); `$value` is the
+  // deviation from the mean.
   const read = (name: string): string =>
     `last_over_time(${own(name)}[${duration(layout.readbackMs)}])`;
-  const deviation = `(${source.ref} - ignoring(${MONITOR_LABEL}) ${read(names.mean)}) / ignoring(${MONITOR_LABEL}) ${read(names.stddev)}`;
-  const score =
-    params.direction === "both"
-      ? `abs(${deviation})`
-      : params.direction === "up"
-        ? `(${deviation})`
-        : `-(${deviation})`;
+  const deviation =
+    params.direction === "down"
+      ? `${read(names.mean)} - ignoring(${MONITOR_LABEL}) ${source.ref}`
+      : `${source.ref} - ignoring(${MONITOR_LABEL}) ${read(names.mean)}`;
+  const score = params.direction === "both" ? `abs(${deviation})` : `(${deviation})`;
   return {
-    alertExpr: `${score} > ${numberLiteral(params.threshold)}`,
+    alertExpr: `${score} > ignoring(${MONITOR_LABEL}) ${read(names.band)}`,
     recordings: source.recording ? [source.recording] : [],
     baseline: { intervalMs: layout.bucketMs, rules: baseline },
   };

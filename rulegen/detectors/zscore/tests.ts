@@ -62,7 +62,7 @@ export function planZscoreTests(monitor: ZscoreMonitor, settings: Settings): Tes
         keepFiringForMs: monitor.keepFiringForMs,
         evaluationIntervalMs: ei,
       },
-      [{ labels, value: zscoreValue(anomaly, BASELINE, 0, params) }],
+      [{ labels, value: zscoreValue(anomaly, BASELINE, params) }],
     ),
   });
 
