@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.js";
 import { requireBinaries } from "../support/binaries.js";
@@ -44,5 +45,43 @@ describe.skipIf(!fixtures.available || !available)("the documented NAB backtest"
     // The docs show the summary and the per-category table; the per-series lines follow.
     const shown = printed?.text ?? "";
     expect(text.slice(0, shown.length)).toBe(shown);
+    expectReadmeTable(text);
   }, 180_000);
 });
+
+/** The README's table: each category's and the total's figures as the backtest printed them. */
+function expectReadmeTable(printedText: string): void {
+  const readme = readFileSync(repoPath("README.md"), "utf8");
+  const table = readme.slice(
+    readme.indexOf("<!-- detection-quality:begin -->"),
+    readme.indexOf("<!-- detection-quality:end -->"),
+  );
+  const rows = table
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| category") && !l.startsWith("| --"))
+    .map((l) =>
+      l
+        .split("|")
+        .map((c) => c.replace(/\*/g, "").trim())
+        .filter((c) => c !== ""),
+    );
+  expect(rows.map((r) => r[0])).toEqual(["realAdExchange", "realTraffic", "realTweets", "total"]);
+  for (const [name = "", windows, standard, lowFp, lowFn, perDay] of rows) {
+    if (name === "total") {
+      expect(printedText).toContain(
+        `NAB standard ${standard}, reward_low_FP_rate ${lowFp}, reward_low_FN_rate ${lowFn}`,
+      );
+      expect(printedText).toContain(`windows detected ${windows};`);
+      expect(printedText).toContain(`(${perDay} per series-day)`);
+    } else {
+      const line = printedText.split("\n").find((l) => l.trim().startsWith(`${name} `)) ?? "";
+      expect(line.trim().split(/\s+/).slice(2), name).toEqual([
+        windows,
+        standard,
+        lowFp,
+        lowFn,
+        perDay,
+      ]);
+    }
+  }
+}
