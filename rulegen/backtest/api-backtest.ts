@@ -64,6 +64,41 @@ export async function apiBacktest(
   return intervals.sort((a, b) => a.startMs - b.startMs);
 }
 
+type RangeResult = { metric: Labels; values: [number, string][] }[];
+
+/**
+ * A query that lands while the TSDB swaps blocks (a replay's out-of-order samples being
+ * compacted) can fail with "cannot populate chunk ... not found" although the data is
+ * there: the block it looked up was just replaced. Asked again, it answers.
+ */
+const TRANSIENT_TSDB_ERROR = /cannot populate chunk|block .* not found/;
+const QUERY_ATTEMPTS = 5;
+
+async function postQueryRange(
+  fetchImpl: typeof fetch,
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  form: string,
+): Promise<{ data?: { result: RangeResult } }> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetchImpl(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: form,
+    });
+    const body = (await response.json()) as {
+      status: string;
+      error?: string;
+      data?: { result: RangeResult };
+    };
+    if (body.status === "success") return body;
+    const error = body.error ?? "no error text";
+    if (attempt >= QUERY_ATTEMPTS || !TRANSIENT_TSDB_ERROR.test(error))
+      throw new Error(`query_range failed (${response.status}): ${error}`);
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
+}
+
 /** Prometheus answers at most 11,000 points per series: long ranges go in chunks. */
 export function httpQueryRange(
   baseUrl: string,
@@ -81,20 +116,12 @@ export function httpQueryRange(
         end: String(to / 1000),
         step: `${stepMs / 1000}s`,
       });
-      const response = await fetchImpl(`${baseUrl.replace(/\/+$/, "")}/api/v1/query_range`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-        body: params.toString(),
-      });
-      const body = (await response.json()) as {
-        status: string;
-        error?: string;
-        data?: { result: { metric: Labels; values: [number, string][] }[] };
-      };
-      if (body.status !== "success")
-        throw new Error(
-          `query_range failed (${response.status}): ${body.error ?? "no error text"}`,
-        );
+      const body = await postQueryRange(
+        fetchImpl,
+        `${baseUrl.replace(/\/+$/, "")}/api/v1/query_range`,
+        headers,
+        params.toString(),
+      );
       for (const s of body.data?.result ?? []) {
         const key = alertKey(s.metric);
         const entry = merged.get(key) ?? { metric: s.metric, values: [] };

@@ -10,12 +10,12 @@ import type { OutboxWrite } from "./outbox-writes.js";
  * results and delivery records. Commits (and their fsync) run here, so the event loop keeps
  * reading requests meanwhile.
  *
- * Group commit across kinds: everything that arrived while the previous commit ran goes
- * into the next transaction together, acceptances first, each request in a savepoint of
- * its own (one failing rolls back only itself). One fsync then covers a round of accepts,
- * routing and delivery records: with a commit per request kind, acceptances queued behind
- * routing and outbox commits, each with its own fsync, and the thread was busy most of
- * the time at 1,000 webhooks/s. The same script runs a second thread that only
+ * Group commit: everything that arrived while the previous round ran is written in the
+ * next round, each request in a savepoint of its own (one failing rolls back only
+ * itself): first every acceptance in one transaction, answered as soon as it commits,
+ * then the routing and delivery records in a second one. With a commit per request,
+ * acceptances queued behind routing and outbox commits, each with its own fsync; with
+ * one transaction for the whole round, a 200 waited for other notifications' routing. The same script runs a second thread that only
  * checkpoints the WAL.
  */
 type Request =
@@ -86,20 +86,25 @@ function flush(): void {
   if (queue.length === 0) return;
   const round = queue;
   queue = [];
-  // Acceptances first: a 200 waits for them; routing and outbox records wait for nobody.
-  const ordered = [
-    ...round.filter((r) => r.kind === "accept"),
-    ...round.filter((r) => r.kind !== "accept"),
-  ];
+  // Acceptances commit first, in a transaction of their own, and are answered before the
+  // routing and outbox records of the round are written: a 200 waits for its own fsync,
+  // never for another notification's routing, incident filing or delivery records.
+  commit(round.filter((r) => r.kind === "accept"));
+  commit(round.filter((r) => r.kind !== "accept"));
+}
+
+/** One transaction for `requests`, each in a savepoint of its own; then every reply. */
+function commit(requests: readonly Request[]): void {
+  if (requests.length === 0) return;
   let replies: Reply[] = [];
   const run = db.transaction(() => {
-    replies = ordered.map(apply);
+    replies = requests.map(apply);
   });
   try {
     run.immediate();
   } catch (error) {
-    // The commit itself failed (disk full, I/O error): nothing of the round is stored.
-    replies = ordered.map((request) => failure(request.seq, error));
+    // The commit itself failed (disk full, I/O error): nothing of these requests is stored.
+    replies = requests.map((request) => failure(request.seq, error));
   }
   for (const reply of replies) parentPort?.postMessage(reply);
 }
