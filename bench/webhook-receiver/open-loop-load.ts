@@ -43,35 +43,13 @@ export async function runOpenLoop(options: LoadOptions): Promise<LoadResult> {
   let sent = 0;
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
-  const send = (index: number, dueAt: number): Promise<void> =>
-    new Promise((resolve) => {
-      const body = options.body(index);
-      const target = targets[index % targets.length] ?? new URL("http://127.0.0.1/");
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: "POST",
-          headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            latenciesMs.push(performance.now() - dueAt);
-            if (res.statusCode === 200) ok++;
-            else fail(`HTTP ${res.statusCode ?? 0}`);
-            resolve();
-          });
-        },
-      );
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        fail(error.code ?? error.message);
-        resolve();
-      });
-      req.end(body);
-    });
+  const send = async (index: number, dueAt: number): Promise<void> => {
+    const outcome = await post(agent, targets, options, index);
+    // An answer (any status) has a latency; a failed request has none.
+    if (typeof outcome === "number") latenciesMs.push(performance.now() - dueAt);
+    if (outcome === 200) ok++;
+    else fail(typeof outcome === "number" ? `HTTP ${outcome}` : outcome);
+  };
   await new Promise<void>((done) => {
     const pump = (): void => {
       const now = performance.now();
@@ -104,37 +82,43 @@ export async function runClosedLoop(
   const start = performance.now();
   const lane = async (): Promise<void> => {
     while (performance.now() - start < options.durationMs) {
-      const index = next++;
-      const body = options.body(index);
-      const target = targets[index % targets.length] ?? new URL("http://127.0.0.1/");
-      await new Promise<void>((resolve) => {
-        const req = request(
-          {
-            agent,
-            host: target.hostname,
-            port: target.port,
-            path: target.pathname,
-            method: "POST",
-            headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
-          },
-          (res) => {
-            res.resume();
-            res.on("end", () => {
-              if (res.statusCode === 200) ok++;
-              else failed++;
-              resolve();
-            });
-          },
-        );
-        req.on("error", () => {
-          failed++;
-          resolve();
-        });
-        req.end(body);
-      });
+      if ((await post(agent, targets, options, next++)) === 200) ok++;
+      else failed++;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));
   agent.destroy();
   return { ok, failed, perSecond: ok / ((performance.now() - start) / 1000) };
+}
+
+/**
+ * POSTs the `index`-th body to its target; resolves with the HTTP status once the answer
+ * was read, or with the error's code when the request failed.
+ */
+function post(
+  agent: Agent,
+  targets: readonly URL[],
+  options: Pick<LoadOptions, "headers" | "body">,
+  index: number,
+): Promise<number | string> {
+  const body = options.body(index);
+  const target = targets[index % targets.length] ?? new URL("http://127.0.0.1/");
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end(body);
+  });
 }

@@ -2,12 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
-import { repoPath } from "../support/fixtures.js";
-import { startProcess } from "../support/managed-process.js";
 import type { ManagedProcess } from "../support/managed-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import { startReceiverProcess } from "./receiver-process.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import { configHead, TOKEN } from "./receiver-harness.js";
 import { webhookPayload } from "./sample-notifications.js";
@@ -32,31 +31,13 @@ describe("SIGKILL with a backlog", () => {
     dir.remove();
   });
 
-  async function start(port: number): Promise<ManagedProcess> {
-    const proc = startProcess(
-      process.execPath,
-      [
-        repoPath("bin", "aiwatch.js"),
-        "receiver",
-        "--config.file",
-        join(dir.path, "receiver.yaml"),
-        "--web.listen-address",
-        `127.0.0.1:${port}`,
-      ],
-      {
-        env: {
-          ...process.env,
-          RECEIVER_TOKEN: TOKEN,
-          WEBHOOK_URL: standIn.url,
-          WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}`,
-        },
-      },
-    );
-    await waitFor("the receiver to be ready", async () => {
-      if (proc.child.exitCode !== null) throw new Error(`receiver exited: ${proc.output()}`);
-      return (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined;
+  function start(port: number): Promise<ManagedProcess> {
+    return startReceiverProcess(join(dir.path, "receiver.yaml"), port, {
+      ...process.env,
+      RECEIVER_TOKEN: TOKEN,
+      WEBHOOK_URL: standIn.url,
+      WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}`,
     });
-    return proc;
   }
 
   it("delivers everything it answered 200 for, exactly once, after a restart", async () => {

@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAlertmanager } from "../support/alertmanager-process.js";
 import type { AlertmanagerInstance } from "../support/alertmanager-process.js";
 import { requireBinaries } from "../support/binaries.js";
-import { repoPath } from "../support/fixtures.js";
 import { freePort } from "../support/free-port.js";
-import { startProcess } from "../support/managed-process.js";
 import type { ManagedProcess } from "../support/managed-process.js";
 import { databaseName, requirePostgres, startTestPostgres } from "../support/postgres.js";
 import type { PostgresInstance } from "../support/postgres.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import { startReceiverProcess } from "./receiver-process.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import type { StandIn } from "./platforms/stand-in-server.js";
 import { TOKEN } from "./receiver-harness.js";
@@ -46,27 +45,8 @@ describe.skipIf(!binaries.available || !postgres.available)(
     const replicas: { port: number; process: ManagedProcess }[] = [];
     let env: NodeJS.ProcessEnv;
 
-    const startReplica = async (port: number): Promise<ManagedProcess> => {
-      const proc = startProcess(
-        process.execPath,
-        [
-          repoPath("bin", "aiwatch.js"),
-          "receiver",
-          "--config.file",
-          join(dir.path, "receiver.yaml"),
-          "--web.listen-address",
-          `127.0.0.1:${port}`,
-        ],
-        { env },
-      );
-      await waitFor("the replica to be ready", async () => {
-        if (proc.child.exitCode !== null) throw new Error(`replica exited: ${proc.output()}`);
-        return (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => undefined))?.ok
-          ? true
-          : undefined;
-      });
-      return proc;
-    };
+    const startReplica = (port: number): Promise<ManagedProcess> =>
+      startReceiverProcess(join(dir.path, "receiver.yaml"), port, env);
 
     beforeAll(async () => {
       dir = makeTempDir("receiver-ha");

@@ -2,12 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../support/free-port.js";
-import { repoPath } from "../support/fixtures.js";
-import { startProcess } from "../support/managed-process.js";
 import type { ManagedProcess } from "../support/managed-process.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
+import { startReceiverProcess } from "./receiver-process.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import type { ReceivedRequest, StandIn } from "./platforms/stand-in-server.js";
 import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
@@ -163,24 +162,12 @@ describe("a split webhook delivery killed between parts", () => {
     receiver = undefined;
   });
 
-  async function start(port: number): Promise<ManagedProcess> {
-    const proc = startProcess(
-      process.execPath,
-      [
-        repoPath("bin", "aiwatch.js"),
-        "receiver",
-        "--config.file",
-        join(dir.path, "receiver.yaml"),
-        "--web.listen-address",
-        `127.0.0.1:${port}`,
-      ],
-      { env: { ...process.env, RECEIVER_TOKEN: TOKEN, ...env() } },
-    );
-    await waitFor("the receiver to be ready", async () => {
-      if (proc.child.exitCode !== null) throw new Error(`receiver exited: ${proc.output()}`);
-      return (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined;
+  function start(port: number): Promise<ManagedProcess> {
+    return startReceiverProcess(join(dir.path, "receiver.yaml"), port, {
+      ...process.env,
+      RECEIVER_TOKEN: TOKEN,
+      ...env(),
     });
-    return proc;
   }
 
   it("re-sends the part in flight with the same key and alerts after a restart, and each alert lands once", async () => {

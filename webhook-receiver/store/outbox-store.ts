@@ -114,16 +114,7 @@ export class OutboxStore {
          WHERE d.state = 'dead' AND (? IS NULL OR d.destination = ?) ORDER BY d.id`,
       )
       .all(destination ?? null, destination ?? null);
-    return rows.map((r) => ({
-      id: r.id,
-      notificationId: r.notification_id,
-      destination: r.destination,
-      groupKey: r.group_key,
-      attempts: r.attempts,
-      lastError: r.last_error ?? "",
-      createdAt: r.created_at,
-      finishedAt: r.finished_at ?? r.created_at,
-    }));
+    return rows.map(toDeadLetter);
   }
 
   /** Puts dead letters back in the outbox (all, by id, or by destination). Returns how many. */
@@ -182,7 +173,7 @@ export interface DeliveryRow {
   incident_token?: string | null;
 }
 
-interface DeadLetterRow {
+export interface DeadLetterRow {
   id: number;
   notification_id: number;
   destination: string;
@@ -191,6 +182,20 @@ interface DeadLetterRow {
   last_error: string | null;
   created_at: number;
   finished_at: number | null;
+}
+
+/** A dead-letter row as both stores read it. */
+export function toDeadLetter(r: DeadLetterRow): DeadLetter {
+  return {
+    id: r.id,
+    notificationId: r.notification_id,
+    destination: r.destination,
+    groupKey: r.group_key,
+    attempts: r.attempts,
+    lastError: r.last_error ?? "",
+    createdAt: r.created_at,
+    finishedAt: r.finished_at ?? r.created_at,
+  };
 }
 
 /**

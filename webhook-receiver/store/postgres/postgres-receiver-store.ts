@@ -2,8 +2,8 @@ import type { Pool } from "pg";
 import type { Notification } from "../../payload/notification.js";
 import type { NotificationRow } from "../notification-store.js";
 import { toStored } from "../notification-store.js";
-import type { DeliveryRow } from "../outbox-store.js";
-import { toPending } from "../outbox-store.js";
+import type { DeadLetterRow, DeliveryRow } from "../outbox-store.js";
+import { toDeadLetter, toPending } from "../outbox-store.js";
 import type {
   AcceptResult,
   ActionHistory,
@@ -319,31 +319,13 @@ export class PostgresReceiverStore implements ReceiverStore {
 
   deadLetters: ReceiverStore["deadLetters"] = (destination) =>
     this.track(async () => {
-      const rows = await this.pool.query<{
-        id: number;
-        notification_id: number;
-        destination: string;
-        group_key: string;
-        attempts: number;
-        last_error: string | null;
-        created_at: number;
-        finished_at: number | null;
-      }>(
+      const rows = await this.pool.query<DeadLetterRow>(
         `SELECT d.id, d.notification_id, d.destination, n.group_key, d.attempts, d.last_error, d.created_at, d.finished_at
          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
          WHERE d.state = 'dead' AND ($1::text IS NULL OR d.destination = $1) ORDER BY d.id`,
         [destination ?? null],
       );
-      return rows.rows.map((r) => ({
-        id: r.id,
-        notificationId: r.notification_id,
-        destination: r.destination,
-        groupKey: r.group_key,
-        attempts: r.attempts,
-        lastError: r.last_error ?? "",
-        createdAt: r.created_at,
-        finishedAt: r.finished_at ?? r.created_at,
-      }));
+      return rows.rows.map(toDeadLetter);
     });
 
   replay: ReceiverStore["replay"] = (filter, now) =>
