@@ -5,7 +5,7 @@ import type { Server, Socket } from "node:net";
 import { join } from "node:path";
 import { COLLECTORS } from "../../exporters/collectors.js";
 import { startExporter } from "../../exporters/process/run-exporter.js";
-import type { Benchmark } from "../support/benchmark.js";
+import type { Benchmark, BenchRow } from "../support/benchmark.js";
 
 const TOKEN = "bench-token";
 const LOG_P99_BUDGET_US = 20;
@@ -23,30 +23,28 @@ interface PythonResult {
     readonly sent: number;
     readonly calls: number;
   };
-  readonly loop: {
-    readonly steps: number;
-    readonly blocks: number;
-    readonly step_us: number;
-    readonly seconds: ArmSeconds;
-    readonly cpu_seconds: ArmSeconds;
-    readonly cpu_us_per_step: {
-      readonly hung: number;
-      readonly up: number;
-      readonly least: number;
-    };
-    readonly wall: LoopRatios;
-    readonly cpu: LoopRatios;
-    readonly hung_dropped_buffer_full: number;
-    readonly up_sent: number;
-    readonly up_dropped: number;
-  };
+  readonly loops: { readonly real: LoopResult; readonly toy: LoopResult };
 }
 
-interface ArmSeconds {
-  readonly none: number;
-  readonly least: number;
-  readonly up: number;
-  readonly hung: number;
+type Arm = "none" | "least" | "up" | "hung";
+type MeasuredArm = Exclude<Arm, "none">;
+
+interface LoopResult {
+  readonly model: string;
+  readonly description: string;
+  readonly steps: Readonly<Record<Arm, number>>;
+  readonly blocks: number;
+  /** Mean wall and loop-thread CPU time per step, in microseconds. */
+  readonly step_us: Readonly<Record<Arm, number>>;
+  readonly step_cpu_us: Readonly<Record<Arm, number>>;
+  readonly seconds: Readonly<Record<Arm, number>>;
+  readonly cpu_us_per_step: Readonly<Record<MeasuredArm, number>>;
+  readonly wall_us_per_step: Readonly<Record<MeasuredArm, number>>;
+  readonly wall: Readonly<Record<MeasuredArm, Ratio>>;
+  readonly cpu: Readonly<Record<MeasuredArm, Ratio>>;
+  readonly hung_dropped_buffer_full: number;
+  readonly up_sent: number;
+  readonly up_dropped: number;
 }
 
 interface Ratio {
@@ -54,22 +52,20 @@ interface Ratio {
   readonly block_median: number;
 }
 
-interface LoopRatios {
-  readonly hung: Ratio;
-  readonly up: Ratio;
-  readonly least: Ratio;
-}
-
 /**
  * DESIGN.md's Python client budgets, measured by clients/python/bench/bench_client.py
  * with Debian's python3 and torch (or $AIWATCH_PYTHON): `log()` p99 with 10 metrics
  * while the sender delivers to the real exporter (running here, in-process), beside a
- * bare deque append; and a real PyTorch CPU loop of 1M steps (AIWATCH_BENCH_PY_STEPS)
- * logging 10 metrics every step to an exporter that accepts and never answers (a socket
- * here that never reads) and to the running exporter, beside the same loop with no
- * client, the three interleaved in blocks. The budget row is the loop's CPU time (the
- * loop thread's own, which other processes on the machine do not inflate); wall time is
- * logged beside it, and the exporter-up ratio tells overhead from noise.
+ * bare deque append; and a real PyTorch CPU training loop (an MLP classifying 8x8
+ * digit images, batch 32, cross-entropy, Adam, one thread: about 200 us a step) of 1M
+ * steps (AIWATCH_BENCH_PY_STEPS) logging 10 metrics every step to an exporter that
+ * accepts and never answers (a socket here that never reads), beside the same loop
+ * with no client, interleaved in blocks. The budget row is the loop's wall time, as
+ * the issue states it; the loop thread's CPU time (which other processes on the
+ * machine do not inflate) is beside it. Diagnostic arms on a fifth of the steps: the
+ * exporter up, and the least any in-process logger does (the floor); and the same
+ * arms on a toy step (Linear(8, 1)) that is nearly all Python overhead, where the
+ * per-step cost in microseconds is the figure to read.
  */
 export const pythonClientBenchmark: Benchmark = {
   id: "python-client",
@@ -112,19 +108,22 @@ export const pythonClientBenchmark: Benchmark = {
       log(
         `python ${result.python}, torch ${result.torch}; log(): p50 ${result.log.p50_us} us, max ${result.log.max_us} us over ${result.log.calls} calls (${result.log.sent} delivered, the rest dropped: the loop outran the exporter)`,
       );
-      const loop = result.loop;
-      const show = (ratio: Ratio): string =>
-        `${ratio.total.toFixed(4)}x (per-block median ${ratio.block_median.toFixed(4)}x)`;
-      log(
-        `loop: ${loop.steps} steps of ${loop.step_us.toFixed(1)} us in ${loop.blocks} interleaved blocks; CPU time vs no client: hung ${show(loop.cpu.hung)}, up ${show(loop.cpu.up)}, least logger ${show(loop.cpu.least)}; wall time: hung ${show(loop.wall.hung)}, up ${show(loop.wall.up)}, least logger ${show(loop.wall.least)}`,
-      );
-      log(
-        `logging costs the loop thread ${loop.cpu_us_per_step.hung.toFixed(2)} us of CPU per step with the exporter hung, ${loop.cpu_us_per_step.up.toFixed(2)} us with it up, ${loop.cpu_us_per_step.least.toFixed(2)} us for the least logger (reads the loss, appends to a deque); 2% of a step of ${(loop.cpu_us_per_step.hung * 50).toFixed(0)} us`,
-      );
-      log(
-        `hung exporter: ${loop.hung_dropped_buffer_full} records dropped from the full buffer (counted); up: ${loop.up_sent} delivered, ${loop.up_dropped} dropped`,
-      );
-      const logged = `${loop.steps} steps, 10 metrics logged per step`;
+      for (const loop of [result.loops.real, result.loops.toy]) logLoop(loop, log);
+      const real = result.loops.real;
+      const toy = result.loops.toy;
+      const logged = "10 metrics logged per step";
+      const perStep = (loop: LoopResult, arm: MeasuredArm, clock: "wall" | "CPU"): BenchRow => {
+        const values = clock === "wall" ? loop.step_us : loop.step_cpu_us;
+        const cost = clock === "wall" ? loop.wall_us_per_step : loop.cpu_us_per_step;
+        return {
+          what: `${loop.description}: ${clock} time per step, ${logged} ${ARM_WHAT[arm]}`,
+          value: values[arm],
+          unit: "us",
+          baselineName: "the same loop with no client",
+          baseline: values.none,
+          note: `logging costs ${cost[arm].toFixed(2)} us per step; ${loop.steps[arm]} steps`,
+        };
+      };
       return [
         {
           what: "log() with 10 metrics, p99 per call",
@@ -136,46 +135,23 @@ export const pythonClientBenchmark: Benchmark = {
           withinBudget: result.log.p99_us <= LOG_P99_BUDGET_US,
         },
         {
-          what: `training loop CPU time, ${logged} to a hung exporter`,
-          value: loop.cpu_seconds.hung,
+          what: `${real.description}: wall time of ${real.steps.hung} steps, ${logged} to a hung exporter`,
+          value: real.seconds.hung,
           unit: "s",
           baselineName: "the same loop with no client",
-          baseline: loop.cpu_seconds.none,
+          baseline: real.seconds.none,
           budget: `< ${HUNG_OVERHEAD_BUDGET}x`,
-          withinBudget: loop.cpu.hung.total < HUNG_OVERHEAD_BUDGET,
+          withinBudget: real.wall.hung.total < HUNG_OVERHEAD_BUDGET,
+          note: `per-block median ${real.wall.hung.block_median.toFixed(4)}x`,
         },
-        {
-          what: `training loop CPU time, ${logged} to the running exporter`,
-          value: loop.cpu_seconds.up,
-          unit: "s",
-          baselineName: "the same loop with no client",
-          baseline: loop.cpu_seconds.none,
-          note: "for comparison: the cost of logging itself, exporter healthy",
-        },
-        {
-          what: `training loop CPU time, ${logged}: exporter hung vs exporter up`,
-          value: loop.cpu_seconds.hung,
-          unit: "s",
-          baselineName: "the same loop logging to the running exporter",
-          baseline: loop.cpu_seconds.up,
-          note: "what the exporter being hung adds to logging",
-        },
-        {
-          what: `training loop CPU time, ${logged} by the least logger`,
-          value: loop.cpu_seconds.least,
-          unit: "s",
-          baselineName: "the same loop with no client",
-          baseline: loop.cpu_seconds.none,
-          note: "the floor: loss.item() and a deque.append of the step's values, no client",
-        },
-        {
-          what: `training loop wall time, ${logged} to a hung exporter`,
-          value: loop.seconds.hung,
-          unit: "s",
-          baselineName: "the same loop with no client",
-          baseline: loop.seconds.none,
-          note: "wall time counts waits for a core on a busy machine",
-        },
+        perStep(real, "hung", "CPU"),
+        perStep(real, "up", "wall"),
+        perStep(real, "up", "CPU"),
+        perStep(real, "least", "wall"),
+        perStep(real, "least", "CPU"),
+        perStep(toy, "hung", "wall"),
+        perStep(toy, "hung", "CPU"),
+        perStep(toy, "least", "CPU"),
       ];
     } finally {
       for (const socket of held) socket.destroy();
@@ -184,6 +160,30 @@ export const pythonClientBenchmark: Benchmark = {
     }
   },
 };
+
+const ARM_WHAT: Readonly<Record<MeasuredArm, string>> = {
+  hung: "to a hung exporter",
+  up: "to the running exporter",
+  least: "by the least logger (loss.item() and a deque.append: the floor)",
+};
+
+function logLoop(loop: LoopResult, log: (line: string) => void): void {
+  const show = (ratio: Ratio): string =>
+    `${ratio.total.toFixed(4)}x (per-block median ${ratio.block_median.toFixed(4)}x)`;
+  const arms: readonly MeasuredArm[] = ["hung", "up", "least"];
+  log(
+    `${loop.description}: ${loop.step_us.none.toFixed(1)} us a step (${loop.step_cpu_us.none.toFixed(1)} us CPU) with no client, ${loop.blocks} interleaved blocks; ` +
+      arms
+        .map(
+          (arm) =>
+            `${arm} (${loop.steps[arm]} steps): wall ${show(loop.wall[arm])}, CPU ${show(loop.cpu[arm])}, ${loop.wall_us_per_step[arm].toFixed(2)} us wall / ${loop.cpu_us_per_step[arm].toFixed(2)} us CPU per step`,
+        )
+        .join("; "),
+  );
+  log(
+    `${loop.description}: hung exporter ${loop.hung_dropped_buffer_full} records dropped from the full buffer (counted); up: ${loop.up_sent} delivered, ${loop.up_dropped} dropped`,
+  );
+}
 
 /** A listener that accepts connections and never reads or answers them. */
 function listenHung(held: Socket[]): Promise<Server> {

@@ -3,14 +3,22 @@
 1. ``log()`` with 10 metrics, p99 per call, timed one call at a time while the sender
    delivers to a real exporter; baseline: the same timing around the cheapest possible
    in-process log (a tuple appended to a deque), so the timer's own cost shows.
-2. A real PyTorch CPU training loop of ``--steps`` steps with 10 metrics logged every
-   step, to an exporter that accepts connections and never answers ("hung") and to the
-   running exporter ("up"), against the same loop with no client ("none") and with the
-   least any in-process logger does ("least": read the loss, append the values to a
-   deque): interleaved in blocks so that drift in the machine's speed hits all alike. Ratios of wall
-   time and of the loop thread's CPU time (what logging costs the loop itself, robust
-   to other processes taking the cores) are reported, each as the ratio of totals and
-   the median of the per-block ratios.
+2. A real PyTorch CPU training loop, ``--steps`` steps with 10 metrics logged every
+   step to an exporter that accepts connections and never answers ("hung"), against
+   the same loop with no client ("none"). The step is a small real one: an MLP
+   (64 -> 64 -> 10, ReLU) classifying 8x8 digit images (the shape of the UCI/sklearn
+   digits set; the pixels are random, which a step's cost does not depend on), batch
+   32 sliced from an in-memory set as a DataLoader would hand it, cross-entropy,
+   ``backward()``, Adam; one torch thread. Beside them, on fewer steps
+   (``--diagnostic-steps``), the same loop logging to the running exporter ("up") and
+   with the least any in-process logger does ("least": read the loss, append the values
+   to a deque). All arms interleave in blocks (the order rotating) so that drift in the
+   machine's speed hits all alike. Wall time and the loop thread's CPU time (what
+   logging costs the loop itself, robust to other processes taking the cores) are
+   reported per step, as the ratio of totals and the median of the per-block ratios.
+3. The same four arms on a toy step (``Linear(8, 1)``, batch 16, SGD: a third of the
+   real step's time), ``--diagnostic-steps`` each: what logging costs per step where
+   the step is nearly all Python overhead, a diagnostic, not a budget.
 
 Prints one JSON object. Run by ``npm run bench -- python-client`` (bench/clients/).
 """
@@ -24,6 +32,7 @@ import json
 import os
 import sys
 import time
+from typing import Callable
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
@@ -70,22 +79,58 @@ def time_log_calls(url: str, token: str, calls: int) -> "dict[str, float]":
     }
 
 
-def training_loop(steps: int, log) -> "tuple[float, float]":
-    """(wall seconds, this thread's CPU seconds) for ``steps`` steps of a small real CPU
-    training loop (one torch thread). CPU time is what the logging costs the loop
-    itself; on a busy machine wall time also counts the waits for a core."""
+def digits_mlp() -> "Callable[[int], torch.Tensor]":
+    """A real small training step (see the module's docstring); returns the step."""
+    torch.manual_seed(0)
+    samples, batch = 4096, 32
+    images = torch.rand(samples, 64) * 16  # 8x8 pixels, 0-16 as in the digits set
+    labels = torch.randint(0, 10, (samples,))
+    model = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    cross_entropy = torch.nn.functional.cross_entropy
+    batches = samples // batch
+
+    def step(index: int) -> torch.Tensor:
+        start = index % batches * batch
+        x, y = images[start:start + batch], labels[start:start + batch]
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def toy_linear() -> "Callable[[int], torch.Tensor]":
+    """A toy step: Linear(8, 1) on one fixed batch of 16, MSE, SGD."""
     torch.manual_seed(0)
     model = torch.nn.Linear(8, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     x, y = torch.randn(16, 8), torch.randn(16, 1)
     mse = torch.nn.functional.mse_loss
-    started, cpu_started = time.perf_counter(), time.thread_time()
-    for step in range(steps):
+
+    def step(index: int) -> torch.Tensor:
         optimizer.zero_grad()
         loss = mse(model(x), y)
         loss.backward()
         optimizer.step()
-        log(step, loss)
+        return loss
+
+    return step
+
+
+MODELS = {
+    "digits_mlp": (digits_mlp, "MLP 64-64-10 on 8x8 digits, batch 32, Adam"),
+    "toy_linear": (toy_linear, "Linear(8, 1), batch 16, SGD"),
+}
+
+
+def training_loop(step: "Callable[[int], torch.Tensor]", steps: int, log) -> "tuple[float, float]":
+    """(wall seconds, this thread's CPU seconds) for ``steps`` more steps of a loop."""
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    for index in range(steps):
+        log(index, step(index))
     return time.perf_counter() - started, time.thread_time() - cpu_started
 
 
@@ -116,48 +161,57 @@ def least_logger():
     return log
 
 
-def loop_overhead(exporter_url: str, hung_url: str, token: str, steps: int, blocks: int) -> "dict[str, object]":
-    """The same loop without a client, with the least logger, logging to the running
-    exporter, and logging to one that accepts and never answers, interleaved block by
-    block (the order rotating), so that drift in the machine's speed hits all alike."""
-    torch.set_num_threads(1)
-    hung = aiwatch.Run("bench-hung", "bench", url=hung_url, token=token, request_timeout=30)
-    up = aiwatch.Run("bench-up", "bench", url=exporter_url, token=token)
+def loop_overhead(model: str, exporter_url: str, hung_url: str, token: str,
+                  steps: "dict[str, int]", blocks: int) -> "dict[str, object]":
+    """The loop of ``model`` with each arm's ``steps``, interleaved block by block (the
+    order rotating); times are compared per step, so arms may run different counts."""
+    make_step, description = MODELS[model]
+    hung = aiwatch.Run(f"bench-hung-{model}", "bench", url=hung_url, token=token, request_timeout=3600)
+    up = aiwatch.Run(f"bench-up-{model}", "bench", url=exporter_url, token=token)
     arms = {"none": no_client, "least": least_logger(), "up": logger_of(up), "hung": logger_of(hung)}
-    for log in arms.values():
-        training_loop(5000, log)  # warm-up; fills the hung run's buffer
-    per_block = steps // blocks
-    wall = {name: [] for name in arms}
-    cpu = {name: [] for name in arms}
+    # Each arm trains a model of its own across its blocks: no block pays a new model's
+    # first steps, whatever its length.
+    loops = {name: make_step() for name in arms}
+    for name, log in arms.items():
+        training_loop(loops[name], 12_000, log)  # warm-up; fills the hung run's buffer
+    per_block = {name: max(1, steps[name] // blocks) for name in arms}
+    wall: "dict[str, list[float]]" = {name: [] for name in arms}
+    cpu: "dict[str, list[float]]" = {name: [] for name in arms}
     names = list(arms)
     for block in range(blocks):
         for name in names[block % len(names):] + names[:block % len(names)]:
-            seconds, cpu_seconds = training_loop(per_block, arms[name])
-            wall[name].append(seconds)
-            cpu[name].append(cpu_seconds)
+            seconds, cpu_seconds = training_loop(loops[name], per_block[name], arms[name])
+            wall[name].append(seconds / per_block[name])
+            cpu[name].append(cpu_seconds / per_block[name])
+    measured = ("hung", "up", "least")
 
-    def ratios(times: "dict[str, list[float]]", arm: str) -> "dict[str, float]":
-        per_block_ratio = sorted(b / a for a, b in zip(times["none"], times[arm]))
+    def ratios(per_step: "dict[str, list[float]]", arm: str) -> "dict[str, float]":
+        per_block_ratio = sorted(b / a for a, b in zip(per_step["none"], per_step[arm]))
         return {
-            "total": sum(times[arm]) / sum(times["none"]),
+            "total": sum(per_step[arm]) / sum(per_step["none"]),
             "block_median": per_block_ratio[len(per_block_ratio) // 2],
         }
+
+    def mean_us(per_step: "list[float]") -> float:
+        return sum(per_step) / len(per_step) * 1e6
 
     hung_stats, up_stats = hung.stats(), up.stats()
     up.close(timeout=5)
     return {
-        "steps": per_block * blocks,
+        "model": model,
+        "description": description,
+        "steps": {name: per_block[name] * blocks for name in arms},
         "blocks": blocks,
-        "step_us": sum(wall["none"]) / (per_block * blocks) * 1e6,
-        "seconds": {name: sum(times) for name, times in wall.items()},
-        "cpu_seconds": {name: sum(times) for name, times in cpu.items()},
-        # What one logged step costs the loop thread, whatever the step's own length:
-        # the overhead of logging on a step of S microseconds is this over S.
-        "cpu_us_per_step": {
-            arm: (sum(cpu[arm]) - sum(cpu["none"])) / (per_block * blocks) * 1e6 for arm in ("hung", "up", "least")
-        },
-        "wall": {arm: ratios(wall, arm) for arm in ("hung", "up", "least")},
-        "cpu": {arm: ratios(cpu, arm) for arm in ("hung", "up", "least")},
+        # Mean per step over the blocks, in microseconds, per arm.
+        "step_us": {name: mean_us(times) for name, times in wall.items()},
+        "step_cpu_us": {name: mean_us(times) for name, times in cpu.items()},
+        # The hung and none arms' whole wall time (they run the same steps).
+        "seconds": {name: sum(times) * per_block[name] for name, times in wall.items()},
+        # What logging costs per step, whatever the step's own length.
+        "cpu_us_per_step": {arm: mean_us(cpu[arm]) - mean_us(cpu["none"]) for arm in measured},
+        "wall_us_per_step": {arm: mean_us(wall[arm]) - mean_us(wall["none"]) for arm in measured},
+        "wall": {arm: ratios(wall, arm) for arm in measured},
+        "cpu": {arm: ratios(cpu, arm) for arm in measured},
         "hung_dropped_buffer_full": hung_stats.dropped_buffer_full,
         "hung_sent": hung_stats.sent,
         "up_sent": up_stats.sent,
@@ -172,13 +226,28 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--diagnostic-steps", type=int, default=None,
+                        help="steps of each diagnostic arm (default: a fifth of --steps)")
     parser.add_argument("--blocks", type=int, default=100)
     args = parser.parse_args()
+    diagnostic = args.diagnostic_steps if args.diagnostic_steps is not None else max(1, args.steps // 5)
+    torch.set_num_threads(1)
+    urls = (args.exporter_url, args.hung_url, args.token)
     result = {
         "python": sys.version.split()[0],
         "torch": torch.__version__,
         "log": time_log_calls(args.exporter_url, args.token, args.calls),
-        "loop": loop_overhead(args.exporter_url, args.hung_url, args.token, args.steps, args.blocks),
+        "loops": {
+            "real": loop_overhead(
+                "digits_mlp", *urls,
+                {"none": args.steps, "hung": args.steps, "up": diagnostic, "least": diagnostic},
+                args.blocks,
+            ),
+            "toy": loop_overhead(
+                "toy_linear", *urls, {arm: diagnostic for arm in ("none", "hung", "up", "least")},
+                max(1, args.blocks // 5),
+            ),
+        },
     }
     print(json.dumps(result), flush=True)
     # The hung exporter's run would wait out its exit deadline: not part of the measure.

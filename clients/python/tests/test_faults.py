@@ -326,3 +326,33 @@ def test_drops_are_reported_to_the_exporter_once_it_is_back(exporter: Exporter) 
         assert (stats.sent, stats.dropped_buffer_full, stats.pending) == (10, 20, 0)
     finally:
         proxy.close()
+
+
+def test_a_batch_in_flight_that_the_queue_overtakes_is_dropped_as_the_oldest() -> None:
+    """The sender holds a batch of its own while it retries; when the queue fills behind
+    it, that batch is older than anything queued: drop oldest drops it, and only the
+    newest ``max_buffered`` records reach the exporter."""
+    server = ScriptedServer([(503, {}, b'{"status":"error","error":"restarting"}')])
+    try:
+        run = aiwatch.Run(
+            "overtaken", "py-tests", url=server.url, token=TOKEN, batch_size=5, max_buffered=10,
+            initial_backoff=0.01, max_backoff=0.05, max_server_retries=10_000,
+        )
+        for step in range(1, 6):
+            run.log(step, loss=0.5)  # the fifth fills a batch: the sender takes 1-5
+        wait_for("a retry", lambda: run.stats().retries > 0)
+        for step in range(6, 31):
+            run.log(step, loss=0.5)
+        stats = run.stats()
+        assert (stats.taken, stats.pending, stats.dropped_buffer_full) == (30, 10, 20)
+        server.answers = [success()]
+        assert run.flush(timeout=10)
+        stats = run.stats()
+        assert (stats.sent, stats.dropped_buffer_full, stats.dropped_server_error, stats.pending) == (10, 20, 0, 0)
+        records = server.accepted_records()
+        assert [r["step"] for r in records if "loss" in r.get("metrics", {})] == list(range(21, 31))
+        assert [r["metrics"] for r in records if "loss" not in r.get("metrics", {})] == [
+            {"aiwatch_client_dropped_records": 20}
+        ]
+    finally:
+        server.close()

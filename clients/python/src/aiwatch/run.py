@@ -7,7 +7,7 @@ import os
 import time
 import weakref
 from types import TracebackType
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, Mapping, Optional, Type
 
 from . import exit_flush
 from .ranks import process_rank
@@ -18,6 +18,7 @@ from .training_channel import MAX_STEPS, METRICS, STATUS, TrainingChannel
 from .transport import Transport
 from .wire import check_label, step_value
 
+_time = time.time
 logger = logging.getLogger("aiwatch")
 
 _FINAL_STATUSES = ("finished", "failed")
@@ -126,7 +127,12 @@ class Run:
             TrainingChannel(self.run_id, self.job_name),
             options,
         )
-        self._put = self._sender.put
+        # Run.log's hot path appends straight to the sender's queue (see BatchSender).
+        self._append = self._sender.append
+        self._next_seq = self._sender.next_seq
+        self._queue = self._sender.queue
+        self._batch_size = self._sender.batch_size
+        self._wake = self._sender.wake
         exit_flush.register(self, self._sender)
         _forget_in_forked_children(self)
 
@@ -136,7 +142,7 @@ class Run:
         return self._enabled
 
     def log(self, step: int, **metrics: Any) -> None:
-        """Queues one step's values (about a microsecond on its own); never raises.
+        """Queues one step's values (a couple of microseconds); never raises.
 
         Values may be ``float``, ``int``, NumPy scalars or one-element tensors (a CPU
         tensor is read at once; a CUDA tensor is detached and read on the sender
@@ -146,12 +152,19 @@ class Run:
         ``log_metrics``.
         """
         if self._enabled:
-            # The hot path, on every step: one pass over the values' types, at C speed,
-            # and ``BatchSender.put``; turning values into JSON is the sender thread's work.
+            # The hot path, on every step, kept to few distinct code paths: inside a
+            # PyTorch loop each one costs far more than it does alone (measured: a
+            # C-speed pass over the values' types added 1.9 µs per step, this loop
+            # over ten floats and a tensor much less). Then what BatchSender.put
+            # does, inline and without a lock; turning values into JSON is the sender
+            # thread's work.
             try:
-                if not _PLAIN_NUMBERS.issuperset(map(type, metrics.values())):
-                    _read_tensors(metrics)
-                self._put(METRICS, step, metrics)
+                for name, value in metrics.items():
+                    if type(value) is not float and hasattr(value, "detach"):
+                        metrics[name] = _tensor_value(value)
+                self._append((self._next_seq(), _time(), METRICS, step, metrics))
+                if len(self._queue) == self._batch_size:
+                    self._wake()
             except Exception:  # noqa: BLE001 - nothing may reach the training step
                 pass
 
@@ -161,8 +174,10 @@ class Run:
         if self._enabled:
             try:
                 copy = dict(metrics)
-                _read_tensors(copy)
-                self._put(METRICS, step, copy)
+                for name, value in copy.items():
+                    if type(value) is not float and hasattr(value, "detach"):
+                        copy[name] = _tensor_value(value)
+                self._sender.put(METRICS, step, copy)  # type: ignore[union-attr]
             except Exception:  # noqa: BLE001 - not a mapping: nothing may reach the loop
                 pass
 
@@ -243,17 +258,6 @@ class Run:
             f"Run(run_id={self.run_id!r}, job_name={self.job_name!r}, "
             f"url={self.endpoint.url!r}, rank={self.rank}, enabled={self._enabled})"
         )
-
-
-# Values that need no reading: checked in one pass over the types (C speed), so that a
-# step whose values are all plain numbers never runs the per-value loop below.
-_PLAIN_NUMBERS = frozenset((float, int))
-
-
-def _read_tensors(metrics: Dict[str, Any]) -> None:
-    for name, value in metrics.items():
-        if type(value) is not float and hasattr(value, "detach"):
-            metrics[name] = _tensor_value(value)
 
 
 def _tensor_value(tensor: Any) -> Any:
