@@ -169,9 +169,11 @@ def loop_overhead(model: str, exporter_url: str, hung_url: str, token: str,
     hung = aiwatch.Run(f"bench-hung-{model}", "bench", url=hung_url, token=token, request_timeout=3600)
     up = aiwatch.Run(f"bench-up-{model}", "bench", url=exporter_url, token=token)
     arms = {"none": no_client, "least": least_logger(), "up": logger_of(up), "hung": logger_of(hung)}
-    # Each arm trains a model of its own across its blocks: no block pays a new model's
-    # first steps, whatever its length.
-    loops = {name: make_step() for name in arms}
+    # Every arm trains the same model, block after block: no block pays a new model's first
+    # steps, and no arm runs on tensors of its own (a separate model per arm came out up to
+    # 5% faster or slower than another with the same logger: where its memory landed).
+    shared = make_step()
+    loops = {name: shared for name in arms}
     for name, log in arms.items():
         training_loop(loops[name], 12_000, log)  # warm-up; fills the hung run's buffer
     per_block = {name: max(1, steps[name] // blocks) for name in arms}
