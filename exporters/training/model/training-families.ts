@@ -4,7 +4,11 @@ import type { LabelValues } from "../../exposition/family.js";
 import type { ScalarFamily } from "../../exposition/scalar-family.js";
 import type { StreamStatistics } from "../statistics/stream-statistics.js";
 
-type Run = "run_id" | "job_name";
+/**
+ * The labels of a run's series. `rank` is "" (no label, to Prometheus) unless the run's
+ * records name the process of a distributed job they come from.
+ */
+type Run = "run_id" | "job_name" | "rank";
 
 /** One exposed value of a run: its label values and its current value. */
 export interface ValueCell extends GroupSample {
@@ -60,7 +64,9 @@ export interface TrainingFamilies {
   readonly windowMax: GroupFamily<Run | "metric">;
 }
 
-const RUN = ["run_id", "job_name"] as const;
+const RUN = ["run_id", "job_name", "rank"] as const;
+/** A run without a rank (a single process) keeps the text it had before ranks existed. */
+const OPTIONAL = ["rank"] as const;
 
 export function createTrainingFamilies(families: FamilyFactory): TrainingFamilies {
   const value = <L extends string = never>(
@@ -74,10 +80,16 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
       name,
       help,
       labelNames: [...RUN, ...extra],
+      optionalLabels: OPTIONAL,
       ...(unit ? { unit } : {}),
     });
   const window = (name: string, help: string) =>
-    families.grouped<Run | "metric">("gauge", { name, help, labelNames: [...RUN, "metric"] });
+    families.grouped<Run | "metric">("gauge", {
+      name,
+      help,
+      labelNames: [...RUN, "metric"],
+      optionalLabels: OPTIONAL,
+    });
   return {
     loss: value("gauge", "aiwatch_training_loss", "Latest loss of the run, by phase.", ["phase"]),
     evalMetric: value(
@@ -169,6 +181,7 @@ export function createTrainingFamilies(families: FamilyFactory): TrainingFamilie
       name: "aiwatch_training_overflow_steps_total",
       help: "Logged steps at which too many of the recent iterations were skipped (statistics.overflow).",
       labelNames: [...RUN],
+      optionalLabels: OPTIONAL,
     }),
     logInterval: value(
       "gauge",

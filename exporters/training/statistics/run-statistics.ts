@@ -64,8 +64,7 @@ export class RunStatistics {
     if (!identity) return undefined;
     const known = this.streams.get(identity.name);
     if (known) return known;
-    const [runId = "", jobName = ""] = this.labels;
-    const labels = [runId, jobName, identity.name];
+    const labels = [...this.labels, identity.name];
     const policy = this.policies.policy(identity.kind, identity.higherIsBetter);
     const statistics = new StreamStatistics(policy, this.policies.settings);
     const stream: RunStream = {
