@@ -1,5 +1,6 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../../core/run-process.js";
 import type { RunningExporter } from "../../exporters/process/run-exporter.js";
@@ -76,6 +77,25 @@ function steps(
   }));
 }
 
+/** An alert's fixed labels and annotation templates, as the compiled rule file has them. */
+function ruleOf(alert: string): {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+} {
+  const file = parseYaml(readFileSync(rulesFile, "utf8")) as {
+    groups: {
+      rules: {
+        alert?: string;
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      }[];
+    }[];
+  };
+  const rule = file.groups.flatMap((g) => g.rules).find((r) => r.alert === alert);
+  if (!rule) throw new Error(`no alert ${alert} in ${rulesFile}`);
+  return { labels: rule.labels, annotations: rule.annotations };
+}
+
 const firing = async (name: string): Promise<ApiAlert[]> =>
   (await prometheus.api<{ alerts: ApiAlert[] }>("alerts")).alerts.filter(
     (a) => a.labels["alertname"] === name && a.state === "firing",
@@ -130,6 +150,85 @@ describe.skipIf(!available)("training presets with several ranks of one run", ()
     });
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
   });
+
+  it("passes promtool test rules: rank 1's spike and rank 0's stall page for their rank alone", async () => {
+    const ids = (rank?: string) =>
+      `run_id="r-1", job_name="llama-ft"${rank === undefined ? "" : `, rank="${rank}"`}`;
+    const outliers = (rank?: string) =>
+      `aiwatch_training_outlier_steps_total{metric="loss", direction="up", ${ids(rank)}}`;
+    const expected = (alert: string, rank: string, value: string) => {
+      const rule = ruleOf(alert);
+      return {
+        exp_labels: { ...rule.labels, job_name: "llama-ft", rank, run_id: "r-1" },
+        exp_annotations: Object.fromEntries(
+          Object.entries(rule.annotations).map(([name, text]) => [
+            name,
+            text
+              .replaceAll("{{ $labels.run_id }}", "r-1")
+              .replaceAll("{{ $labels.job_name }}", "llama-ft")
+              .replaceAll('{{ printf "%.0f" $value }}', value)
+              .replaceAll("{{ $value }}", value),
+          ]),
+        ),
+      };
+    };
+    const tests = {
+      rule_files: [rulesFile],
+      evaluation_interval: "1s",
+      tests: [
+        {
+          name: "a spike on rank 1 pages for rank 1",
+          interval: "1s",
+          input_series: [
+            { series: outliers("0"), values: "0x30" },
+            { series: outliers("1"), values: "0x10 1x20" },
+            { series: outliers(), values: "0x30" },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: "15s",
+              alertname: "TrainingLossSpike",
+              exp_alerts: [expected("TrainingLossSpike", "1", "1")],
+            },
+          ],
+        },
+        {
+          // Silent since time 0: at 30m that is 1800s / 120s = 15 log intervals.
+          name: "a silent rank pages while its finished sibling does not",
+          interval: "1m",
+          input_series: [
+            ...["0", "1"].map((rank) => ({
+              series: `aiwatch_training_last_update_timestamp_seconds{${ids(rank)}}`,
+              values: "0x40",
+            })),
+            {
+              series: `aiwatch_training_run_status{status="running", ${ids("0")}}`,
+              values: "1x40",
+            },
+            {
+              series: `aiwatch_training_run_status{status="running", ${ids("1")}}`,
+              values: "0x40",
+            },
+            {
+              series: `aiwatch_training_run_status{status="finished", ${ids("1")}}`,
+              values: "1x40",
+            },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: "30m",
+              alertname: "TrainingStalled",
+              exp_alerts: [expected("TrainingStalled", "0", "15")],
+            },
+          ],
+        },
+      ],
+    };
+    const testFile = join(temp.path, "ranks.test.yml");
+    writeFileSync(testFile, stringifyYaml(tests));
+    const run = await runProcess(paths.promtool, ["test", "rules", testFile], { cwd: temp.path });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+  }, 120_000);
 
   it('fires the loss spike of rank 1 with rank="1", and nothing for rank 0 or the single run', async () => {
     const alerts = await waitFor("TrainingLossSpike to fire", async () => {
