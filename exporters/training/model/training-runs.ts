@@ -4,7 +4,8 @@ import { RunStatistics } from "../statistics/run-statistics.js";
 import type { RunStream } from "../statistics/run-statistics.js";
 import type { StatisticsPolicies } from "../statistics/statistics-config.js";
 import type { MetricClassifier, MetricTarget } from "./metric-mapping.js";
-import type { TrainingFamilies, ValueCell } from "./training-families.js";
+import { runLabelsWith } from "./training-families.js";
+import type { RunLabelValues, TrainingFamilies, ValueCell } from "./training-families.js";
 import { RUN_STATUSES } from "./training-record.js";
 import type { RunStatus, TrainingRecord } from "./training-record.js";
 
@@ -60,7 +61,7 @@ interface MetricSeries {
 type RunCellName = "step" | "maxSteps" | "lastUpdate";
 
 interface RunState extends SampleGroup {
-  readonly labels: LabelValues;
+  readonly labels: RunLabelValues;
   readonly source: string;
   status: RunStatus;
   finishedAtMs: number | undefined;
@@ -250,7 +251,7 @@ export class TrainingRuns {
       cells: new Map(),
       runCells: new Map(),
       statusCells: RUN_STATUSES.map((status) => ({
-        labels: [...labels, status],
+        labels: runLabelsWith(labels, status),
         value: 0,
       })),
       samples: new Map<object, GroupSample[]>(),
@@ -261,7 +262,7 @@ export class TrainingRuns {
     if (statistics)
       run.statistics = new RunStatistics(run, this.families, statistics, this.options.onEvent);
     this.runs.set(runKey(record.runId, record.jobName, record.rank), run);
-    this.families.runInfo.add(run, { labels: [...labels, source], value: 1 });
+    this.families.runInfo.add(run, { labels: runLabelsWith(labels, source), value: 1 });
     for (const cell of run.statusCells) this.families.runStatus.add(run, cell);
     this.writeStatus(run);
     this.families.runs.inc(["running"]);
@@ -337,7 +338,7 @@ export class TrainingRuns {
         }
         cell = cells.get(extra ?? "");
         if (!cell) {
-          cell = { labels: extra === undefined ? run.labels : [...run.labels, extra], value: 0 };
+          cell = { labels: extra === undefined ? run.labels : runLabelsWith(run.labels, extra), value: 0 };
           cells.set(extra ?? "", cell);
           // Counters start at 0 so that the first event is an increase Prometheus sees.
           family.add(run, cell);
@@ -347,7 +348,7 @@ export class TrainingRuns {
       // Its labels are the other-metric cell's when both name the logged key.
       const nonFinite: ValueCell = {
         labels:
-          cell && cell.labels[run.labels.length] === metric ? cell.labels : [...run.labels, metric],
+          cell && cell.labels[3] === metric ? cell.labels : runLabelsWith(run.labels, metric),
         value: 0,
       };
       this.families.nonFinite.add(run, nonFinite);
@@ -401,6 +402,6 @@ function runKey(runId: string, jobName: string, rank: number | undefined): strin
 }
 
 /** `[run_id, job_name, rank]`, the leading label values of every series of the run. */
-function runLabels(record: TrainingRecord): LabelValues {
+function runLabels(record: TrainingRecord): RunLabelValues {
   return [record.runId, record.jobName, record.rank === undefined ? "" : String(record.rank)];
 }
