@@ -1,44 +1,60 @@
 /**
- * Group commit: notifications wait while a commit is running and then go together in the
- * next one, so one fsync covers all of them and the commit rate adapts to the load. Each
- * request is answered only after the transaction holding its notification committed; if
- * it fails, all of them get the error (and answer 503).
+ * Group commit: the notifications read in one turn of the event loop go to the store
+ * together, so one fsync covers all of them. At most `maxInFlight` batches are in flight
+ * at once; notifications arriving while that many are committing wait and go together in
+ * the next batch, so the commit rate adapts to the load. The SQLite writer thread groups
+ * what reaches it during a commit on its own and takes several; a PostgreSQL pool takes
+ * one at a time. Each request is answered only after the transaction holding its
+ * notification committed; if it fails, all of its batch get the error (and answer 503).
  */
 export class AcceptBatcher<Item, Result> {
   private pending: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[] =
     [];
-  private running = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly commit: (items: readonly Item[]) => Promise<Result[]>,
     private readonly maxBatch = 512,
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        this.scheduled = true;
         // Let the requests already read in this turn of the event loop join the batch.
-        setImmediate(() => void this.drain());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.dispatch();
+        });
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+  private dispatch(): void {
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
-      try {
-        const results = await this.commit(batch.map((b) => b.item));
-        batch.forEach((b, i) => {
-          const result = results[i];
-          if (result !== undefined) b.resolve(result);
-          else b.reject(new Error("internal: missing accept result"));
-        });
-      } catch (error) {
-        for (const b of batch) b.reject(error);
-      }
+      this.inFlight++;
+      void this.run(batch);
     }
-    this.running = false;
+  }
+
+  private async run(
+    batch: { item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }[],
+  ): Promise<void> {
+    try {
+      const results = await this.commit(batch.map((b) => b.item));
+      batch.forEach((b, i) => {
+        const result = results[i];
+        if (result !== undefined) b.resolve(result);
+        else b.reject(new Error("internal: missing accept result"));
+      });
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
+    this.inFlight--;
+    this.dispatch();
   }
 }

@@ -184,6 +184,9 @@ export class DeliveryWorker {
 
   /** Sends one message; true when it was delivered and more may be due. */
   private async drain(runtime: RuntimeDestination): Promise<boolean> {
+    // Delivery shares the event loop with the acks: its reads and renders (a digest's is a
+    // few milliseconds) wait until the requests and commit answers already in are handled.
+    await afterPendingIo();
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
@@ -239,6 +242,7 @@ export class DeliveryWorker {
       });
       return { batch, idempotencyKey, result };
     };
+    await afterPendingIo();
     let rendered = render(candidates);
     // A digest is one message. One that the alerts as data would split goes as the first
     // delivery alone (split as it needs): the parts of a split are tracked per delivery.
@@ -473,4 +477,9 @@ export class DeliveryWorker {
         : config.routes.find((r) => r.id === routeId);
     return route?.templates[runtime.destination.type] ?? builtinTemplates(runtime.destination.type);
   }
+}
+
+/** Resolves in the event loop's check phase, after the I/O callbacks already pending. */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

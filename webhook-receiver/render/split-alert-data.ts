@@ -19,6 +19,16 @@ export const TEXT_ALERTS_PER_PART = 50;
  */
 export function splitAlertData(layout: Layout): PartsLayout {
   const { items, sentItems, offset, limit } = layout;
+  // Nearly every delivery (one notification, or a digest of many) fits in one request:
+  // rendered and measured once, as the layout below would end up sending it, without
+  // sizing every alert and probing with a placeholder part number first.
+  if (offset === 0 && sentItems.length === 0 && items.length > 0) {
+    const whole = layout.render(items.slice(0, TEXT_ALERTS_PER_PART), {
+      elsewhere: layout.countPerGroup([]),
+    });
+    if (layout.fits(whole, items))
+      return { parts: [whole], partAlerts: [items], left: 0, trimmed: false };
+  }
   const sizes = items.map((item) => layout.dataSize(item));
   const sizeOfItem = new Map(items.map((item, i) => [item, sizes[i] ?? 0]));
   const sizesOf = (list: readonly Item[]): number =>

@@ -85,6 +85,8 @@ export interface RunningReceiver {
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const SNAPSHOT_REUSE_MS = 100;
+const ACCEPT_BATCH_MAX = 512;
+const SQLITE_ACCEPTS_IN_FLIGHT = 8;
 
 /**
  * Wires the pipeline: accept (HTTP) → persist (SQLite, group commit) → enrich → route
@@ -219,14 +221,20 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.logger,
     now,
   );
-  const batcher = new AcceptBatcher<AcceptRecord, AcceptResult>((records) => {
-    let oldest = Infinity;
-    for (const r of records) oldest = Math.min(oldest, r.receivedAt);
-    return store.accept(records, oldest - config().dedupWindowMs, {
-      owner,
-      until: now() + routingLeaseMs(),
-    });
-  });
+  const batcher = new AcceptBatcher<AcceptRecord, AcceptResult>(
+    (records) => {
+      let oldest = Infinity;
+      for (const r of records) oldest = Math.min(oldest, r.receivedAt);
+      return store.accept(records, oldest - config().dedupWindowMs, {
+        owner,
+        until: now() + routingLeaseMs(),
+      });
+    },
+    ACCEPT_BATCH_MAX,
+    // The SQLite writer thread groups the batches that reach it while it commits, so a
+    // batch need not wait on the main thread for the previous one's answer.
+    store.kind === "sqlite" ? SQLITE_ACCEPTS_IN_FLIGHT : 1,
+  );
   const parser = startPayloadParser();
   const alerts = alertsEndpoint({
     config,

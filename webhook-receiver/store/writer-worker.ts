@@ -1,4 +1,4 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type { AcceptRecord, InboxClaim, RouteRecord } from "./inbox-writes.js";
 import { openDatabase } from "./open-database.js";
@@ -10,13 +10,15 @@ import type { OutboxWrite } from "./outbox-writes.js";
  * results and delivery records. Commits (and their fsync) run here, so the event loop keeps
  * reading requests meanwhile.
  *
- * Group commit: everything that arrived while the previous round ran is written in the
- * next round, each request in a savepoint of its own (one failing rolls back only
- * itself): first every acceptance in one transaction, answered as soon as it commits,
- * then the routing and delivery records in a second one. With a commit per request,
- * acceptances queued behind routing and outbox commits, each with its own fsync; with
- * one transaction for the whole round, a 200 waited for other notifications' routing. The same script runs a second thread that only
- * checkpoints the WAL.
+ * Group commit: everything that arrived while the previous commit ran is written in the
+ * next one, each request in a savepoint of its own (one failing rolls back only itself).
+ * Acceptances go first, in a transaction of their own, answered as soon as it commits;
+ * routing and delivery records follow a few requests per transaction, and the queue is
+ * read again after each commit, so an acceptance never waits for more than one bounded
+ * commit of other work. (With a commit per request, acceptances queued behind routing and
+ * outbox commits, each with its own fsync; with one transaction for the whole round, a 200
+ * waited for other notifications' routing and incident filing.) The same script runs a
+ * second thread that only checkpoints the WAL.
  */
 type Request =
   | {
@@ -59,21 +61,27 @@ const checkpoint =
       }, checkpointMs)
     : undefined;
 
-let queue: Request[] = [];
+const port = parentPort;
+/** Acceptances waiting: each round commits them first. */
+let accepts: Request[] = [];
+/** Routing and delivery records waiting. */
+const others: Request[] = [];
+let closeRequest: Request | undefined;
 let scheduled = false;
 
-parentPort?.on("message", (request: Request) => {
-  if (request.kind === "close") {
-    // Whatever was queued before the close is committed first.
-    flush();
-    clearInterval(checkpoint);
-    if (role === "checkpointer") db.pragma("wal_checkpoint(PASSIVE)");
-    db.close();
-    parentPort?.postMessage({ seq: request.seq, ok: true });
-    parentPort?.close();
+/**
+ * Routing and delivery requests committed together before the queue is looked at again: a
+ * bound on how long a newly arrived acceptance waits behind them (a routing batch of a few
+ * notifications, with incident filing, commits in a few milliseconds).
+ */
+const OTHERS_PER_COMMIT = 4;
+
+port?.on("message", (request: Request) => {
+  enqueue(request);
+  if (closeRequest) {
+    close();
     return;
   }
-  queue.push(request);
   if (!scheduled) {
     scheduled = true;
     // Messages already posted are delivered before this runs: they join the round.
@@ -81,16 +89,61 @@ parentPort?.on("message", (request: Request) => {
   }
 });
 
+function enqueue(request: Request): void {
+  if (request.kind === "close") closeRequest = request;
+  else if (request.kind === "accept") accepts.push(request);
+  else others.push(request);
+}
+
+/** Takes every message posted meanwhile, without waiting for the event loop to deliver it. */
+function pull(): void {
+  if (!port) return;
+  for (;;) {
+    const received = receiveMessageOnPort(port);
+    if (!received) return;
+    enqueue(received.message as Request);
+  }
+}
+
+/**
+ * Acceptances commit first, in a transaction of their own, and are answered before any
+ * routing or delivery record is written: a 200 waits for its own fsync. Between the
+ * other commits the queue is read again (synchronously), so an acceptance that arrived
+ * meanwhile goes ahead of the routing and delivery records still waiting: it waits for
+ * at most one bounded commit of them. Acceptances and other work alternate, so neither
+ * starves the other.
+ */
 function flush(): void {
   scheduled = false;
-  if (queue.length === 0) return;
-  const round = queue;
-  queue = [];
-  // Acceptances commit first, in a transaction of their own, and are answered before the
-  // routing and outbox records of the round are written: a 200 waits for its own fsync,
-  // never for another notification's routing, incident filing or delivery records.
-  commit(round.filter((r) => r.kind === "accept"));
-  commit(round.filter((r) => r.kind !== "accept"));
+  pull();
+  while (accepts.length > 0 || others.length > 0) {
+    if (accepts.length > 0) {
+      const round = accepts;
+      accepts = [];
+      commit(round);
+      pull();
+    }
+    // Then one bounded commit of the other work, so that a steady stream of acceptances
+    // never starves routing and delivery.
+    if (others.length > 0) {
+      commit(others.splice(0, OTHERS_PER_COMMIT));
+      pull();
+    }
+  }
+  if (closeRequest) close();
+}
+
+function close(): void {
+  const request = closeRequest;
+  if (!request) return;
+  closeRequest = undefined;
+  // Whatever was queued before the close is committed first.
+  flush();
+  clearInterval(checkpoint);
+  if (role === "checkpointer") db.pragma("wal_checkpoint(PASSIVE)");
+  db.close();
+  port?.postMessage({ seq: request.seq, ok: true });
+  port?.close();
 }
 
 /** One transaction for `requests`, each in a savepoint of its own; then every reply. */
@@ -106,7 +159,7 @@ function commit(requests: readonly Request[]): void {
     // The commit itself failed (disk full, I/O error): nothing of these requests is stored.
     replies = requests.map((request) => failure(request.seq, error));
   }
-  for (const reply of replies) parentPort?.postMessage(reply);
+  for (const reply of replies) port?.postMessage(reply);
 }
 
 /** One request in a savepoint of the round's transaction (better-sqlite3 nests them so). */
