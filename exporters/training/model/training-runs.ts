@@ -338,7 +338,10 @@ export class TrainingRuns {
         }
         cell = cells.get(extra ?? "");
         if (!cell) {
-          cell = { labels: extra === undefined ? run.labels : runLabelsWith(run.labels, extra), value: 0 };
+          cell = {
+            labels: extra === undefined ? run.labels : runLabelsWith(run.labels, extra),
+            value: 0,
+          };
           cells.set(extra ?? "", cell);
           // Counters start at 0 so that the first event is an increase Prometheus sees.
           family.add(run, cell);
@@ -347,8 +350,7 @@ export class TrainingRuns {
       // Initialised at 0 for the same reason: the first non-finite value is an increase.
       // Its labels are the other-metric cell's when both name the logged key.
       const nonFinite: ValueCell = {
-        labels:
-          cell && cell.labels[3] === metric ? cell.labels : runLabelsWith(run.labels, metric),
+        labels: cell && cell.labels[3] === metric ? cell.labels : runLabelsWith(run.labels, metric),
         value: 0,
       };
       this.families.nonFinite.add(run, nonFinite);
