@@ -13,6 +13,7 @@ import type { ReplaySummary } from "../../exporters/training/replay/format-repla
 import { readLog, REPLAY_FORMATS } from "../../exporters/training/replay/read-log.js";
 import type { ReplayFormat } from "../../exporters/training/replay/read-log.js";
 import { timeRecords } from "../../exporters/training/replay/replay-clock.js";
+import { MAX_RANK } from "../../exporters/training/ingest/validate-training-record.js";
 import { runReplay } from "./run-replay.js";
 import {
   statisticsConfigSchema,
@@ -34,6 +35,7 @@ Options:
   --step-time D            time one step takes (default: the log's own time stamps or step durations)
   --run-id ID              run_id of the run (default: the log's file name without extension)
   --job-name NAME          job_name of the run (default: replay)
+  --rank N                 rank of the process that wrote the log (the rank label; default: none)
   --exporter-config FILE   take collectors.training.statistics from this exporter config
   --promtool PATH          promtool binary (default: AIWATCH_PROMTOOL or promtool on PATH)
   --output text|json       output format (default text)
@@ -68,6 +70,7 @@ interface ReplayOptions {
   readonly stepTimeMs: number | undefined;
   readonly runId: string;
   readonly jobName: string;
+  readonly rank: number | undefined;
   readonly exporterConfig: string | undefined;
   readonly promtool: string | undefined;
   readonly output: "text" | "json";
@@ -124,7 +127,14 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
   }
   for (const problem of read.problems.slice(0, 20))
     io.stderr(`${options.log}:${problem.line ?? "?"}: ${problem.reason}: ${problem.message}\n`);
-  const timed = timeRecords(read.records, options.stepTimeMs);
+  const rank = options.rank;
+  const records =
+    rank === undefined
+      ? read.records
+      : read.records.map((r) =>
+          r.record.rank === undefined ? { ...r, record: { ...r.record, rank } } : r,
+        );
+  const timed = timeRecords(records, options.stepTimeMs);
   if (!timed.ok) {
     io.stderr(`${options.log}: ${timed.message}\n`);
     return EXIT.inputErrors;
@@ -155,6 +165,7 @@ async function replayCommand(args: readonly string[], io: CliIo): Promise<number
     format: read.format,
     runId: options.runId,
     jobName: options.jobName,
+    rank,
     records: read.records.length,
     firstStep: steps[0],
     lastStep: steps[steps.length - 1],
@@ -188,6 +199,7 @@ function readOptions(args: readonly string[]): ReplayOptions {
         "step-time": { type: "string" },
         "run-id": { type: "string" },
         "job-name": { type: "string" },
+        rank: { type: "string" },
         "exporter-config": { type: "string" },
         promtool: { type: "string" },
         output: { type: "string" },
@@ -226,6 +238,11 @@ function readOptions(args: readonly string[]): ReplayOptions {
       throw new UsageError(`--${key}: not a duration: ${raw}\n\n${TRAINING_USAGE}`);
     return ms;
   };
+  const rank = values.rank === undefined ? undefined : Number(values.rank);
+  if (rank !== undefined && !(Number.isInteger(rank) && rank >= 0 && rank <= MAX_RANK))
+    throw new UsageError(
+      `--rank: expected an integer from 0 to ${MAX_RANK}, got ${values.rank}\n\n${TRAINING_USAGE}`,
+    );
   const output = values.output ?? "text";
   if (output !== "text" && output !== "json")
     throw new UsageError(`--output must be text or json\n\n${TRAINING_USAGE}`);
@@ -239,6 +256,7 @@ function readOptions(args: readonly string[]): ReplayOptions {
     stepTimeMs: duration("step-time"),
     runId: values["run-id"] ?? basename(log, extname(log)),
     jobName: values["job-name"] ?? "replay",
+    rank,
     exporterConfig: values["exporter-config"],
     promtool: values.promtool,
     output,

@@ -1,9 +1,13 @@
 import { COUNT } from "../plan/units.js";
 import type { RowPlan } from "../plan/dashboard-plan.js";
 
-const RUN = 'run_id=~"$run_id", job_name=~"$job_name"';
+const RUN = 'run_id=~"$run_id", job_name=~"$job_name", rank=~"$rank"';
 
-/** Training runs: what the training collector exposes, filtered by run and job. */
+/**
+ * Training runs: what the training collector exposes, filtered by run, job and rank. The
+ * legends name the rank after the run ("llama-ft-42 1") for runs whose ranks report their
+ * own series; Grafana writes nothing for a run without the label.
+ */
 export const TRAINING_ROWS: readonly RowPlan[] = [
   {
     title: "Loss and evaluation",
@@ -12,27 +16,34 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         title: "Loss by phase",
         kind: "timeseries",
         unit: COUNT,
-        queries: [{ expr: `aiwatch_training_loss{${RUN}}`, legend: "{{run_id}} {{phase}}" }],
+        queries: [
+          { expr: `aiwatch_training_loss{${RUN}}`, legend: "{{run_id}} {{rank}} {{phase}}" },
+        ],
       },
       {
         title: "Evaluation metrics",
         kind: "timeseries",
         unit: COUNT,
         queries: [
-          { expr: `aiwatch_training_eval_metric{${RUN}}`, legend: "{{run_id}} {{metric}}" },
+          {
+            expr: `aiwatch_training_eval_metric{${RUN}}`,
+            legend: "{{run_id}} {{rank}} {{metric}}",
+          },
         ],
       },
       {
         title: "Learning rate",
         kind: "timeseries",
         unit: "sci",
-        queries: [{ expr: `aiwatch_training_learning_rate{${RUN}}`, legend: "{{run_id}}" }],
+        queries: [
+          { expr: `aiwatch_training_learning_rate{${RUN}}`, legend: "{{run_id}} {{rank}}" },
+        ],
       },
       {
         title: "Gradient norm",
         kind: "timeseries",
         unit: COUNT,
-        queries: [{ expr: `aiwatch_training_grad_norm{${RUN}}`, legend: "{{run_id}}" }],
+        queries: [{ expr: `aiwatch_training_grad_norm{${RUN}}`, legend: "{{run_id}} {{rank}}" }],
       },
     ],
   },
@@ -46,7 +57,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         queries: [
           {
             expr: `aiwatch_training_step{${RUN}} / aiwatch_training_max_steps{${RUN}}`,
-            legend: "{{run_id}}",
+            legend: "{{run_id}} {{rank}}",
           },
         ],
       },
@@ -55,8 +66,14 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         kind: "timeseries",
         unit: "suffix: /s",
         queries: [
-          { expr: `aiwatch_training_samples_per_second{${RUN}}`, legend: "{{run_id}} samples/s" },
-          { expr: `aiwatch_training_tokens_per_second{${RUN}}`, legend: "{{run_id}} tokens/s" },
+          {
+            expr: `aiwatch_training_samples_per_second{${RUN}}`,
+            legend: "{{run_id}} {{rank}} samples/s",
+          },
+          {
+            expr: `aiwatch_training_tokens_per_second{${RUN}}`,
+            legend: "{{run_id}} {{rank}} tokens/s",
+          },
         ],
       },
       {
@@ -66,7 +83,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         queries: [
           {
             expr: `time() - aiwatch_training_last_update_timestamp_seconds{${RUN}}`,
-            legend: "{{run_id}}",
+            legend: "{{run_id}} {{rank}}",
           },
         ],
       },
@@ -77,7 +94,7 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         queries: [
           {
             expr: `increase(aiwatch_training_nonfinite_values_total{${RUN}}[$__rate_interval])`,
-            legend: "{{run_id}} {{metric}}",
+            legend: "{{run_id}} {{rank}} {{metric}}",
           },
         ],
       },
@@ -86,7 +103,10 @@ export const TRAINING_ROWS: readonly RowPlan[] = [
         kind: "timeseries",
         unit: "none",
         queries: [
-          { expr: `aiwatch_training_run_status{${RUN}} == 1`, legend: "{{run_id}} {{status}}" },
+          {
+            expr: `aiwatch_training_run_status{${RUN}} == 1`,
+            legend: "{{run_id}} {{rank}} {{status}}",
+          },
         ],
       },
     ],

@@ -26,6 +26,13 @@ const FIXED: Readonly<Record<Exclude<Domain, "gpu">, readonly DomainVariable[]>>
       "job_name",
       'label_values(aiwatch_training_step{run_id=~"$run_id"}, job_name)',
     ),
+    // Empty for runs that report once (no rank label): "All" (.*) still matches those.
+    variable(
+      "rank",
+      "Rank",
+      "rank",
+      'label_values(aiwatch_training_step{run_id=~"$run_id", job_name=~"$job_name"}, rank)',
+    ),
   ],
   inference: [
     variable("model", "Model", "model", "label_values(aiwatch_inference_requests_total, model)"),

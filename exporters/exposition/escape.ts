@@ -9,12 +9,23 @@ export function escapeHelp(text: string): string {
   return /[\\\n]/.test(text) ? text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n") : text;
 }
 
-/** `{a="1",b="2"}`, or "" for no labels. Label names are validated when a family is made. */
-export function renderLabels(names: readonly string[], values: readonly string[]): string {
-  if (names.length === 0) return "";
+/**
+ * `{a="1",b="2"}`, or "" for no labels. Label names are validated when a family is made.
+ * Labels in `omitWhenEmpty` are left out when their value is "" (no label, to Prometheus).
+ */
+export function renderLabels(
+  names: readonly string[],
+  values: readonly string[],
+  omitWhenEmpty?: ReadonlySet<string>,
+): string {
   const parts: string[] = ["{"];
-  for (let i = 0; i < names.length; i++)
-    parts.push(i > 0 ? "," : "", names[i] ?? "", '="', escapeLabelValue(values[i] ?? ""), '"');
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? "";
+    const value = values[i] ?? "";
+    if (value === "" && omitWhenEmpty?.has(name)) continue;
+    parts.push(parts.length > 1 ? "," : "", name, '="', escapeLabelValue(value), '"');
+  }
+  if (parts.length === 1) return "";
   parts.push("}");
   return parts.join("");
 }

@@ -13,6 +13,12 @@ export interface FamilyOptions<L extends string> {
    * mode), so colons are allowed: they are that exporter's choice, not ours.
    */
   readonly upstreamName?: boolean;
+  /**
+   * Labels left out of the text when their value is empty. Prometheus reads an empty label
+   * as no label, so the series is the same; the text stays what it was before the label
+   * existed (a training run's `rank` when it has none).
+   */
+  readonly optionalLabels?: readonly L[];
 }
 
 /** Values of a family's labels, in `labelNames` order. */
@@ -34,6 +40,8 @@ export abstract class Family<L extends string = string> {
   readonly help: string;
   readonly labelNames: readonly L[];
   readonly unit: string | undefined;
+  /** See `FamilyOptions.optionalLabels`; undefined when there are none. */
+  readonly optionalLabels: ReadonlySet<string> | undefined;
   abstract readonly type: FamilyType;
 
   protected constructor(options: FamilyOptions<L>) {
@@ -58,6 +66,13 @@ export abstract class Family<L extends string = string> {
     this.help = options.help;
     this.labelNames = options.labelNames;
     this.unit = options.unit;
+    for (const label of options.optionalLabels ?? [])
+      if (!options.labelNames.includes(label))
+        throw new Error(`optional label ${label} of ${options.name} is not one of its labels`);
+    this.optionalLabels =
+      options.optionalLabels && options.optionalLabels.length > 0
+        ? new Set(options.optionalLabels)
+        : undefined;
   }
 
   abstract get seriesCount(): number;

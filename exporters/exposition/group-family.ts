@@ -110,7 +110,7 @@ export class GroupFamily<L extends string = string> extends Family<L> {
       for (const sample of group.samples.get(this) ?? []) {
         const prefix = (sample.prefix ??= flatText(
           this.name,
-          renderLabels(this.labelNames, sample.labels),
+          renderLabels(this.labelNames, sample.labels, this.optionalLabels),
           " ",
         ));
         chunk += prefix + formatSampleValue(sample.value) + "\n";

@@ -49,7 +49,7 @@ export class ScalarFamily<L extends string = string> extends KeyedFamily<L, Scal
   protected createSeries(values: LabelValues): ScalarSeries {
     return {
       values,
-      prefix: flatText(this.name, renderLabels(this.labelNames, values), " "),
+      prefix: flatText(this.name, renderLabels(this.labelNames, values, this.optionalLabels), " "),
       value: 0,
     };
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationField } from "../../core/config/zod-fields.js";
+import { MAX_RANK } from "./ingest/validate-training-record.js";
 import { statisticsConfigSchema } from "./statistics/statistics-config.js";
 
 const label = z.string().min(1).max(256);
@@ -43,6 +44,15 @@ const fileTailer = {
     .optional()
     .describe("run_id label; defaults to the name of the directory holding the file."),
   job_name: label.describe("job_name label: what the run belongs to (a training job, a sweep)."),
+  rank: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_RANK)
+    .optional()
+    .describe(
+      "rank label: the process of a distributed job whose log this is (one tailer per rank's file).",
+    ),
   poll_interval: durationField().default("5s"),
 };
 

@@ -1,8 +1,6 @@
 import { gpuNames } from "./gpu-metrics.js";
 import type { Preset } from "./preset.js";
-import { GPU_EVIDENCE, TRAINING_PRESETS } from "./training-presets.js";
-
-const RUN = ["run_id", "job_name"];
+import { GPU_EVIDENCE, RUN, TRAINING_PRESETS } from "./training-presets.js";
 
 /**
  * The monitors most AI workloads need, on aiwatch's metric names (and dcgm-exporter's for

@@ -1,6 +1,11 @@
 import type { Preset } from "./preset.js";
 
-const RUN = ["run_id", "job_name"];
+/**
+ * A run's series are told apart by `rank` too when each process of a distributed job
+ * reports its own: grouped by it, a spike on one rank fires with that rank, and a
+ * single-process run (no rank label) groups exactly as before.
+ */
+export const RUN = ["run_id", "job_name", "rank"];
 export const GPU_EVIDENCE = ["gpu-xid-errors", "gpu-ecc-uncorrectable", "gpu-row-remap-failure"];
 
 /** How far back the step-resolution presets count events (and so how long they fire). */
@@ -174,10 +179,11 @@ export const TRAINING_PRESETS: readonly Preset[] = [
     gpu: false,
     fields: () => ({
       layer: "environment",
+      // Joined on the rank as well: a rank that finished while the others run is not stalled.
       // The run's own cadence, not a fixed window: a 125 s Megatron iteration logged every
       // 10 iterations is not stalled after 20 minutes, a 0.2 s nanoGPT step is after 5.
       signal:
-        '((time() - aiwatch_training_last_update_timestamp_seconds) / clamp_min(aiwatch_training_log_interval_seconds, 30) or (time() - aiwatch_training_last_update_timestamp_seconds) / 120) and on(run_id, job_name) aiwatch_training_run_status{status="running"} == 1',
+        '((time() - aiwatch_training_last_update_timestamp_seconds) / clamp_min(aiwatch_training_log_interval_seconds, 30) or (time() - aiwatch_training_last_update_timestamp_seconds) / 120) and on(run_id, job_name, rank) aiwatch_training_run_status{status="running"} == 1',
       by: RUN,
       aggregation: "max",
       detector: { type: "threshold", above: 10 },

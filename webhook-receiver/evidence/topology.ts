@@ -11,6 +11,10 @@ import type { Labels } from "./series.js";
  * exporter (the training ingest API, the Kubernetes exporter Deployment) gives every run
  * and every GPU series the same `instance`, which would tie each run to every GPU.
  * Deployments with one exporter per node can add it back (`enrichment.topology.node`).
+ *
+ * A training run's `rank` is not a kind: the ranks of a data-parallel run share its
+ * gradients and its fate, so another rank's grad-norm spike or XID error is evidence
+ * for this rank's loss spike (same run), not a different workload.
  */
 export const ENTITY_KINDS = ["gpu", "node", "pod", "run", "job", "model"] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];

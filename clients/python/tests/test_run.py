@@ -65,6 +65,9 @@ def test_bad_arguments_fail_at_construction_not_in_the_loop() -> None:
         aiwatch.Run("run", "j" * 300)
     with pytest.raises(ValueError, match="url"):
         aiwatch.Run("run", "job", url="ftp://x")
+    for rank in (-1, 2**31, "1", True):
+        with pytest.raises(ValueError, match="rank"):
+            aiwatch.Run("run", "job", url="http://127.0.0.1:9", rank=rank)  # type: ignore[arg-type]
     run = aiwatch.Run("run", "job", url="http://127.0.0.1:9", token="t")
     with pytest.raises(ValueError, match="status"):
         run.finish("success")
@@ -83,7 +86,8 @@ def _distributed_worker(rank: int, world_size: int, store: str, url: str, per_ra
     torch.distributed.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=world_size)
     try:
         # RANK is not set: the rank comes from the initialised process group.
-        run = aiwatch.Run("ddp", "py-tests", url=url, token=TOKEN, per_rank=per_rank)
+        run_id = "ddp-per-rank" if per_rank else "ddp"
+        run = aiwatch.Run(run_id, "py-tests", url=url, token=TOKEN, per_rank=per_rank)
         assert run.rank == rank
         loss = torch.tensor([float(rank + 1)])
         torch.distributed.all_reduce(loss)
@@ -103,15 +107,18 @@ def test_a_real_gloo_process_group(exporter: Exporter, per_rank: bool, tmp_path:
     )
     text = exporter.metrics()
     if per_rank:
+        # One run, its two ranks' series told apart by the exporter's rank label.
         for rank in (0, 1):
-            labels = f'run_id="ddp-rank{rank}",job_name="py-tests"'
+            labels = f'run_id="ddp-per-rank",job_name="py-tests",rank="{rank}"'
             assert f"aiwatch_training_step{{{labels}}} {10 + rank}" in text
             assert f'aiwatch_training_metric{{{labels},metric="rank_value"}} {rank}' in text
+            assert f'aiwatch_training_run_status{{{labels},status="finished"}} 1' in text
+        assert 'aiwatch_training_step{run_id="ddp-per-rank",job_name="py-tests"}' not in text
     else:
         labels = 'run_id="ddp",job_name="py-tests"'
         assert f"aiwatch_training_step{{{labels}}} 10" in text
         assert f'aiwatch_training_loss{{{labels},phase="train"}} 3' in text
-        assert 'run_id="ddp-rank' not in text
+        assert f"{{{labels},rank=" not in text
 
 
 def test_a_forked_child_does_not_send_or_hang(exporter: Exporter) -> None:

@@ -8,6 +8,8 @@ export interface TrainingClientOptions {
   readonly token: string;
   readonly runId: string;
   readonly jobName: string;
+  /** This process's rank, when each rank of a distributed job reports its own series. */
+  readonly rank?: number;
   /** Records per request (default 500); a full batch is sent at once. */
   readonly batchSize?: number;
   /** Buffered records are sent at least this often (default 5000 ms; 0: only on flush). */
@@ -33,6 +35,7 @@ export interface TrainingClientError {
 interface WireRecord {
   readonly run_id: string;
   readonly job_name: string;
+  readonly rank?: number;
   readonly step?: number;
   readonly timestamp?: number;
   readonly metrics?: Record<string, number | string>;
@@ -75,8 +78,7 @@ export class TrainingClient {
     const wire: Record<string, number | string> = {};
     for (const [name, value] of Object.entries(metrics)) wire[name] = jsonNumber(value);
     this.push({
-      run_id: this.options.runId,
-      job_name: this.options.jobName,
+      ...this.identity(),
       step,
       timestamp: (options.timestamp ?? new Date()).getTime() / 1000,
       metrics: wire,
@@ -85,13 +87,21 @@ export class TrainingClient {
 
   /** How many steps the run will take (`aiwatch_training_max_steps`). */
   maxSteps(maxSteps: number): void {
-    this.push({ run_id: this.options.runId, job_name: this.options.jobName, max_steps: maxSteps });
+    this.push({ ...this.identity(), max_steps: maxSteps });
   }
 
   /** Marks the run finished (or failed), sends everything, and stops the timer. */
   async finish(status: "finished" | "failed" = "finished"): Promise<void> {
-    this.push({ run_id: this.options.runId, job_name: this.options.jobName, status });
+    this.push({ ...this.identity(), status });
     await this.close();
+  }
+
+  /** The labels every record of the run carries. */
+  private identity(): Pick<WireRecord, "run_id" | "job_name" | "rank"> {
+    const { runId, jobName, rank } = this.options;
+    return rank === undefined
+      ? { run_id: runId, job_name: jobName }
+      : { run_id: runId, job_name: jobName, rank };
   }
 
   /** Sends what is buffered now; resolves when it has been answered. */

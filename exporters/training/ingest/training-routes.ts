@@ -24,7 +24,7 @@ export function trainingRoutes(options: TrainingRoutesOptions): Router {
       errors.push({
         index,
         field: "run_id",
-        message: `the exporter already tracks its maximum number of runs; run ${JSON.stringify(record.runId)} was not created`,
+        message: `the exporter already tracks its maximum number of runs (each rank counts); run ${JSON.stringify(record.runId)}${record.rank === undefined ? "" : ` rank ${record.rank}`} was not created`,
       });
       return false;
     });

@@ -11,6 +11,7 @@ import type { TrainingRecord } from "../model/training-record.js";
 const FIELDS = [
   "run_id",
   "job_name",
+  "rank",
   "step",
   "timestamp",
   "metrics",
@@ -21,6 +22,8 @@ const FIELDS = [
 export const MAX_LABEL_LENGTH = 256;
 export const MAX_METRIC_NAME_LENGTH = 200;
 export const MAX_METRICS_PER_RECORD = 1000;
+/** torch.distributed ranks are 32-bit ints; a larger number is not a rank. */
+export const MAX_RANK = 2 ** 31 - 1;
 
 export interface TrainingRecordRules {
   /**
@@ -34,7 +37,9 @@ const API_RULES: TrainingRecordRules = { stepRequired: true };
 
 /**
  * Checks one record of `POST /api/v1/training/events`:
- * `{run_id, job_name, step, timestamp?, metrics: {name: value}, status?, max_steps?}`.
+ * `{run_id, job_name, rank?, step, timestamp?, metrics: {name: value}, status?, max_steps?}`.
+ * `rank` (an integer >= 0) makes each process of a distributed job a run of its own,
+ * told apart by the `rank` label.
  * `step` is required when the record carries metrics; a record may carry only a status
  * (`{"run_id": .., "job_name": .., "status": "finished"}`). Tailers apply the same checks
  * (see `validateTailedRecord`), so a file cannot feed values the API would refuse.
@@ -48,6 +53,7 @@ export function validateTrainingRecord(
   if (!record) return { ok: false, errors: check.errors };
   const runId = check.string("run_id", record["run_id"], MAX_LABEL_LENGTH);
   const jobName = check.string("job_name", record["job_name"], MAX_LABEL_LENGTH);
+  const rank = record["rank"] === undefined ? undefined : rankOf(check, record["rank"]);
   const step = record["step"] === undefined ? undefined : check.count("step", record["step"]);
   const timestampSeconds =
     record["timestamp"] === undefined
@@ -78,6 +84,7 @@ export function validateTrainingRecord(
     value: {
       runId,
       jobName,
+      rank,
       step,
       timestampSeconds,
       metrics: metrics ?? {},
@@ -85,6 +92,13 @@ export function validateTrainingRecord(
       maxSteps,
     },
   };
+}
+
+function rankOf(check: FieldChecks, value: unknown): number | undefined {
+  const rank = check.count("rank", value);
+  if (rank !== undefined && rank > MAX_RANK)
+    return check.fail("rank", `expected a process rank from 0 to ${MAX_RANK}, got ${rank}`);
+  return rank;
 }
 
 function metricsOf(check: FieldChecks, value: unknown): Record<string, number> | undefined {
@@ -131,6 +145,7 @@ function wireRecord(record: TrainingRecord): Record<string, unknown> {
     job_name: record.jobName,
     metrics: record.metrics,
   };
+  if (record.rank !== undefined) wire["rank"] = record.rank;
   if (record.step !== undefined) wire["step"] = record.step;
   if (record.timestampSeconds !== undefined) wire["timestamp"] = record.timestampSeconds;
   if (record.status !== undefined) wire["status"] = record.status;

@@ -10,6 +10,11 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export interface TrainingRecord {
   readonly runId: string;
   readonly jobName: string;
+  /**
+   * The process of a distributed job the point comes from, when each rank reports its own
+   * series (the `rank` label); absent for a single process or a job that reports once.
+   */
+  readonly rank?: number;
   /** The optimizer step the values belong to; absent when the source does not say. */
   readonly step?: number;
   /** When the point was produced (seconds since the epoch), when the source says. */

@@ -4,7 +4,8 @@ import { RunStatistics } from "../statistics/run-statistics.js";
 import type { RunStream } from "../statistics/run-statistics.js";
 import type { StatisticsPolicies } from "../statistics/statistics-config.js";
 import type { MetricClassifier, MetricTarget } from "./metric-mapping.js";
-import type { TrainingFamilies, ValueCell } from "./training-families.js";
+import { runLabelsWith } from "./training-families.js";
+import type { RunLabelValues, TrainingFamilies, ValueCell } from "./training-families.js";
 import { RUN_STATUSES } from "./training-record.js";
 import type { RunStatus, TrainingRecord } from "./training-record.js";
 
@@ -26,7 +27,11 @@ export interface TrainingRunsOptions {
 
 /** An event counter moved: which family, which series, by how much. */
 export type CounterListener = (
-  family: { readonly name: string; readonly labelNames: readonly string[] },
+  family: {
+    readonly name: string;
+    readonly labelNames: readonly string[];
+    readonly optionalLabels: ReadonlySet<string> | undefined;
+  },
   labels: LabelValues,
   by: number,
 ) => void;
@@ -56,7 +61,7 @@ interface MetricSeries {
 type RunCellName = "step" | "maxSteps" | "lastUpdate";
 
 interface RunState extends SampleGroup {
-  readonly labels: LabelValues;
+  readonly labels: RunLabelValues;
   readonly source: string;
   status: RunStatus;
   finishedAtMs: number | undefined;
@@ -105,12 +110,12 @@ export class TrainingRuns {
   }
 
   /** Bytes of values the run's statistics hold (bounded by the settings; see the docs). */
-  statisticsBytes(runId: string, jobName: string): number | undefined {
-    return this.runs.get(runKey(runId, jobName))?.statistics?.bytes;
+  statisticsBytes(runId: string, jobName: string, rank?: number): number | undefined {
+    return this.runs.get(runKey(runId, jobName, rank))?.statistics?.bytes;
   }
 
-  status(runId: string, jobName: string): RunStatus | undefined {
-    return this.runs.get(runKey(runId, jobName))?.status;
+  status(runId: string, jobName: string, rank?: number): RunStatus | undefined {
+    return this.runs.get(runKey(runId, jobName, rank))?.status;
   }
 
   /**
@@ -124,7 +129,7 @@ export class TrainingRuns {
     observedAtSeconds?: number,
   ): ApplyOutcome {
     const nowMs = this.now();
-    const key = runKey(record.runId, record.jobName);
+    const key = runKey(record.runId, record.jobName, record.rank);
     let run = this.runs.get(key);
     if (!run) {
       if (this.runs.size >= this.options.maxRuns) {
@@ -232,8 +237,9 @@ export class TrainingRuns {
   }
 
   private createRun(record: TrainingRecord, source: string, nowMs: number): RunState {
+    const labels = runLabels(record);
     const run: RunState = {
-      labels: [record.runId, record.jobName],
+      labels,
       source,
       status: "running",
       finishedAtMs: undefined,
@@ -245,7 +251,7 @@ export class TrainingRuns {
       cells: new Map(),
       runCells: new Map(),
       statusCells: RUN_STATUSES.map((status) => ({
-        labels: [record.runId, record.jobName, status],
+        labels: runLabelsWith(labels, status),
         value: 0,
       })),
       samples: new Map<object, GroupSample[]>(),
@@ -255,8 +261,8 @@ export class TrainingRuns {
     const statistics = this.options.statistics;
     if (statistics)
       run.statistics = new RunStatistics(run, this.families, statistics, this.options.onEvent);
-    this.runs.set(runKey(record.runId, record.jobName), run);
-    this.families.runInfo.add(run, { labels: [record.runId, record.jobName, source], value: 1 });
+    this.runs.set(runKey(record.runId, record.jobName, record.rank), run);
+    this.families.runInfo.add(run, { labels: runLabelsWith(labels, source), value: 1 });
     for (const cell of run.statusCells) this.families.runStatus.add(run, cell);
     this.writeStatus(run);
     this.families.runs.inc(["running"]);
@@ -316,7 +322,6 @@ export class TrainingRuns {
       this.onRefused("metric_limit", 1);
       return null;
     } else {
-      const [runId = "", jobName = ""] = run.labels;
       const family = this.familyOf(target);
       let cell: ValueCell | undefined;
       if (family) {
@@ -333,7 +338,10 @@ export class TrainingRuns {
         }
         cell = cells.get(extra ?? "");
         if (!cell) {
-          cell = { labels: extra === undefined ? run.labels : [runId, jobName, extra], value: 0 };
+          cell = {
+            labels: extra === undefined ? run.labels : runLabelsWith(run.labels, extra),
+            value: 0,
+          };
           cells.set(extra ?? "", cell);
           // Counters start at 0 so that the first event is an increase Prometheus sees.
           family.add(run, cell);
@@ -342,7 +350,7 @@ export class TrainingRuns {
       // Initialised at 0 for the same reason: the first non-finite value is an increase.
       // Its labels are the other-metric cell's when both name the logged key.
       const nonFinite: ValueCell = {
-        labels: cell && cell.labels[2] === metric ? cell.labels : [runId, jobName, metric],
+        labels: cell && cell.labels[3] === metric ? cell.labels : runLabelsWith(run.labels, metric),
         value: 0,
       };
       this.families.nonFinite.add(run, nonFinite);
@@ -387,6 +395,15 @@ export class TrainingRuns {
   }
 }
 
-function runKey(runId: string, jobName: string): string {
-  return `${runId}\u0000${jobName}`;
+/**
+ * A run is (job_name, run_id, rank): each rank of a distributed job that reports its own
+ * series is a run of its own (its own status, statistics and place under `max_runs`).
+ */
+function runKey(runId: string, jobName: string, rank: number | undefined): string {
+  return `${runId}\u0000${jobName}\u0000${rank ?? ""}`;
+}
+
+/** `[run_id, job_name, rank]`, the leading label values of every series of the run. */
+function runLabels(record: TrainingRecord): RunLabelValues {
+  return [record.runId, record.jobName, record.rank === undefined ? "" : String(record.rank)];
 }

@@ -7,6 +7,8 @@ export interface ReplaySummary {
   readonly format: string;
   readonly runId: string;
   readonly jobName: string;
+  /** The rank given to the log's records (`--rank`), if any. */
+  readonly rank?: number | undefined;
   readonly records: number;
   readonly firstStep: number | undefined;
   readonly lastStep: number | undefined;
@@ -34,12 +36,18 @@ const CLOCKS: Readonly<Record<string, string>> = {
 export function formatReplay(summary: ReplaySummary): string {
   // One run (the usual log): named once here, not on every alert.
   const runs = new Set(
-    summary.alerts.map((a) => `${a.labels["run_id"]}\u0000${a.labels["job_name"]}`),
+    summary.alerts.map(
+      (a) => `${a.labels["run_id"]}\u0000${a.labels["job_name"]}\u0000${a.labels["rank"] ?? ""}`,
+    ),
   );
-  const hidden = new Set(["severity", "layer", ...(runs.size <= 1 ? ["run_id", "job_name"] : [])]);
+  const hidden = new Set([
+    "severity",
+    "layer",
+    ...(runs.size <= 1 ? ["run_id", "job_name", "rank"] : []),
+  ]);
   const lines = [
     `${basename(summary.log)}: ${summary.format} log, ${summary.records} records, steps ${summary.firstStep ?? "?"} to ${summary.lastStep ?? "?"}, ${formatDuration(roundSeconds(summary.durationMs))} on ${CLOCKS[summary.clock] ?? summary.clock}`,
-    `replayed as run_id=${summary.runId} job_name=${summary.jobName} through the training collector and ${summary.spec} (${summary.monitors} monitors): scrape every ${formatDuration(summary.scrapeIntervalMs)}, rules every ${formatDuration(summary.evaluationIntervalMs)}`,
+    `replayed as run_id=${summary.runId} job_name=${summary.jobName}${summary.rank === undefined ? "" : ` rank=${summary.rank}`} through the training collector and ${summary.spec} (${summary.monitors} monitors): scrape every ${formatDuration(summary.scrapeIntervalMs)}, rules every ${formatDuration(summary.evaluationIntervalMs)}`,
     "",
   ];
   if (summary.alerts.length === 0) lines.push("no alert fired");

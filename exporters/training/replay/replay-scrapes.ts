@@ -72,7 +72,7 @@ export function scrapeReplay(
       onEvent: (family, labels, by) => {
         if (current)
           events.push({
-            series: family.name + renderLabels(family.labelNames, labels),
+            series: family.name + renderLabels(family.labelNames, labels, family.optionalLabels),
             atMs: current.atMs,
             step: current.record.step ?? step,
             by,

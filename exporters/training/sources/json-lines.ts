@@ -11,7 +11,8 @@ import { parsePythonJson } from "./python-json.js";
  * and a flat object (`{"step": 10, "loss": 0.5, "lr": 1e-4}`) where every other number is
  * a metric. `step` (or `global_step`, `iter`) names the step; `timestamp`/`time` (seconds,
  * or milliseconds when larger than 1e11) the time. run_id and job_name on the line win
- * over the tailer's. The line is then checked by the ingest API's rules (the step may be
+ * over the tailer's; so does `rank` on a line of the API's shape (on a flat line `rank` is
+ * a user's own number, a LoRA rank as likely as a process's, so it stays a metric). The line is then checked by the ingest API's rules (the step may be
  * absent): `"step": -1` or `"step": "x"` is an error, never a silently dropped step.
  * `malformed` when the line is not a JSON object at all; undefined for a blank line.
  */
@@ -52,6 +53,7 @@ export function parseJsonLine(
         ? line["job_name"]
         : defaults.jobName,
   };
+  if (nested && line["rank"] !== undefined) wire["rank"] = line["rank"];
   // A flat line without numbers has no metrics (the API's "carries nothing" applies).
   if (metrics && (nested || Object.keys(metrics).length > 0)) wire["metrics"] = metrics;
   const step = firstPresent(line, ["step", "global_step", "iter", "iteration"]);

@@ -1,8 +1,7 @@
-import type { LabelValues } from "../../exposition/family.js";
 import type { MetricTarget } from "../model/metric-mapping.js";
 import type { SampleGroup } from "../../exposition/group-family.js";
-import { WindowSample } from "../model/training-families.js";
-import type { TrainingFamilies, ValueCell } from "../model/training-families.js";
+import { runLabelsWith, WindowSample } from "../model/training-families.js";
+import type { RunLabelValues, TrainingFamilies, ValueCell } from "../model/training-families.js";
 import type { CounterListener } from "../model/training-runs.js";
 import { OverflowWindow } from "./overflow-window.js";
 import { SortedWindow } from "./sorted-window.js";
@@ -38,11 +37,11 @@ export class RunStatistics {
   private readonly logInterval: ValueCell;
   private logIntervalShown = false;
 
-  private readonly labels: LabelValues;
+  private readonly labels: RunLabelValues;
 
   /** `run` holds the samples (its series are filed with its metrics'). */
   constructor(
-    private readonly run: SampleGroup & { readonly labels: LabelValues },
+    private readonly run: SampleGroup & { readonly labels: RunLabelValues },
     private readonly families: TrainingFamilies,
     private readonly policies: StatisticsPolicies,
     private readonly onEvent: CounterListener | undefined,
@@ -64,8 +63,7 @@ export class RunStatistics {
     if (!identity) return undefined;
     const known = this.streams.get(identity.name);
     if (known) return known;
-    const [runId = "", jobName = ""] = this.labels;
-    const labels = [runId, jobName, identity.name];
+    const labels = runLabelsWith(this.labels, identity.name);
     const policy = this.policies.policy(identity.kind, identity.higherIsBetter);
     const statistics = new StreamStatistics(policy, this.policies.settings);
     const stream: RunStream = {

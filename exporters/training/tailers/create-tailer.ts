@@ -31,10 +31,11 @@ export function createTailer(
   const path = resolve(config.path);
   const name = config.name ?? `${config.kind}:${config.path}`;
   const intervalMs = Math.max(10, durationMs(config.poll_interval));
+  const sink = config.kind === "mlflow" ? context.sink : withRank(context.sink, config.rank);
   // Line tailers check their records where they know the line; these check here.
   const checkedSink: RecordSink = (record, mode, observedAt) => {
     const checked = validateTailedRecord(record);
-    if (checked.ok) context.sink(checked.value, mode, observedAt);
+    if (checked.ok) sink(checked.value, mode, observedAt);
     else
       context.problems({
         reason: "invalid_record",
@@ -65,8 +66,18 @@ export function createTailer(
   const parser = lineParser(config, runId, jobName);
   return {
     intervalMs,
-    tailer: new LineTailer(name, config.kind, path, parser, context.sink, context.problems),
+    tailer: new LineTailer(name, config.kind, path, parser, sink, context.problems),
   };
+}
+
+/**
+ * The configured rank (a file per rank of a distributed job), on records whose line does
+ * not name one. The schema bounds it as the ingest API does.
+ */
+function withRank(sink: RecordSink, rank: number | undefined): RecordSink {
+  if (rank === undefined) return sink;
+  return (record, mode, observedAt) =>
+    sink(record.rank === undefined ? { ...record, rank } : record, mode, observedAt);
 }
 
 /**

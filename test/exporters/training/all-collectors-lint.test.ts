@@ -179,6 +179,14 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         step: 5,
         metrics: { loss: 0.4, eval_f1: 0.7, samples_per_second: 88 },
       },
+      // The same run from two ranks of a distributed job: rank-labelled series beside it.
+      ...[0, 1].map((rank) => ({
+        run_id: "api-run",
+        job_name: "api",
+        rank,
+        step: 5,
+        metrics: { loss: 0.4 + rank, grad_norm: 1.5 },
+      })),
     ]);
     await postJson(`${exporter.url}/api/v1/inference/predictions`, [
       { id: "1", model: "churn", predicted: "yes" },
@@ -225,6 +233,7 @@ describe.skipIf(!available)("every training and inference source at once", () =>
         'aiwatch_training_step_time_seconds{run_id="nanogpt",job_name="nanogpt"} 0.4',
         'aiwatch_training_metric{run_id="regex",job_name="regex",metric="train_acc"} 0.52',
         'job_name="api"',
+        'aiwatch_training_loss{run_id="api-run",job_name="api",rank="1",phase="train"} 1.4',
         'server="vllm-0"',
         'server="triton-0"',
         "aiwatch_inference_label_delay_seconds_bucket",

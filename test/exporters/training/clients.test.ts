@@ -45,6 +45,30 @@ describe("the TypeScript training client", () => {
     expect(sampleValue(text, `aiwatch_training_run_status{${RUN},status="finished"}`)).toBe(1);
   });
 
+  it("sends each rank's series of one run, labelled rank, when given a rank", async () => {
+    exporter = await startTestExporter(temp.path, `${AUTH_CONFIG}collectors:\n  training: {}\n`);
+    for (const rank of [0, 1]) {
+      const run = new TrainingClient({
+        url: exporter.url,
+        token: TOKEN,
+        runId: "llama-ft-42",
+        jobName: "llama-ft",
+        rank,
+        flushIntervalMs: 0,
+      });
+      run.maxSteps(1000);
+      run.log(10 + rank, { loss: 2.5 + rank });
+      await run.finish();
+    }
+    const text = await scrape(exporter.url);
+    for (const rank of [0, 1]) {
+      const labels = `${RUN},rank="${rank}"`;
+      expect(sampleValue(text, `aiwatch_training_loss{${labels},phase="train"}`)).toBe(2.5 + rank);
+      expect(sampleValue(text, `aiwatch_training_max_steps{${labels}}`)).toBe(1000);
+      expect(sampleValue(text, `aiwatch_training_run_status{${labels},status="finished"}`)).toBe(1);
+    }
+  });
+
   it("reports records the exporter refuses, without throwing into training", async () => {
     exporter = await startTestExporter(temp.path, `${AUTH_CONFIG}collectors:\n  training: {}\n`);
     const errors: TrainingClientError[] = [];

@@ -55,6 +55,16 @@ describe("line tailers", () => {
     await tailer.close();
   });
 
+  it("labels the records of a rank's file with the configured rank, unless a line names its own", async () => {
+    const { dir, path, take, make } = follow("json_lines", "rank-1.jsonl", { rank: 1 });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, jsonLine(1, 0.9) + '{"step": 2, "rank": 5, "metrics": {"loss": 0.8}}\n');
+    const tailer = make();
+    await tailer.poll();
+    expect(take().map((r) => r.record.rank)).toEqual([1, 5]);
+    await tailer.close();
+  });
+
   it("waits for a partial line to be completed", async () => {
     const { dir, path, take, make } = follow("json_lines", "m.jsonl");
     const tailer = make();

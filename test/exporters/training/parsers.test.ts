@@ -171,6 +171,18 @@ describe("JSON lines and MLflow lines", () => {
     expect(
       parseJsonLine('{"step": 5, "metrics": {"loss": 0.4}, "status": "ok"}', defaults),
     ).toMatchObject({ ok: false });
+    // `rank` on the API's shape is the process's (checked as the API checks it); on a flat
+    // line it is the user's own number (a LoRA rank as likely as a process's).
+    expect(
+      parseJsonLine('{"step": 5, "rank": 3, "metrics": {"loss": 0.4}}', defaults),
+    ).toMatchObject({ ok: true, value: { rank: 3, metrics: { loss: 0.4 } } });
+    expect(
+      parseJsonLine('{"step": 5, "rank": -3, "metrics": {"loss": 0.4}}', defaults),
+    ).toMatchObject({ ok: false, errors: [{ field: "rank" }] });
+    expect(parseJsonLine('{"step": 5, "rank": 8, "loss": 0.4}', defaults)).toMatchObject({
+      ok: true,
+      value: { rank: undefined, metrics: { rank: 8, loss: 0.4 } },
+    });
     expect(parseJsonLine("   ", defaults)).toBeUndefined();
     expect(parseJsonLine('{"step": 1}', defaults)).toMatchObject({ ok: true, value: { step: 1 } });
   });

@@ -93,6 +93,41 @@ describe.skipIf(!(fixtures.available && promtool))("aiwatch training replay", ()
     );
   });
 
+  it("labels the log's records with --rank, and its alerts carry it", async () => {
+    const dir = join(temp.path, "rank");
+    mkdirSync(dir, { recursive: true });
+    const lines = Array.from({ length: 60 }, (_, i) => `it ${i} loss=${i === 40 ? 6 : 3}`);
+    writeFileSync(join(dir, "rank1.log"), `${lines.join("\n")}\n`);
+    const args = [
+      "training",
+      "replay",
+      "rank1.log",
+      "--spec",
+      repoPath("examples", "training.yaml"),
+      "--format",
+      "regex",
+      "--pattern",
+      "^it (?<step>\\d+) loss=(?<loss>\\S+)",
+      "--step-time",
+      "2s",
+      "--rank",
+      "1",
+    ];
+    const text = await cli(args, dir);
+    expect(text.stdout).toContain("replayed as run_id=rank1 job_name=replay rank=1 through");
+    const json = await cli([...args, "--output", "json"], dir);
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.stdout) as {
+      rank: number;
+      alerts: { alertname: string; labels: Record<string, string> }[];
+    };
+    expect(summary.rank).toBe(1);
+    expect(summary.alerts.find((a) => a.alertname === "TrainingLossSpike")?.labels).toMatchObject({
+      run_id: "rank1",
+      rank: "1",
+    });
+  });
+
   it("asks for a step time when the log carries no time", async () => {
     const dir = join(temp.path, "llmc");
     mkdirSync(dir, { recursive: true });
@@ -118,6 +153,7 @@ describe("aiwatch training replay: usage", () => {
         ["replay", "log.txt", "--spec", "s.yaml", "--step-time", "soon"],
         "--step-time: not a duration",
       ],
+      [["replay", "log.txt", "--spec", "s.yaml", "--rank=-1"], "--rank: expected an integer"],
       [["rerun"], 'unknown subcommand "rerun"'],
     ] as const) {
       const result = await cli(["training", ...args]);

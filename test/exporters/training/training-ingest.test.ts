@@ -141,6 +141,88 @@ describe("POST /api/v1/training/events", () => {
     expect(await scrape(url)).not.toContain("aiwatch_training_loss");
   });
 
+  it("keeps each rank of a run as a run of its own, labelled rank, counted by max_runs", async () => {
+    const url = await start("    max_runs: 3\n");
+    const record = (rank: number | undefined, step: number, loss: number) => ({
+      run_id: "r-1",
+      job_name: "llama-ft",
+      ...(rank === undefined ? {} : { rank }),
+      step,
+      metrics: { loss, grad_norm: loss * 2 },
+    });
+    const response = await postJson(events(url), [
+      record(0, 10, 2.5),
+      record(1, 10, 2.75),
+      record(undefined, 10, 3),
+      record(1, 11, 2.5),
+    ]);
+    expect(await response.json()).toEqual({
+      status: "success",
+      data: { received: 4, accepted: 4 },
+    });
+    // Rank 1 finishes; rank 0 is still running.
+    await postJson(events(url), {
+      run_id: "r-1",
+      job_name: "llama-ft",
+      rank: 1,
+      status: "finished",
+    });
+    const refused = await postJson(events(url), [
+      record(2, 10, 2.5),
+      { run_id: "r-1", job_name: "llama-ft", rank: -1, step: 1, metrics: { loss: 1 } },
+      { run_id: "r-1", job_name: "llama-ft", rank: "1", step: 1, metrics: { loss: 1 } },
+      { run_id: "r-1", job_name: "llama-ft", rank: 2 ** 31, step: 1, metrics: { loss: 1 } },
+    ]);
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as {
+      details: { errors: { index: number; field: string; message: string }[] };
+    };
+    expect(body.details.errors).toEqual([
+      {
+        index: 0,
+        field: "run_id",
+        message:
+          'the exporter already tracks its maximum number of runs (each rank counts); run "r-1" rank 2 was not created',
+      },
+      { index: 1, field: "rank", message: "expected a non-negative integer, got number -1" },
+      { index: 2, field: "rank", message: 'expected a non-negative integer, got "1"' },
+      {
+        index: 3,
+        field: "rank",
+        message: "expected a process rank from 0 to 2147483647, got 2147483648",
+      },
+    ]);
+    const text = await scrape(url);
+    const loss = (labels: string) =>
+      sampleValue(text, `aiwatch_training_loss{${labels},phase="train"}`);
+    expect(loss(`${RUN},rank="0"`)).toBe(2.5);
+    expect(loss(`${RUN},rank="1"`)).toBe(2.5);
+    // No rank: the series a single process always had, without an empty rank label.
+    expect(loss(RUN)).toBe(3);
+    expect(text).not.toContain('rank=""');
+    expect(sampleValue(text, `aiwatch_training_grad_norm{${RUN},rank="1"}`)).toBe(5);
+    expect(sampleValue(text, `aiwatch_training_step{${RUN},rank="1"}`)).toBe(11);
+    expect(sampleValue(text, `aiwatch_training_step{${RUN},rank="0"}`)).toBe(10);
+    const status = (labels: string, s: string) =>
+      sampleValue(text, `aiwatch_training_run_status{${labels},status="${s}"}`);
+    expect(status(`${RUN},rank="1"`, "finished")).toBe(1);
+    expect(status(`${RUN},rank="0"`, "running")).toBe(1);
+    expect(status(RUN, "running")).toBe(1);
+    expect(sampleValue(text, 'aiwatch_training_runs{status="running"}')).toBe(2);
+    expect(
+      sampleValue(
+        text,
+        'aiwatch_exporter_rejected_records_total{collector="training",reason="invalid_record"}',
+      ),
+    ).toBe(3);
+    expect(
+      sampleValue(
+        text,
+        'aiwatch_exporter_rejected_records_total{collector="training",reason="run_limit"}',
+      ),
+    ).toBe(1);
+  });
+
   it("requires credentials", async () => {
     const url = await start();
     const response = await postJson(events(url), [], "wrong");

@@ -38,8 +38,9 @@ class Run:
 
     In a distributed job only rank 0 sends (``RANK``/``LOCAL_RANK``/``SLURM_PROCID``,
     or ``torch.distributed`` when initialised); on other ranks every method is a
-    no-op. ``per_rank=True`` makes every rank send, as run ``<run_id>-rank<N>``: the
-    ingest API carries no labels besides ``run_id`` and ``job_name``.
+    no-op. ``per_rank=True`` makes every rank send its own series of the same run,
+    told apart by the exporter's ``rank`` label (``aiwatch_training_loss{run_id=...,
+    rank="1"}``); each rank is a run of its own there (its status, its alerts).
 
     Example::
 
@@ -57,8 +58,9 @@ class Run:
             ``http://localhost:9401``.
         token: A bearer token of the exporter's ``auth.bearer_tokens``; default
             ``AIWATCH_INGEST_TOKEN`` (or the file named by ``AIWATCH_INGEST_TOKEN_FILE``).
-        per_rank: Send from every rank, each as its own run.
-        rank: This process's rank, when the launcher's variables do not say it.
+        per_rank: Send from every rank, each labelled with its ``rank``.
+        rank: This process's rank (an integer >= 0), when the launcher's variables
+            do not say it.
         batch_size: Records per request; a full batch is sent at once.
         flush_interval: Seconds between sends of a partial batch.
         max_buffered: Records kept while the exporter is unreachable.
@@ -69,7 +71,8 @@ class Run:
             first to the second, each with jitter.
 
     Raises:
-        ValueError: at construction, for a bad ``run_id``, ``job_name``, URL or option.
+        ValueError: at construction, for a bad ``run_id``, ``job_name``, ``rank``, URL
+            or option.
     """
 
     def __init__(
@@ -90,14 +93,10 @@ class Run:
         initial_backoff: float = 0.5,
         max_backoff: float = 30.0,
     ) -> None:
-        check_label("run_id", run_id)
-        check_label("job_name", job_name)
-        self.rank: int = process_rank() if rank is None else rank
+        self.run_id: str = check_label("run_id", run_id)
+        self.job_name: str = check_label("job_name", job_name)
+        self.rank: int = process_rank() if rank is None else _check_rank(rank)
         self.per_rank = per_rank
-        self.run_id: str = check_label(
-            "run_id", f"{run_id}-rank{self.rank}" if per_rank else run_id
-        )
-        self.job_name: str = job_name
         self.exit_timeout = exit_timeout
         self.endpoint = resolve_endpoint(url, token)
         options = SenderOptions(
@@ -124,7 +123,7 @@ class Run:
         self._sender = BatchSender(
             f"run {self.run_id}",
             Transport(self.endpoint),
-            TrainingChannel(self.run_id, self.job_name),
+            TrainingChannel(self.run_id, self.job_name, self.rank if per_rank else None),
             options,
         )
         # Run.log's hot path appends straight to the sender's queue (see BatchSender).
@@ -258,6 +257,16 @@ class Run:
             f"Run(run_id={self.run_id!r}, job_name={self.job_name!r}, "
             f"url={self.endpoint.url!r}, rank={self.rank}, enabled={self._enabled})"
         )
+
+
+#: torch.distributed ranks are 32-bit ints; the exporter refuses larger ones.
+_MAX_RANK = 2**31 - 1
+
+
+def _check_rank(rank: object) -> int:
+    if type(rank) is not int or not 0 <= rank <= _MAX_RANK:
+        raise ValueError(f"rank: expected an integer from 0 to {_MAX_RANK}, got {rank!r:.40}")
+    return rank
 
 
 def _tensor_value(tensor: Any) -> Any:

@@ -26,8 +26,12 @@ _dumps = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=F
 class TrainingChannel:
     """Encodes a run's queued items; appends the dropped-records count when it grew."""
 
-    def __init__(self, run_id: str, job_name: str) -> None:
-        self._labels = {"run_id": run_id, "job_name": job_name}
+    def __init__(self, run_id: str, job_name: str, rank: Optional[int] = None) -> None:
+        # ``rank`` only when each rank sends its own series (``per_rank``): the exporter
+        # labels them ``rank``; without it a run's series carry no rank label.
+        self._labels: Dict[str, Any] = {"run_id": run_id, "job_name": job_name}
+        if rank is not None:
+            self._labels["rank"] = rank
         self._reported_drops = 0
         self._last_step = 0
 
