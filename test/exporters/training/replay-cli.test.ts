@@ -58,23 +58,7 @@ describe.skipIf(!(fixtures.available && promtool))("aiwatch training replay", ()
     );
     writeFileSync(join(dir, "train.log"), `${lines.join("\n")}\n`);
     const result = await cli(
-      [
-        "training",
-        "replay",
-        "train.log",
-        "--spec",
-        repoPath("examples", "training.yaml"),
-        "--format",
-        "regex",
-        "--pattern",
-        "^it (?<step>\\d+) loss=(?<loss>\\S+)",
-        "--step-time",
-        "2s",
-        "--scrape-interval",
-        "30s",
-        "--evaluation-interval",
-        "30s",
-      ],
+      itLogReplay("train.log", "--scrape-interval", "30s", "--evaluation-interval", "30s"),
       dir,
     );
     expect(result.code).toBe(0);
@@ -98,21 +82,7 @@ describe.skipIf(!(fixtures.available && promtool))("aiwatch training replay", ()
     mkdirSync(dir, { recursive: true });
     const lines = Array.from({ length: 60 }, (_, i) => `it ${i} loss=${i === 40 ? 6 : 3}`);
     writeFileSync(join(dir, "rank1.log"), `${lines.join("\n")}\n`);
-    const args = [
-      "training",
-      "replay",
-      "rank1.log",
-      "--spec",
-      repoPath("examples", "training.yaml"),
-      "--format",
-      "regex",
-      "--pattern",
-      "^it (?<step>\\d+) loss=(?<loss>\\S+)",
-      "--step-time",
-      "2s",
-      "--rank",
-      "1",
-    ];
+    const args = itLogReplay("rank1.log", "--rank", "1");
     const text = await cli(args, dir);
     expect(text.stdout).toContain("replayed as run_id=rank1 job_name=replay rank=1 through");
     const json = await cli([...args, "--output", "json"], dir);
@@ -175,3 +145,21 @@ describe("aiwatch training replay: usage", () => {
     expect(result.stderr).toContain("notes.txt: no training records found; give --format");
   });
 });
+
+/** `training replay` of a log of `it <step> loss=<value>` lines, 2 s a step, plus `extra`. */
+function itLogReplay(file: string, ...extra: string[]): string[] {
+  return [
+    "training",
+    "replay",
+    file,
+    "--spec",
+    repoPath("examples", "training.yaml"),
+    "--format",
+    "regex",
+    "--pattern",
+    "^it (?<step>\\d+) loss=(?<loss>\\S+)",
+    "--step-time",
+    "2s",
+    ...extra,
+  ];
+}
