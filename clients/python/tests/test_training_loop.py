@@ -107,3 +107,27 @@ def test_a_diverging_loop_sends_nan_and_infinity(exporter: Exporter) -> None:
     labels = 'run_id="torch-nan",job_name="py-tests"'
     assert exporter.sample(f'aiwatch_training_nonfinite_values_total{{{labels},metric="loss"}}') == nonfinite_steps
     assert exporter.sample(f'aiwatch_training_nonfinite_values_total{{{labels},metric="grad_norm"}}') == 1
+
+
+class DeviceTensor(torch.Tensor):
+    """A real tensor that says it is not on the CPU, as a CUDA tensor does: ``log()``
+    takes the path of a GPU tensor (Debian's torch has no CUDA)."""
+
+    @property
+    def is_cpu(self) -> bool:
+        return False
+
+
+def test_a_device_tensor_updated_in_place_after_log_sends_the_logged_value(
+    exporter: Exporter,
+) -> None:
+    run = aiwatch.Run("torch-device", "py-tests", url=exporter.url, token=TOKEN)
+    running = torch.tensor(1.5).as_subclass(DeviceTensor)
+    whole_batch = torch.ones(4).as_subclass(DeviceTensor)
+    run.log(1, loss=running, activations=whole_batch)
+    running.add_(10.0)  # an accumulator's +=, before the sender reads the value
+    assert run.finish(timeout=10)
+    labels = 'run_id="torch-device",job_name="py-tests"'
+    assert exporter.sample(f'aiwatch_training_loss{{{labels},phase="train"}}') == 1.5
+    # Not a scalar: counted as invalid, not sent.
+    assert run.stats().invalid_values == 1

@@ -144,8 +144,9 @@ class Run:
         """Queues one step's values (a couple of microseconds); never raises.
 
         Values may be ``float``, ``int``, NumPy scalars or one-element tensors (a CPU
-        tensor is read at once; a CUDA tensor is detached and read on the sender
-        thread, so the training step does not wait for the GPU). NaN and the infinities are sent as
+        tensor is read at once; a CUDA tensor is copied on the GPU and read on the
+        sender thread, so the training step does not wait for the GPU, and an in-place
+        update after ``log()`` does not change what is sent). NaN and the infinities are sent as
         the exporter's ``"NaN"``/``"Infinity"``/``"-Infinity"``: they are what
         divergence alerts look for. Names that are not identifiers go through
         ``log_metrics``.
@@ -271,15 +272,20 @@ def _check_rank(rank: object) -> int:
 
 def _tensor_value(tensor: Any) -> Any:
     """A tensor's value to keep in the queue. A CPU scalar is read now (a fraction of a
-    microsecond, and nothing is kept alive); any other tensor is detached, so that its
-    autograd graph is not kept, and read on the sender thread, so that the training step
-    never waits for the device."""
+    microsecond, and nothing is kept alive). A device scalar is copied on its own stream
+    (``detach().clone()``: queued behind the step's kernels, so the training step never
+    waits for the device) and read on the sender thread; the copy, not the tensor, so
+    that an in-place update after ``log()`` (an accumulator's ``+=``) does not change what
+    is sent, and no autograd graph is kept. Anything else is not a value: None, counted
+    as invalid by the sender, with nothing kept alive."""
     try:
         if tensor.is_cpu:
             return tensor.item()
+        if tensor.numel() == 1:
+            return tensor.detach().clone()
     except Exception:  # noqa: BLE001 - not a scalar: the sender counts it as invalid
         pass
-    return tensor.detach()
+    return None
 
 
 _fork_aware: "weakref.WeakSet[Run]" = weakref.WeakSet()
