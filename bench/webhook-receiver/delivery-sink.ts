@@ -1,0 +1,61 @@
+import { createServer } from "node:http";
+import type { IncomingMessage } from "node:http";
+
+/**
+ * The receiver bench's destination: a process of its own, as a chat platform is. It counts
+ * every notification that reaches `/sink` (generic-webhook bodies) by its first alert's
+ * fingerprint; `POST /check` with a JSON array of expected fingerprints answers how many
+ * never arrived and how many arrived more than once.
+ *
+ * In the generator's process, parsing digests of hundreds of notifications held up the
+ * event loop that sends requests on schedule and times their answers, and the stall was
+ * charged to the receiver's ack latency (the bare baseline has no sink traffic at all).
+ */
+const port = Number(process.argv[2] ?? 0);
+const seen = new Map<string, number>();
+
+function readBody(req: IncomingMessage, done: (body: string) => void): void {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => done(Buffer.concat(chunks).toString("utf8")));
+}
+
+const server = createServer((req, res) => {
+  readBody(req, (text) => {
+    if (req.url === "/check") {
+      const expected = JSON.parse(text) as string[];
+      let lost = 0;
+      let twice = 0;
+      for (const key of expected) {
+        const count = seen.get(key) ?? 0;
+        if (count === 0) lost++;
+        else if (count > 1) twice++;
+      }
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ lost, twice }));
+      return;
+    }
+    try {
+      const body = JSON.parse(text) as {
+        notifications?: { alerts?: { fingerprint?: string }[] }[];
+      };
+      for (const n of body.notifications ?? []) {
+        // One notification per webhook: its first alert's fingerprint names it.
+        const key = n.alerts?.[0]?.fingerprint ?? "";
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+    } catch {
+      // Counted as missing by /check.
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+});
+server.keepAliveTimeout = 95_000;
+server.listen(port, "127.0.0.1", () => {
+  const address = server.address();
+  process.stdout.write(
+    `listening ${typeof address === "object" && address ? address.port : port}\n`,
+  );
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
