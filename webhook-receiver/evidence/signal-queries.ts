@@ -32,7 +32,12 @@ export function signalQuery(
     : selector;
 }
 
-/** The labels that identify an alert's group in its monitor's signal. */
+/**
+ * The labels that identify an alert's group in its monitor's signal. A `by` label the
+ * alert lacks was empty on the series (Prometheus drops empty labels), so it is matched
+ * as `=""`: left out, the query would take in every group that has it (every `rank` of
+ * a run whose alert came from the unranked series).
+ */
 export function groupMatchers(monitor: MonitorContext, alertLabels: Labels): QueryMatcher[] {
   const names =
     monitor.by ??
@@ -40,7 +45,7 @@ export function groupMatchers(monitor: MonitorContext, alertLabels: Labels): Que
       (name) => !RULE_LABELS.has(name) && !(name in monitor.alertLabels),
     );
   return names
-    .filter((name) => LABEL_NAME.test(name) && alertLabels[name] !== undefined)
+    .filter((name) => LABEL_NAME.test(name))
     .sort()
     .map((name) => ({ name, op: "=", value: alertLabels[name] ?? "" }));
 }

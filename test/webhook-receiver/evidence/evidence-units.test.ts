@@ -111,6 +111,19 @@ describe("queries", () => {
     );
   });
 
+  it("matches a grouping label the alert lacks as empty, not as any value", () => {
+    const m = monitor("training-loss-spike");
+    const ranked = { ...m, by: ["run_id", "job_name", "rank"] };
+    // Prometheus drops an empty label: this alert came from the run's unranked series.
+    const labels = { alertname: "TrainingLossSpike", run_id: "r-1", job_name: "j" };
+    expect(signalQuery(ranked, groupMatchers(ranked, labels))).toBe(
+      'avg by (run_id, job_name, rank) (aiwatch_training_loss{phase="train", job_name="j", rank="", run_id="r-1"})',
+    );
+    expect(signalQuery(ranked, groupMatchers(ranked, { ...labels, rank: "1" }))).toBe(
+      'avg by (run_id, job_name, rank) (aiwatch_training_loss{phase="train", job_name="j", rank="1", run_id="r-1"})',
+    );
+  });
+
   it("joins a related monitor on every entity it can share with the alert (sum for counters)", () => {
     const entities0 = { run_id: "r-1", instance: "10.0.0.7:9401", uuid: "GPU-1" };
     const entities = entitiesOf(entities0, DEFAULT_TOPOLOGY);
