@@ -15,8 +15,8 @@ Per step it sends ``loss``, ``learning_rate`` (the optimizer's first parameter g
 ``grad_norm`` (the total L2 norm of the gradients, when asked), and
 ``samples_per_second`` / ``tokens_per_second`` from the time between calls. A GPU
 tensor is copied on the GPU and read on the sender thread (see ``Run.log``): nothing
-here waits for the GPU. torch is
-not imported by this module; it uses the tensors it is given.
+here waits for the GPU. torch is not imported by this module; it uses the tensors it
+is given.
 """
 
 from __future__ import annotations

@@ -146,9 +146,9 @@ class Run:
         Values may be ``float``, ``int``, NumPy scalars or one-element tensors (a CPU
         tensor is read at once; a CUDA tensor is copied on the GPU and read on the
         sender thread, so the training step does not wait for the GPU, and an in-place
-        update after ``log()`` does not change what is sent). NaN and the infinities are sent as
-        the exporter's ``"NaN"``/``"Infinity"``/``"-Infinity"``: they are what
-        divergence alerts look for. Names that are not identifiers go through
+        update after ``log()`` does not change what is sent). NaN and the infinities
+        are sent as the exporter's ``"NaN"``/``"Infinity"``/``"-Infinity"``: they are
+        what divergence alerts look for. Names that are not identifiers go through
         ``log_metrics``.
         """
         if self._enabled:
