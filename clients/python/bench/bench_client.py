@@ -13,7 +13,8 @@
    (``--diagnostic-steps``), the same loop logging to the running exporter ("up") and
    with the least any in-process logger does ("least": read the loss, append the values
    to a deque). All arms interleave in blocks (the order rotating) so that drift in the
-   machine's speed hits all alike. Wall time and the loop thread's CPU time (what
+   machine's speed hits all alike; after each "up" block its sender's leftovers are
+   sent, untimed, so that no block pays for another arm's sending. Wall time and the loop thread's CPU time (what
    logging costs the loop itself, robust to other processes taking the cores) are
    reported per step, as the ratio of totals and the median of the per-block ratios.
 3. The same four arms on a toy step (``Linear(8, 1)``, batch 16, SGD: a third of the
@@ -185,6 +186,11 @@ def loop_overhead(model: str, exporter_url: str, hung_url: str, token: str,
             seconds, cpu_seconds = training_loop(loops[name], per_block[name], arms[name])
             wall[name].append(seconds / per_block[name])
             cpu[name].append(cpu_seconds / per_block[name])
+            if name == "up":
+                # What the up arm's sender still has queued would otherwise be encoded and
+                # sent during the next block (the hung arm's, in three rotations of four):
+                # sent now, untimed, so that no arm pays for another's sending.
+                up.flush(timeout=5)
     measured = ("hung", "up", "least")
 
     def ratios(per_step: "dict[str, list[float]]", arm: str) -> "dict[str, float]":
