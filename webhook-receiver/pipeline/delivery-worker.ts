@@ -479,7 +479,13 @@ export class DeliveryWorker {
   }
 }
 
-/** Resolves in the event loop's check phase, after the I/O callbacks already pending. */
+/**
+ * Resolves in the next turn's timers phase: after the I/O callbacks already pending and
+ * after the accept batcher's dispatch (a check-phase callback). With setImmediate, a
+ * delivery step queued first ran its read or render ahead of that dispatch in the same
+ * check phase. Four 20 s A/B pairs at 1,000 webhooks/s: ack p99 15.0–17.6 ms (median 15.6)
+ * with the timer against 14.7–20.6 ms (median 19.8) with setImmediate.
+ */
 function afterPendingIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
