@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { serveChild } from "./serve-child.js";
 
 /**
  * The baseline: a bare node:http server that reads the same webhook body, parses the JSON
@@ -17,15 +18,4 @@ const server = createServer((req, res) => {
     }
   });
 });
-// As the receiver does (Alertmanager keeps idle connections up to 90 s): with Node's 5 s
-// default, the server closed idle keep-alive connections while the generator reused them,
-// and the baseline failed requests with ECONNRESET that the receiver never sees.
-server.keepAliveTimeout = 95_000;
-server.headersTimeout = 96_000;
-server.listen(port, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(
-    `listening ${typeof address === "object" && address ? address.port : port}\n`,
-  );
-});
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+serveChild(server, port);

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { IncomingMessage } from "node:http";
+import { serveChild } from "./serve-child.js";
 
 /**
  * The receiver bench's destination: a process of its own, as a chat platform is. It counts
@@ -56,11 +57,4 @@ const server = createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
   });
 });
-server.keepAliveTimeout = 95_000;
-server.listen(port, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(
-    `listening ${typeof address === "object" && address ? address.port : port}\n`,
-  );
-});
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+serveChild(server, port);

@@ -200,7 +200,7 @@ class BatchSender:
         """Exact whenever no producer is between taking a sequence number and appending."""
         with self._lock:
             queued = list(self.queue)  # one call into C: no append can interleave
-            taken = max(self._newest_popped, max(map(_seq_of, queued), default=0))
+            taken = self._newest_of(queued)
             evicted = taken - self._popped - len(queued)
             # The batch in flight beyond max_buffered in all: it is dropped unless the
             # exporter takes it, as the oldest of a full queue would have been.
@@ -220,7 +220,10 @@ class BatchSender:
             )
 
     def _newest_queued(self) -> int:
-        queued = list(self.queue)
+        return self._newest_of(list(self.queue))
+
+    def _newest_of(self, queued: list) -> int:
+        """(Under the lock.) The newest sequence number taken, given a copy of the queue."""
         return max(self._newest_popped, max(map(_seq_of, queued), default=0))
 
     def _resolved_through(self, seq: int) -> bool:
