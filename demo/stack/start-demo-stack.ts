@@ -163,6 +163,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       }),
       version: readPackageVersion(),
       stdout: options.onMessage,
+      deliveryThread: true,
     });
     stops.push(() => receiver.stop());
 

@@ -41,6 +41,9 @@ export async function startHarness(
     env?: Record<string, string>;
     enricher?: Enricher;
     startWriter?: ReceiverOptions["startWriter"];
+    deliveryThread?: boolean;
+    /** Runs after the config was loaded, before the receiver starts. */
+    beforeStart?: () => void;
   } = {},
 ): Promise<Harness> {
   const env = { RECEIVER_TOKEN: TOKEN, ...options.env };
@@ -56,6 +59,7 @@ export async function startHarness(
     secrets: () => active().secretValues,
   });
   const stdout: string[] = [];
+  options.beforeStart?.();
   const receiver = await startReceiver({
     config,
     secrets: { env },
@@ -67,6 +71,7 @@ export async function startHarness(
     pollMs: 100,
     ...(options.enricher ? { enricher: options.enricher } : {}),
     ...(options.startWriter ? { startWriter: options.startWriter } : {}),
+    ...(options.deliveryThread ? { deliveryThread: true } : {}),
   });
   active = () => receiver.config();
   return {

@@ -154,6 +154,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       logger,
       version: readPackageVersion(),
       stdout: io.stdout,
+      deliveryThread: true,
       ...(web.config ? { webConfig: web.config } : {}),
     });
   } catch (error) {

@@ -5,7 +5,6 @@ import type { DeliveryOutcome } from "../destinations/delivery-outcome.js";
 import type { RenderedMessage } from "../destinations/destination.js";
 import type { GroupInput, IncidentLink } from "../render/render-context.js";
 import { renderMessage } from "../render/render-message.js";
-import type { ReceiverMetrics } from "../server/receiver-metrics.js";
 import type { PendingDelivery } from "../store/outbox-store.js";
 import type { Enrichment } from "./enrichment.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
@@ -24,7 +23,7 @@ export interface DeliveryWorkerDeps {
   readonly owner: string;
   readonly destinations: DestinationSet;
   readonly config: () => ReceiverConfig;
-  readonly metrics: ReceiverMetrics;
+  readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
   readonly now: () => number;
   readonly random: () => number;
@@ -36,6 +35,51 @@ export interface DeliveryWorkerDeps {
     enrichment: Enrichment | undefined,
   ) => IncidentLink | undefined;
 }
+
+type LabelValues<L extends string> = Partial<Record<L, string | number>>;
+
+/** A labelled counter: the part of prom-client's Counter that delivery uses. */
+export interface CountsByLabel<L extends string> {
+  inc(labels: LabelValues<L>, value?: number): void;
+}
+
+/** A labelled histogram: the part of prom-client's Histogram that delivery uses. */
+export interface ObservesByLabel<L extends string> {
+  observe(labels: LabelValues<L>, value: number): void;
+}
+
+/**
+ * The receiver's metrics that delivery records (ReceiverMetrics has them all; in the
+ * delivery thread they are relayed to the main thread's registry).
+ */
+export interface DeliveryMetrics {
+  readonly storageErrors: CountsByLabel<"operation">;
+  readonly templateFallbacks: CountsByLabel<"destination">;
+  readonly trimmed: CountsByLabel<"destination">;
+  readonly digests: CountsByLabel<"destination">;
+  readonly coalesced: CountsByLabel<"destination">;
+  readonly splits: CountsByLabel<"destination">;
+  readonly deliveries: CountsByLabel<"destination" | "type" | "outcome">;
+  readonly deliveryDuration: ObservesByLabel<"destination" | "type">;
+}
+
+/** What the receiver asks of delivery, in this thread or in one of its own. */
+export interface DeliveryRunner {
+  start(): void;
+  /** Looks at the outbox soon (something was routed, replayed or reloaded). */
+  wake(): void;
+  /** Stops taking new work and waits for messages in flight. */
+  stop(): Promise<void>;
+  /**
+   * The receiver applied a reloaded config (its destinations already rebuilt here);
+   * resolves once delivery uses it.
+   */
+  configChanged(): Promise<void>;
+  /** Where messages are rendered and sent right now. */
+  where(): DeliveryPlace;
+}
+
+export type DeliveryPlace = "delivery thread" | "event loop";
 
 const WAKE_COALESCE_MS = 20;
 /**
@@ -60,7 +104,7 @@ const MIN_SIZE_LIMIT = 256;
  * allows right now, they are coalesced into one digest rather than queued message by
  * message or dropped. Each outcome is written to the database before the next send.
  */
-export class DeliveryWorker {
+export class DeliveryWorker implements DeliveryRunner {
   private readonly busy = new Map<string, Promise<void>>();
   /** Destinations another replica drains, and when to ask for their lease again. */
   private readonly leasedElsewhere = new Map<string, number>();
@@ -70,6 +114,15 @@ export class DeliveryWorker {
   private lastTick = 0;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  where(): DeliveryPlace {
+    return "event loop";
+  }
+
+  configChanged(): Promise<void> {
+    this.wake();
+    return Promise.resolve();
+  }
 
   start(): void {
     this.stopped = false;

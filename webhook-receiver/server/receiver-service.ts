@@ -16,13 +16,15 @@ import { fetchHttpClient } from "../destinations/http-client.js";
 import { startPayloadParser } from "../payload/payload-parser.js";
 import { AcceptBatcher } from "../pipeline/accept-batcher.js";
 import { DeliveryWorker } from "../pipeline/delivery-worker.js";
+import type { DeliveryPlace, DeliveryRunner } from "../pipeline/delivery-worker.js";
+import { incidentLinkOf } from "../pipeline/incident-link-of.js";
+import { startDeliveryThread } from "../pipeline/start-delivery-thread.js";
 import { DestinationSet } from "../pipeline/destination-set.js";
 import type { Enricher, Enrichment } from "../pipeline/enrichment.js";
 import { RoutingStage } from "../pipeline/routing-stage.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
 import { carriesIncidentKey } from "../incidents/incident-capability.js";
-import { incidentChartUrl, incidentUrl, mainChart } from "../incidents/incident-link.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import type { IncidentStore } from "../incidents/incident-store.js";
 import type { NotificationStore } from "../store/notification-store.js";
@@ -62,6 +64,14 @@ export interface ReceiverOptions {
   readonly startWriter?: typeof startInboxWriter;
   /** How often to claim notifications a dead replica accepted but never routed. */
   readonly orphanScanMs?: number;
+  /**
+   * Delivers from a thread of its own (the CLI does), so that reading the outbox,
+   * rendering and sending never delay an ack. SQLite storage only, with the default HTTP
+   * client, clock and secret files (`http`, `now`, `random` and `secrets.readFile` are
+   * not passed); the thread loads `config.file`
+   * itself, with secrets from `secrets.env`. Otherwise delivery runs on the event loop.
+   */
+  readonly deliveryThread?: boolean;
 }
 
 export interface RunningReceiver {
@@ -76,6 +86,8 @@ export interface RunningReceiver {
   /** SQLite only, as `database`. */
   readonly notifications: NotificationStore;
   readonly incidents: IncidentStore;
+  /** Where messages are rendered and sent: see ReceiverOptions.deliveryThread. */
+  deliveryPlace(): DeliveryPlace;
   reload(): ReturnType<ConfigReloader<ReceiverConfig>["reload"]>;
   config(): ReceiverConfig;
   /** Queues a follow-up message (e.g. late evidence) to where a notification went. */
@@ -132,28 +144,41 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     },
     () => destinations.names(),
   );
-  const worker = new DeliveryWorker({
-    outbox: store,
-    owner,
-    write: (writes) => store.recordOutbox(writes),
-    destinations,
-    config,
-    metrics,
-    logger: options.logger,
-    now,
-    incidentLink: (link, enrichment) => {
-      const base = config().externalUrl;
-      if (base === undefined) return undefined;
-      return {
-        url: incidentUrl(base, link.id, link.token),
-        ...(mainChart(enrichment?.evidence)
-          ? { chartUrl: incidentChartUrl(base, link.id, link.token) }
-          : {}),
-      };
-    },
-    random: options.random ?? Math.random,
-    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-  });
+  const deliverHere = (): DeliveryRunner =>
+    new DeliveryWorker({
+      outbox: store,
+      owner,
+      write: (writes) => store.recordOutbox(writes),
+      destinations,
+      config,
+      metrics,
+      logger: options.logger,
+      now,
+      incidentLink: incidentLinkOf(config),
+      random: options.random ?? Math.random,
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    });
+  const worker: DeliveryRunner =
+    (options.deliveryThread === true &&
+    store.kind === "sqlite" &&
+    options.http === undefined &&
+    options.now === undefined &&
+    options.random === undefined &&
+    options.secrets.readFile === undefined
+      ? startDeliveryThread({
+          data: {
+            configFile: options.config.file,
+            env: { ...options.secrets.env },
+            owner,
+            ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+          },
+          write: (writes) => store.recordOutbox(writes),
+          metrics,
+          logger: options.logger,
+          stdout: options.stdout,
+          fallback: deliverHere,
+        })
+      : undefined) ?? deliverHere();
   const enricher =
     options.enricher ??
     new RootCauseEnricher({
@@ -214,8 +239,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       if (JSON.stringify(next.storage) !== JSON.stringify(previous.storage))
         return Promise.reject(new Error("storage cannot change on reload; restart the receiver"));
       destinations.apply(next);
-      worker.wake();
-      return Promise.resolve();
+      return worker.configChanged();
     },
     registry,
     options.logger,
@@ -313,6 +337,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     url: server.url,
     storage: options.config.storage.kind === "sqlite" ? options.config.storage.path : "postgres",
     replica: owner,
+    delivery: worker.where(),
   });
   const sqlite = (): SqliteReceiverStore => {
     if (store instanceof SqliteReceiverStore) return store;
@@ -333,6 +358,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     },
     registry,
     incidents,
+    deliveryPlace: () => worker.where(),
     reload: () => reloader.reload(),
     config,
     followUp,

@@ -1,0 +1,192 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { Logger, LogLevel } from "../../core/log/logger.js";
+import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
+import type { ReceiverConfig } from "../config/receiver-config.js";
+import { fetchHttpClient } from "../destinations/http-client.js";
+import { openDatabase } from "../store/open-database.js";
+import { OutboxStore } from "../store/outbox-store.js";
+import type { OutboxWrite } from "../store/outbox-writes.js";
+import type {
+  DeliveryThreadData,
+  FromDeliveryThread,
+  MetricUpdate,
+  ToDeliveryThread,
+} from "./delivery-thread-messages.js";
+import { DeliveryWorker } from "./delivery-worker.js";
+import type { DeliveryMetrics } from "./delivery-worker.js";
+import { DestinationSet } from "./destination-set.js";
+import { incidentLinkOf } from "./incident-link-of.js";
+
+/**
+ * The delivery thread (started by start-delivery-thread.ts): the delivery worker with a
+ * read connection of its own, so reading the outbox, rendering digests and sending them
+ * never hold up the event loop that answers Alertmanager. It loads the receiver's config
+ * file itself (compiled templates cannot cross threads) and again on every reload the
+ * main thread applied. Outbox writes, metrics, logs and console output go to the main
+ * thread: the writer thread commits, the registry and the logger (with its redaction)
+ * live there.
+ */
+const port = parentPort;
+if (!port) throw new Error("delivery-thread.js runs as a worker thread");
+const data = workerData as DeliveryThreadData;
+
+const post = (message: FromDeliveryThread): void => port.postMessage(message);
+
+let pendingMetrics: MetricUpdate[] = [];
+const recordMetric = (
+  metric: keyof DeliveryMetrics,
+  labels: Readonly<Record<string, string | number | undefined>>,
+  value: number,
+): void => {
+  const defined: Record<string, string | number> = {};
+  for (const [name, label] of Object.entries(labels))
+    if (label !== undefined) defined[name] = label;
+  // Sent once per turn: a delivery updates several metrics at once.
+  if (pendingMetrics.length === 0)
+    setImmediate(() => {
+      post({ kind: "metrics", updates: pendingMetrics });
+      pendingMetrics = [];
+    });
+  pendingMetrics.push({ metric, labels: defined, value });
+};
+const counter = (metric: keyof DeliveryMetrics) => ({
+  inc: (labels: Readonly<Record<string, string | number | undefined>>, value = 1) =>
+    recordMetric(metric, labels, value),
+});
+const metrics: DeliveryMetrics = {
+  storageErrors: counter("storageErrors"),
+  templateFallbacks: counter("templateFallbacks"),
+  trimmed: counter("trimmed"),
+  digests: counter("digests"),
+  coalesced: counter("coalesced"),
+  splits: counter("splits"),
+  deliveries: counter("deliveries"),
+  deliveryDuration: {
+    observe: (labels, value) => recordMetric("deliveryDuration", labels, value),
+  },
+};
+
+const log =
+  (level: LogLevel) =>
+  (message: string, fields?: Record<string, unknown>): void => {
+    try {
+      post({ kind: "log", level, message, ...(fields ? { fields } : {}) });
+    } catch {
+      // A field that cannot cross threads (errors and plain data can): the message alone.
+      post({ kind: "log", level, message });
+    }
+  };
+const logger: Logger = {
+  debug: log("debug"),
+  info: log("info"),
+  warn: log("warn"),
+  error: log("error"),
+};
+
+let writeSeq = 0;
+const writesWaiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+const write = (writes: readonly OutboxWrite[]): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const seq = ++writeSeq;
+    writesWaiting.set(seq, { resolve, reject });
+    post({ kind: "write", seq, writes });
+  });
+
+async function load(): Promise<ReceiverConfig> {
+  const loaded = await loadReceiverConfig(data.configFile, { env: data.env });
+  if (!loaded.ok)
+    throw new Error(
+      `cannot load ${data.configFile}: ${loaded.diagnostics.map((d) => d.message).join("; ")}`,
+    );
+  return loaded.config;
+}
+
+async function main(): Promise<void> {
+  let config: ReceiverConfig;
+  let outbox: OutboxStore;
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    config = await load();
+    if (config.storage.kind !== "sqlite")
+      throw new Error("the delivery thread reads SQLite storage only");
+    db = openDatabase(config.storage.path, config.storage.synchronous);
+    // Reads only: every write goes through the writer thread, as the main thread's do.
+    db.pragma("query_only = ON");
+    outbox = new OutboxStore(db);
+  } catch (error) {
+    post({ kind: "failed", message: (error as Error).message });
+    return;
+  }
+  const destinations = new DestinationSet(
+    { http: fetchHttpClient, stdout: (text) => post({ kind: "stdout", text }) },
+    Date.now,
+  );
+  destinations.apply(config);
+  for (const d of config.destinations) builtinTemplates(d.type);
+  const current = (): ReceiverConfig => config;
+  const attempt = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
+  const worker = new DeliveryWorker({
+    outbox: {
+      schedule: (names) => attempt(() => outbox.schedule(names)),
+      due: (destination, now, limit) => attempt(() => outbox.due(destination, now, limit)),
+      previouslyFiringGroups: (destination, keys) =>
+        attempt(() => outbox.previouslyFiringGroups(destination, keys)),
+      // One process owns a SQLite file: its leases are always this process's.
+      leaseDestination: () => Promise.resolve(true),
+      releaseLeases: () => Promise.resolve(),
+    },
+    write,
+    owner: data.owner,
+    destinations,
+    config: current,
+    metrics,
+    logger,
+    now: Date.now,
+    random: Math.random,
+    incidentLink: incidentLinkOf(current),
+    ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
+  });
+  let reloading = Promise.resolve();
+  port?.on("message", (message: ToDeliveryThread) => {
+    switch (message.kind) {
+      case "start":
+        worker.start();
+        return;
+      case "wake":
+        worker.wake();
+        return;
+      case "written": {
+        const waiting = writesWaiting.get(message.seq);
+        writesWaiting.delete(message.seq);
+        if (message.error === undefined) waiting?.resolve();
+        else waiting?.reject(new Error(message.error));
+        return;
+      }
+      case "reload":
+        // In order: a second reload applies after the first.
+        reloading = reloading.then(async () => {
+          try {
+            config = await load();
+            destinations.apply(config);
+            worker.wake();
+          } catch (error) {
+            logger.error("the delivery thread keeps its previous config", { error });
+          }
+          post({ kind: "reloaded" });
+        });
+        return;
+      case "stop":
+        void reloading
+          .then(() => worker.stop())
+          .finally(() => {
+            db.close();
+            post({ kind: "stopped" });
+            port?.close();
+          });
+        return;
+    }
+  });
+  post({ kind: "ready" });
+}
+
+void main();
