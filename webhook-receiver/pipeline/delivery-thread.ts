@@ -42,13 +42,14 @@ const recordMetric = (
   for (const [name, label] of Object.entries(labels))
     if (label !== undefined) defined[name] = label;
   // Sent once per turn: a delivery updates several metrics at once.
-  if (pendingMetrics.length === 0)
-    setImmediate(() => {
-      post({ kind: "metrics", updates: pendingMetrics });
-      pendingMetrics = [];
-    });
+  if (pendingMetrics.length === 0) setImmediate(flushMetrics);
   pendingMetrics.push({ metric, labels: defined, value });
 };
+function flushMetrics(): void {
+  if (pendingMetrics.length === 0) return;
+  post({ kind: "metrics", updates: pendingMetrics });
+  pendingMetrics = [];
+}
 const counter = (metric: keyof DeliveryMetrics) => ({
   inc: (labels: Readonly<Record<string, string | number | undefined>>, value = 1) =>
     recordMetric(metric, labels, value),
@@ -180,6 +181,7 @@ async function main(): Promise<void> {
           .then(() => worker.stop())
           .finally(() => {
             db.close();
+            flushMetrics();
             post({ kind: "stopped" });
             port?.close();
           });
