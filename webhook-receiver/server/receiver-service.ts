@@ -65,11 +65,11 @@ export interface ReceiverOptions {
   /** How often to claim notifications a dead replica accepted but never routed. */
   readonly orphanScanMs?: number;
   /**
-   * Delivers from a thread of its own (the CLI does), so that reading the outbox,
-   * rendering and sending never delay an ack. SQLite storage only, with the default HTTP
-   * client, clock and secret files (`http`, `now`, `random` and `secrets.readFile` are
-   * not passed); the thread loads `config.file`
-   * itself, with secrets from `secrets.env`. Otherwise delivery runs on the event loop.
+   * Delivers from a thread of its own (the CLI and the demo do), so that reading the
+   * outbox, rendering and sending never delay an ack. SQLite storage only, and only when
+   * `http`, `now`, `random` and `secrets.readFile` are not passed: the thread loads
+   * `config.file` itself, with secrets from `secrets.env`. Otherwise, or when the thread
+   * cannot start, delivery runs on the event loop.
    */
   readonly deliveryThread?: boolean;
 }
@@ -158,27 +158,31 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       random: options.random ?? Math.random,
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     });
-  const worker: DeliveryRunner =
-    (options.deliveryThread === true &&
+  // The thread builds its own clock, HTTP client and destinations from the config file:
+  // a caller that injects any of them (tests) gets delivery on the event loop.
+  const threadable =
+    options.deliveryThread === true &&
     store.kind === "sqlite" &&
     options.http === undefined &&
     options.now === undefined &&
     options.random === undefined &&
-    options.secrets.readFile === undefined
-      ? startDeliveryThread({
-          data: {
-            configFile: options.config.file,
-            env: { ...options.secrets.env },
-            owner,
-            ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-          },
-          write: (writes) => store.recordOutbox(writes),
-          metrics,
-          logger: options.logger,
-          stdout: options.stdout,
-          fallback: deliverHere,
-        })
-      : undefined) ?? deliverHere();
+    options.secrets.readFile === undefined;
+  const threaded = threadable
+    ? startDeliveryThread({
+        data: {
+          configFile: options.config.file,
+          env: { ...options.secrets.env },
+          owner,
+          ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+        },
+        write: (writes) => store.recordOutbox(writes),
+        metrics,
+        logger: options.logger,
+        stdout: options.stdout,
+        fallback: deliverHere,
+      })
+    : undefined;
+  const worker: DeliveryRunner = threaded ?? deliverHere();
   const enricher =
     options.enricher ??
     new RootCauseEnricher({
