@@ -325,7 +325,7 @@ describe.skipIf(!available)("the exporter and the receiver as servers", () => {
         .find((l) => l.includes("listening"));
     });
     expect(line).toMatch(
-      /^ts=\S+ level=info component=webhook-receiver msg="webhook receiver listening" url=http:\/\/127\.0\.0\.1:\d+ storage=\S+ replica=\S+$/,
+      /^ts=\S+ level=info component=webhook-receiver msg="webhook receiver listening" url=http:\/\/127\.0\.0\.1:\d+ storage=\S+ replica=\S+ delivery=thread$/,
     );
   });
 });

@@ -76,9 +76,7 @@ describe("the delivery thread", () => {
   it("delivers, with its records, metrics and logs on the main thread, across a retry", async () => {
     hook.failNext("server-error");
     harness = await startHarness(dir.path, config(), { env: env(), deliveryThread: true });
-    expect(harness.receiver.deliveryPlace(), "built? npm test builds first").toBe(
-      "delivery thread",
-    );
+    expect(harness.receiver.deliveryPlace(), "built? npm test builds first").toBe("thread");
     expect((await harness.post(alert("GpuXidErrors"))).status).toBe(200);
     const h = harness;
     await waitFor("the retried delivery", () => (hook.accepted.length === 1 ? true : undefined));
@@ -139,7 +137,7 @@ describe("the delivery thread", () => {
     });
     const h = harness;
     await waitFor("the fallback", () =>
-      h.receiver.deliveryPlace() === "event loop" ? true : undefined,
+      h.receiver.deliveryPlace() === "event-loop" ? true : undefined,
     );
     const line = h.logs.find((l) => l.includes("the delivery thread stopped"));
     expect(JSON.parse(line ?? "{}")).toMatchObject({

@@ -79,7 +79,7 @@ export interface DeliveryRunner {
   where(): DeliveryPlace;
 }
 
-export type DeliveryPlace = "delivery thread" | "event loop";
+export type DeliveryPlace = "thread" | "event-loop";
 
 const WAKE_COALESCE_MS = 20;
 /**
@@ -116,7 +116,7 @@ export class DeliveryWorker implements DeliveryRunner {
   constructor(private readonly deps: DeliveryWorkerDeps) {}
 
   where(): DeliveryPlace {
-    return "event loop";
+    return "event-loop";
   }
 
   configChanged(): Promise<void> {

@@ -111,7 +111,7 @@ export function startDeliveryThread(deps: DeliveryThreadDeps): DeliveryRunner | 
         send({ kind: "reload" });
       });
     },
-    where: () => fallback?.where() ?? "delivery thread",
+    where: () => fallback?.where() ?? "thread",
     stop: () => {
       if (fallback) return fallback.stop();
       stopping ??= new Promise<void>((resolve) => {

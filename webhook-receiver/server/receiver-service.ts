@@ -316,6 +316,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     );
   } catch (error) {
     await parser.close();
+    // The delivery thread would keep the process alive (a port in use must exit).
+    await worker.stop();
     await store.close();
     throw error;
   }
