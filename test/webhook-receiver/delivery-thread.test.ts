@@ -5,7 +5,7 @@ import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import type { StandIn } from "./platforms/stand-in-server.js";
-import { configHead, startHarness } from "./receiver-harness.js";
+import { startHarness, webhookConfig } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { webhookPayload } from "./sample-notifications.js";
 import { SECRETS } from "./stand-ins.js";
@@ -34,18 +34,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-const config = (urlVariable = "WEBHOOK_URL"): string => `${configHead(dir.path)}delivery:
-  timeout: 5s
-  initial_backoff: 50ms
-  max_backoff: 200ms
-destinations:
-  - name: inhouse
-    type: webhook
-    url: { env: ${urlVariable} }
-    headers: { Authorization: { env: WEBHOOK_AUTH } }
-default_route:
-  destinations: [inhouse]
-`;
+const config = (urlVariable = "WEBHOOK_URL"): string => webhookConfig(dir.path, { urlVariable });
 
 const env = () => ({
   WEBHOOK_URL: hook.url,

@@ -102,3 +102,25 @@ storage:
   synchronous: normal
 ${extra}`;
 }
+
+/**
+ * A receiver.yaml with one generic webhook, `inhouse`, whose URL and Authorization header
+ * come from the environment, and quick retries.
+ */
+export function webhookConfig(
+  dir: string,
+  options: { urlVariable?: string; destinationExtra?: string } = {},
+): string {
+  return `${configHead(dir)}delivery:
+  timeout: 5s
+  initial_backoff: 50ms
+  max_backoff: 200ms
+destinations:
+  - name: inhouse
+    type: webhook
+    url: { env: ${options.urlVariable ?? "WEBHOOK_URL"} }
+    headers: { Authorization: { env: WEBHOOK_AUTH } }${options.destinationExtra ?? ""}
+default_route:
+  destinations: [inhouse]
+`;
+}

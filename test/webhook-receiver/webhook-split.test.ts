@@ -9,7 +9,7 @@ import { waitFor } from "../support/wait-for.js";
 import { startReceiverProcess } from "./receiver-process.js";
 import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
 import type { ReceivedRequest, StandIn } from "./platforms/stand-in-server.js";
-import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
+import { startHarness, TOKEN, webhookConfig } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { webhookPayload } from "./sample-notifications.js";
 import { SECRETS } from "./stand-ins.js";
@@ -37,20 +37,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-function config(maxSize = ""): string {
-  return `${configHead(dir.path)}delivery:
-  timeout: 5s
-  initial_backoff: 50ms
-  max_backoff: 200ms
-destinations:
-  - name: inhouse
-    type: webhook
-    url: { env: WEBHOOK_URL }
-    headers: { Authorization: { env: WEBHOOK_AUTH } }${maxSize}
-default_route:
-  destinations: [inhouse]
-`;
-}
+const config = (maxSize = ""): string => webhookConfig(dir.path, { destinationExtra: maxSize });
 
 const env = () => ({ WEBHOOK_URL: hook.url, WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}` });
 

@@ -5,6 +5,7 @@ import type { ReceiverConfig } from "../config/receiver-config.js";
 import { fetchHttpClient } from "../destinations/http-client.js";
 import { openDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
+import { sqliteDeliveryReads } from "../store/sqlite-delivery-reads.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
 import type {
   DeliveryThreadData,
@@ -125,17 +126,8 @@ async function main(): Promise<void> {
   destinations.apply(config);
   for (const d of config.destinations) builtinTemplates(d.type);
   const current = (): ReceiverConfig => config;
-  const attempt = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
   const worker = new DeliveryWorker({
-    outbox: {
-      schedule: (names) => attempt(() => outbox.schedule(names)),
-      due: (destination, now, limit) => attempt(() => outbox.due(destination, now, limit)),
-      previouslyFiringGroups: (destination, keys) =>
-        attempt(() => outbox.previouslyFiringGroups(destination, keys)),
-      // One process owns a SQLite file: its leases are always this process's.
-      leaseDestination: () => Promise.resolve(true),
-      releaseLeases: () => Promise.resolve(),
-    },
+    outbox: sqliteDeliveryReads(outbox),
     write,
     owner: data.owner,
     destinations,
@@ -145,6 +137,8 @@ async function main(): Promise<void> {
     now: Date.now,
     random: Math.random,
     incidentLink: incidentLinkOf(current),
+    // No acks share this thread's event loop.
+    yieldToAcks: () => Promise.resolve(),
     ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
   });
   let reloading = Promise.resolve();

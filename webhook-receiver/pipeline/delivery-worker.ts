@@ -8,15 +8,12 @@ import { renderMessage } from "../render/render-message.js";
 import type { PendingDelivery } from "../store/outbox-store.js";
 import type { Enrichment } from "./enrichment.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
-import type { Claim, ReceiverStore } from "../store/receiver-store.js";
+import type { Claim, DeliveryReads } from "../store/receiver-store.js";
 import { backoffMs } from "./backoff.js";
 import type { DestinationSet, RuntimeDestination } from "./destination-set.js";
 
 export interface DeliveryWorkerDeps {
-  readonly outbox: Pick<
-    ReceiverStore,
-    "schedule" | "due" | "previouslyFiringGroups" | "leaseDestination" | "releaseLeases"
-  >;
+  readonly outbox: DeliveryReads;
   /** Records outcomes, one transaction per call. */
   readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
   /** This process, as the holder of destination leases (several replicas share a store). */
@@ -29,6 +26,12 @@ export interface DeliveryWorkerDeps {
   readonly random: () => number;
   /** Longest sleep between looks at the outbox (rows may come from another process). */
   readonly pollMs?: number;
+  /**
+   * Waits before each outbox read and render. On the acks' event loop, until the I/O
+   * already pending was handled (the default); in a thread of its own there is nothing to
+   * wait for.
+   */
+  readonly yieldToAcks?: () => Promise<void>;
   /** The incident page of a routed notification, when the receiver has an external URL. */
   readonly incidentLink?: (
     incident: { id: number; token: string },
@@ -239,7 +242,7 @@ export class DeliveryWorker implements DeliveryRunner {
   private async drain(runtime: RuntimeDestination): Promise<boolean> {
     // Delivery shares the event loop with the acks: its reads and renders (a digest's is a
     // few milliseconds) wait until the requests and commit answers already in are handled.
-    await afterPendingIo();
+    await (this.deps.yieldToAcks ?? afterPendingIo)();
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
@@ -295,7 +298,7 @@ export class DeliveryWorker implements DeliveryRunner {
       });
       return { batch, idempotencyKey, result };
     };
-    await afterPendingIo();
+    await (this.deps.yieldToAcks ?? afterPendingIo)();
     let rendered = render(candidates);
     // A digest is one message. One that the alerts as data would split goes as the first
     // delivery alone (split as it needs): the parts of a split are tracked per delivery.

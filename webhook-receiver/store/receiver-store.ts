@@ -124,3 +124,9 @@ export interface ReceiverStore {
   unavailableReason(): string | undefined;
   close(): Promise<void>;
 }
+
+/** What the delivery worker reads of the store, and its destination leases. */
+export type DeliveryReads = Pick<
+  ReceiverStore,
+  "schedule" | "due" | "previouslyFiringGroups" | "leaseDestination" | "releaseLeases"
+>;

@@ -7,13 +7,13 @@ import { NotificationStore } from "./notification-store.js";
 import { openDatabase } from "./open-database.js";
 import type { SqliteDatabase } from "./open-database.js";
 import { OutboxStore } from "./outbox-store.js";
-import type { ActionHistory, ReceiverStore } from "./receiver-store.js";
+import { attempt, sqliteDeliveryReads } from "./sqlite-delivery-reads.js";
+import type { ActionHistory, DeliveryReads, ReceiverStore } from "./receiver-store.js";
 
 /**
  * The embedded store: one SQLite file owned by one receiver process. Frequent writes go
  * through the writer thread (group commit, inbox-writer.ts); reads and rare writes
- * (replay, follow-ups, pruning, actions) use the main connection. One process, so a
- * destination's lease is always this process's.
+ * (replay, follow-ups, pruning, actions) use the main connection.
  */
 export class SqliteReceiverStore implements ReceiverStore {
   readonly kind = "sqlite";
@@ -23,6 +23,11 @@ export class SqliteReceiverStore implements ReceiverStore {
   readonly actionStore: ActionStore;
   readonly actions: ActionHistory;
   readonly incidents: SqliteIncidentStore;
+  readonly schedule: DeliveryReads["schedule"];
+  readonly due: DeliveryReads["due"];
+  readonly previouslyFiringGroups: DeliveryReads["previouslyFiringGroups"];
+  readonly leaseDestination: DeliveryReads["leaseDestination"];
+  readonly releaseLeases: DeliveryReads["releaseLeases"];
 
   private constructor(
     readonly database: SqliteDatabase,
@@ -30,6 +35,12 @@ export class SqliteReceiverStore implements ReceiverStore {
   ) {
     this.notifications = new NotificationStore(database);
     this.outbox = new OutboxStore(database);
+    const reads = sqliteDeliveryReads(this.outbox);
+    this.schedule = reads.schedule;
+    this.due = reads.due;
+    this.previouslyFiringGroups = reads.previouslyFiringGroups;
+    this.leaseDestination = reads.leaseDestination;
+    this.releaseLeases = reads.releaseLeases;
     this.historyStore = new HistoryStore(database);
     this.actionStore = new ActionStore(database);
     this.actions = asyncActions(this.actionStore);
@@ -54,16 +65,8 @@ export class SqliteReceiverStore implements ReceiverStore {
   notification: ReceiverStore["notification"] = (id) => attempt(() => this.notifications.get(id));
   enqueueFollowUp: ReceiverStore["enqueueFollowUp"] = (id, enrichment, now) =>
     attempt(() => this.notifications.enqueueFollowUp(id, enrichment, now));
-  schedule: ReceiverStore["schedule"] = (destinations) =>
-    attempt(() => this.outbox.schedule(destinations));
-  leaseDestination: ReceiverStore["leaseDestination"] = () => Promise.resolve(true);
-  releaseLeases: ReceiverStore["releaseLeases"] = () => Promise.resolve();
-  due: ReceiverStore["due"] = (destination, now, limit) =>
-    attempt(() => this.outbox.due(destination, now, limit));
   previouslyFiring: ReceiverStore["previouslyFiring"] = (destination, groupKey) =>
     attempt(() => this.outbox.previouslyFiring(destination, groupKey));
-  previouslyFiringGroups: ReceiverStore["previouslyFiringGroups"] = (destination, groupKeys) =>
-    attempt(() => this.outbox.previouslyFiringGroups(destination, groupKeys));
   recordOutbox: ReceiverStore["recordOutbox"] = (writes) => this.writer.outbox(writes);
   deadLetters: ReceiverStore["deadLetters"] = (destination) =>
     attempt(() => this.outbox.deadLetters(destination));
@@ -85,11 +88,6 @@ export class SqliteReceiverStore implements ReceiverStore {
     await this.writer.close();
     if (this.database.open) this.database.close();
   }
-}
-
-/** A synchronous read or write as a promise that rejects instead of throwing. */
-function attempt<T>(run: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(run()));
 }
 
 function asyncActions(store: ActionStore): ActionHistory {
