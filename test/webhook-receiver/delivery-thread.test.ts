@@ -101,6 +101,24 @@ describe("the delivery thread", () => {
     expect(h.logs.join("\n")).not.toContain(SECRETS.webhookToken);
   });
 
+  it("logs a send at debug, and relays only what the main logger writes", async () => {
+    hook.failNext("server-error");
+    harness = await startHarness(dir.path, config(), {
+      env: env(),
+      deliveryThread: true,
+      logLevel: "info",
+    });
+    expect((await harness.post(alert("GpuXidErrors"))).status).toBe(200);
+    const h = harness;
+    // The thread posts a record before the metrics of the same turn: once the counter
+    // says delivered, any record of that send has reached the main logger.
+    await waitFor("the relayed metrics", async () =>
+      (await metric(h, delivered)) === 1 ? true : undefined,
+    );
+    expect(h.logs.some((l) => l.includes("delivery failed; will retry"))).toBe(true);
+    expect(h.logs.filter((l) => l.includes('"msg":"delivered"'))).toEqual([]);
+  });
+
   it("follows a reload to a new destination URL", async () => {
     harness = await startHarness(dir.path, config(), { env: env(), deliveryThread: true });
     const h = harness;

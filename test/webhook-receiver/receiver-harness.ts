@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger } from "../../core/log/logger.js";
+import type { LogLevel } from "../../core/log/logger.js";
 import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
 import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
 import type { Enricher } from "../../webhook-receiver/pipeline/enrichment.js";
@@ -42,6 +43,8 @@ export async function startHarness(
     enricher?: Enricher;
     startWriter?: ReceiverOptions["startWriter"];
     deliveryThread?: boolean;
+    /** The logger's threshold (default debug: every record). */
+    logLevel?: LogLevel;
     /** Runs after the config was loaded, before the receiver starts. */
     beforeStart?: () => void;
   } = {},
@@ -53,7 +56,7 @@ export async function startHarness(
   let active: () => ReceiverConfig = () => config;
   const logger = createLogger({
     component: "webhook-receiver",
-    level: "debug",
+    level: options.logLevel ?? "debug",
     write: (line) => lines.push(line),
     now: () => new Date(0),
     secrets: () => active().secretValues,

@@ -9,6 +9,11 @@ export interface DeliveryThreadData {
   /** This process, as the holder of destination leases. */
   readonly owner: string;
   readonly pollMs?: number;
+  /**
+   * The main logger's threshold: records below it are dropped in the thread rather than
+   * sent across to be dropped there (a "delivered" debug record per send, at 1,000 a second).
+   */
+  readonly logLevel: LogLevel;
 }
 
 /** From the main thread to the delivery thread. */

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { LOG_LEVELS } from "../../core/log/logger.js";
 import type { Logger, LogLevel } from "../../core/log/logger.js";
 import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
@@ -68,9 +69,11 @@ const metrics: DeliveryMetrics = {
   },
 };
 
+const logged = LOG_LEVELS.slice(LOG_LEVELS.indexOf(data.logLevel));
 const log =
   (level: LogLevel) =>
   (message: string, fields?: Record<string, unknown>): void => {
+    if (!logged.includes(level)) return;
     try {
       post({ kind: "log", level, message, ...(fields ? { fields } : {}) });
     } catch {
@@ -83,6 +86,7 @@ const logger: Logger = {
   info: log("info"),
   warn: log("warn"),
   error: log("error"),
+  enabled: (level) => logged.includes(level),
 };
 
 let writeSeq = 0;

@@ -430,7 +430,9 @@ export class DeliveryWorker implements DeliveryRunner {
               .map((a) => a.fingerprint),
           })),
         });
-        this.deps.logger.info("delivered", {
+        // Debug, as Alertmanager logs a notification's success: at info, a busy receiver
+        // wrote a line per send.
+        this.deps.logger.debug("delivered", {
           destination: name,
           notifications: batch.length,
           parts: partCount,

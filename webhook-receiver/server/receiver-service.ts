@@ -1,4 +1,5 @@
 import type { SecretSource } from "../../core/config/secret.js";
+import { LOG_LEVELS } from "../../core/log/logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import { registerBuildInfo } from "../../core/metrics/build-info.js";
 import { createMetricsRegistry } from "../../core/metrics/metrics-registry.js";
@@ -174,6 +175,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
           env: { ...options.secrets.env },
           owner,
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+          logLevel: LOG_LEVELS.find((level) => options.logger.enabled(level)) ?? "error",
         },
         write: (writes) => store.recordOutbox(writes),
         metrics,
