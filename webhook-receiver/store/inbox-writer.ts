@@ -29,7 +29,12 @@ export interface InboxWriter {
   close(): Promise<void>;
 }
 
-const CHECKPOINT_MS = 250;
+/**
+ * How often the checkpointer thread copies the WAL back. Often, so that what the writer's
+ * own checkpoint copies (writer-worker.ts) stays small: in the ack bench at 1,000 webhooks
+ * a second, 25 ms gave an ack p99 of 8-13 ms, 100 ms 12-13 ms.
+ */
+const CHECKPOINT_MS = 25;
 
 /**
  * Every frequent write of the receiver goes through this: accepted notifications, routing
@@ -42,14 +47,15 @@ export function startInboxWriter(
   path: string,
   synchronous: "full" | "normal",
   db: SqliteDatabase,
+  checkpointMs = CHECKPOINT_MS,
 ): InboxWriter {
   const script = path === ":memory:" ? undefined : compiledWorkerPath();
   if (!script) return inThreadWriter(db);
   const worker = new Worker(script, {
-    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "writer" },
+    workerData: { path, synchronous, checkpointMs, role: "writer" },
   });
   const checkpointer = new Worker(script, {
-    workerData: { path, synchronous, checkpointMs: CHECKPOINT_MS, role: "checkpointer" },
+    workerData: { path, synchronous, checkpointMs, role: "checkpointer" },
   });
   let checkpointerExited = false;
   checkpointer.on("error", () => undefined);
