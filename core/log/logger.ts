@@ -26,6 +26,11 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Whether a logger at `threshold` writes a record of `level`. */
+export function levelEnabled(threshold: LogLevel, level: LogLevel): boolean {
+  return ORDER[level] >= ORDER[threshold];
+}
+
 export interface LoggerOptions {
   readonly level?: LogLevel;
   /** Default json: what embedding code and tests read; the CLI defaults to logfmt. */
@@ -38,12 +43,12 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const threshold = ORDER[options.level ?? "info"];
+  const threshold = options.level ?? "info";
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? (() => new Date());
   const render = options.format === "logfmt" ? formatLogfmt : formatJson;
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
-    if (ORDER[level] < threshold) return;
+    if (!levelEnabled(threshold, level)) return;
     const record = {
       ts: now().toISOString(),
       level,
@@ -58,7 +63,7 @@ export function createLogger(options: LoggerOptions): Logger {
     info: (m, f) => log("info", m, f),
     warn: (m, f) => log("warn", m, f),
     error: (m, f) => log("error", m, f),
-    enabled: (level) => ORDER[level] >= threshold,
+    enabled: (level) => levelEnabled(threshold, level),
   };
 }
 

@@ -101,7 +101,7 @@ describe("the delivery thread", () => {
     expect(h.logs.join("\n")).not.toContain(SECRETS.webhookToken);
   });
 
-  it("logs a send at debug, and relays only what the main logger writes", async () => {
+  it("logs a send at debug: at level info only the retry's warning reaches the log", async () => {
     hook.failNext("server-error");
     harness = await startHarness(dir.path, config(), {
       env: env(),

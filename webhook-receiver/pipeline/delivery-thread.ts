@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { LOG_LEVELS } from "../../core/log/logger.js";
+import { levelEnabled } from "../../core/log/logger.js";
 import type { Logger, LogLevel } from "../../core/log/logger.js";
 import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
@@ -69,11 +69,10 @@ const metrics: DeliveryMetrics = {
   },
 };
 
-const logged = LOG_LEVELS.slice(LOG_LEVELS.indexOf(data.logLevel));
 const log =
   (level: LogLevel) =>
   (message: string, fields?: Record<string, unknown>): void => {
-    if (!logged.includes(level)) return;
+    if (!levelEnabled(data.logLevel, level)) return;
     try {
       post({ kind: "log", level, message, ...(fields ? { fields } : {}) });
     } catch {
@@ -86,7 +85,7 @@ const logger: Logger = {
   info: log("info"),
   warn: log("warn"),
   error: log("error"),
-  enabled: (level) => logged.includes(level),
+  enabled: (level) => levelEnabled(data.logLevel, level),
 };
 
 let writeSeq = 0;
