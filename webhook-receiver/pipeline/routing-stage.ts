@@ -122,9 +122,13 @@ export class RoutingStage {
       const batch = [...this.queue.values()].sort((a, b) => a.id - b.id).slice(0, BATCH);
       if (batch.length === 0) return;
       const config = this.deps.config();
-      // Enrichments of a batch run concurrently, each within its own deadline.
-      const enrichments = await Promise.all(
-        batch.map((n) => this.enrich(n, config.enrichmentTimeoutMs)),
+      // Enrichments of a batch run concurrently, under one deadline: one timer and one
+      // abort signal for the batch. With one of each per notification, at 1,000 webhooks
+      // a second, the event loop's scavenges averaged 6.3 ms (4.0 ms with one per batch, in
+      // the ack bench's 60 s rounds), and those pauses were a large part of the ack's p99.
+      const deadline = batchDeadline(config.enrichmentTimeoutMs, this.deps.now());
+      const enrichments = await Promise.all(batch.map((n) => this.enrich(n, deadline))).finally(
+        () => deadline.clear(),
       );
       const results: RoutingResult[] = batch.map((n, i) => ({
         id: n.id,
@@ -153,33 +157,25 @@ export class RoutingStage {
 
   private async enrich(
     stored: StoredNotification,
-    timeoutMs: number,
+    deadline: BatchDeadline,
   ): Promise<Enrichment | undefined> {
-    const controller = new AbortController();
     const id = stored.id;
     if (!this.unrouted.has(id)) this.unrouted.set(id, []);
     const context: EnrichmentContext = {
       notificationId: id,
-      deadlineAt: this.deps.now() + timeoutMs,
+      deadlineAt: deadline.at,
       followUp: (enrichment) => {
         const waiting = this.unrouted.get(id);
         if (waiting) waiting.push(enrichment);
         else this.deps.followUp(id, enrichment);
       },
     };
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        resolve(undefined);
-      }, timeoutMs);
-    });
     try {
       const result = await Promise.race([
-        this.deps.enricher.enrich(stored.notification, controller.signal, context),
-        deadline,
+        this.deps.enricher.enrich(stored.notification, deadline.signal, context),
+        deadline.reached,
       ]);
-      if (controller.signal.aborted) this.deps.onEnrichmentFailure();
+      if (deadline.signal.aborted) this.deps.onEnrichmentFailure();
       return result;
     } catch (error) {
       this.deps.onEnrichmentFailure();
@@ -188,8 +184,33 @@ export class RoutingStage {
         error,
       });
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+/** A routing batch's enrichment deadline: aborts what is still running when it passes. */
+interface BatchDeadline {
+  /** When it passes, on the stage's clock (the enricher budgets its work by it). */
+  readonly at: number;
+  readonly signal: AbortSignal;
+  /** Resolves with "no enrichment" when the deadline passes. */
+  readonly reached: Promise<undefined>;
+  clear(): void;
+}
+
+function batchDeadline(timeoutMs: number, now: number): BatchDeadline {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const reached = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(undefined);
+    }, timeoutMs);
+  });
+  return {
+    at: now + timeoutMs,
+    signal: controller.signal,
+    reached,
+    clear: () => clearTimeout(timer),
+  };
 }
