@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../../core/log/logger.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import { routeNotification } from "../routing/route-notification.js";
@@ -200,6 +201,10 @@ interface BatchDeadline {
 
 function batchDeadline(timeoutMs: number, now: number): BatchDeadline {
   const controller = new AbortController();
+  // Every enrichment of the batch (up to BATCH) may listen for the abort, and each removes
+  // its listener when it ends: many listeners here are expected, not a leak, so Node's
+  // warning past 10 would only mislead.
+  setMaxListeners(0, controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const reached = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {

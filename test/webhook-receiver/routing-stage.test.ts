@@ -1,0 +1,102 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { memoryLogger } from "../../core/log/logger.js";
+import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
+import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
+import type { Enricher, Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
+import { RoutingStage } from "../../webhook-receiver/pipeline/routing-stage.js";
+import type { RoutingResult } from "../../webhook-receiver/store/notification-store.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import type { TempDir } from "../support/temp-dir.js";
+import { notification } from "./sample-notifications.js";
+
+/**
+ * The routing stage's enrichment deadline, shared by a batch: every enrichment that ends in
+ * time is kept, every late one is aborted, counted and routed without, and a batch of many
+ * enrichments listening for the abort is not mistaken for a listener leak.
+ */
+let dir: TempDir;
+beforeEach(() => {
+  dir = makeTempDir("routing-stage");
+});
+afterEach(() => dir.remove());
+
+async function config(): Promise<ReceiverConfig> {
+  const path = join(dir.path, "receiver.yaml");
+  writeFileSync(
+    path,
+    `web: { auth: { bearer_tokens: [{ env: TOKEN }] } }
+storage: { path: r.db }
+enrichment: { timeout: 200ms }
+destinations:
+  - { name: out, type: console }
+default_route:
+  destinations: [out]
+`,
+  );
+  const loaded = await loadReceiverConfig(path, { env: { TOKEN: "routing-stage-token" } });
+  if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("; "));
+  return loaded.config;
+}
+
+const BATCH_SIZE = 40;
+const enrichment = (id: number): Enrichment => ({ headline: `evidence for ${id}`, details: [] });
+
+describe("routing stage", () => {
+  it("routes a batch under one deadline: late enrichments are aborted, counted and left out; no listener warning", async () => {
+    const loaded = await config();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on("warning", onWarning);
+    // Odd ids answer at once; even ids wait for the abort, listening as a real enricher
+    // does (one listener each, removed when it ends).
+    const enricher: Enricher = {
+      enrich: (_n, signal, context) =>
+        context.notificationId % 2 === 1
+          ? Promise.resolve(enrichment(context.notificationId))
+          : new Promise((resolve) => {
+              const stop = (): void => {
+                signal.removeEventListener("abort", stop);
+                resolve(undefined);
+              };
+              signal.addEventListener("abort", stop);
+            }),
+    };
+    let failures = 0;
+    let completed: (results: readonly RoutingResult[]) => void = () => undefined;
+    const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
+    const stage = new RoutingStage({
+      claimUnrouted: () => Promise.resolve([]),
+      complete: (results) => {
+        completed(results);
+        return Promise.resolve();
+      },
+      enricher,
+      config: () => loaded,
+      logger: memoryLogger(),
+      now: () => Date.now(),
+      onEnrichmentFailure: () => failures++,
+      onStorageError: () => undefined,
+      onRouted: () => undefined,
+      followUp: () => undefined,
+    });
+    try {
+      for (let id = 1; id <= BATCH_SIZE; id++)
+        stage.submit({ id, receivedAt: Date.now(), notification: notification([]) });
+      const results = await routed;
+      expect(results.map((r) => r.id)).toEqual(Array.from({ length: BATCH_SIZE }, (_, i) => i + 1));
+      for (const r of results) {
+        expect(r.enrichment).toEqual(r.id % 2 === 1 ? enrichment(r.id) : undefined);
+        expect(r.routed.map((d) => d.destination)).toEqual(["out"]);
+      }
+      expect(failures).toBe(BATCH_SIZE / 2);
+      // A warning is emitted on the next tick after the listener that crossed the limit.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      stage.stop();
+      process.off("warning", onWarning);
+    }
+  });
+});
