@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../support/free-port.js";
+import type { ManagedProcess } from "../support/managed-process.js";
+import { makeTempDir } from "../support/temp-dir.js";
+import type { TempDir } from "../support/temp-dir.js";
+import { waitFor } from "../support/wait-for.js";
+import { startGenericWebhookStandIn } from "./platforms/generic-webhook.js";
+import { TOKEN, webhookConfig } from "./receiver-harness.js";
+import { startReceiverProcess } from "./receiver-process.js";
+import { webhookPayload } from "./sample-notifications.js";
+import { SECRETS } from "./stand-ins.js";
+
+interface OsThread {
+  readonly id: number;
+  readonly name: string;
+  readonly nice: number;
+}
+
+/** Every thread of a process, from /proc/<pid>/task/<tid>/{comm,stat}. */
+function threadsOf(pid: number): OsThread[] {
+  return readdirSync(`/proc/${pid}/task`).map((entry) => {
+    const dir = `/proc/${pid}/task/${entry}`;
+    const stat = readFileSync(join(dir, "stat"), "utf8");
+    // The fields after the name, which may hold spaces, start after its ")"; nice is the 19th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      id: Number(entry),
+      name: readFileSync(join(dir, "comm"), "utf8").trim(),
+      nice: Number(fields[16]),
+    };
+  });
+}
+
+/**
+ * The receiver as users run it (`node bin/aiwatch.js receiver`, from the build): its
+ * threads are named, and delivery and checkpointing run ten nice levels below the event
+ * loop and the writer, which answer Alertmanager; nothing else is lowered (threads that a
+ * lowered thread starts inherit its priority, so a delivery to a host name, resolved on
+ * libuv's pool, is sent first). Linux only: elsewhere threads keep one name and priority.
+ */
+describe.skipIf(process.platform !== "linux")("the receiver's threads", () => {
+  let dir: TempDir;
+  let receiver: ManagedProcess | undefined;
+  let hook: Awaited<ReturnType<typeof startGenericWebhookStandIn>>;
+  beforeEach(async () => {
+    dir = makeTempDir("receiver-threads");
+    hook = await startGenericWebhookStandIn(SECRETS.webhookToken);
+  });
+  afterEach(async () => {
+    await receiver?.stop();
+    await hook.close();
+    dir.remove();
+  });
+
+  it("names its threads and lowers only delivery and the checkpointer", async () => {
+    writeFileSync(join(dir.path, "receiver.yaml"), webhookConfig(dir.path));
+    const port = await freePort();
+    receiver = await startReceiverProcess(join(dir.path, "receiver.yaml"), port, {
+      ...process.env,
+      RECEIVER_TOKEN: TOKEN,
+      // A host name, not an address: resolving it uses libuv's thread pool.
+      WEBHOOK_URL: hook.url.replace("127.0.0.1", "localhost"),
+      WEBHOOK_AUTH: `Bearer ${SECRETS.webhookToken}`,
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(webhookPayload({ alerts: [{ name: "GpuXidErrors" }] })),
+    });
+    expect(response.status).toBe(200);
+    await waitFor("the delivery", () => (hook.accepted.length === 1 ? true : undefined));
+
+    const pid = receiver.child.pid;
+    if (pid === undefined) throw new Error("no receiver pid");
+    const threads = threadsOf(pid);
+    const main = threads.find((t) => t.id === pid);
+    if (!main) throw new Error(`no main thread among ${JSON.stringify(threads)}`);
+    const named = (name: string) => threads.filter((t) => t.name === name);
+    const lowered = Math.min(19, main.nice + 10);
+    expect(named("aiw-delivery").map((t) => t.nice)).toEqual([lowered]);
+    expect(named("aiw-checkpoint").map((t) => t.nice)).toEqual([lowered]);
+    expect(named("aiw-writer").map((t) => t.nice)).toEqual([main.nice]);
+    // The event loop, V8's helpers and libuv's pool keep the process's priority.
+    const others = threads.filter((t) => !["aiw-delivery", "aiw-checkpoint"].includes(t.name));
+    expect(others.filter((t) => t.nice !== main.nice)).toEqual([]);
+    expect(others.length).toBeGreaterThan(3);
+  });
+});
