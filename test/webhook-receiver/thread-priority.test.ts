@@ -36,9 +36,10 @@ function threadsOf(pid: number): OsThread[] {
 /**
  * The receiver as users run it (`node bin/aiwatch.js receiver`, from the build): its
  * threads are named, and delivery and checkpointing run ten nice levels below the event
- * loop and the writer, which answer Alertmanager; nothing else is lowered (threads that a
- * lowered thread starts inherit its priority, so a delivery to a host name, resolved on
- * libuv's pool, is sent first). Linux only: elsewhere threads keep one name and priority.
+ * loop and the writer, which answer Alertmanager. Nothing else is lowered: a thread that a
+ * lowered thread starts inherits its priority, so one delivery goes to a host name first,
+ * resolved on libuv's pool, and a pool the delivery thread had started would show here.
+ * Linux only: elsewhere threads keep one name and one priority.
  */
 describe.skipIf(process.platform !== "linux")("the receiver's threads", () => {
   let dir: TempDir;
