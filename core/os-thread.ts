@@ -8,7 +8,7 @@ import { getPriority, setPriority } from "node:os";
  * links to /proc/<pid>/task/<tid>. Elsewhere, or without /proc, the functions below do
  * nothing and say so: the receiver works the same, without names or priorities.
  */
-export function osThreadId(): number | undefined {
+function osThreadId(): number | undefined {
   try {
     const id = Number(readlinkSync("/proc/thread-self").split("/").pop());
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
