@@ -1,4 +1,5 @@
-import { readlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 
 /**
@@ -42,6 +43,51 @@ export function lowerOsThreadPriority(steps: number): number | undefined {
     const nice = Math.min(19, getPriority(id) + steps);
     setPriority(id, nice);
     return nice;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's number for the SCHED_IDLE policy (sched.h), as /proc/<pid>/task/<tid>/stat shows it. */
+export const SCHED_IDLE = 5;
+
+/** util-linux's chrt, where Debian and most distributions install it. */
+const CHRT_PATHS = ["/usr/bin/chrt", "/bin/chrt"];
+
+/**
+ * Moves the calling thread into Linux's SCHED_IDLE class; true when it is there. Node has
+ * no call for sched_setscheduler(2), so util-linux's `chrt --idle --pid 0 <tid>` does it
+ * (a process started once, at the thread's start; lowering one's own priority needs no
+ * privilege). A thread in this class runs when no ordinary thread wants its core: the
+ * kernel preempts it as soon as one wakes there, and counts its core as free when it
+ * places a waking one, where a niced thread only weighs less. Threads this one starts
+ * later inherit the class. Without chrt, or off Linux, nothing changes and the result
+ * says so.
+ */
+export function idleOsThread(): boolean {
+  const id = osThreadId();
+  if (id === undefined) return false;
+  for (const chrt of CHRT_PATHS) {
+    try {
+      const run = spawnSync(chrt, ["--idle", "--pid", "0", String(id)], {
+        stdio: "ignore",
+        timeout: 5_000,
+      });
+      if (run.error === undefined) return callingThreadPolicy() === SCHED_IDLE;
+    } catch {
+      // The next path, if any.
+    }
+  }
+  return false;
+}
+
+/** The calling thread's scheduling policy (the 41st field of its stat), or undefined. */
+function callingThreadPolicy(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8");
+    // The fields after the name, which may hold spaces, start after its ")" at the 3rd.
+    const policy = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+    return Number.isInteger(policy) ? policy : undefined;
   } catch {
     return undefined;
   }

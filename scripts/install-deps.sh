@@ -6,7 +6,8 @@
 # postgresql (initdb, pg_ctl: the receiver's shared store; Debian installs them in
 # /usr/lib/postgresql/<major>/bin, off PATH), kubernetes-client (kubectl, to render the
 # kustomizations), openssl (test certificates for TLS), apache2-utils (htpasswd, the bcrypt
-# hashes of --web.config.file) and git (the package is installed from a git URL in a test);
+# hashes of --web.config.file), git (the package is installed from a git URL in a test) and
+# util-linux (chrt: the receiver's background threads ask for SCHED_IDLE with it);
 # and for clients/python's tests, Debian's python3 with python3-torch and python3-pytest
 # (plus python3-pip, python3-setuptools, python3-wheel and python3-venv, to prove `pip
 # install ./clients/python` and docs/python.md's offline install into a venv).
@@ -24,6 +25,7 @@ declare -A package_for=(
   [htpasswd]=apache2-utils
   [git]=git
   [chromium]=chromium
+  [chrt]=util-linux
 )
 
 # Python modules, checked with the interpreter Debian's packages install into (a pyenv or
@@ -49,7 +51,7 @@ for module in "${!python_package_for[@]}"; do
   /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("${python_package_for[$module]}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, postgresql, kubectl, openssl, htpasswd, git, python3-torch and python3-pytest are installed"
+  echo "install-deps: prometheus, promtool, alertmanager, amtool, vmalert, docker-compose, chromium, fonts-dejavu-core, postgresql, kubectl, openssl, htpasswd, git, chrt, python3-torch and python3-pytest are installed"
   exit 0
 fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { levelEnabled } from "../../core/log/logger.js";
-import { lowerOsThreadPriority, nameOsThread } from "../../core/os-thread.js";
+import { idleOsThread, lowerOsThreadPriority, nameOsThread } from "../../core/os-thread.js";
 import type { Logger, LogLevel } from "../../core/log/logger.js";
 import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
@@ -34,16 +34,19 @@ if (!port) throw new Error("delivery-thread.js runs as a worker thread");
 const data = workerData as DeliveryThreadData;
 
 /**
- * Ten nice levels below the rest of the process (Linux only; a no-op elsewhere). On two
- * busy cores the event loop that answers Alertmanager waited for a core 18% of the time at
- * 1,000 webhooks a second (its /proc schedstat), mostly behind this thread and the writer:
- * a send that starts a few milliseconds later costs nothing, an ack that waits is the ack's
- * tail. In paired rounds of the ack bench the p99 fell (docs/webhook-receiver.md), and
- * delivery still kept up with every notification.
+ * Delivery runs on the cores the event loop and the writer, which answer Alertmanager,
+ * leave free: in Linux's SCHED_IDLE class where util-linux's chrt is installed, else ten
+ * nice levels below the rest of the process (neither off Linux). On two busy cores the
+ * event loop waited for a core 18% of the time at 1,000 webhooks a second (its /proc
+ * schedstat), mostly behind this thread and the writer: a send that starts a few
+ * milliseconds later costs nothing, an ack that waits is the ack's tail. In paired rounds
+ * of the ack bench the p99 fell (docs/webhook-receiver.md), and delivery still kept up
+ * with every notification.
  */
 const DELIVERY_NICE_STEPS = 10;
 nameOsThread("aiw-delivery");
 lowerOsThreadPriority(DELIVERY_NICE_STEPS);
+idleOsThread();
 
 const post = (message: FromDeliveryThread): void => port.postMessage(message);
 

@@ -1,5 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { lowerOsThreadPriority, nameOsThread } from "../../core/os-thread.js";
+import { idleOsThread, lowerOsThreadPriority, nameOsThread } from "../../core/os-thread.js";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type { AcceptRecord, InboxClaim, RouteRecord } from "./inbox-writes.js";
 import { openDatabase } from "./open-database.js";
@@ -45,14 +45,17 @@ const { path, synchronous, checkpointMs, role } = workerData as {
   role: "writer" | "checkpointer";
 };
 /**
- * The checkpointer runs ten nice levels below the rest of the process (Linux only), as the
- * delivery thread does (delivery-thread.ts): when the cores are busy, the event loop and
- * this writer go first. A checkpoint that waits costs nothing: the writer checkpoints
- * itself past WRITER_AUTOCHECKPOINT_PAGES.
+ * The checkpointer runs where the delivery thread does (delivery-thread.ts): in Linux's
+ * SCHED_IDLE class, else ten nice levels below the rest of the process. When the cores are
+ * busy, the event loop and this writer go first. A checkpoint that waits costs nothing:
+ * the writer checkpoints itself past WRITER_AUTOCHECKPOINT_PAGES.
  */
 const CHECKPOINTER_NICE_STEPS = 10;
 nameOsThread(role === "writer" ? "aiw-writer" : "aiw-checkpoint");
-if (role === "checkpointer") lowerOsThreadPriority(CHECKPOINTER_NICE_STEPS);
+if (role === "checkpointer") {
+  lowerOsThreadPriority(CHECKPOINTER_NICE_STEPS);
+  idleOsThread();
+}
 const db = openDatabase(path, synchronous);
 /**
  * The checkpointer thread copies the WAL back while commits go on, but it can never copy
