@@ -31,9 +31,26 @@ export interface RouteOutcome {
   readonly unfiled: readonly { readonly id: number; readonly error: string }[];
 }
 
+/** How far a slice of routing got: `records[from, next)` are written. */
+export interface RouteProgress {
+  readonly next: number;
+  readonly unfiled: readonly { readonly id: number; readonly error: string }[];
+}
+
 export interface InboxWrites {
   accept(records: readonly AcceptRecord[], windowStart: number, claim?: InboxClaim): AcceptResult[];
   route(records: readonly RouteRecord[], now: number): RouteOutcome;
+  /**
+   * Routes `records` from index `from` in one transaction (a savepoint inside the
+   * caller's), stopping early once `stop()` says so; it asks after each record, so at
+   * least one is written. Routing the rest later is the same as routing all at once.
+   */
+  routeSlice(
+    records: readonly RouteRecord[],
+    from: number,
+    now: number,
+    stop: () => boolean,
+  ): RouteProgress;
 }
 
 /**
@@ -77,25 +94,34 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
         return { duplicate: false, id };
       }),
   );
-  const route = db.transaction((records: readonly RouteRecord[], now: number): RouteOutcome => {
-    const unfiled: { id: number; error: string }[] = [];
-    for (const r of records) {
-      // Only what is still in the inbox: routing the same notification twice (handed over
-      // in memory and also read from the inbox at start) must not create two deliveries.
-      if (removeFromInbox.run(r.id).changes === 0) continue;
-      for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
-      if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
-      const error = fileIncident(r.id);
-      if (error !== undefined) unfiled.push({ id: r.id, error });
-    }
-    return { unfiled };
-  });
+  const route = db.transaction(
+    (records: readonly RouteRecord[], from: number, now: number, stop: () => boolean) => {
+      const unfiled: { id: number; error: string }[] = [];
+      let next = from;
+      while (next < records.length) {
+        const r = records[next++] as RouteRecord;
+        // Only what is still in the inbox: routing the same notification twice (handed
+        // over in memory and also read from the inbox at start) must not create two
+        // deliveries.
+        if (removeFromInbox.run(r.id).changes > 0) {
+          for (const d of r.routed) insertDelivery.run(r.id, d.destination, d.routeId, now, now);
+          if (r.enrichment !== null) insertEnrichment.run(r.id, r.enrichment);
+          const error = fileIncident(r.id);
+          if (error !== undefined) unfiled.push({ id: r.id, error });
+        }
+        if (stop()) break;
+      }
+      return { next, unfiled };
+    },
+  );
+  const never = (): boolean => false;
   return {
     // BEGIN IMMEDIATE: two connections write this database (the writer thread and the
     // main one); a deferred transaction that reads first cannot upgrade to a write after
     // the other committed, and SQLite fails it at once (SQLITE_BUSY_SNAPSHOT) instead of
     // waiting. Taking the write lock up front makes it wait (busy_timeout) instead.
     accept: (records, windowStart, claim) => accept.immediate(records, windowStart, claim),
-    route: (records, now) => route.immediate(records, now),
+    route: (records, now) => ({ unfiled: route.immediate(records, 0, now, never).unfiled }),
+    routeSlice: (records, from, now, stop) => route.immediate(records, from, now, stop),
   };
 }
