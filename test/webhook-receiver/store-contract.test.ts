@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dedupKey } from "../../webhook-receiver/payload/dedup-key.js";
 import type { Notification } from "../../webhook-receiver/payload/notification.js";
+import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
 import type { Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
 import type { AcceptRecord, ReceiverStore } from "../../webhook-receiver/store/receiver-store.js";
 import {
@@ -29,14 +29,7 @@ function record(name: string, receivedAt = T0): AcceptRecord {
     ],
     { groupKey: `{}:{alertname="${name}"}` },
   );
-  return {
-    payload: JSON.stringify(n),
-    receiver: n.receiver,
-    groupKey: n.groupKey,
-    status: n.status,
-    dedupKey: dedupKey(n),
-    receivedAt,
-  };
+  return { ...recordOf(n), receivedAt };
 }
 
 const claimA = { owner: "replica-a", until: T0 + 30_000 };
@@ -60,14 +53,7 @@ function episode(
     })),
     { groupKey: GPU_GROUP, groupLabels: { alertname: "GpuHot" } },
   );
-  return {
-    payload: JSON.stringify(n),
-    receiver: n.receiver,
-    groupKey: n.groupKey,
-    status: n.status,
-    dedupKey: dedupKey(n),
-    receivedAt,
-  };
+  return { ...recordOf(n), receivedAt };
 }
 
 const S1 = "2026-11-22T03:00:00.000Z";

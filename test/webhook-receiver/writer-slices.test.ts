@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dedupKey } from "../../webhook-receiver/payload/dedup-key.js";
+import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
 import { startInboxWriter } from "../../webhook-receiver/store/inbox-writer.js";
 import type { InboxWriter } from "../../webhook-receiver/store/inbox-writer.js";
 import type { AcceptRecord } from "../../webhook-receiver/store/inbox-writes.js";
@@ -45,14 +45,7 @@ function record(name: string): AcceptRecord {
     ],
     { groupKey: `{}:{alertname="${name}"}` },
   );
-  return {
-    payload: JSON.stringify(n),
-    receiver: n.receiver,
-    groupKey: n.groupKey,
-    status: n.status,
-    dedupKey: dedupKey(n),
-    receivedAt: T0,
-  };
+  return { ...recordOf(n), receivedAt: T0 };
 }
 
 function count(table: string): number {
