@@ -120,6 +120,11 @@ export const receiverAckBenchmark: Benchmark = {
         results.set(variant.name, { p99, p50, max, throughput: closed.perSecond });
         if (variant.kind !== "bare") {
           await waitForDeliveries(expected, sinkPort, variant.name, log);
+          await checkStorageErrors(
+            servers.map((s) => s.port),
+            variant.name,
+            log,
+          );
         }
         await Promise.all(servers.map((s) => stop(s.child)));
         expected.length = 0;
@@ -170,6 +175,34 @@ function fingerprintOf(index: number): string {
 function check(name: string, r: LoadResult): void {
   if (r.failed > 0)
     throw new Error(`${name}: ${r.failed} requests failed: ${JSON.stringify(r.failures)}`);
+}
+
+/**
+ * A store failure the receiver survives (an incident not filed, a read retried) shows only
+ * in its log and `aiwatch_receiver_storage_errors_total`: any at all fails the bench, so a
+ * fast run cannot hide a broken path.
+ */
+async function checkStorageErrors(
+  ports: readonly number[],
+  name: string,
+  log: (line: string) => void,
+): Promise<void> {
+  let errors = 0;
+  for (const port of ports) {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${name}: /metrics answered ${response.status}`);
+    for (const line of text.split("\n"))
+      if (line.startsWith("aiwatch_receiver_storage_errors_total{"))
+        errors += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  log(`${name}: ${errors} storage errors counted`);
+  if (errors > 0)
+    throw new Error(
+      `${name}: ${errors} storage errors counted (aiwatch_receiver_storage_errors_total; see the receiver's log)`,
+    );
 }
 
 /** Every notification answered 200 reaches the sink exactly once, or the bench fails. */

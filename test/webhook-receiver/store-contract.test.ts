@@ -378,6 +378,25 @@ describe.each(storeBackends())("$name store", (backend) => {
   );
 
   it.skipIf(!backend.available)(
+    "closes a stored open episode as superseded when its group fires again with only new alerts",
+    async () => {
+      // The second routing finds the first episode stored and open: a group whose first
+      // alert ended unannounced (send_resolved: false) and a new one fired.
+      const [first] = await acceptAndRoute(store, [episode([{ fp: "a", startsAt: S1 }], T0)]);
+      const [second] = await acceptAndRoute(store, [episode([{ fp: "b", startsAt: S2 }], T0 + 1)]);
+      const linkOf = new Map(
+        (await store.due("chat", T0, 10)).map((d) => [d.notificationId, d.incident]),
+      );
+      const old = await store.incidents.get(linkOf.get(first ?? 0)?.id ?? 0);
+      const next = await store.incidents.get(linkOf.get(second ?? 0)?.id ?? 0);
+      expect(old).toMatchObject({ fingerprint: "a", closeReason: "superseded", closedAt: T0 });
+      expect(next).toMatchObject({ fingerprint: "b", notifications: 1, openedAt: T0 + 1 });
+      expect(next?.closedAt).toBeUndefined();
+      expect((await store.incidents.list(10)).map((i) => i.fingerprint)).toEqual(["b", "a"]);
+    },
+  );
+
+  it.skipIf(!backend.available)(
     "reads an incident's newest evidence, also from a late follow-up, and forgets with the history",
     async () => {
       const [id] = await store.accept(

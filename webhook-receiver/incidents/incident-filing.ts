@@ -65,6 +65,9 @@ export function planIncidentFiling(
       if (incident) {
         incident.closedAt = incident.lastAt;
         incident.closeReason = "superseded";
+        // A stored episode is written back only if touched: without this it stayed open
+        // and the new one hit the one-open-episode-per-group index.
+        touched.set(incident.id, incident);
       }
       const primary = primaryAlert(n);
       incident = {

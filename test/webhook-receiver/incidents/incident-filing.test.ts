@@ -46,6 +46,28 @@ describe("incident filing plan (PostgreSQL files by it)", () => {
     ]);
   });
 
+  it("closes a stored open episode that a notification with only new alerts supersedes", () => {
+    const open = {
+      id: 7,
+      receiver: "aiwatch",
+      groupKey: GROUP,
+      alertname: "GpuHot",
+      fingerprint: "a",
+      startedAt: Date.parse(S1),
+      openedAt: 900,
+      lastAt: 950,
+      notifications: 2,
+      alertKeys: [`a@${S1}`],
+    };
+    const plan = planIncidentFiling([open], [input(4, [{ fp: "b", startsAt: S1 }])]);
+    // Both are written back: the stored one closed, or the new one could not open.
+    expect(plan.incidents.map((i) => [i.id, i.fingerprint, i.closeReason, i.closedAt])).toEqual([
+      [7, "a", "superseded", 950],
+      [-1, "b", undefined, undefined],
+    ]);
+    expect(plan.links).toEqual([{ notificationId: 4, incidentId: -1 }]);
+  });
+
   it("continues a stored open episode that shows one of its alerts, and closes it on resolution", () => {
     const open = {
       id: 7,
