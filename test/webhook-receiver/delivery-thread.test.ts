@@ -1,5 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { databaseName, requirePostgres, startTestPostgres } from "../support/postgres.js";
+import type { PostgresInstance } from "../support/postgres.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
 import { waitFor } from "../support/wait-for.js";
@@ -14,7 +16,8 @@ import { SECRETS } from "./stand-ins.js";
  * Delivery in a thread of its own (what `aiwatch receiver` runs): messages rendered and
  * sent there, their outbox records committed by the writer, their metrics in the main
  * registry, their logs in the main log (redacted there), a reload followed, and delivery
- * taken back onto the event loop when the thread cannot run. Needs the build (`npm test`
+ * taken back onto the event loop when the thread cannot run; on PostgreSQL, the thread's own
+ * pool reads and records. Needs the build (`npm test`
  * builds first): the thread runs the compiled dist/webhook-receiver/pipeline/delivery-thread.js.
  */
 let dir: TempDir;
@@ -157,5 +160,58 @@ describe("the delivery thread", () => {
     expect((await h.post(alert("StillDelivered"))).status).toBe(200);
     await waitFor("the delivery", () => (hook.accepted.length === 1 ? true : undefined));
     expect(hook.accepted[0]?.text).toContain("StillDelivered");
+  });
+});
+
+const postgres = requirePostgres();
+
+describe.skipIf(!postgres.available)("the delivery thread on PostgreSQL", () => {
+  let server: PostgresInstance | undefined;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("reads, sends and records the send on a pool of its own, across a retry", async () => {
+    if (!server) throw new Error("PostgreSQL did not start");
+    const url = await server.createDatabase(databaseName());
+    hook.failNext("server-error");
+    harness = await startHarness(
+      dir.path,
+      webhookConfig(dir.path, {
+        storage: "storage:\n  postgres:\n    url: { env: POSTGRES_URL }\n",
+      }),
+      { env: { ...env(), POSTGRES_URL: url }, deliveryThread: true },
+    );
+    const h = harness;
+    expect(h.receiver.deliveryPlace(), "built? npm test builds first").toBe("thread");
+    expect((await h.post(alert("GpuXidErrors"))).status).toBe(200);
+    await waitFor("the retried delivery", () => (hook.accepted.length === 1 ? true : undefined));
+    // Recorded by the thread's pool: the main thread has no part in a PostgreSQL send.
+    await waitFor("the delivered record", async () =>
+      (await h.receiver.store.delivered()).length === 1 ? true : undefined,
+    );
+    await waitFor("the relayed metrics", async () =>
+      (await metric(h, delivered)) === 1 ? true : undefined,
+    );
+    expect(await metric(h, retried)).toBe(1);
+    expect(hook.accepted[0]?.text).toContain("GpuXidErrors");
+    expect(await h.receiver.store.countsByDestination()).toEqual([]);
+    // Stopping closes the thread's pool too: only this test's own connection is left.
+    await h.receiver.stop();
+    harness = undefined;
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const others = await admin.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      expect(others.rows[0]).toEqual({ n: 0 });
+    } finally {
+      await admin.end();
+    }
   });
 });

@@ -95,15 +95,21 @@ export async function startHarness(
   };
 }
 
-/** The head of a receiver.yaml: auth from RECEIVER_TOKEN and a database in `dir`. */
-export function configHead(dir: string, extra = ""): string {
+/**
+ * The head of a receiver.yaml: auth from RECEIVER_TOKEN and a database in `dir`, or the
+ * given `storage:` section.
+ */
+export function configHead(dir: string, extra = "", storage?: string): string {
   return `web:
   auth:
     bearer_tokens: [{ env: RECEIVER_TOKEN }]
-storage:
+${
+  storage ??
+  `storage:
   path: ${join(dir, "receiver.db")}
   synchronous: normal
-${extra}`;
+`
+}${extra}`;
 }
 
 /**
@@ -112,9 +118,9 @@ ${extra}`;
  */
 export function webhookConfig(
   dir: string,
-  options: { urlVariable?: string; destinationExtra?: string } = {},
+  options: { urlVariable?: string; destinationExtra?: string; storage?: string } = {},
 ): string {
-  return `${configHead(dir)}delivery:
+  return `${configHead(dir, "", options.storage)}delivery:
   timeout: 5s
   initial_backoff: 50ms
   max_backoff: 200ms

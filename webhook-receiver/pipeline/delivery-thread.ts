@@ -9,6 +9,7 @@ import { openDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
 import { sqliteDeliveryReads } from "../store/sqlite-delivery-reads.js";
 import type { OutboxWrite } from "../store/outbox-writes.js";
+import type { DeliveryReads } from "../store/receiver-store.js";
 import type {
   DeliveryThreadData,
   FromDeliveryThread,
@@ -22,12 +23,13 @@ import { incidentLinkOf } from "./incident-link-of.js";
 
 /**
  * The delivery thread (started by start-delivery-thread.ts): the delivery worker with a
- * read connection of its own, so reading the outbox, rendering digests and sending them
- * never hold up the event loop that answers Alertmanager. It loads the receiver's config
- * file itself (compiled templates cannot cross threads) and again on every reload the
- * main thread applied. Outbox writes, metrics, logs and console output go to the main
- * thread: the writer thread commits, the registry and the logger (with its redaction)
- * live there.
+ * connection of its own (SQLite: read-only; PostgreSQL: a small pool that also records
+ * the sends), so reading the outbox, rendering digests and sending them never hold up
+ * the event loop that answers Alertmanager. It loads the receiver's config file itself
+ * (compiled templates cannot cross threads) and again on every reload the main thread
+ * applied. Metrics, logs and console output go to the main thread, where the registry
+ * and the logger (with its redaction) live; so do SQLite's outbox writes, which the
+ * writer thread commits.
  */
 const port = parentPort;
 if (!port) throw new Error("delivery-thread.js runs as a worker thread");
@@ -106,7 +108,8 @@ const logger: Logger = {
 
 let writeSeq = 0;
 const writesWaiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-const write = (writes: readonly OutboxWrite[]): Promise<void> =>
+/** SQLite: the main thread hands the records to the writer thread, which commits them. */
+const writeThroughMainThread = (writes: readonly OutboxWrite[]): Promise<void> =>
   new Promise((resolve, reject) => {
     const seq = ++writeSeq;
     writesWaiting.set(seq, { resolve, reject });
@@ -122,18 +125,51 @@ async function load(): Promise<ReceiverConfig> {
   return loaded.config;
 }
 
-async function main(): Promise<void> {
-  let config: ReceiverConfig;
-  let outbox: OutboxStore;
-  let db: ReturnType<typeof openDatabase>;
-  try {
-    config = await load();
-    if (config.storage.kind !== "sqlite")
-      throw new Error("the delivery thread reads SQLite storage only");
-    db = openDatabase(config.storage.path, config.storage.synchronous);
+/** The thread's side of the store: what delivery reads, where its records go, closing. */
+interface ThreadStore {
+  readonly reads: DeliveryReads;
+  readonly write: (writes: readonly OutboxWrite[]) => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Connections of the thread's own PostgreSQL pool: delivery runs one query at a time per
+ * destination being drained. They come on top of `max_connections`, which is the main
+ * thread's pool (docs/webhook-receiver.md).
+ */
+const POSTGRES_DELIVERY_CONNECTIONS = 4;
+
+async function openThreadStore(storage: ReceiverConfig["storage"]): Promise<ThreadStore> {
+  if (storage.kind === "sqlite") {
+    const db = openDatabase(storage.path, storage.synchronous);
     // Reads only: every write goes through the writer thread, as the main thread's do.
     db.pragma("query_only = ON");
-    outbox = new OutboxStore(db);
+    return {
+      reads: sqliteDeliveryReads(new OutboxStore(db)),
+      write: writeThroughMainThread,
+      close: () => {
+        db.close();
+        return Promise.resolve();
+      },
+    };
+  }
+  // A database shared by replicas is written by each connection itself: the thread
+  // records its sends on its own pool, as the event loop would.
+  const { PostgresReceiverStore } = await import("../store/postgres/postgres-receiver-store.js");
+  const store = PostgresReceiverStore.attach(storage.url, POSTGRES_DELIVERY_CONNECTIONS);
+  return {
+    reads: store,
+    write: (writes) => store.recordOutbox(writes),
+    close: () => store.close(),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ReceiverConfig;
+  let store: ThreadStore;
+  try {
+    config = await load();
+    store = await openThreadStore(config.storage);
   } catch (error) {
     post({ kind: "failed", message: (error as Error).message });
     return;
@@ -146,8 +182,8 @@ async function main(): Promise<void> {
   for (const d of config.destinations) builtinTemplates(d.type);
   const current = (): ReceiverConfig => config;
   const worker = new DeliveryWorker({
-    outbox: sqliteDeliveryReads(outbox),
-    write,
+    outbox: store.reads,
+    write: store.write,
     owner: data.owner,
     destinations,
     config: current,
@@ -192,12 +228,18 @@ async function main(): Promise<void> {
       case "stop":
         void reloading
           .then(() => worker.stop())
-          .finally(() => {
-            db.close();
-            flushMetrics();
-            post({ kind: "stopped" });
-            port?.close();
-          });
+          .finally(() =>
+            store
+              .close()
+              .catch((error: unknown) =>
+                logger.error("cannot close the delivery thread's storage", { error }),
+              )
+              .finally(() => {
+                flushMetrics();
+                post({ kind: "stopped" });
+                port?.close();
+              }),
+          );
         return;
     }
   });

@@ -67,8 +67,8 @@ export interface ReceiverOptions {
   readonly orphanScanMs?: number;
   /**
    * Delivers from a thread of its own (the CLI and the demo do), so that reading the
-   * outbox, rendering and sending never delay an ack. SQLite storage only, and only when
-   * `http`, `now`, `random` and `secrets.readFile` are not passed: the thread loads
+   * outbox, rendering and sending never delay an ack. Only when `http`, `now`, `random`
+   * and `secrets.readFile` are not passed: the thread loads
    * `config.file` itself, with secrets from `secrets.env`. Otherwise, or when the thread
    * cannot start, delivery runs on the event loop.
    */
@@ -163,7 +163,6 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   // a caller that injects any of them (tests) gets delivery on the event loop.
   const threadable =
     options.deliveryThread === true &&
-    store.kind === "sqlite" &&
     options.http === undefined &&
     options.now === undefined &&
     options.random === undefined &&

@@ -56,6 +56,20 @@ export class PostgresReceiverStore implements ReceiverStore {
     return holder.store;
   }
 
+  /**
+   * A second pool on a database this process's store already opened and migrated: the
+   * delivery thread's, so its reads and outbox writes never wait on the event loop that
+   * answers Alertmanager.
+   */
+  static attach(url: string, maxConnections: number): PostgresReceiverStore {
+    const holder: { store?: PostgresReceiverStore } = {};
+    const pool = createPool(url, maxConnections, (error) => {
+      if (holder.store) holder.store.lastError = error.message;
+    });
+    holder.store = new PostgresReceiverStore(pool);
+    return holder.store;
+  }
+
   private async check(): Promise<void> {
     try {
       await this.pool.query("SELECT 1");
