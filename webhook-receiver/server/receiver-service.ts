@@ -68,9 +68,9 @@ export interface ReceiverOptions {
   /**
    * Delivers from a thread of its own (the CLI and the demo do), so that reading the
    * outbox, rendering and sending never delay an ack. Only when `http`, `now`, `random`
-   * and `secrets.readFile` are not passed: the thread loads
-   * `config.file` itself, with secrets from `secrets.env`. Otherwise, or when the thread
-   * cannot start, delivery runs on the event loop.
+   * and `secrets.readFile` are not passed: the thread loads `config.file` itself, with
+   * secrets from `secrets.env`. Otherwise, or when the thread cannot start, delivery runs
+   * on the event loop.
    */
   readonly deliveryThread?: boolean;
 }

@@ -42,24 +42,20 @@ export class PostgresReceiverStore implements ReceiverStore {
   }
 
   static async open(url: string, maxConnections: number): Promise<PostgresReceiverStore> {
-    const holder: { store?: PostgresReceiverStore } = {};
-    const pool = createPool(url, maxConnections, (error) => {
-      if (holder.store) holder.store.lastError = error.message;
-    });
+    const store = PostgresReceiverStore.attach(url, maxConnections);
     try {
-      await migratePostgres(pool);
+      await migratePostgres(store.pool);
     } catch (error) {
-      await pool.end().catch(() => undefined);
+      await store.close().catch(() => undefined);
       throw error;
     }
-    holder.store = new PostgresReceiverStore(pool);
-    return holder.store;
+    return store;
   }
 
   /**
-   * A second pool on a database this process's store already opened and migrated: the
-   * delivery thread's, so its reads and outbox writes never wait on the event loop that
-   * answers Alertmanager.
+   * A pool on a database already migrated: the delivery thread's, beside the pool of the
+   * store the main thread opened, so its reads and outbox writes never wait on the event
+   * loop that answers Alertmanager.
    */
   static attach(url: string, maxConnections: number): PostgresReceiverStore {
     const holder: { store?: PostgresReceiverStore } = {};
