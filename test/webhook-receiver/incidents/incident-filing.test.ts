@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { planIncidentFiling } from "../../../webhook-receiver/incidents/incident-filing.js";
-import type { FilingInput } from "../../../webhook-receiver/incidents/incident-filing.js";
+import type {
+  FiledIncident,
+  FilingInput,
+} from "../../../webhook-receiver/incidents/incident-filing.js";
 import { notification } from "../sample-notifications.js";
 
 const GROUP = '{}:{alertname="GpuHot"}';
@@ -29,6 +32,21 @@ function input(
 
 const S1 = "2026-11-22T03:00:00.000Z";
 
+/** Incident 7, stored and open since 900, showing alert `a` started at S1. */
+function storedEpisode(seen: { lastAt: number; notifications: number }): FiledIncident {
+  return {
+    id: 7,
+    receiver: "aiwatch",
+    groupKey: GROUP,
+    alertname: "GpuHot",
+    fingerprint: "a",
+    startedAt: Date.parse(S1),
+    openedAt: 900,
+    alertKeys: [`a@${S1}`],
+    ...seen,
+  };
+}
+
 describe("incident filing plan (PostgreSQL files by it)", () => {
   it("supersedes an episode opened earlier in the same batch when the group fires anew, in accept order", () => {
     // Given out of order: filing follows notification ids, as routing does.
@@ -47,18 +65,7 @@ describe("incident filing plan (PostgreSQL files by it)", () => {
   });
 
   it("closes a stored open episode that a notification with only new alerts supersedes", () => {
-    const open = {
-      id: 7,
-      receiver: "aiwatch",
-      groupKey: GROUP,
-      alertname: "GpuHot",
-      fingerprint: "a",
-      startedAt: Date.parse(S1),
-      openedAt: 900,
-      lastAt: 950,
-      notifications: 2,
-      alertKeys: [`a@${S1}`],
-    };
+    const open = storedEpisode({ lastAt: 950, notifications: 2 });
     const plan = planIncidentFiling([open], [input(4, [{ fp: "b", startsAt: S1 }])]);
     // Both are written back: the stored one closed, or the new one could not open.
     expect(plan.incidents.map((i) => [i.id, i.fingerprint, i.closeReason, i.closedAt])).toEqual([
@@ -69,18 +76,7 @@ describe("incident filing plan (PostgreSQL files by it)", () => {
   });
 
   it("continues a stored open episode that shows one of its alerts, and closes it on resolution", () => {
-    const open = {
-      id: 7,
-      receiver: "aiwatch",
-      groupKey: GROUP,
-      alertname: "GpuHot",
-      fingerprint: "a",
-      startedAt: Date.parse(S1),
-      openedAt: 900,
-      lastAt: 900,
-      notifications: 1,
-      alertKeys: [`a@${S1}`],
-    };
+    const open = storedEpisode({ lastAt: 900, notifications: 1 });
     const plan = planIncidentFiling(
       [open],
       [
