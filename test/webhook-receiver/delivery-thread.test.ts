@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { databaseName, requirePostgres, startTestPostgres } from "../support/postgres.js";
 import type { PostgresInstance } from "../support/postgres.js";
@@ -16,9 +17,9 @@ import { SECRETS } from "./stand-ins.js";
  * Delivery in a thread of its own (what `aiwatch receiver` runs): messages rendered and
  * sent there, their outbox records committed by the writer, their metrics in the main
  * registry, their logs in the main log (redacted there), a reload followed, and delivery
- * taken back onto the event loop when the thread cannot run; on PostgreSQL, the thread's own
- * pool reads and records. Needs the build (`npm test`
- * builds first): the thread runs the compiled dist/webhook-receiver/pipeline/delivery-thread.js.
+ * taken back onto the event loop when the thread cannot run; on PostgreSQL, a pool of the
+ * thread's own that reads and records. Needs the build (`npm test` builds first): the
+ * thread runs the compiled dist/webhook-receiver/pipeline/delivery-thread.js.
  */
 let dir: TempDir;
 let hook: StandIn & { url: string };
@@ -189,7 +190,7 @@ describe.skipIf(!postgres.available)("the delivery thread on PostgreSQL", () => 
     expect(h.receiver.deliveryPlace(), "built? npm test builds first").toBe("thread");
     expect((await h.post(alert("GpuXidErrors"))).status).toBe(200);
     await waitFor("the retried delivery", () => (hook.accepted.length === 1 ? true : undefined));
-    // Recorded by the thread's pool: the main thread has no part in a PostgreSQL send.
+    // The thread records the send itself (on PostgreSQL it posts no writes to the main thread).
     await waitFor("the delivered record", async () =>
       (await h.receiver.store.delivered()).length === 1 ? true : undefined,
     );
@@ -202,7 +203,6 @@ describe.skipIf(!postgres.available)("the delivery thread on PostgreSQL", () => 
     // Stopping closes the thread's pool too: only this test's own connection is left.
     await h.receiver.stop();
     harness = undefined;
-    const { default: pg } = await import("pg");
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
