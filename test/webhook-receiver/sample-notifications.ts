@@ -1,4 +1,6 @@
 import type { Alert, Notification } from "../../webhook-receiver/payload/notification.js";
+import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
+import type { AcceptRecord } from "../../webhook-receiver/store/inbox-writes.js";
 
 /** A webhook payload as Alertmanager 0.25 sends it, for tests that need one. */
 export function webhookPayload(options: {
@@ -48,4 +50,24 @@ export function notification(alerts: Alert[], extra: Partial<Notification> = {})
     alerts,
     ...extra,
   };
+}
+
+/**
+ * What the receiver accepts for a group `{alertname=name}` with one firing alert
+ * (fingerprint `fp-<name>`), received at `receivedAt`: as the store and the writer get it.
+ */
+export function firingRecord(name: string, receivedAt: number): AcceptRecord {
+  const n = notification(
+    [
+      {
+        status: "firing",
+        labels: { alertname: name },
+        annotations: {},
+        startsAt: "2026-11-22T03:00:00.000Z",
+        fingerprint: `fp-${name}`,
+      },
+    ],
+    { groupKey: `{}:{alertname="${name}"}` },
+  );
+  return { ...recordOf(n), receivedAt };
 }

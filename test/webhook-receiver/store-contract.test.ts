@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Notification } from "../../webhook-receiver/payload/notification.js";
 import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
 import type { Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
 import type { AcceptRecord, ReceiverStore } from "../../webhook-receiver/store/receiver-store.js";
@@ -10,26 +9,14 @@ import {
 import { PostgresReceiverStore } from "../../webhook-receiver/store/postgres/postgres-receiver-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
-import { notification } from "./sample-notifications.js";
+import { firingRecord, notification } from "./sample-notifications.js";
 import { storeBackends } from "./store-backends.js";
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
 
 function record(name: string, receivedAt = T0): AcceptRecord {
-  const n: Notification = notification(
-    [
-      {
-        status: "firing",
-        labels: { alertname: name },
-        annotations: {},
-        startsAt: "2026-11-22T03:00:00.000Z",
-        fingerprint: `fp-${name}`,
-      },
-    ],
-    { groupKey: `{}:{alertname="${name}"}` },
-  );
-  return { ...recordOf(n), receivedAt };
+  return firingRecord(name, receivedAt);
 }
 
 const claimA = { owner: "replica-a", until: T0 + 30_000 };

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
 import { startInboxWriter } from "../../webhook-receiver/store/inbox-writer.js";
 import type { InboxWriter } from "../../webhook-receiver/store/inbox-writer.js";
 import type { AcceptRecord } from "../../webhook-receiver/store/inbox-writes.js";
@@ -8,7 +7,7 @@ import { openDatabase } from "../../webhook-receiver/store/open-database.js";
 import type { SqliteDatabase } from "../../webhook-receiver/store/open-database.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
-import { notification } from "./sample-notifications.js";
+import { firingRecord } from "./sample-notifications.js";
 
 /**
  * An acceptance never waits for a whole routing batch: a transaction of routing records
@@ -33,19 +32,7 @@ const T0 = 1_800_000_000_000;
 const ROUTED = 3000;
 
 function record(name: string): AcceptRecord {
-  const n = notification(
-    [
-      {
-        status: "firing",
-        labels: { alertname: name },
-        annotations: {},
-        startsAt: "2026-11-22T03:00:00.000Z",
-        fingerprint: `fp-${name}`,
-      },
-    ],
-    { groupKey: `{}:{alertname="${name}"}` },
-  );
-  return { ...recordOf(n), receivedAt: T0 };
+  return firingRecord(name, T0);
 }
 
 function count(table: string): number {

@@ -40,6 +40,11 @@ type Request =
     }
   | { seq: number; kind: "outbox"; writes: OutboxWrite[] }
   | { seq: number; kind: "close" };
+type AcceptRequest = Extract<Request, { kind: "accept" }>;
+type RouteRequest = Extract<Request, { kind: "route" }>;
+type OutboxRequest = Extract<Request, { kind: "outbox" }>;
+/** Routing and delivery records: committed after the acceptances, a few at a time. */
+type OtherRequest = RouteRequest | OutboxRequest;
 
 type Reply =
   | { seq: number; ok: true; result?: unknown }
@@ -96,9 +101,9 @@ const checkpoint =
 
 const port = parentPort;
 /** Acceptances waiting: each round commits them first. */
-let accepts: Request[] = [];
+let accepts: AcceptRequest[] = [];
 /** Routing and delivery records waiting. */
-const others: Request[] = [];
+const others: OtherRequest[] = [];
 let closeRequest: Request | undefined;
 let scheduled = false;
 
@@ -187,7 +192,7 @@ function close(): void {
 }
 
 /** One transaction for `requests`, each in a savepoint of its own; then every reply. */
-function commit(requests: readonly Request[]): void {
+function commit(requests: readonly AcceptRequest[]): void {
   if (requests.length === 0) return;
   let replies: Reply[] = [];
   const run = db.transaction(() => {
@@ -218,8 +223,8 @@ function commitOthers(): void {
     return accepts.length > 0;
   };
   let replies: Reply[] = [];
-  let unfinished: Request[] = [];
-  let joined: Request[] = [];
+  let unfinished: OtherRequest[] = [];
+  let joined: AcceptRequest[] = [];
   const run = db.transaction(() => {
     for (const [index, request] of taken.entries()) {
       const reply =
@@ -257,10 +262,7 @@ function commitOthers(): void {
  * Routes a routing request's records from where the last commit left it, in a savepoint;
  * undefined while records are left (it yielded to an acceptance), else the reply.
  */
-function applyRouteSlice(
-  request: Extract<Request, { kind: "route" }>,
-  stop: () => boolean,
-): Reply | undefined {
+function applyRouteSlice(request: RouteRequest, stop: () => boolean): Reply | undefined {
   try {
     const progress = writes.routeSlice(request.records, request.next ?? 0, request.now, stop);
     request.next = progress.next;
@@ -273,7 +275,8 @@ function applyRouteSlice(
 }
 
 /** One request in a savepoint of the round's transaction (better-sqlite3 nests them so). */
-function apply(request: Request): Reply {
+/** An acceptance or a delivery record, in a savepoint; routing goes by applyRouteSlice. */
+function apply(request: AcceptRequest | OutboxRequest): Reply {
   try {
     switch (request.kind) {
       case "accept":
@@ -282,16 +285,8 @@ function apply(request: Request): Reply {
           ok: true,
           result: writes.accept(request.records, request.windowStart, request.claim),
         };
-      case "route":
-        return {
-          seq: request.seq,
-          ok: true,
-          result: writes.route(request.records, request.now),
-        };
       case "outbox":
         outbox(request.writes);
-        return { seq: request.seq, ok: true };
-      case "close":
         return { seq: request.seq, ok: true };
     }
   } catch (error) {
