@@ -14,7 +14,8 @@ import { notification } from "./sample-notifications.js";
 /**
  * The routing stage's enrichment deadline, shared by a batch: every enrichment that ends in
  * time is kept, every late one is aborted, counted and routed without, and a batch of many
- * enrichments listening for the abort is not mistaken for a listener leak.
+ * enrichments listening for the abort is not mistaken for a listener leak. What it holds
+ * while a notification waits: its routes, and its payload only for an enricher that wants it.
  */
 let dir: TempDir;
 beforeEach(() => {
@@ -22,17 +23,17 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-async function config(): Promise<ReceiverConfig> {
-  const path = join(dir.path, "receiver.yaml");
+async function config(destination = "out"): Promise<ReceiverConfig> {
+  const path = join(dir.path, `${destination}.yaml`);
   writeFileSync(
     path,
     `web: { auth: { bearer_tokens: [{ env: TOKEN }] } }
 storage: { path: r.db }
 enrichment: { timeout: 200ms }
 destinations:
-  - { name: out, type: console }
+  - { name: ${destination}, type: console }
 default_route:
-  destinations: [out]
+  destinations: [${destination}]
 `,
   );
   const loaded = await loadReceiverConfig(path, { env: { TOKEN: "routing-stage-token" } });
@@ -97,6 +98,51 @@ describe("routing stage", () => {
     } finally {
       stage.stop();
       process.off("warning", onWarning);
+    }
+  });
+
+  it("asks the enricher only about the notifications it wants, and routes each by the routes in force when it was queued", async () => {
+    const [before, after] = [await config("out"), await config("elsewhere")];
+    let current = before;
+    const wanted = notification([]);
+    const asked: number[] = [];
+    const enricher: Enricher = {
+      wants: (n) => n === wanted,
+      enrich: (_n, _signal, context) => {
+        asked.push(context.notificationId);
+        return Promise.resolve(enrichment(context.notificationId));
+      },
+    };
+    let completed: (results: readonly RoutingResult[]) => void = () => undefined;
+    const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
+    const stage = new RoutingStage({
+      claimUnrouted: () => Promise.resolve([]),
+      complete: (results) => {
+        completed(results);
+        return Promise.resolve();
+      },
+      enricher,
+      config: () => current,
+      logger: memoryLogger(),
+      now: () => Date.now(),
+      onEnrichmentFailure: () => undefined,
+      onStorageError: () => undefined,
+      onRouted: () => undefined,
+      followUp: () => undefined,
+    });
+    try {
+      stage.submit({ id: 1, receivedAt: Date.now(), notification: notification([]) });
+      stage.submit({ id: 2, receivedAt: Date.now(), notification: wanted });
+      // A reload while they wait for their batch.
+      current = after;
+      const results = await routed;
+      expect(asked).toEqual([2]);
+      expect(results.map((r) => [r.id, r.enrichment, r.routed.map((d) => d.destination)])).toEqual([
+        [1, undefined, ["out"]],
+        [2, enrichment(2), ["out"]],
+      ]);
+    } finally {
+      stage.stop();
     }
   });
 });

@@ -89,6 +89,15 @@ export class RootCauseEnricher implements Enricher {
     });
   }
 
+  /** Only with an analysis configured, or an action on one of the routes it takes. */
+  wants(notification: Notification): boolean {
+    const config = this.deps.config();
+    return (
+      config.analysis !== undefined ||
+      (config.actions.mode !== "off" && routeActions(notification, config).length > 0)
+    );
+  }
+
   async enrich(
     notification: Notification,
     signal: AbortSignal,

@@ -50,6 +50,12 @@ export interface Enricher {
     signal: AbortSignal,
     context: EnrichmentContext,
   ): Promise<Enrichment | undefined>;
+  /**
+   * Whether `enrich` would do anything with this notification under the config in force.
+   * The routing stage keeps a notification's payload until its batch only when it would
+   * (or when the enricher does not say).
+   */
+  wants?(notification: Notification): boolean;
   /** Stops background work (the receiver is shutting down). */
   close?(): void;
 }
@@ -57,4 +63,5 @@ export interface Enricher {
 /** The default: no enrichment, at no cost. */
 export const NO_ENRICHMENT: Enricher = {
   enrich: () => Promise.resolve(undefined),
+  wants: () => false,
 };
