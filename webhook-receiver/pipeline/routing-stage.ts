@@ -45,17 +45,21 @@ const ORPHAN_SCAN_MS = 5000;
 /**
  * A notification waiting for its routing batch, reduced to what the batch needs. The
  * parsed payload is most of what the stage holds, and everything held across the event
- * loop's scavenges is copied by each: it is kept only for an enricher that wants it. With
- * every payload kept until its batch (at 1,000 webhooks a second, no analysis
- * configured), each scavenge copied ~780 KB and took ~3 ms; kept only when wanted,
- * ~195 KB and ~1.7 ms (the ack bench, --trace-gc-nvp).
+ * loop's scavenges is copied by each: a submitted notification is routed at once and its
+ * payload kept only for an enricher that wants it. With every payload kept until its batch
+ * (at 1,000 webhooks a second, no analysis configured), each scavenge copied ~780 KB and
+ * took ~3 ms; kept only when wanted, ~195 KB and ~1.7 ms (the ack bench, --trace-gc-nvp).
+ * One read from the inbox (up to thousands at once, after a crash) is routed with its
+ * batch, so that no read holds the event loop for all of them.
  */
-interface Queued {
-  readonly id: number;
-  /** Where it goes, by the routes in force when it joined the queue. */
-  readonly routed: readonly RoutedDestination[];
-  readonly notification: Notification | undefined;
-}
+type Queued =
+  | {
+      readonly id: number;
+      /** Where it goes, by the routes in force when it was submitted. */
+      readonly routed: readonly RoutedDestination[];
+      readonly notification: Notification | undefined;
+    }
+  | { readonly id: number; readonly routed: undefined; readonly notification: Notification };
 
 /**
  * Enrich, then route: takes accepted notifications (oldest first), asks the enricher for
@@ -84,7 +88,14 @@ export class RoutingStage {
   /** A notification just accepted (committed to the inbox). */
   submit(stored: StoredNotification): void {
     if (this.stopped) return;
-    this.enqueue(stored);
+    const config = this.deps.config();
+    const { notification } = stored;
+    // Routed now, by the routes in force: a reload while it waits does not reroute it.
+    this.queue.set(stored.id, {
+      id: stored.id,
+      routed: routeNotification(notification, config.routes, config.defaultRoute),
+      notification: this.deps.enricher.wants?.(notification) === false ? undefined : notification,
+    });
     this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
   }
 
@@ -128,7 +139,8 @@ export class RoutingStage {
       if (this.readInbox) {
         try {
           const rows = await this.deps.claimUnrouted(INBOX_READ);
-          for (const n of rows) this.enqueue(n);
+          for (const n of rows)
+            this.queue.set(n.id, { id: n.id, routed: undefined, notification: n.notification });
           // A full read means the inbox may hold more (a long outage): read again next round.
           this.readInbox = rows.length === INBOX_READ;
         } catch (error) {
@@ -153,7 +165,10 @@ export class RoutingStage {
       const results: RoutingResult[] = batch.map((n, i) => ({
         id: n.id,
         enrichment: enrichments[i],
-        routed: n.routed,
+        routed:
+          n.routed === undefined
+            ? routeNotification(n.notification, config.routes, config.defaultRoute)
+            : n.routed,
       }));
       try {
         // One transaction (one fsync) for the whole batch.
@@ -173,20 +188,6 @@ export class RoutingStage {
         for (const enrichment of late) this.deps.followUp(n.id, enrichment);
       }
     }
-  }
-
-  /**
-   * Routes it now, by the routes in force (a reload while it waits does not reroute it),
-   * and keeps its payload only if the enricher will look at it.
-   */
-  private enqueue(stored: StoredNotification): void {
-    const config = this.deps.config();
-    const { notification } = stored;
-    this.queue.set(stored.id, {
-      id: stored.id,
-      routed: routeNotification(notification, config.routes, config.defaultRoute),
-      notification: this.deps.enricher.wants?.(notification) === false ? undefined : notification,
-    });
   }
 
   private async enrich(
