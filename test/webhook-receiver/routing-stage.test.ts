@@ -101,13 +101,17 @@ describe("routing stage", () => {
     }
   });
 
-  it("asks the enricher only about the notifications it wants, and routes each by the routes in force when it was queued", async () => {
+  it("asks the enricher only about the notifications it wants, and routes each by the routes in force when it was accepted", async () => {
     const [before, after] = [await config("out"), await config("elsewhere")];
     let current = before;
-    const wanted = notification([]);
+    const [wanted, unsure] = [notification([]), notification([])];
     const asked: number[] = [];
     const enricher: Enricher = {
-      wants: (n) => n === wanted,
+      // One that cannot tell (it throws) is asked all the same.
+      wants: (n) => {
+        if (n === unsure) throw new Error("cannot tell");
+        return n === wanted;
+      },
       enrich: (_n, _signal, context) => {
         asked.push(context.notificationId);
         return Promise.resolve(enrichment(context.notificationId));
@@ -133,13 +137,15 @@ describe("routing stage", () => {
     try {
       stage.submit({ id: 1, receivedAt: Date.now(), notification: notification([]) });
       stage.submit({ id: 2, receivedAt: Date.now(), notification: wanted });
+      stage.submit({ id: 3, receivedAt: Date.now(), notification: unsure });
       // A reload while they wait for their batch.
       current = after;
       const results = await routed;
-      expect(asked).toEqual([2]);
+      expect(asked).toEqual([2, 3]);
       expect(results.map((r) => [r.id, r.enrichment, r.routed.map((d) => d.destination)])).toEqual([
         [1, undefined, ["out"]],
         [2, enrichment(2), ["out"]],
+        [3, enrichment(3), ["out"]],
       ]);
     } finally {
       stage.stop();

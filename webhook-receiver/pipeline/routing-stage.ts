@@ -94,7 +94,7 @@ export class RoutingStage {
     this.queue.set(stored.id, {
       id: stored.id,
       routed: routeNotification(notification, config.routes, config.defaultRoute),
-      notification: this.deps.enricher.wants?.(notification) === false ? undefined : notification,
+      notification: this.wanted(notification) ? notification : undefined,
     });
     this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
   }
@@ -187,6 +187,15 @@ export class RoutingStage {
         this.unrouted.delete(n.id);
         for (const enrichment of late) this.deps.followUp(n.id, enrichment);
       }
+    }
+  }
+
+  /** Whether the enricher will look at it; one that cannot say (or throws) gets it. */
+  private wanted(notification: Notification): boolean {
+    try {
+      return this.deps.enricher.wants?.(notification) !== false;
+    } catch {
+      return true;
     }
   }
 
