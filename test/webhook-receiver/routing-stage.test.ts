@@ -41,6 +41,32 @@ default_route:
   return loaded.config;
 }
 
+/** A stage with an empty inbox; `routed` resolves with its first routing commit. */
+function startStage(
+  enricher: Enricher,
+  current: () => ReceiverConfig,
+  onEnrichmentFailure: () => void = () => undefined,
+): { stage: RoutingStage; routed: Promise<readonly RoutingResult[]> } {
+  let completed: (results: readonly RoutingResult[]) => void = () => undefined;
+  const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
+  const stage = new RoutingStage({
+    claimUnrouted: () => Promise.resolve([]),
+    complete: (results) => {
+      completed(results);
+      return Promise.resolve();
+    },
+    enricher,
+    config: current,
+    logger: memoryLogger(),
+    now: () => Date.now(),
+    onEnrichmentFailure,
+    onStorageError: () => undefined,
+    onRouted: () => undefined,
+    followUp: () => undefined,
+  });
+  return { stage, routed };
+}
+
 const BATCH_SIZE = 40;
 const enrichment = (id: number): Enrichment => ({ headline: `evidence for ${id}`, details: [] });
 
@@ -65,23 +91,11 @@ describe("routing stage", () => {
             }),
     };
     let failures = 0;
-    let completed: (results: readonly RoutingResult[]) => void = () => undefined;
-    const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
-    const stage = new RoutingStage({
-      claimUnrouted: () => Promise.resolve([]),
-      complete: (results) => {
-        completed(results);
-        return Promise.resolve();
-      },
+    const { stage, routed } = startStage(
       enricher,
-      config: () => loaded,
-      logger: memoryLogger(),
-      now: () => Date.now(),
-      onEnrichmentFailure: () => failures++,
-      onStorageError: () => undefined,
-      onRouted: () => undefined,
-      followUp: () => undefined,
-    });
+      () => loaded,
+      () => failures++,
+    );
     try {
       for (let id = 1; id <= BATCH_SIZE; id++)
         stage.submit({ id, receivedAt: Date.now(), notification: notification([]) });
@@ -117,23 +131,7 @@ describe("routing stage", () => {
         return Promise.resolve(enrichment(context.notificationId));
       },
     };
-    let completed: (results: readonly RoutingResult[]) => void = () => undefined;
-    const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
-    const stage = new RoutingStage({
-      claimUnrouted: () => Promise.resolve([]),
-      complete: (results) => {
-        completed(results);
-        return Promise.resolve();
-      },
-      enricher,
-      config: () => current,
-      logger: memoryLogger(),
-      now: () => Date.now(),
-      onEnrichmentFailure: () => undefined,
-      onStorageError: () => undefined,
-      onRouted: () => undefined,
-      followUp: () => undefined,
-    });
+    const { stage, routed } = startStage(enricher, () => current);
     try {
       stage.submit({ id: 1, receivedAt: Date.now(), notification: notification([]) });
       stage.submit({ id: 2, receivedAt: Date.now(), notification: wanted });
