@@ -160,4 +160,36 @@ default_route:
     const loaded = await loadReceiverConfig(path, { env: {} });
     expect(loaded.ok ? [] : loaded.diagnostics.map((d) => d.code)).toEqual(["auth-required"]);
   });
+
+  it("prepares PostgreSQL statements unless told not to (PgBouncer before 1.21)", async () => {
+    const load = async (postgres: string) => {
+      const path = join(dir.path, "receiver.yaml");
+      writeFileSync(
+        path,
+        `web: { auth: { bearer_tokens: [{ env: T }] } }
+storage:
+  postgres: { url: { env: U }${postgres} }
+destinations: [{ name: o, type: console }]
+default_route: { destinations: [o] }
+`,
+      );
+      return loadReceiverConfig(path, { env: { T: "token-1234", U: "postgres://h/db" } });
+    };
+    const storageOf = async (postgres: string) => {
+      const loaded = await load(postgres);
+      if (!loaded.ok) throw new Error(formatDiagnostics(loaded.diagnostics));
+      return loaded.config.storage;
+    };
+    expect(await storageOf("")).toMatchObject({ kind: "postgres", preparedStatements: true });
+    expect(await storageOf(", prepared_statements: false")).toMatchObject({
+      preparedStatements: false,
+    });
+    const wrong = await load(", prepared_statements: off");
+    expect(
+      wrong.ok ? "" : formatDiagnostics(wrong.diagnostics).replaceAll(dir.path, "<dir>"),
+    ).toContain("<dir>/receiver.yaml:3:");
+    expect(wrong.ok ? "" : formatDiagnostics(wrong.diagnostics)).toContain(
+      "storage.postgres.prepared_statements",
+    );
+  });
 });

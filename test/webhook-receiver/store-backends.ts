@@ -23,7 +23,13 @@ export interface StoreBackend {
   /** A fresh, empty store, opened directly (store tests). */
   open(dir: string): Promise<ReceiverStore>;
   /** Another store on the same data, as a second replica sees it (PostgreSQL only). */
-  openShared?: (store: ReceiverStore) => Promise<ReceiverStore>;
+  openShared?: (store: ReceiverStore, options?: SharedStoreOptions) => Promise<ReceiverStore>;
+}
+
+/** How a second replica's store connects (PostgreSQL's defaults otherwise: 4, true). */
+export interface SharedStoreOptions {
+  readonly maxConnections?: number;
+  readonly preparedStatements?: boolean;
 }
 
 const postgres = requirePostgres();
@@ -65,10 +71,14 @@ export function storeBackends(): StoreBackend[] {
       urls.set(store, url);
       return store;
     },
-    openShared: async (store) => {
+    openShared: async (store, options) => {
       const url = urls.get(store);
       if (!url) throw new Error("not a store this backend opened");
-      return PostgresReceiverStore.open(url, 4);
+      return PostgresReceiverStore.open(
+        url,
+        options?.maxConnections ?? 4,
+        options?.preparedStatements ?? true,
+      );
     },
   };
   return [sqlite, pgBackend];

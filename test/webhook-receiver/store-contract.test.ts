@@ -562,4 +562,65 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
       `schema is at version ${V + 2} and needs a receiver of schema version ${V + 1} or newer; this receiver has ${V}`,
     );
   });
+
+  /** A replica with one connection, so every statement it prepares is on the one it reads. */
+  const singleConnection = async (preparedStatements: boolean): Promise<PostgresReceiverStore> => {
+    const [first] = await replicas(1);
+    if (!first || !postgres?.openShared) throw new Error("no PostgreSQL");
+    const one = await postgres.openShared(first, { maxConnections: 1, preparedStatements });
+    open.push(one);
+    if (!(one instanceof PostgresReceiverStore)) throw new Error("expected PostgreSQL");
+    return one;
+  };
+  const prepared = async (store: PostgresReceiverStore): Promise<string[]> =>
+    (
+      await store.pool.query<{ name: string; statement: string }>(
+        "SELECT name, statement FROM pg_prepared_statements ORDER BY name",
+      )
+    ).rows.map((r) => `${r.name.replace(/_.*/, "")} ${r.statement.replace(/\s+/g, " ").trim()}`);
+
+  it.each([true, false])(
+    "prepares each per-webhook statement once per connection (prepared_statements: %s)",
+    async (preparedStatements) => {
+      const one = await singleConnection(preparedStatements);
+      await acceptAndRoute(one, [record("A"), record("B")]);
+      await acceptAndRoute(one, [record("C")]);
+      expect(await one.due("chat", T0, 10)).toHaveLength(3);
+      const statements = await prepared(one);
+      if (!preparedStatements) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      // Accepting, routing, filing and reading the outbox, each prepared once although
+      // each ran twice (with arrays of other lengths).
+      for (const part of [
+        "INSERT INTO dedup_keys",
+        "DELETE FROM inbox",
+        "pg_advisory_xact_lock",
+        "INSERT INTO incidents",
+        "FROM deliveries d JOIN notifications n",
+      ])
+        expect(
+          statements.filter((s) => s.includes(part)),
+          part,
+        ).toHaveLength(1);
+      expect(statements.every((s) => s.startsWith("aiwatch "))).toBe(true);
+    },
+  );
+
+  it("keeps using its prepared statements after a newer replica expands the schema", async () => {
+    const one = await singleConnection(true);
+    await acceptAndRoute(one, [record("A")]);
+    expect(await one.due("chat", T0, 10)).toHaveLength(1);
+    const V = POSTGRES_SCHEMA_VERSION;
+    await migratePostgres(one.pool, V + 1, [
+      {
+        version: V + 1,
+        minCompatible: 1,
+        sql: "ALTER TABLE deliveries ADD COLUMN note TEXT; ALTER TABLE notifications ADD COLUMN note TEXT; ALTER TABLE incidents ADD COLUMN note TEXT",
+      },
+    ]);
+    await acceptAndRoute(one, [record("B")]);
+    expect((await one.due("chat", T0, 10)).map((d) => d.notificationId)).toHaveLength(2);
+  });
 });

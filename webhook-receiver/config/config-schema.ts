@@ -128,6 +128,12 @@ export const receiverConfigSchema = z.strictObject({
       .strictObject({
         url: secretRefSchema.describe("postgres://user:password@host:5432/db, a secret."),
         max_connections: z.number().int().min(2).max(100).optional(),
+        prepared_statements: z
+          .boolean()
+          .optional()
+          .describe(
+            "Prepare the hot statements once per connection (default true); false behind PgBouncer in transaction mode before 1.21.",
+          ),
       })
       .optional()
       .describe("PostgreSQL shared by several replicas, instead of path."),

@@ -220,6 +220,7 @@ function resolveStorage(
       kind: "postgres",
       url,
       maxConnections: postgres.max_connections ?? DEFAULTS.postgresMaxConnections,
+      preparedStatements: postgres.prepared_statements ?? true,
       historyRetentionMs,
     };
   }

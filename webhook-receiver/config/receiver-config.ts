@@ -40,6 +40,8 @@ export type StorageConfig =
       /** The resolved connection URL (a secret: never logged). */
       readonly url: string;
       readonly maxConnections: number;
+      /** Named statements, prepared once per connection (store/postgres/prepared-statements.ts). */
+      readonly preparedStatements: boolean;
       readonly historyRetentionMs: number;
     };
 

@@ -156,7 +156,11 @@ async function openThreadStore(storage: ReceiverConfig["storage"]): Promise<Thre
   // A database shared by replicas is written by each connection itself: the thread
   // records its sends on its own pool, as the event loop would.
   const { PostgresReceiverStore } = await import("../store/postgres/postgres-receiver-store.js");
-  const store = PostgresReceiverStore.attach(storage.url, POSTGRES_DELIVERY_CONNECTIONS);
+  const store = PostgresReceiverStore.attach(
+    storage.url,
+    POSTGRES_DELIVERY_CONNECTIONS,
+    storage.preparedStatements,
+  );
   return {
     reads: store,
     write: (writes) => store.recordOutbox(writes),

@@ -13,7 +13,11 @@ export async function openReceiverStore(
   if (storage.kind === "sqlite")
     return SqliteReceiverStore.open(storage.path, storage.synchronous, startWriter);
   const { PostgresReceiverStore } = await import("./postgres/postgres-receiver-store.js");
-  return PostgresReceiverStore.open(storage.url, storage.maxConnections);
+  return PostgresReceiverStore.open(
+    storage.url,
+    storage.maxConnections,
+    storage.preparedStatements,
+  );
 }
 
 /**

@@ -26,6 +26,7 @@ import type {
 } from "../../incidents/incident-store.js";
 import type { Enrichment } from "../../pipeline/enrichment.js";
 import type { Notification } from "../../payload/notification.js";
+import type { PreparedStatements } from "./prepared-statements.js";
 
 /** An enrichment stored as text that carries evidence (JSON null counts as none). */
 const HAS_EVIDENCE = (column: string): string =>
@@ -216,23 +217,28 @@ interface OpenDbRow {
 export async function fileIncidents(
   client: PoolClient,
   routed: readonly RoutedRow[],
+  sql: PreparedStatements,
 ): Promise<void> {
   if (routed.length === 0) return;
   const groups = [...new Set(routed.map((r) => JSON.stringify([r.receiver, r.group_key])))];
   const pairs = groups.map((g) => JSON.parse(g) as [string, string]);
   await client.query(
-    `SELECT pg_advisory_xact_lock(k) FROM (
+    sql.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (
        SELECT DISTINCT hashtextextended(g, ${GROUP_LOCK_SEED}) AS k FROM unnest($1::text[]) AS g
        ORDER BY k) AS locks`,
-    [groups],
+      [groups],
+    ),
   );
   const open = await client.query<OpenDbRow>(
-    `SELECT i.id, i.receiver, i.group_key, i.alertname, i.fingerprint, i.started_at, i.opened_at,
+    sql.query(
+      `SELECT i.id, i.receiver, i.group_key, i.alertname, i.fingerprint, i.started_at, i.opened_at,
             i.last_at, i.notifications, i.alert_keys
      FROM incidents i JOIN unnest($1::text[], $2::text[]) AS t(r, g)
        ON i.receiver = t.r AND i.group_key = t.g
      WHERE i.closed_at IS NULL`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    ),
   );
   const inputs: FilingInput[] = routed.map((r) => ({
     notificationId: r.id,
@@ -262,28 +268,31 @@ export async function fileIncidents(
   // opens (the unique index allows one open episode per group).
   if (existing.length > 0)
     await client.query(
-      `UPDATE incidents i SET started_at = t.started_at, last_at = t.last_at,
+      sql.query(
+        `UPDATE incidents i SET started_at = t.started_at, last_at = t.last_at,
          closed_at = t.closed_at, close_reason = t.close_reason,
          notifications = t.notifications, alert_keys = t.alert_keys
        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::text[])
          AS t(id, started_at, last_at, closed_at, close_reason, notifications, alert_keys)
        WHERE i.id = t.id`,
-      columns(existing, [
-        (i) => i.id,
-        (i) => i.startedAt,
-        (i) => i.lastAt,
-        (i) => i.closedAt ?? null,
-        (i) => i.closeReason ?? null,
-        (i) => i.notifications,
-        (i) => JSON.stringify(i.alertKeys),
-      ]),
+        columns(existing, [
+          (i) => i.id,
+          (i) => i.startedAt,
+          (i) => i.lastAt,
+          (i) => i.closedAt ?? null,
+          (i) => i.closeReason ?? null,
+          (i) => i.notifications,
+          (i) => JSON.stringify(i.alertKeys),
+        ]),
+      ),
     );
   // New incidents and every link in one statement. The new ones are inserted in plan
   // order: a group's episode that this batch opened and superseded comes before the one
   // that stays open. A link to a new incident names it by its place in that order.
   const ordOf = new Map(fresh.map((incident, i) => [incident.id, i + 1]));
   await client.query(
-    `WITH input AS (
+    sql.query(
+      `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                             $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[],
                             $11::int[], $12::text[])
@@ -304,27 +313,28 @@ export async function fileIncidents(
      FROM unnest($13::bigint[], $14::bigint[], $15::bigint[]) AS l(notification_id, existing_id, ord)
      LEFT JOIN ids ON ids.ord = l.ord
      ON CONFLICT (notification_id) DO NOTHING`,
-    [
-      ...columns(fresh, [
-        () => newCapabilityToken(),
-        (i) => i.receiver,
-        (i) => i.groupKey,
-        (i) => i.alertname,
-        (i) => i.fingerprint,
-        (i) => i.startedAt,
-        (i) => i.openedAt,
-        (i) => i.lastAt,
-        (i) => i.closedAt ?? null,
-        (i) => i.closeReason ?? null,
-        (i) => i.notifications,
-        (i) => JSON.stringify(i.alertKeys),
-      ]),
-      ...columns(plan.links, [
-        (l) => l.notificationId,
-        (l) => (l.incidentId > 0 ? l.incidentId : null),
-        (l) => ordOf.get(l.incidentId) ?? null,
-      ]),
-    ],
+      [
+        ...columns(fresh, [
+          () => newCapabilityToken(),
+          (i) => i.receiver,
+          (i) => i.groupKey,
+          (i) => i.alertname,
+          (i) => i.fingerprint,
+          (i) => i.startedAt,
+          (i) => i.openedAt,
+          (i) => i.lastAt,
+          (i) => i.closedAt ?? null,
+          (i) => i.closeReason ?? null,
+          (i) => i.notifications,
+          (i) => JSON.stringify(i.alertKeys),
+        ]),
+        ...columns(plan.links, [
+          (l) => l.notificationId,
+          (l) => (l.incidentId > 0 ? l.incidentId : null),
+          (l) => ordOf.get(l.incidentId) ?? null,
+        ]),
+      ],
+    ),
   );
 }
 

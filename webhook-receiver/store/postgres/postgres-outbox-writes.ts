@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 import type { OutboxWrite } from "../outbox-writes.js";
 import { inTransaction } from "./postgres-connection.js";
+import type { PreparedStatements } from "./prepared-statements.js";
 
 /**
  * The delivery worker's records (outbox-writes.ts), on PostgreSQL. State changes apply
@@ -14,17 +15,22 @@ import { inTransaction } from "./postgres-connection.js";
  * update the same delivery rows twice (a shrink and its retry) cannot share a statement:
  * they run in a transaction, one after the other.
  */
-export async function applyOutboxWrites(pool: Pool, writes: readonly OutboxWrite[]): Promise<void> {
+export async function applyOutboxWrites(
+  pool: Pool,
+  writes: readonly OutboxWrite[],
+  sql: PreparedStatements,
+): Promise<void> {
   if (writes.length === 0) return;
   const statements = writes.flatMap(statementsOfWrite);
   const updatesOfDeliveries = writes.filter((w) => w.op !== "attempt").length;
   if (updatesOfDeliveries <= 1) {
-    await pool.query(combined(statements));
+    const { text, values } = combined(statements);
+    await pool.query(sql.query(text, values));
     return;
   }
   await inTransaction(pool, async (client: PoolClient) => {
-    for (const statement of writes.map((w) => combined(statementsOfWrite(w))))
-      await client.query(statement);
+    for (const { text, values } of writes.map((w) => combined(statementsOfWrite(w))))
+      await client.query(sql.query(text, values));
   });
 }
 

@@ -16,6 +16,7 @@ import { applyOutboxWrites } from "./postgres-outbox-writes.js";
 import { fileIncidents, PostgresIncidentStore } from "./postgres-incidents.js";
 import type { RoutedRow } from "./postgres-incidents.js";
 import { migratePostgres } from "./postgres-schema.js";
+import { PreparedStatements } from "./prepared-statements.js";
 
 const PING_MS = 2_000;
 
@@ -33,7 +34,10 @@ export class PostgresReceiverStore implements ReceiverStore {
   private closed = false;
   private readonly ping: NodeJS.Timeout;
 
-  private constructor(readonly pool: Pool) {
+  private constructor(
+    readonly pool: Pool,
+    private readonly sql: PreparedStatements,
+  ) {
     this.actions = postgresActions(pool);
     this.incidents = new PostgresIncidentStore(pool);
     // Readiness reflects the database: a ping keeps the answer current between requests.
@@ -41,8 +45,13 @@ export class PostgresReceiverStore implements ReceiverStore {
     this.ping.unref();
   }
 
-  static async open(url: string, maxConnections: number): Promise<PostgresReceiverStore> {
-    const store = PostgresReceiverStore.attach(url, maxConnections);
+  /** `preparedStatements`: see prepared-statements.ts (off behind PgBouncer before 1.21). */
+  static async open(
+    url: string,
+    maxConnections: number,
+    preparedStatements = true,
+  ): Promise<PostgresReceiverStore> {
+    const store = PostgresReceiverStore.attach(url, maxConnections, preparedStatements);
     try {
       await migratePostgres(store.pool);
     } catch (error) {
@@ -57,12 +66,16 @@ export class PostgresReceiverStore implements ReceiverStore {
    * store the main thread opened, so its reads and outbox writes never wait on the event
    * loop that answers Alertmanager.
    */
-  static attach(url: string, maxConnections: number): PostgresReceiverStore {
+  static attach(
+    url: string,
+    maxConnections: number,
+    preparedStatements = true,
+  ): PostgresReceiverStore {
     const holder: { store?: PostgresReceiverStore } = {};
     const pool = createPool(url, maxConnections, (error) => {
       if (holder.store) holder.store.lastError = error.message;
     });
-    holder.store = new PostgresReceiverStore(pool);
+    holder.store = new PostgresReceiverStore(pool, new PreparedStatements(preparedStatements));
     return holder.store;
   }
 
@@ -102,7 +115,8 @@ export class PostgresReceiverStore implements ReceiverStore {
         .filter((r) => r !== undefined)
         .sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
       const inserted = await this.pool.query<{ key: string; notification_id: number }>(
-        `WITH input AS (
+        this.sql.query(
+          `WITH input AS (
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
              AS t(key, received_at, receiver, group_key, status, payload)
          ), keyed AS (
@@ -122,17 +136,18 @@ export class PostgresReceiverStore implements ReceiverStore {
            SELECT id, $8, $9 FROM stored
          )
          SELECT key, notification_id FROM keyed`,
-        [
-          unique.map((r) => r.dedupKey),
-          unique.map((r) => r.receivedAt),
-          unique.map((r) => r.receiver),
-          unique.map((r) => r.groupKey),
-          unique.map((r) => r.status),
-          unique.map((r) => r.payload),
-          windowStart,
-          claim.owner,
-          claim.until,
-        ],
+          [
+            unique.map((r) => r.dedupKey),
+            unique.map((r) => r.receivedAt),
+            unique.map((r) => r.receiver),
+            unique.map((r) => r.groupKey),
+            unique.map((r) => r.status),
+            unique.map((r) => r.payload),
+            windowStart,
+            claim.owner,
+            claim.until,
+          ],
+        ),
       );
       const fresh = new Map(inserted.rows.map((r) => [r.key, r.notification_id]));
       const others = [...firstOf.keys()].filter((k) => !fresh.has(k));
@@ -159,18 +174,22 @@ export class PostgresReceiverStore implements ReceiverStore {
   claimUnrouted: ReceiverStore["claimUnrouted"] = (claim, now, limit) =>
     this.track(async () => {
       const claimed = await this.pool.query<{ notification_id: number }>(
-        `UPDATE inbox SET claimed_by = $1, claim_expires = $2
+        this.sql.query(
+          `UPDATE inbox SET claimed_by = $1, claim_expires = $2
          WHERE notification_id IN (
            SELECT notification_id FROM inbox
            WHERE claimed_by IS NULL OR claim_expires < $3
            ORDER BY notification_id LIMIT $4 FOR UPDATE SKIP LOCKED)
          RETURNING notification_id`,
-        [claim.owner, claim.until, now, limit],
+          [claim.owner, claim.until, now, limit],
+        ),
       );
       if (claimed.rows.length === 0) return [];
       const rows = await this.pool.query<NotificationRow>(
-        "SELECT id, received_at, payload, NULL AS enrichment FROM notifications WHERE id = ANY($1::bigint[]) ORDER BY id",
-        [claimed.rows.map((r) => r.notification_id)],
+        this.sql.query(
+          "SELECT id, received_at, payload, NULL AS enrichment FROM notifications WHERE id = ANY($1::bigint[]) ORDER BY id",
+          [claimed.rows.map((r) => r.notification_id)],
+        ),
       );
       return rows.rows.map(toStored);
     });
@@ -188,7 +207,8 @@ export class PostgresReceiverStore implements ReceiverStore {
       // once; the second DELETE waits for the first and finds nothing.
       return inTransaction(this.pool, async (client): Promise<RouteOutcome> => {
         const removed = await client.query<RoutedRow>(
-          `WITH removed AS (
+          this.sql.query(
+            `WITH removed AS (
              DELETE FROM inbox WHERE notification_id = ANY($1::bigint[]) RETURNING notification_id
            ), routed AS (
              INSERT INTO deliveries (notification_id, destination, route, kind, next_attempt_at, created_at)
@@ -203,22 +223,23 @@ export class PostgresReceiverStore implements ReceiverStore {
            )
            SELECT n.id, n.received_at, n.receiver, n.group_key, n.payload
            FROM removed r JOIN notifications n ON n.id = r.notification_id`,
-          [
-            records.map((r) => r.id),
-            deliveries.map((d) => d.id),
-            deliveries.map((d) => d.destination),
-            deliveries.map((d) => d.route),
-            now,
-            enriched.map((r) => r.id),
-            enriched.map((r) => r.enrichment),
-          ],
+            [
+              records.map((r) => r.id),
+              deliveries.map((d) => d.id),
+              deliveries.map((d) => d.destination),
+              deliveries.map((d) => d.route),
+              now,
+              enriched.map((r) => r.id),
+              enriched.map((r) => r.enrichment),
+            ],
+          ),
         );
         // As on SQLite, a savepoint: should filing fail, only the filing is undone and
         // the notifications are still routed (a message without its link beats none).
         // The error goes back to the caller, which counts and logs it.
         await client.query("SAVEPOINT filing");
         try {
-          await fileIncidents(client, removed.rows);
+          await fileIncidents(client, removed.rows, this.sql);
           return { unfiled: [] };
         } catch (error) {
           await client.query("ROLLBACK TO SAVEPOINT filing");
@@ -232,8 +253,10 @@ export class PostgresReceiverStore implements ReceiverStore {
   notification: ReceiverStore["notification"] = (id) =>
     this.track(async () => {
       const rows = await this.pool.query<NotificationRow>(
-        "SELECT n.id, n.received_at, n.payload, e.enrichment FROM notifications n LEFT JOIN enrichments e ON e.notification_id = n.id WHERE n.id = $1",
-        [id],
+        this.sql.query(
+          "SELECT n.id, n.received_at, n.payload, e.enrichment FROM notifications n LEFT JOIN enrichments e ON e.notification_id = n.id WHERE n.id = $1",
+          [id],
+        ),
       );
       const row = rows.rows[0];
       return row ? toStored(row) : undefined;
@@ -242,10 +265,12 @@ export class PostgresReceiverStore implements ReceiverStore {
   enqueueFollowUp: ReceiverStore["enqueueFollowUp"] = (id, enrichment, now) =>
     this.track(async () => {
       const result = await this.pool.query(
-        `INSERT INTO deliveries (notification_id, destination, route, kind, enrichment, next_attempt_at, created_at)
+        this.sql.query(
+          `INSERT INTO deliveries (notification_id, destination, route, kind, enrichment, next_attempt_at, created_at)
          SELECT DISTINCT $1::bigint, destination, route, 'follow_up', $2, $3::bigint, $3::bigint
          FROM deliveries WHERE notification_id = $1 AND kind = 'notification'`,
-        [id, JSON.stringify(enrichment), now],
+          [id, JSON.stringify(enrichment), now],
+        ),
       );
       return result.rowCount ?? 0;
     });
@@ -254,12 +279,14 @@ export class PostgresReceiverStore implements ReceiverStore {
     this.track(async () => {
       // One index probe per destination (as on SQLite), not a scan of the backlog.
       const rows = await this.pool.query<{ destination: string; next: number | null }>(
-        `SELECT name AS destination,
+        this.sql.query(
+          `SELECT name AS destination,
            (SELECT next_attempt_at FROM deliveries
             WHERE state = 'pending' AND destination = name
             ORDER BY next_attempt_at LIMIT 1) AS next
          FROM unnest($1::text[]) AS t(name)`,
-        [destinations],
+          [destinations],
+        ),
       );
       return rows.rows.flatMap((r) =>
         r.next === null ? [] : [{ destination: r.destination, next: r.next }],
@@ -269,10 +296,12 @@ export class PostgresReceiverStore implements ReceiverStore {
   leaseDestination: ReceiverStore["leaseDestination"] = (destination, claim, now) =>
     this.track(async () => {
       const result = await this.pool.query(
-        `INSERT INTO destination_leases AS l (destination, owner, expires_at) VALUES ($1, $2, $3)
+        this.sql.query(
+          `INSERT INTO destination_leases AS l (destination, owner, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (destination) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE l.owner = excluded.owner OR l.expires_at < $4`,
-        [destination, claim.owner, claim.until, now],
+          [destination, claim.owner, claim.until, now],
+        ),
       );
       return (result.rowCount ?? 0) > 0;
     });
@@ -288,7 +317,8 @@ export class PostgresReceiverStore implements ReceiverStore {
   due: ReceiverStore["due"] = (destination, now, limit) =>
     this.track(async () => {
       const rows = await this.pool.query<DeliveryRow>(
-        `SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
+        this.sql.query(
+          `SELECT d.id, d.notification_id, d.destination, d.route, d.kind, d.attempts, d.created_at,
                 d.parts_total, d.parts_sent, d.sent_alerts, d.size_limit, n.payload,
                 COALESCE(d.enrichment, e.enrichment) AS enrichment,
                 i.id AS incident_id, i.token AS incident_token
@@ -298,7 +328,8 @@ export class PostgresReceiverStore implements ReceiverStore {
          LEFT JOIN incidents i ON i.id = x.incident_id
          WHERE d.state = 'pending' AND d.destination = $1 AND d.next_attempt_at <= $2
          ORDER BY d.next_attempt_at, d.id LIMIT $3`,
-        [destination, now, limit],
+          [destination, now, limit],
+        ),
       );
       return rows.rows.map(toPending);
     });
@@ -306,8 +337,10 @@ export class PostgresReceiverStore implements ReceiverStore {
   previouslyFiring: ReceiverStore["previouslyFiring"] = (destination, groupKey) =>
     this.track(async () => {
       const rows = await this.pool.query<{ firing: string }>(
-        "SELECT firing FROM group_state WHERE destination = $1 AND group_key = $2",
-        [destination, groupKey],
+        this.sql.query("SELECT firing FROM group_state WHERE destination = $1 AND group_key = $2", [
+          destination,
+          groupKey,
+        ]),
       );
       const row = rows.rows[0];
       return new Set(row ? (JSON.parse(row.firing) as string[]) : []);
@@ -316,8 +349,10 @@ export class PostgresReceiverStore implements ReceiverStore {
   previouslyFiringGroups: ReceiverStore["previouslyFiringGroups"] = (destination, groupKeys) =>
     this.track(async () => {
       const rows = await this.pool.query<{ group_key: string; firing: string }>(
-        "SELECT group_key, firing FROM group_state WHERE destination = $1 AND group_key = ANY($2::text[])",
-        [destination, [...new Set(groupKeys)]],
+        this.sql.query(
+          "SELECT group_key, firing FROM group_state WHERE destination = $1 AND group_key = ANY($2::text[])",
+          [destination, [...new Set(groupKeys)]],
+        ),
       );
       return new Map(
         rows.rows.map((r) => [r.group_key, new Set(JSON.parse(r.firing) as string[])]),
@@ -325,7 +360,7 @@ export class PostgresReceiverStore implements ReceiverStore {
     });
 
   recordOutbox: ReceiverStore["recordOutbox"] = (writes) =>
-    this.track(() => applyOutboxWrites(this.pool, writes));
+    this.track(() => applyOutboxWrites(this.pool, writes, this.sql));
 
   deadLetters: ReceiverStore["deadLetters"] = (destination) =>
     this.track(async () => {
