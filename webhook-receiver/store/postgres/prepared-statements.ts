@@ -12,7 +12,8 @@ const MAX_NAMED = 256;
  * Turns a statement into a query that each connection prepares once, by a name derived
  * from its text, and then only binds and executes: the hot statements are fixed texts
  * run hundreds of times a second, and parsing and planning each one anew cost the
- * database about a tenth of its CPU in the receiver-ack bench. With `enabled` false
+ * database's backends about 8 % of their CPU in the receiver-ack bench (71 % of a core
+ * against 65 % at 1,000 webhooks/s). With `enabled` false
  * (PgBouncer in transaction mode before 1.21 cannot keep a statement prepared on one
  * server connection for the next transaction) every query goes unnamed.
  */
