@@ -621,6 +621,6 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
       },
     ]);
     await acceptAndRoute(one, [record("B")]);
-    expect((await one.due("chat", T0, 10)).map((d) => d.notificationId)).toHaveLength(2);
+    expect(await one.due("chat", T0, 10)).toHaveLength(2);
   });
 });
