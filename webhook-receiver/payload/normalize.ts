@@ -86,7 +86,18 @@ function commonEntries(maps: readonly Readonly<Record<string, string>>[]): Recor
   return out;
 }
 
+/**
+ * A UTC time whose every field is in range for any month (days up to 28): what Go's
+ * RFC 3339 output for a UTC time looks like, nearly always. Its fraction is cut to
+ * milliseconds as Date.parse cuts it; anything else (offsets, days 29 to 31, which Date
+ * rolls into the next month when the month is shorter) goes through Date.
+ */
+const PLAIN_UTC =
+  /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:\.(\d+))?Z$/;
+
 function toMillisIso(text: string): string {
+  const plain = PLAIN_UTC.exec(text);
+  if (plain) return `${plain[1] ?? ""}.${(plain[2] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
   return new Date(Date.parse(text)).toISOString();
 }
 
