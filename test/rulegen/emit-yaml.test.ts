@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { emitFast, emitYaml, NotFastPath, YAML_OPTIONS } from "../../rulegen/render/emit-yaml.js";
 import { repoPath } from "../support/fixtures.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 /** Every generated YAML file in the repository: rulegen's goldens and examples. */
 function generatedFiles(): string[] {
@@ -15,17 +16,6 @@ function generatedFiles(): string[] {
     repoPath("examples/generated/aiwatch.rules.yml"),
     repoPath("examples/generated/aiwatch.test.yml"),
   ];
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Characters that change how yaml quotes a string: indicators, spaces, digits, markers. */
@@ -72,7 +62,7 @@ describe("emitYaml", () => {
   });
 
   it("quotes random strings as yaml does, as values and keys at every depth", () => {
-    const next = random(20240518);
+    const next = seededRandom(20240518);
     for (let i = 0; i < 3000; i++) {
       const key = randomString(next) || "k";
       const value = randomString(next);

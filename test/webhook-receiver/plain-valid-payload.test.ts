@@ -5,6 +5,7 @@ import { normalizeAlert, normalizeNotification } from "../../webhook-receiver/pa
 import { isPlainValidPayload } from "../../webhook-receiver/payload/plain-valid-payload.js";
 import { webhookPayloadSchema } from "../../webhook-receiver/payload/payload-schema.js";
 import { requireFixtures } from "../support/fixtures.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const fixtures = requireFixtures("alertmanager/payloads");
 const dir = join(fixtures.dir, "alertmanager/payloads");
@@ -16,17 +17,6 @@ function realPayloads(): { file: string; body: unknown }[] {
     .sort()
     .map((file) => ({ file, body: JSON.parse(readFileSync(join(dir, file), "utf8")) as unknown }))
     .filter(({ body }) => webhookPayloadSchema.safeParse(body).success);
-}
-
-/** A small deterministic generator (mulberry32), so a failure names a case that repeats. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Values a sender might put anywhere, JSON-decoded as the receiver decodes them. */
@@ -95,7 +85,7 @@ describe.skipIf(!fixtures.available)("the schema's fast path for valid payloads"
   });
 
   it("passes nothing the schema refuses, and normalises what it passes as the schema's output", () => {
-    const next = random(20261207);
+    const next = seededRandom(20261207);
     let passed = 0;
     let refused = 0;
     for (const { file, body } of realPayloads()) {
@@ -124,7 +114,7 @@ describe.skipIf(!fixtures.available)("the schema's fast path for valid payloads"
 
 describe("timestamps cut to milliseconds", () => {
   it("come out as Date gives them, for every form Date reads", () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     let compared = 0;
     for (let i = 0; i < 40_000; i++) {

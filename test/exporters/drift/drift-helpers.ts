@@ -9,18 +9,6 @@ import { buildProfile } from "../../../exporters/drift/profile/build-profile.js"
 import type { DriftProfile, FeatureType } from "../../../exporters/drift/profile/drift-profile.js";
 import { DEFAULT_PROFILE_SETTINGS } from "../../../exporters/drift/profile/drift-profile.js";
 
-/** A small, fast, seeded PRNG (mulberry32): tests must be reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n draws from N(mean, sd), Box–Muller. */
 export function normalSample(random: () => number, n: number, mean = 0, sd = 1): number[] {
   const out: number[] = [];

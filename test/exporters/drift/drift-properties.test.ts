@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DriftMethod } from "../../../exporters/drift/evaluate/drift-methods.js";
-import { monitorFor, normalSample, profileOf, records, seededRandom } from "./drift-helpers.js";
+import { seededRandom } from "../../support/seeded-random.js";
+import { monitorFor, normalSample, profileOf, records } from "./drift-helpers.js";
 
 const NUMERIC_METHODS: DriftMethod[] = ["psi", "ks", "wasserstein", "jensenshannon"];
 

@@ -2,7 +2,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { SlidingWindow } from "../../../exporters/drift/window/sliding-window.js";
-import { monitorFor, normalSample, profileOf, records, seededRandom } from "./drift-helpers.js";
+import { seededRandom } from "../../support/seeded-random.js";
+import { monitorFor, normalSample, profileOf, records } from "./drift-helpers.js";
 
 function windowRecords(window: SlidingWindow, size: number, now: number): number {
   return window.aggregate(now, new Float64Array(size), new Float64Array(size));
