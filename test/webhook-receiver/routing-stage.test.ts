@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryLogger } from "../../core/log/logger.js";
 import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
 import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
@@ -147,6 +147,43 @@ describe("routing stage", () => {
       ]);
     } finally {
       stage.stop();
+    }
+  });
+  it("gathers a steady stream into batches instead of routing it a few at a time", async () => {
+    const loaded = await config();
+    vi.useFakeTimers();
+    const batches: number[] = [];
+    const stage = new RoutingStage({
+      claimUnrouted: () => Promise.resolve([]),
+      // Each routing commit takes 4 ms, as a transaction on a busy database may.
+      complete: (results) =>
+        new Promise((resolve) => {
+          batches.push(results.length);
+          setTimeout(resolve, 4);
+        }),
+      enricher: { wants: () => false, enrich: () => Promise.resolve(undefined) },
+      config: () => loaded,
+      logger: memoryLogger(),
+      now: () => Date.now(),
+      onEnrichmentFailure: () => undefined,
+      onStorageError: () => undefined,
+      onRouted: () => undefined,
+      followUp: () => undefined,
+    });
+    try {
+      // One notification a millisecond for a second.
+      for (let id = 1; id <= 1000; id++) {
+        stage.submit({ id, receivedAt: Date.now(), notification: notification([]) });
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(200);
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(1000);
+      // About one commit per gathering (50 ms) and commit: going on at once after each
+      // commit would route the stream four or five at a time, some 200 commits.
+      expect(batches.length).toBeLessThanOrEqual(25);
+    } finally {
+      stage.stop();
+      vi.useRealTimers();
     }
   });
 });

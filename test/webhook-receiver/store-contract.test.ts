@@ -623,4 +623,41 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
     await acceptAndRoute(one, [record("B")]);
     expect(await one.due("chat", T0, 10)).toHaveLength(2);
   });
+  it("routes what it can when filing fails, and keeps its connection after a failed routing", async () => {
+    // One connection: a failed transaction must not leave it unusable for the next.
+    const one = await singleConnection(true);
+    await one.pool.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+    await one.pool.query(
+      "CREATE TRIGGER refuse_incidents BEFORE INSERT ON incidents FOR EACH ROW EXECUTE FUNCTION refuse()",
+    );
+    const routedTo = (ids: readonly number[]) =>
+      ids.map((id) => ({
+        id,
+        enrichment: null,
+        routed: [{ destination: "chat", routeId: "default" }],
+      }));
+    const first = await one.accept([record("A"), record("B")], T0 - HOUR, claimA);
+    const outcome = await one.route(routedTo(first.map((r) => r.id)), T0);
+    // Filing failed: routed all the same, and the caller is told which went unfiled.
+    expect(outcome.unfiled.map((u) => u.id).sort()).toEqual(first.map((r) => r.id).sort());
+    expect(outcome.unfiled[0]?.error).toContain("refused by the test");
+    const due = await one.due("chat", T0, 10);
+    expect(due.map((d) => d.notificationId).sort()).toEqual(first.map((r) => r.id).sort());
+    expect(due.every((d) => d.incident === undefined)).toBe(true);
+    // The routing statement itself fails: nothing of it stays, and the notification
+    // stays in the inbox to be routed again.
+    await one.pool.query("DROP TRIGGER refuse_incidents ON incidents");
+    await one.pool.query(
+      "CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION refuse()",
+    );
+    const second = await one.accept([record("C")], T0 - HOUR, claimA);
+    const ids = second.map((r) => r.id);
+    await expect(one.route(routedTo(ids), T0)).rejects.toThrow("refused by the test");
+    await one.pool.query("DROP TRIGGER refuse_deliveries ON deliveries");
+    expect(await one.route(routedTo(ids), T0)).toEqual({ unfiled: [] });
+    const after = await one.due("chat", T0, 10);
+    expect(after).toHaveLength(3);
+    expect(after.find((d) => d.notificationId === ids[0])?.incident?.id).toBeGreaterThan(0);
+  });
 });

@@ -129,7 +129,8 @@ export class RoutingStage {
         this.running = false;
         const retry = this.retryLater || this.readInbox;
         this.retryLater = false;
-        if (this.queue.size > 0 || this.readInbox) this.schedule(retry ? RETRY_MS : 0);
+        if (this.queue.size > 0 || this.readInbox)
+          this.schedule(retry ? RETRY_MS : this.queue.size >= BATCH ? 0 : GATHER_MS);
       });
     }, delayMs);
   }
@@ -187,6 +188,10 @@ export class RoutingStage {
         this.unrouted.delete(n.id);
         for (const enrichment of late) this.deps.followUp(n.id, enrichment);
       }
+      // What arrived during this batch waits to gather more, as after an idle spell:
+      // going on at once would route a steady stream a few at a time, each few a
+      // transaction of their own.
+      if (this.queue.size < BATCH && !this.readInbox) return;
     }
   }
 
