@@ -1,5 +1,6 @@
 import type { SeriesFile } from "../../../rulegen/backtest/replay-plan.js";
-import { gaussian, random } from "../quality/synthetic-series.js";
+import { seededRandom } from "../../../test/support/seeded-random.js";
+import { gaussian } from "../quality/synthetic-series.js";
 
 const DAY = 86_400_000;
 /** Two weeks, starting on a Monday (UTC), as the check asks. */
@@ -28,7 +29,7 @@ export function normalSeries(): SeriesFile[] {
   for (const stepMs of [60_000, 300_000])
     for (const shape of SHAPES)
       for (const noise of NOISE) {
-        const next = random(seed++);
+        const next = seededRandom(seed++);
         const samples = [];
         for (let t = 0; t < LENGTH; t += stepMs)
           samples.push({

@@ -4,6 +4,8 @@
  * outliers (normal behaviour, never an incident), plus labelled incidents of several
  * kinds and sizes. Deterministic: the same seed gives the same series.
  */
+import { seededRandom } from "../../../test/support/seeded-random.js";
+
 export const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
@@ -34,18 +36,6 @@ export interface SeriesShape {
   readonly outlierRate: number;
 }
 
-/** mulberry32: small, fast, good enough for test data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
@@ -63,7 +53,7 @@ export function labelledSeries(
   scoredFromMs: number,
   incidentsPerDay: number,
 ): LabelledSeries {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const steps = (days * DAY_MS) / MINUTE_MS;
   const phase = next() * 2 * Math.PI;
   const normal = (i: number): number =>
