@@ -11,6 +11,7 @@ import type { Benchmark, BenchRow } from "../support/benchmark.js";
 import { percentile } from "../support/benchmark.js";
 import { runClosedLoop, runOpenLoop } from "./open-loop-load.js";
 import type { LoadResult } from "./open-loop-load.js";
+import { recycleWal, warmUpWal } from "./postgres-wal-warmup.js";
 import { benchPayload } from "./webhook-payload.js";
 
 const RATE = 1000;
@@ -77,6 +78,10 @@ export const receiverAckBenchmark: Benchmark = {
       // and the scratch folder is private to root.
       pgDir = mkdtempSync(join(tmpdir(), "aiwatch-bench-postgres-"));
       postgres = await startPostgres({ dir: pgDir, durable: true });
+      const warm = await warmUpWal(postgres.adminUrl);
+      log(
+        `PostgreSQL: ${warm.segments} WAL segments filled and recycled in ${(warm.ms / 1000).toFixed(1)} s, as on a server that has run a while (see postgres-wal-warmup.ts)`,
+      );
       variants.push(
         { name: "PostgreSQL, 1 replica", kind: "postgres", replicas: 1 },
         { name: "PostgreSQL, 3 replicas", kind: "postgres", replicas: 3 },
@@ -89,6 +94,7 @@ export const receiverAckBenchmark: Benchmark = {
     let base = 0;
     try {
       for (const [index, variant] of variants.entries()) {
+        if (variant.kind === "postgres" && postgres) await recycleWal(postgres.adminUrl);
         const servers = await startVariant(variant, index, scratchDir, sinkPort, postgres);
         const urls = servers.map((s) => `http://127.0.0.1:${s.port}/api/v1/alerts`);
         const expected: string[] = [];
