@@ -8,8 +8,8 @@ import pg from "pg";
  * that is a stall every few seconds, which no long-running server has: its checkpoints
  * recycle old segments under new names. So the warm-up fills `max_wal_size` worth of
  * segments (one row and a segment switch each) and checkpoints, which leaves them
- * recycled for the measurement, and `recycle` (a checkpoint) does it again between
- * variants. The log's settings, fsync and synchronous_commit are left as they are.
+ * recycled for the measurement, and `recycleWal` (a checkpoint) does it again between
+ * variants. The WAL's settings, fsync and synchronous_commit are left as they are.
  */
 export async function warmUpWal(adminUrl: string): Promise<{ segments: number; ms: number }> {
   const client = new pg.Client({ connectionString: adminUrl });
