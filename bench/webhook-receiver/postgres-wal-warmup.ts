@@ -11,10 +11,8 @@ import pg from "pg";
  * recycled for the measurement, and `recycleWal` (a checkpoint) does it again between
  * variants. The WAL's settings, fsync and synchronous_commit are left as they are.
  */
-export async function warmUpWal(adminUrl: string): Promise<{ segments: number; ms: number }> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+export function warmUpWal(adminUrl: string): Promise<{ segments: number; ms: number }> {
+  return withClient(adminUrl, async (client) => {
     const started = performance.now();
     const sizes = await client.query<{ max_wal: string; segment: string }>(
       `SELECT pg_size_bytes(current_setting('max_wal_size')) AS max_wal,
@@ -32,17 +30,21 @@ export async function warmUpWal(adminUrl: string): Promise<{ segments: number; m
     await client.query("DROP TABLE aiwatch_bench_wal_warmup");
     await client.query("CHECKPOINT");
     return { segments, ms: performance.now() - started };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** A checkpoint: the segments written since the last one become free to reuse. */
-export async function recycleWal(adminUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
+export function recycleWal(adminUrl: string): Promise<void> {
+  return withClient(adminUrl, async (client) => {
+    await client.query("CHECKPOINT");
+  });
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query("CHECKPOINT");
+    return await work(client);
   } finally {
     await client.end();
   }

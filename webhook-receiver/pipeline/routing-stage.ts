@@ -96,7 +96,7 @@ export class RoutingStage {
       routed: routeNotification(notification, config.routes, config.defaultRoute),
       notification: this.wanted(notification) ? notification : undefined,
     });
-    this.schedule(this.queue.size >= BATCH ? 0 : GATHER_MS);
+    this.schedule(this.gatherMs());
   }
 
   /** Routes what the inbox holds unclaimed (at start), then looks again every few seconds. */
@@ -130,7 +130,7 @@ export class RoutingStage {
         const retry = this.retryLater || this.readInbox;
         this.retryLater = false;
         if (this.queue.size > 0 || this.readInbox)
-          this.schedule(retry ? RETRY_MS : this.queue.size >= BATCH ? 0 : GATHER_MS);
+          this.schedule(retry ? RETRY_MS : this.gatherMs());
       });
     }, delayMs);
   }
@@ -191,8 +191,13 @@ export class RoutingStage {
       // What arrived during this batch waits to gather more, as after an idle spell:
       // going on at once would route a steady stream a few at a time, each few a
       // transaction of their own.
-      if (this.queue.size < BATCH && !this.readInbox) return;
+      if (this.gatherMs() > 0 && !this.readInbox) return;
     }
+  }
+
+  /** How long to wait for more before routing: none once a full batch is queued. */
+  private gatherMs(): number {
+    return this.queue.size >= BATCH ? 0 : GATHER_MS;
   }
 
   /** Whether the enricher will look at it; one that cannot say (or throws) gets it. */
