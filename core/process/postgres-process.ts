@@ -18,6 +18,8 @@ export interface PostgresInstance {
   readonly port: number;
   /** Creates an empty database and answers its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Drops a database, closing its connections first (it may not exist). */
+  dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,16 +116,11 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
     adminUrl,
     port,
     createDatabase: async (name) => {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
+      await asAdmin(adminUrl, `CREATE DATABASE ${databaseName(name)}`);
       return adminUrl.replace(/\/postgres$/, `/${name}`);
     },
+    dropDatabase: (name) =>
+      asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${databaseName(name)} WITH (FORCE)`),
     stop: () => {
       if (stopped) return Promise.resolve();
       stopped = true;
@@ -135,6 +132,22 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresI
       return Promise.resolve();
     },
   };
+}
+
+/** A database name as an identifier (names are ours, but checked before they become SQL). */
+function databaseName(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  return name;
+}
+
+async function asAdmin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
