@@ -101,6 +101,52 @@ describe.each(storeBackends())("$name store", (backend) => {
   );
 
   it.skipIf(!backend.available)(
+    "stores batches of any size whole, with every character of their payloads",
+    async () => {
+      // Sizes on both sides of PostgreSQL's padded statement sizes (powers of two) and
+      // past one statement's 512 rows; text that an escaping mistake would change.
+      const text = `"quoted" back\\slash \\" é 🚀 {a,b} 'single' NULL \n tab\t`;
+      const sizes = [1, 2, 3, 5, 8, 9, 600];
+      let n = 0;
+      const batches = sizes.map((size) =>
+        Array.from({ length: size }, () => {
+          const name = `B${n++}`;
+          const base = firingRecord(name, T0 + n);
+          const alert = {
+            status: "firing" as const,
+            labels: { alertname: name, note: text },
+            annotations: { summary: `${text}${name}` },
+            startsAt: "2026-11-22T03:00:00.000Z",
+            fingerprint: `fp-${name}`,
+          };
+          return {
+            ...recordOf(notification([alert], { groupKey: base.groupKey })),
+            receivedAt: base.receivedAt,
+          };
+        }),
+      );
+      const ids: number[] = [];
+      for (const batch of batches) {
+        const accepted = await store.accept(batch, T0 - HOUR, claimA);
+        expect(accepted.map((r) => r.duplicate)).toEqual(batch.map(() => false));
+        ids.push(...accepted.map((r) => r.id));
+      }
+      expect(new Set(ids).size).toBe(ids.length);
+      // Ids follow the dedup keys' order within a batch (PostgreSQL locks keys sorted).
+      const stored = await store.history(0);
+      expect(stored.map((h) => JSON.stringify(h.notification)).sort()).toEqual(
+        batches
+          .flat()
+          .map((r) => r.payload)
+          .sort(),
+      );
+      // Accepted again in one batch: all of them duplicates, each naming its first id.
+      const again = await store.accept(batches.flat(), T0 - HOUR, claimA);
+      expect(again).toEqual(ids.map((id) => ({ duplicate: true, id })));
+    },
+  );
+
+  it.skipIf(!backend.available)(
     "hands out unrouted notifications once their claim expired, and routes each once",
     async () => {
       const [a, b] = await store.accept([record("A"), record("B")], T0 - HOUR, claimA);
@@ -583,16 +629,17 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
     "prepares each per-webhook statement once per connection (prepared_statements: %s)",
     async (preparedStatements) => {
       const one = await singleConnection(preparedStatements);
-      await acceptAndRoute(one, [record("A"), record("B")]);
-      await acceptAndRoute(one, [record("C")]);
-      expect(await one.due("chat", T0, 10)).toHaveLength(3);
+      await acceptAndRoute(one, [record("A"), record("B"), record("C")]);
+      await acceptAndRoute(one, [record("D"), record("E"), record("F"), record("G")]);
+      expect(await one.due("chat", T0, 10)).toHaveLength(7);
       const statements = await prepared(one);
       if (!preparedStatements) {
         expect(statements).toEqual([]);
         return;
       }
       // Accepting, routing, filing and reading the outbox, each prepared once although
-      // each ran twice (with arrays of other lengths).
+      // each ran twice (with arrays of other lengths; an accept's rows are padded to a
+      // power of two, four both times).
       for (const part of [
         "INSERT INTO dedup_keys",
         "DELETE FROM inbox",
@@ -605,6 +652,16 @@ describe.skipIf(!postgres?.available)("PostgreSQL store shared by replicas", () 
           part,
         ).toHaveLength(1);
       expect(statements.every((s) => s.startsWith("aiwatch "))).toBe(true);
+      // Batches of 1, 2, 5 and 8 add statements for one, two and eight rows: one per
+      // power of two, not one per size.
+      for (const size of [1, 2, 5, 8])
+        await one.accept(
+          Array.from({ length: size }, (_, i) => record(`S${size}-${i}`)),
+          T0 - HOUR,
+          claimA,
+        );
+      const accepts = (await prepared(one)).filter((s) => s.includes("INSERT INTO dedup_keys"));
+      expect(accepts).toHaveLength(4);
     },
   );
 

@@ -10,6 +10,11 @@ import type {
   ReceiverStore,
   RouteOutcome,
 } from "../receiver-store.js";
+import {
+  ACCEPT_STATEMENT_MAX_ROWS,
+  acceptStatementText,
+  acceptValues,
+} from "./accept-statement.js";
 import { postgresActions } from "./postgres-actions.js";
 import { createPool, inTransaction } from "./postgres-connection.js";
 import { applyOutboxWrites } from "./postgres-outbox-writes.js";
@@ -32,6 +37,8 @@ export class PostgresReceiverStore implements ReceiverStore {
   readonly incidents: PostgresIncidentStore;
   private lastError: string | undefined;
   private closed = false;
+  /** The accept statement's text by its row count (a power of two). */
+  private readonly acceptTexts = new Map<number, string>();
   private readonly ping: NodeJS.Timeout;
 
   private constructor(
@@ -88,6 +95,15 @@ export class PostgresReceiverStore implements ReceiverStore {
     }
   }
 
+  private acceptText(rows: number): string {
+    let text = this.acceptTexts.get(rows);
+    if (text === undefined) {
+      text = acceptStatementText(rows);
+      this.acceptTexts.set(rows, text);
+    }
+    return text;
+  }
+
   /** Runs a query, remembering whether the database answered (for readiness). */
   private async track<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -114,42 +130,19 @@ export class PostgresReceiverStore implements ReceiverStore {
         .map((i) => records[i])
         .filter((r) => r !== undefined)
         .sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
-      const inserted = await this.pool.query<{ key: string; notification_id: number }>(
-        this.sql.query(
-          `WITH input AS (
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
-             AS t(key, received_at, receiver, group_key, status, payload)
-         ), keyed AS (
-           INSERT INTO dedup_keys AS d (key, notification_id, seen_at)
-           SELECT key, nextval(pg_get_serial_sequence('notifications', 'id')), received_at FROM input
-           ON CONFLICT (key) DO UPDATE
-             SET notification_id = excluded.notification_id, seen_at = excluded.seen_at
-             WHERE d.seen_at < $7
-           RETURNING d.key, d.notification_id
-         ), stored AS (
-           INSERT INTO notifications (id, received_at, receiver, group_key, status, payload)
-           SELECT k.notification_id, i.received_at, i.receiver, i.group_key, i.status, i.payload
-           FROM keyed k JOIN input i ON i.key = k.key
-           RETURNING id
-         ), claimed AS (
-           INSERT INTO inbox (notification_id, claimed_by, claim_expires)
-           SELECT id, $8, $9 FROM stored
-         )
-         SELECT key, notification_id FROM keyed`,
-          [
-            unique.map((r) => r.dedupKey),
-            unique.map((r) => r.receivedAt),
-            unique.map((r) => r.receiver),
-            unique.map((r) => r.groupKey),
-            unique.map((r) => r.status),
-            unique.map((r) => r.payload),
-            windowStart,
-            claim.owner,
-            claim.until,
-          ],
-        ),
-      );
-      const fresh = new Map(inserted.rows.map((r) => [r.key, r.notification_id]));
+      const fresh = new Map<string, number>();
+      // One statement per 512 rows: the receiver's batches are never larger.
+      for (let from = 0; from < unique.length; from += ACCEPT_STATEMENT_MAX_ROWS) {
+        const { rows, values } = acceptValues(
+          unique.slice(from, from + ACCEPT_STATEMENT_MAX_ROWS),
+          windowStart,
+          claim,
+        );
+        const inserted = await this.pool.query<{ key: string; notification_id: number }>(
+          this.sql.query(this.acceptText(rows), values),
+        );
+        for (const r of inserted.rows) fresh.set(r.key, r.notification_id);
+      }
       const others = [...firstOf.keys()].filter((k) => !fresh.has(k));
       // Duplicates: the key's holder, read after the insert (which waited for a replica
       // that was storing the same notification at the same moment).
