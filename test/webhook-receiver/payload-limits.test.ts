@@ -11,6 +11,7 @@ import type { StandIn } from "./platforms/stand-in-server.js";
 import { configHead, startHarness, TOKEN } from "./receiver-harness.js";
 import type { Harness } from "./receiver-harness.js";
 import { SECRETS } from "./stand-ins.js";
+import { storeBackends } from "./store-backends.js";
 
 const LIMITS = DEFAULT_PAYLOAD_LIMITS;
 
@@ -42,16 +43,18 @@ function group(alerts: number, labels: number, length: number, tag: string) {
   };
 }
 
-describe("bounded work per request", () => {
+describe.each(storeBackends())("bounded work per request ($name store)", (backend) => {
+  backend.setup();
   let dir: TempDir;
   let standIn: StandIn & { url: string };
   let harness: Harness;
   beforeEach(async () => {
+    if (!backend.available) return;
     dir = makeTempDir("receiver-limits");
     standIn = await startGenericWebhookStandIn(SECRETS.webhookToken);
     harness = await startHarness(
       dir.path,
-      `${configHead(dir.path)}destinations:
+      `${configHead(dir.path, "", await backend.storageYaml(dir.path))}destinations:
   - name: inhouse
     type: webhook
     url: { env: WEBHOOK_URL }
@@ -65,89 +68,102 @@ default_route:
     );
   });
   afterEach(async () => {
+    if (!backend.available) return;
     await harness.receiver.stop();
     await standIn.close();
     dir.remove();
   });
 
-  it("refuses what exceeds a limit with 413 naming it, and counts it", async () => {
-    const cases = [
-      [group(LIMITS.maxAlertsPerGroup + 1, 2, 20, "a"), "max_alerts_per_group", "alerts"],
-      [group(1, LIMITS.maxLabelsPerAlert + 1, 20, "b"), "max_labels_per_alert", "alerts[0].labels"],
-      [group(1, 3, LIMITS.maxLabelLength + 1, "c"), "max_label_length", "alerts[0].labels.l0"],
-    ] as const;
-    // The issue's stall: one alert with 50,000 labels, under the body limit.
-    const fiftyThousand = group(1, 50_000, 12, "d");
-    for (const [body, limit, path] of cases) {
-      const response = await harness.post(body);
-      expect(response.status, limit).toBe(413);
-      const answer = (await response.json()) as { error: string; errorType: string };
-      expect(answer.errorType).toBe("limit-exceeded");
-      expect(answer.error).toContain(`${path}:`);
-      expect(answer.error).toContain(`limits.${limit} (`);
-    }
-    const huge = await harness.post(fiftyThousand);
-    expect(huge.status).toBe(413);
-    const annotation = group(1, 2, 10, "e");
-    (annotation.alerts[0]?.annotations as Record<string, string>)["description"] = "y".repeat(
-      LIMITS.maxAnnotationLength,
-    );
-    const tooLong = await harness.post(annotation);
-    expect(tooLong.status).toBe(413);
-    expect(((await tooLong.json()) as { error: string }).error).toContain(
-      "alerts[0].annotations.description: name and value are",
-    );
-    const metrics = await (await fetch(`${harness.receiver.url}/metrics`)).text();
-    for (const [limit, count] of [
-      ["max_alerts_per_group", 1],
-      ["max_labels_per_alert", 2],
-      ["max_label_length", 1],
-      ["max_annotation_length", 1],
-    ] as const)
-      expect(metrics).toContain(
-        `aiwatch_receiver_payload_limit_refusals_total{limit="${limit}"} ${count}`,
+  it.skipIf(!backend.available)(
+    "refuses what exceeds a limit with 413 naming it, and counts it",
+    async () => {
+      const cases = [
+        [group(LIMITS.maxAlertsPerGroup + 1, 2, 20, "a"), "max_alerts_per_group", "alerts"],
+        [
+          group(1, LIMITS.maxLabelsPerAlert + 1, 20, "b"),
+          "max_labels_per_alert",
+          "alerts[0].labels",
+        ],
+        [group(1, 3, LIMITS.maxLabelLength + 1, "c"), "max_label_length", "alerts[0].labels.l0"],
+      ] as const;
+      // The issue's stall: one alert with 50,000 labels, under the body limit.
+      const fiftyThousand = group(1, 50_000, 12, "d");
+      for (const [body, limit, path] of cases) {
+        const response = await harness.post(body);
+        expect(response.status, limit).toBe(413);
+        const answer = (await response.json()) as { error: string; errorType: string };
+        expect(answer.errorType).toBe("limit-exceeded");
+        expect(answer.error).toContain(`${path}:`);
+        expect(answer.error).toContain(`limits.${limit} (`);
+      }
+      const huge = await harness.post(fiftyThousand);
+      expect(huge.status).toBe(413);
+      const annotation = group(1, 2, 10, "e");
+      (annotation.alerts[0]?.annotations as Record<string, string>)["description"] = "y".repeat(
+        LIMITS.maxAnnotationLength,
       );
-    expect(metrics).toContain(
-      'aiwatch_receiver_requests_rejected_total{reason="limit_exceeded",endpoint="alerts"} 5',
-    );
-    expect(await harness.receiver.store.history(0)).toEqual([]);
-  });
+      const tooLong = await harness.post(annotation);
+      expect(tooLong.status).toBe(413);
+      expect(((await tooLong.json()) as { error: string }).error).toContain(
+        "alerts[0].annotations.description: name and value are",
+      );
+      const metrics = await (await fetch(`${harness.receiver.url}/metrics`)).text();
+      for (const [limit, count] of [
+        ["max_alerts_per_group", 1],
+        ["max_labels_per_alert", 2],
+        ["max_label_length", 1],
+        ["max_annotation_length", 1],
+      ] as const)
+        expect(metrics).toContain(
+          `aiwatch_receiver_payload_limit_refusals_total{limit="${limit}"} ${count}`,
+        );
+      expect(metrics).toContain(
+        'aiwatch_receiver_requests_rejected_total{reason="limit_exceeded",endpoint="alerts"} 5',
+      );
+      expect(await harness.receiver.store.history(0)).toEqual([]);
+    },
+  );
 
-  it("accepts the largest payloads it allows without blocking the event loop for 50 ms", async () => {
-    // The destination's one token goes to a first, small group: the large ones then wait
-    // in the outbox, so what is measured is accepting them (parse, limits, validation,
-    // fingerprints, storage, routing), not rendering them for a platform.
-    expect((await harness.post(group(1, 2, 10, "first"))).status).toBe(200);
-    await waitFor("the first group delivered", () =>
-      standIn.accepted.length === 1 ? true : undefined,
-    );
-    // Within every limit and just under the 4 MiB body limit: the most alerts (the
-    // maximum count, 4 labels each), the widest alerts (1,000 of 48 labels); and the
-    // longest labels (64 of the maximum length).
-    const most = JSON.stringify(group(LIMITS.maxAlertsPerGroup, 4, 20, "m"));
-    const widest = JSON.stringify(group(1000, 48, 64, "w"));
-    const longest = JSON.stringify(group(1, LIMITS.maxLabelsPerAlert, LIMITS.maxLabelLength, "l"));
-    for (const body of [most, widest]) {
-      expect(Buffer.byteLength(body)).toBeGreaterThan(3_000_000);
-      expect(Buffer.byteLength(body)).toBeLessThan(4 * 1024 * 1024);
-    }
-    const bodies = [most, widest, longest];
-    // Sent from a thread of its own: encoding and writing 7 MB of requests is the client's
-    // work, and it would otherwise be measured as the receiver's.
-    const poster = await startPoster(`${harness.receiver.url}/api/v1/alerts`, TOKEN, bodies);
-    const blocking = await measureLoopBlocking(async () => {
-      expect(await poster.post()).toEqual([200, 200, 200]);
-      await waitFor("the large groups routed into the outbox", async () => {
-        const counts = await harness.receiver.store.countsByDestination();
-        return counts.some((c) => c.state === "pending" && c.count === 3) ? true : undefined;
+  it.skipIf(!backend.available)(
+    "accepts the largest payloads it allows without blocking the event loop for 50 ms",
+    async () => {
+      // The destination's one token goes to a first, small group: the large ones then wait
+      // in the outbox, so what is measured is accepting them (parse, limits, validation,
+      // fingerprints, storage, routing), not rendering them for a platform.
+      expect((await harness.post(group(1, 2, 10, "first"))).status).toBe(200);
+      await waitFor("the first group delivered", () =>
+        standIn.accepted.length === 1 ? true : undefined,
+      );
+      // Within every limit and just under the 4 MiB body limit: the most alerts (the
+      // maximum count, 4 labels each), the widest alerts (1,000 of 48 labels); and the
+      // longest labels (64 of the maximum length).
+      const most = JSON.stringify(group(LIMITS.maxAlertsPerGroup, 4, 20, "m"));
+      const widest = JSON.stringify(group(1000, 48, 64, "w"));
+      const longest = JSON.stringify(
+        group(1, LIMITS.maxLabelsPerAlert, LIMITS.maxLabelLength, "l"),
+      );
+      for (const body of [most, widest]) {
+        expect(Buffer.byteLength(body)).toBeGreaterThan(3_000_000);
+        expect(Buffer.byteLength(body)).toBeLessThan(4 * 1024 * 1024);
+      }
+      const bodies = [most, widest, longest];
+      // Sent from a thread of its own: encoding and writing 7 MB of requests is the client's
+      // work, and it would otherwise be measured as the receiver's.
+      const poster = await startPoster(`${harness.receiver.url}/api/v1/alerts`, TOKEN, bodies);
+      const blocking = await measureLoopBlocking(async () => {
+        expect(await poster.post()).toEqual([200, 200, 200]);
+        await waitFor("the large groups routed into the outbox", async () => {
+          const counts = await harness.receiver.store.countsByDestination();
+          return counts.some((c) => c.state === "pending" && c.count === 3) ? true : undefined;
+        });
       });
-    });
-    await poster.close();
-    console.log(
-      `event loop while accepting the largest allowed payloads: blocked at most ${blocking.maxBlockedMs.toFixed(1)} ms (${blocking.basis}); wall-clock delay max ${blocking.wallMaxMs.toFixed(1)} ms, p99 ${blocking.wallP99Ms.toFixed(1)} ms`,
-    );
-    expect(blocking.maxBlockedMs).toBeLessThan(50);
-  });
+      await poster.close();
+      console.log(
+        `event loop while accepting the largest allowed payloads: blocked at most ${blocking.maxBlockedMs.toFixed(1)} ms (${blocking.basis}); wall-clock delay max ${blocking.wallMaxMs.toFixed(1)} ms, p99 ${blocking.wallP99Ms.toFixed(1)} ms`,
+      );
+      expect(blocking.maxBlockedMs).toBeLessThan(50);
+    },
+  );
 });
 
 /** Posts the bodies concurrently from a worker thread, when told to; answers the statuses. */

@@ -5,7 +5,9 @@ import { memoryLogger } from "../../core/log/logger.js";
 import { loadReceiverConfig } from "../../webhook-receiver/config/load-config.js";
 import type { ReceiverConfig } from "../../webhook-receiver/config/receiver-config.js";
 import type { Enricher, Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
+import { filingFacts } from "../../webhook-receiver/incidents/incident-filing.js";
 import { RoutingStage } from "../../webhook-receiver/pipeline/routing-stage.js";
+import type { RoutingStageDeps } from "../../webhook-receiver/pipeline/routing-stage.js";
 import type { RoutingResult } from "../../webhook-receiver/store/notification-store.js";
 import { makeTempDir } from "../support/temp-dir.js";
 import type { TempDir } from "../support/temp-dir.js";
@@ -46,6 +48,7 @@ function startStage(
   enricher: Enricher,
   current: () => ReceiverConfig,
   onEnrichmentFailure: () => void = () => undefined,
+  extra: Partial<RoutingStageDeps> = {},
 ): { stage: RoutingStage; routed: Promise<readonly RoutingResult[]> } {
   let completed: (results: readonly RoutingResult[]) => void = () => undefined;
   const routed = new Promise<readonly RoutingResult[]>((resolve) => (completed = resolve));
@@ -63,6 +66,7 @@ function startStage(
     onStorageError: () => undefined,
     onRouted: () => undefined,
     followUp: () => undefined,
+    ...extra,
   });
   return { stage, routed };
 }
@@ -149,6 +153,48 @@ describe("routing stage", () => {
       stage.stop();
     }
   });
+  it("hands the store each notification's filing facts, taken at submit, when it files on this thread", async () => {
+    const current = await config();
+    const none: Enricher = { wants: () => false, enrich: () => Promise.resolve(undefined) };
+    const alert = (fingerprint: string, startsAt: string) => ({
+      status: "firing" as const,
+      labels: { alertname: "GpuHot" },
+      annotations: {},
+      startsAt,
+      fingerprint,
+    });
+    const n = notification([
+      alert("b", "2026-11-22T04:00:00.000Z"),
+      alert("a", "2026-11-22T03:00:00.000Z"),
+    ]);
+    for (const filing of [filingFacts, undefined]) {
+      const { stage, routed } = startStage(
+        none,
+        () => current,
+        undefined,
+        filing ? { filingFacts: filing } : {},
+      );
+      try {
+        stage.submit({ id: 1, receivedAt: Date.now(), notification: n });
+        const [result] = await routed;
+        if (!filing) {
+          expect(result?.filing).toBeUndefined();
+          continue;
+        }
+        expect(result?.filing).toEqual({
+          resolved: false,
+          keys: ["b@2026-11-22T04:00:00.000Z", "a@2026-11-22T03:00:00.000Z"],
+          started: Date.parse("2026-11-22T03:00:00.000Z"),
+          alertname: "GpuHot",
+          fingerprint: "a",
+          lastEnd: -Infinity,
+        });
+      } finally {
+        stage.stop();
+      }
+    }
+  });
+
   it("gathers a steady stream into batches instead of routing it a few at a time", async () => {
     const loaded = await config();
     vi.useFakeTimers();

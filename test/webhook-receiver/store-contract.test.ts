@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { filingFacts } from "../../webhook-receiver/incidents/incident-filing.js";
+import type { Notification } from "../../webhook-receiver/payload/notification.js";
 import { recordOf } from "../../webhook-receiver/payload/prepare-notification.js";
 import type { Enrichment } from "../../webhook-receiver/pipeline/enrichment.js";
 import type { AcceptRecord, ReceiverStore } from "../../webhook-receiver/store/receiver-store.js";
@@ -52,11 +54,14 @@ async function acceptAndRoute(
   claim = claimA,
 ): Promise<number[]> {
   const accepted = await store.accept(records, T0 - HOUR, claim);
+  // With the filing facts, as the receiver routes (tests that call route() without
+  // them file from the stored payloads).
   await store.route(
-    accepted.map((r) => ({
+    accepted.map((r, i) => ({
       id: r.id,
       enrichment: null,
       routed: [{ destination: "chat", routeId: "default" }],
+      filing: filingFacts(JSON.parse(records[i]?.payload ?? "") as Notification),
     })),
     T0,
   );

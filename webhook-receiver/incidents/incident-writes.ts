@@ -59,7 +59,10 @@ export function prepareIncidentWrites(
     const started = earliestStart(n);
     const current = open.get(row.receiver, row.group_key);
     let id: number;
-    if (current && continues(JSON.parse(current.alert_keys) as string[], n, keys)) {
+    if (
+      current &&
+      continues(JSON.parse(current.alert_keys) as string[], n.status === "resolved", keys)
+    ) {
       id = current.id;
       const merged = [...new Set([...(JSON.parse(current.alert_keys) as string[]), ...keys])];
       update.run(

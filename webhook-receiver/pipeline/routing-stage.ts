@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../../core/log/logger.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
+import type { FilingFacts } from "../incidents/incident-filing.js";
 import type { Notification } from "../payload/notification.js";
 import { routeNotification } from "../routing/route-notification.js";
 import type { RoutedDestination } from "../routing/route-notification.js";
@@ -27,6 +28,12 @@ export interface RoutingStageDeps {
   readonly onRouted: () => void;
   /** Queues a follow-up for a routed notification (late evidence). */
   readonly followUp: (id: number, enrichment: Enrichment) => void;
+  /**
+   * What filing a notification under its incident needs, taken while it is at hand: for a
+   * store that files on this thread (PostgreSQL), which would otherwise parse each stored
+   * payload again. Absent where filing happens elsewhere (SQLite's writer thread).
+   */
+  readonly filingFacts?: (notification: Notification) => FilingFacts;
 }
 
 /** Notifications enriched concurrently and routed in one transaction. */
@@ -52,14 +59,18 @@ const ORPHAN_SCAN_MS = 5000;
  * One read from the inbox (up to thousands at once, after a crash) is routed with its
  * batch, so that no read holds the event loop for all of them.
  */
-type Queued =
+type Queued = (
   | {
       readonly id: number;
       /** Where it goes, by the routes in force when it was submitted. */
       readonly routed: readonly RoutedDestination[];
       readonly notification: Notification | undefined;
     }
-  | { readonly id: number; readonly routed: undefined; readonly notification: Notification };
+  | { readonly id: number; readonly routed: undefined; readonly notification: Notification }
+) & {
+  /** What filing it under its incident needs, when the store wants it (deps.filingFacts). */
+  readonly filing: FilingFacts | undefined;
+};
 
 /**
  * Enrich, then route: takes accepted notifications (oldest first), asks the enricher for
@@ -95,6 +106,7 @@ export class RoutingStage {
       id: stored.id,
       routed: routeNotification(notification, config.routes, config.defaultRoute),
       notification: this.wanted(notification) ? notification : undefined,
+      filing: this.deps.filingFacts?.(notification),
     });
     this.schedule(this.gatherMs());
   }
@@ -141,7 +153,12 @@ export class RoutingStage {
         try {
           const rows = await this.deps.claimUnrouted(INBOX_READ);
           for (const n of rows)
-            this.queue.set(n.id, { id: n.id, routed: undefined, notification: n.notification });
+            this.queue.set(n.id, {
+              id: n.id,
+              routed: undefined,
+              notification: n.notification,
+              filing: this.deps.filingFacts?.(n.notification),
+            });
           // A full read means the inbox may hold more (a long outage): read again next round.
           this.readInbox = rows.length === INBOX_READ;
         } catch (error) {
@@ -165,6 +182,7 @@ export class RoutingStage {
       ).finally(() => deadline.clear());
       const results: RoutingResult[] = batch.map((n, i) => ({
         id: n.id,
+        ...(n.filing ? { filing: n.filing } : {}),
         enrichment: enrichments[i],
         routed:
           n.routed === undefined

@@ -26,6 +26,7 @@ import { RoutingStage } from "../pipeline/routing-stage.js";
 import { RootCauseEnricher } from "../evidence/root-cause-enricher.js";
 import { ChartPngRenderer } from "../incidents/chart-png.js";
 import { carriesIncidentKey } from "../incidents/incident-capability.js";
+import { filingFacts } from "../incidents/incident-filing.js";
 import { incidentRoutes } from "../incidents/incident-routes.js";
 import type { IncidentStore } from "../incidents/incident-store.js";
 import type { NotificationStore } from "../store/notification-store.js";
@@ -210,6 +211,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
             id: r.id,
             enrichment: r.enrichment ? JSON.stringify(r.enrichment) : null,
             routed: r.routed,
+            ...(r.filing ? { filing: r.filing } : {}),
           })),
           at,
         )
@@ -236,6 +238,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         options.logger.error("cannot queue a follow-up", { notification: id, error });
       });
     },
+    // PostgreSQL files incidents on this event loop; SQLite in its writer thread.
+    ...(store.kind === "postgres" ? { filingFacts } : {}),
   });
   const reloader = new ConfigReloader<ReceiverConfig>(
     options.config,

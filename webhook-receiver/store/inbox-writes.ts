@@ -1,3 +1,4 @@
+import type { FilingFacts } from "../incidents/incident-filing.js";
 import { prepareIncidentWrites } from "../incidents/incident-writes.js";
 import type { SqliteDatabase } from "./open-database.js";
 
@@ -18,6 +19,12 @@ export interface RouteRecord {
   readonly id: number;
   readonly enrichment: string | null;
   readonly routed: readonly { readonly destination: string; readonly routeId: string }[];
+  /**
+   * What filing it under its incident needs, when the caller has it: PostgreSQL files on
+   * the event loop and otherwise parses the stored payload again. SQLite's writer thread
+   * files from the payload it reads anyway; the receiver sends it none.
+   */
+  readonly filing?: FilingFacts;
 }
 
 /** Who routes the accepted notifications, until when (see ReceiverStore.accept). */

@@ -1,3 +1,4 @@
+import type { FilingFacts } from "../incidents/incident-filing.js";
 import type { Enrichment } from "../pipeline/enrichment.js";
 import type { Notification } from "../payload/notification.js";
 import type { RoutedDestination } from "../routing/route-notification.js";
@@ -8,6 +9,8 @@ export interface RoutingResult {
   readonly id: number;
   readonly enrichment: Enrichment | undefined;
   readonly routed: readonly RoutedDestination[];
+  /** What filing it under its incident needs (see RoutingStageDeps.filingFacts). */
+  readonly filing?: FilingFacts;
 }
 
 export interface StoredNotification {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planIncidentFiling } from "../../../webhook-receiver/incidents/incident-filing.js";
+import {
+  filingFacts,
+  planIncidentFiling,
+} from "../../../webhook-receiver/incidents/incident-filing.js";
 import type {
   FiledIncident,
   FilingInput,
@@ -17,15 +20,17 @@ function input(
     receivedAt: 1000 + notificationId,
     receiver: "aiwatch",
     groupKey: GROUP,
-    notification: notification(
-      alerts.map((a) => ({
-        status: a.status ?? "firing",
-        labels: { alertname: "GpuHot" },
-        annotations: {},
-        startsAt: a.startsAt,
-        fingerprint: a.fp,
-      })),
-      { groupKey: GROUP },
+    facts: filingFacts(
+      notification(
+        alerts.map((a) => ({
+          status: a.status ?? "firing",
+          labels: { alertname: "GpuHot" },
+          annotations: {},
+          startsAt: a.startsAt,
+          fingerprint: a.fp,
+        })),
+        { groupKey: GROUP },
+      ),
     ),
   };
 }

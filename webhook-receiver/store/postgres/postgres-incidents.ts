@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from "pg";
 import { newCapabilityToken } from "../../incidents/capability-token.js";
-import { planIncidentFiling } from "../../incidents/incident-filing.js";
-import type { FiledIncident, FilingInput } from "../../incidents/incident-filing.js";
+import { filingFacts, planIncidentFiling } from "../../incidents/incident-filing.js";
+import type { FiledIncident, FilingFacts, FilingInput } from "../../incidents/incident-filing.js";
 import {
   MAX_HISTORY,
   MAX_PAGE_ACTIONS,
@@ -190,7 +190,8 @@ export interface RoutedRow {
   readonly received_at: number;
   readonly receiver: string;
   readonly group_key: string;
-  readonly payload: string;
+  /** Only for a notification routed without its filing facts. */
+  readonly payload: string | null;
 }
 
 interface OpenDbRow {
@@ -217,6 +218,7 @@ interface OpenDbRow {
 export async function fileIncidents(
   client: PoolClient,
   routed: readonly RoutedRow[],
+  facts: ReadonlyMap<number, FilingFacts>,
   sql: PreparedStatements,
 ): Promise<void> {
   if (routed.length === 0) return;
@@ -245,7 +247,7 @@ export async function fileIncidents(
     receivedAt: r.received_at,
     receiver: r.receiver,
     groupKey: r.group_key,
-    notification: JSON.parse(r.payload) as Notification,
+    facts: facts.get(r.id) ?? factsFromPayload(r),
   }));
   const plan = planIncidentFiling(
     open.rows.map((r): FiledIncident => ({
@@ -336,6 +338,12 @@ export async function fileIncidents(
       ],
     ),
   );
+}
+
+function factsFromPayload(row: RoutedRow): FilingFacts {
+  if (row.payload === null)
+    throw new Error(`internal: notification ${row.id} came without its filing facts or payload`);
+  return filingFacts(JSON.parse(row.payload) as Notification);
 }
 
 function columns<T>(rows: readonly T[], pick: readonly ((row: T) => unknown)[]): unknown[][] {

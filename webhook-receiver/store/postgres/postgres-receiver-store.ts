@@ -1,5 +1,7 @@
 import type { Pool } from "pg";
 import type { Notification } from "../../payload/notification.js";
+import type { FilingFacts } from "../../incidents/incident-filing.js";
+import type { RouteRecord } from "../inbox-writes.js";
 import type { NotificationRow } from "../notification-store.js";
 import { toStored } from "../notification-store.js";
 import type { DeadLetterRow, DeliveryRow } from "../outbox-store.js";
@@ -214,7 +216,8 @@ export class PostgresReceiverStore implements ReceiverStore {
              JOIN removed r ON r.notification_id = t.id
              ON CONFLICT (notification_id) DO UPDATE SET enrichment = excluded.enrichment
            )
-           SELECT n.id, n.received_at, n.receiver, n.group_key, n.payload
+           SELECT n.id, n.received_at, n.receiver, n.group_key,
+             CASE WHEN n.id = ANY($8::bigint[]) THEN n.payload END AS payload
            FROM removed r JOIN notifications n ON n.id = r.notification_id`,
             [
               records.map((r) => r.id),
@@ -224,6 +227,8 @@ export class PostgresReceiverStore implements ReceiverStore {
               now,
               enriched.map((r) => r.id),
               enriched.map((r) => r.enrichment),
+              // Payloads only for what came without its filing facts.
+              records.filter((r) => r.filing === undefined).map((r) => r.id),
             ],
           ),
         );
@@ -232,7 +237,7 @@ export class PostgresReceiverStore implements ReceiverStore {
         // The error goes back to the caller, which counts and logs it.
         await client.query("SAVEPOINT filing");
         try {
-          await fileIncidents(client, removed.rows, this.sql);
+          await fileIncidents(client, removed.rows, factsOf(records), this.sql);
           return { unfiled: [] };
         } catch (error) {
           await client.query("ROLLBACK TO SAVEPOINT filing");
@@ -467,6 +472,12 @@ export class PostgresReceiverStore implements ReceiverStore {
     clearInterval(this.ping);
     await this.pool.end();
   }
+}
+
+function factsOf(records: readonly RouteRecord[]): Map<number, FilingFacts> {
+  const facts = new Map<number, FilingFacts>();
+  for (const r of records) if (r.filing) facts.set(r.id, r.filing);
+  return facts;
 }
 
 /** Errors that say the database cannot be reached (rather than a problem with a query). */
