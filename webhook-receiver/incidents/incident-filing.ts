@@ -31,7 +31,7 @@ export interface FilingInput {
 /**
  * What filing needs of a notification, taken from it where it is already parsed: the
  * PostgreSQL store files on the event loop, where parsing each stored payload again took
- * up to 45 ms for one group of 20,000 alerts (the largest the limits allow).
+ * up to 45 ms for one group of 10,000 alerts (the largest the limits allow).
  */
 export interface FilingFacts {
   readonly resolved: boolean;
@@ -48,18 +48,13 @@ export interface FilingFacts {
 
 export function filingFacts(n: Notification): FilingFacts {
   const primary = primaryAlert(n);
-  let lastEnd = -Infinity;
-  for (const alert of n.alerts) {
-    const end = Date.parse(alert.endsAt ?? "");
-    if (end > lastEnd) lastEnd = end;
-  }
   return {
     resolved: n.status === "resolved",
     keys: n.alerts.map(alertKey),
     started: earliestStart(n),
     alertname: primary?.labels["alertname"] ?? n.commonLabels["alertname"] ?? "(no alertname)",
     fingerprint: primary?.fingerprint ?? "",
-    lastEnd,
+    lastEnd: latestEnd(n),
   };
 }
 
@@ -117,8 +112,7 @@ export function planIncidentFiling(
     }
     touched.set(incident.id, incident);
     if (resolved) {
-      const { lastEnd } = input.facts;
-      incident.closedAt = Number.isFinite(lastEnd) ? lastEnd : input.receivedAt;
+      incident.closedAt = closedAt(input.facts.lastEnd, input.receivedAt);
       incident.closeReason = "resolved";
       current.delete(id);
     } else {
@@ -173,7 +167,21 @@ export function primaryAlert(n: Notification): Alert | undefined {
   return best;
 }
 
+/** When a resolved notification closes its episode: its alerts' latest end, else receipt. */
 export function resolvedAt(n: Notification, receivedAt: number): number {
-  const ends = n.alerts.map((a) => Date.parse(a.endsAt ?? "")).filter(Number.isFinite);
-  return ends.length > 0 ? Math.max(...ends) : receivedAt;
+  return closedAt(latestEnd(n), receivedAt);
+}
+
+function closedAt(lastEnd: number, receivedAt: number): number {
+  return Number.isFinite(lastEnd) ? lastEnd : receivedAt;
+}
+
+/** The latest end among the alerts; -Infinity when none parses. */
+function latestEnd(n: Notification): number {
+  let latest = -Infinity;
+  for (const alert of n.alerts) {
+    const end = Date.parse(alert.endsAt ?? "");
+    if (end > latest) latest = end;
+  }
+  return latest;
 }
