@@ -134,7 +134,7 @@ export const receiverAckBenchmark: Benchmark = {
         }
         await Promise.all(servers.map((s) => stop(s.child)));
         // Its autovacuum would otherwise run during the next variant's measurement (one
-        // worker took 14 % of a core through three replicas' minute).
+        // worker used 14 % of a core, sampled while three replicas were measured).
         if (variant.kind === "postgres" && postgres) await postgres.dropDatabase(databaseOf(index));
         expected.length = 0;
       }
