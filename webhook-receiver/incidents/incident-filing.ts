@@ -29,8 +29,8 @@ export interface FilingInput {
 }
 
 /**
- * What filing needs of a notification, taken from it where it is already parsed: the
- * PostgreSQL store files on the event loop, where parsing each stored payload again took
+ * What filing needs of a notification (both stores file by it), taken from it where it is
+ * already parsed: the PostgreSQL store files on the event loop, where parsing each stored payload again took
  * up to 45 ms for one group of 10,000 alerts (the largest the limits allow).
  */
 export interface FilingFacts {
@@ -112,7 +112,7 @@ export function planIncidentFiling(
     }
     touched.set(incident.id, incident);
     if (resolved) {
-      incident.closedAt = closedAt(input.facts.lastEnd, input.receivedAt);
+      incident.closedAt = resolvedAt(input.facts, input.receivedAt);
       incident.closeReason = "resolved";
       current.delete(id);
     } else {
@@ -127,12 +127,12 @@ function groupId(g: { receiver: string; groupKey: string }): string {
   return JSON.stringify([g.receiver, g.groupKey]);
 }
 
-export function alertKey(alert: Alert): string {
+function alertKey(alert: Alert): string {
   return `${alert.fingerprint}@${alert.startsAt}`;
 }
 
 /** The earliest start among the alerts (Infinity when none parses). */
-export function earliestStart(n: Notification): number {
+function earliestStart(n: Notification): number {
   return Math.min(...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite));
 }
 
@@ -152,7 +152,7 @@ export function continues(
 }
 
 /** The earliest firing alert (ties by fingerprint), as the root-cause analysis picks it. */
-export function primaryAlert(n: Notification): Alert | undefined {
+function primaryAlert(n: Notification): Alert | undefined {
   let best: Alert | undefined;
   for (const alert of n.alerts) {
     if (
@@ -168,12 +168,8 @@ export function primaryAlert(n: Notification): Alert | undefined {
 }
 
 /** When a resolved notification closes its episode: its alerts' latest end, else receipt. */
-export function resolvedAt(n: Notification, receivedAt: number): number {
-  return closedAt(latestEnd(n), receivedAt);
-}
-
-function closedAt(lastEnd: number, receivedAt: number): number {
-  return Number.isFinite(lastEnd) ? lastEnd : receivedAt;
+export function resolvedAt(facts: FilingFacts, receivedAt: number): number {
+  return Number.isFinite(facts.lastEnd) ? facts.lastEnd : receivedAt;
 }
 
 /** The latest end among the alerts; -Infinity when none parses. */

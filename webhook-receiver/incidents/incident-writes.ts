@@ -1,14 +1,7 @@
 import type { Notification } from "../payload/notification.js";
 import type { SqliteDatabase } from "../store/open-database.js";
 import { newCapabilityToken } from "./capability-token.js";
-import {
-  alertKey,
-  continues,
-  earliestStart,
-  MAX_ALERT_KEYS,
-  primaryAlert,
-  resolvedAt,
-} from "./incident-filing.js";
+import { continues, filingFacts, MAX_ALERT_KEYS, resolvedAt } from "./incident-filing.js";
 
 interface OpenIncident {
   id: number;
@@ -54,15 +47,11 @@ export function prepareIncidentWrites(
     if (filed.get(notificationId)) return;
     const row = notification.get(notificationId);
     if (!row) return;
-    const n = JSON.parse(row.payload) as Notification;
-    const keys = n.alerts.map(alertKey);
-    const started = earliestStart(n);
+    const facts = filingFacts(JSON.parse(row.payload) as Notification);
+    const { keys, started } = facts;
     const current = open.get(row.receiver, row.group_key);
     let id: number;
-    if (
-      current &&
-      continues(JSON.parse(current.alert_keys) as string[], n.status === "resolved", keys)
-    ) {
+    if (current && continues(JSON.parse(current.alert_keys) as string[], facts.resolved, keys)) {
       id = current.id;
       const merged = [...new Set([...(JSON.parse(current.alert_keys) as string[]), ...keys])];
       update.run(
@@ -73,14 +62,13 @@ export function prepareIncidentWrites(
       );
     } else {
       if (current) supersede.run(current.id);
-      const primary = primaryAlert(n);
       id = Number(
         insert.run(
           newCapabilityToken(),
           row.receiver,
           row.group_key,
-          primary?.labels["alertname"] ?? n.commonLabels["alertname"] ?? "(no alertname)",
-          primary?.fingerprint ?? "",
+          facts.alertname,
+          facts.fingerprint,
           Number.isFinite(started) ? started : row.received_at,
           row.received_at,
           row.received_at,
@@ -88,7 +76,7 @@ export function prepareIncidentWrites(
         ).lastInsertRowid,
       );
     }
-    if (n.status === "resolved") close.run(resolvedAt(n, row.received_at), id);
+    if (facts.resolved) close.run(resolvedAt(facts, row.received_at), id);
     link.run(notificationId, id);
   });
   return (notificationId) => {
