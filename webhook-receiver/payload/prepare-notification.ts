@@ -11,7 +11,12 @@ import type { PayloadLimits, PayloadLimitViolation } from "./payload-limits.js";
  * normalised notification serialised for the database, and the keys it is found by.
  */
 export interface NotificationRecord {
-  readonly payload: string;
+  /**
+   * The normalised notification as JSON: text, or its UTF-8 bytes when the payload thread
+   * prepared it (a large body). The bytes go on to the store's thread or socket as they
+   * are: a string crossing from a thread is copied on the event loop, 7-10 ms for 3 MB.
+   */
+  readonly payload: string | Uint8Array;
   readonly receiver: string;
   readonly groupKey: string;
   readonly status: string;
@@ -72,6 +77,25 @@ export function recordOf(notification: Notification): NotificationRecord {
     status: notification.status,
     dedupKey: dedupKey(notification),
   };
+}
+
+/** The size of a body read in chunks. */
+export function byteLength(chunks: readonly Uint8Array[]): number {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  return length;
+}
+
+/** The body in one buffer (the parser's input). */
+export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const bytes = new Uint8Array(byteLength(chunks));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

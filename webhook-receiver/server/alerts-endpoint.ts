@@ -87,15 +87,8 @@ function handle(deps: AlertsEndpointDeps, req: IncomingMessage, res: ServerRespo
   });
   req.on("end", () => {
     if (over) return;
-    // One buffer of its own (not a slice of Node's pool), so it can be handed to the
-    // payload thread without a copy.
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    deps.parser.prepare(bytes, config.limits).then(
+    // As read: the parser joins them where it works (payload-parser.ts).
+    deps.parser.prepare(chunks, config.limits).then(
       (prepared) => {
         if (!prepared.ok) {
           const [reason, error] = refusalAnswer(prepared.refusal, deps.metrics);

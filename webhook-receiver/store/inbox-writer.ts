@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { isArrayBuffer } from "node:util/types";
 import { Worker } from "node:worker_threads";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type {
@@ -91,7 +92,7 @@ export function startInboxWriter(
   };
   worker.on("error", (error) => failAll(error));
   worker.on("exit", () => failAll(new Error("the storage writer thread exited")));
-  const call = <T>(message: Record<string, unknown>): Promise<T> =>
+  const call = <T>(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (exited) {
         reject(new Error("the storage writer thread exited"));
@@ -99,12 +100,15 @@ export function startInboxWriter(
       }
       const id = ++seq;
       waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...message, seq: id });
+      worker.postMessage({ ...message, seq: id }, transfer);
     });
   return {
     threaded: true,
     accept: (records, windowStart, claim) =>
-      call<AcceptResult[]>({ kind: "accept", records, windowStart, claim }),
+      call<AcceptResult[]>(
+        { kind: "accept", records, windowStart, claim },
+        payloadBuffers(records),
+      ),
     route: (records, now) => call<RouteOutcome>({ kind: "route", records, now }),
     outbox: (writes) => call<void>({ kind: "outbox", writes }),
     failure: () => failure,
@@ -121,6 +125,25 @@ export function startInboxWriter(
       await gone;
     },
   };
+}
+
+/**
+ * The payloads given as bytes (large ones, from the payload thread), to transfer to the
+ * writer thread rather than copy: the records are not used here once accepted. A buffer
+ * shared with something else (a view into a larger one) is copied instead.
+ */
+function payloadBuffers(records: readonly AcceptRecord[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const { payload } of records)
+    if (
+      typeof payload !== "string" &&
+      payload.byteOffset === 0 &&
+      payload.byteLength === payload.buffer.byteLength &&
+      isArrayBuffer(payload.buffer) &&
+      !buffers.includes(payload.buffer)
+    )
+      buffers.push(payload.buffer);
+  return buffers;
 }
 
 /** The same writes on the event loop: for short-lived processes (the CLI) and tests. */

@@ -4,7 +4,8 @@ import type { SqliteDatabase } from "./open-database.js";
 
 /** A notification to persist, already serialised (it may cross a thread boundary). */
 export interface AcceptRecord {
-  readonly payload: string;
+  /** JSON: text, or UTF-8 bytes (a large body, prepared in the payload thread). */
+  readonly payload: string | Uint8Array;
   readonly receiver: string;
   readonly groupKey: string;
   readonly status: string;
@@ -60,6 +61,8 @@ export interface InboxWrites {
   ): RouteProgress;
 }
 
+const decoder = new TextDecoder();
+
 /**
  * The two hot write paths, each one transaction for a whole batch: accepting
  * notifications (with the dedup check, so both happen atomically) and turning routed ones
@@ -93,8 +96,14 @@ export function prepareInboxWrites(db: SqliteDatabase): InboxWrites {
         const existing = findKey.get(r.dedupKey, windowStart);
         if (existing) return { duplicate: true, id: existing.notification_id };
         const id = Number(
-          insertNotification.run(r.receivedAt, r.receiver, r.groupKey, r.status, r.payload)
-            .lastInsertRowid,
+          insertNotification.run(
+            r.receivedAt,
+            r.receiver,
+            r.groupKey,
+            r.status,
+            // TEXT, as every reader expects: bytes would be stored as a BLOB.
+            typeof r.payload === "string" ? r.payload : decoder.decode(r.payload),
+          ).lastInsertRowid,
         );
         upsertKey.run(r.dedupKey, id, r.receivedAt);
         insertInbox.run(id, claim?.owner ?? null, claim?.until ?? null);

@@ -63,7 +63,8 @@ export interface ReceiverStore {
   /**
    * Persists notifications with the dedup check, atomically, in one commit; each result
    * says whether it was new or a duplicate (of which id). New ones are claimed by `claim`
-   * for routing. Resolves only once durable.
+   * for routing. Resolves only once durable. Payloads given as bytes are handed over: a
+   * store may transfer them to a thread of its own, leaving the caller's views empty.
    */
   accept(
     records: readonly AcceptRecord[],

@@ -48,7 +48,9 @@ SELECT key, notification_id FROM keyed`;
  * batch size. Not text[] arrays: node-postgres writes an array as one literal, escaping
  * each element with String.replace and joining them, and at 1,000 webhooks a second that
  * was 38 % of the main thread's allocation (a sampling heap profile, the receiver-ack
- * bench's payloads); a string parameter goes to the socket's buffer as it is.
+ * bench's payloads); a string parameter goes to the socket's buffer as it is, and a
+ * payload given as UTF-8 bytes (a large body) as a binary parameter, which PostgreSQL
+ * reads as text in the client's encoding (UTF8).
  */
 export function acceptValues(
   records: readonly AcceptRecord[],
