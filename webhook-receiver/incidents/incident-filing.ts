@@ -30,8 +30,8 @@ export interface FilingInput {
 
 /**
  * What filing needs of a notification (both stores file by it), taken from it where it is
- * already parsed: the PostgreSQL store files on the event loop, where parsing each stored payload again took
- * up to 45 ms for one group of 10,000 alerts (the largest the limits allow).
+ * already parsed: the PostgreSQL store files on the event loop, where parsing each stored
+ * payload again took up to 45 ms for one group of 10,000 alerts (the most the limits allow).
  */
 export interface FilingFacts {
   readonly resolved: boolean;
@@ -133,7 +133,12 @@ function alertKey(alert: Alert): string {
 
 /** The earliest start among the alerts (Infinity when none parses). */
 function earliestStart(n: Notification): number {
-  return Math.min(...n.alerts.map((a) => Date.parse(a.startsAt)).filter(Number.isFinite));
+  let earliest = Infinity;
+  for (const alert of n.alerts) {
+    const start = Date.parse(alert.startsAt);
+    if (start < earliest) earliest = start;
+  }
+  return earliest;
 }
 
 /**

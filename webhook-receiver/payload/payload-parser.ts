@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { isArrayBuffer } from "node:util/types";
 import { Worker } from "node:worker_threads";
+import { transferableBuffer } from "../../core/transferable-buffer.js";
 import type { Alert } from "./notification.js";
 import { parseWebhookPayloadInSlices } from "./parse-payload.js";
 import type { PayloadLimits } from "./payload-limits.js";
@@ -120,9 +120,7 @@ function startThread(script: string): PayloadThread {
         // backs guest memory lazily (measured here), in one turn of the event loop. Node
         // reads each chunk into a buffer of its own; one that shares its buffer is copied.
         const sent = chunks.map((chunk) =>
-          chunk.byteOffset === 0 &&
-          chunk.byteLength === chunk.buffer.byteLength &&
-          isArrayBuffer(chunk.buffer)
+          transferableBuffer(chunk)
             ? chunk
             : // A copy (a Buffer's slice() would be a view of the same memory).
               new Uint8Array(chunk),

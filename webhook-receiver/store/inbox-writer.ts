@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { isArrayBuffer } from "node:util/types";
 import { Worker } from "node:worker_threads";
+import { transferableBuffer } from "../../core/transferable-buffer.js";
 import { prepareInboxWrites } from "./inbox-writes.js";
 import type {
   AcceptRecord,
@@ -133,17 +133,12 @@ export function startInboxWriter(
  * shared with something else (a view into a larger one) is copied instead.
  */
 function payloadBuffers(records: readonly AcceptRecord[]): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  for (const { payload } of records)
-    if (
-      typeof payload !== "string" &&
-      payload.byteOffset === 0 &&
-      payload.byteLength === payload.buffer.byteLength &&
-      isArrayBuffer(payload.buffer) &&
-      !buffers.includes(payload.buffer)
-    )
-      buffers.push(payload.buffer);
-  return buffers;
+  const buffers = new Set<ArrayBuffer>();
+  for (const { payload } of records) {
+    const buffer = typeof payload === "string" ? undefined : transferableBuffer(payload);
+    if (buffer) buffers.add(buffer);
+  }
+  return [...buffers];
 }
 
 /** The same writes on the event loop: for short-lived processes (the CLI) and tests. */
