@@ -5,7 +5,7 @@ import { discordDestination } from "../../webhook-receiver/destinations/discord.
 import { emailDestination } from "../../webhook-receiver/destinations/email.js";
 import { feishuDestination } from "../../webhook-receiver/destinations/feishu.js";
 import { genericWebhookDestination } from "../../webhook-receiver/destinations/generic-webhook.js";
-import { fetchHttpClient } from "../../webhook-receiver/destinations/http-client.js";
+import { createHttpClient } from "../../webhook-receiver/destinations/http-client.js";
 import { slackDestination } from "../../webhook-receiver/destinations/slack.js";
 import { teamsDestination } from "../../webhook-receiver/destinations/teams.js";
 import { weComDestination } from "../../webhook-receiver/destinations/wecom.js";
@@ -44,7 +44,7 @@ let destinations: Record<ChatType, Destination>;
 
 beforeAll(async () => {
   standIns = await startAllStandIns();
-  const common = { timeoutMs: 5000, http: fetchHttpClient };
+  const common = { timeoutMs: 5000, http: createHttpClient({ userAgent: "aiwatch-test" }) };
   destinations = {
     slack: slackDestination({ name: "slack", url: standIns.slack.url, ...common }),
     dingtalk: dingTalkDestination({

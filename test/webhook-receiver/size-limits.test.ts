@@ -4,7 +4,7 @@ import type { Destination } from "../../webhook-receiver/destinations/destinatio
 import { dingTalkDestination } from "../../webhook-receiver/destinations/dingtalk.js";
 import { discordDestination } from "../../webhook-receiver/destinations/discord.js";
 import { feishuDestination } from "../../webhook-receiver/destinations/feishu.js";
-import { fetchHttpClient } from "../../webhook-receiver/destinations/http-client.js";
+import { createHttpClient } from "../../webhook-receiver/destinations/http-client.js";
 import { slackDestination } from "../../webhook-receiver/destinations/slack.js";
 import { teamsDestination } from "../../webhook-receiver/destinations/teams.js";
 import { weComDestination } from "../../webhook-receiver/destinations/wecom.js";
@@ -41,7 +41,7 @@ let destinations: Record<
 >;
 beforeAll(async () => {
   standIns = await startAllStandIns();
-  const common = { timeoutMs: 5000, http: fetchHttpClient };
+  const common = { timeoutMs: 5000, http: createHttpClient({ userAgent: "aiwatch-test" }) };
   destinations = {
     slack: slackDestination({ name: "slack", url: standIns.slack.url, ...common }),
     dingtalk: dingTalkDestination({

@@ -9,6 +9,8 @@ export interface DeliveryThreadData {
   /** This process, as the holder of destination leases. */
   readonly owner: string;
   readonly pollMs?: number;
+  /** The receiver's version, for the User-Agent of its requests. */
+  readonly version: string;
   /**
    * The main logger's threshold: records below it are dropped in the thread rather than
    * sent across to be dropped there (a "delivered" debug record per send, at 1,000 a second).

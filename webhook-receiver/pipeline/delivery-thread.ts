@@ -4,7 +4,7 @@ import { idleOsThread, lowerOsThreadPriority, nameOsThread } from "../../core/os
 import type { Logger, LogLevel } from "../../core/log/logger.js";
 import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
-import { fetchHttpClient } from "../destinations/http-client.js";
+import { createHttpClient, userAgent } from "../destinations/http-client.js";
 import { openDatabase } from "../store/open-database.js";
 import { OutboxStore } from "../store/outbox-store.js";
 import { sqliteDeliveryReads } from "../store/sqlite-delivery-reads.js";
@@ -179,7 +179,10 @@ async function main(): Promise<void> {
     return;
   }
   const destinations = new DestinationSet(
-    { http: fetchHttpClient, stdout: (text) => post({ kind: "stdout", text }) },
+    {
+      http: createHttpClient({ userAgent: userAgent(data.version) }),
+      stdout: (text) => post({ kind: "stdout", text }),
+    },
     Date.now,
   );
   destinations.apply(config);

@@ -86,9 +86,10 @@ export type DeliveryPlace = "thread" | "event-loop";
 
 const WAKE_COALESCE_MS = 20;
 /**
- * A destination's lease outlives the longest send by far: a replica renews it before each
- * send, so another takes the destination over only from one that stopped renewing (died),
- * never in the middle of a send that is still running.
+ * A destination's lease outlives the longest send by far: before each send a replica makes
+ * sure it holds at least half of it still, so another takes the destination over only
+ * from one that stopped renewing (died), never in the middle of a send that is still
+ * running.
  */
 const MIN_LEASE_MS = 15_000;
 /**
@@ -111,6 +112,8 @@ export class DeliveryWorker implements DeliveryRunner {
   private readonly busy = new Map<string, Promise<void>>();
   /** Destinations another replica drains, and when to ask for their lease again. */
   private readonly leasedElsewhere = new Map<string, number>();
+  /** Destinations whose lease this process holds, and until when (as granted). */
+  private readonly heldUntil = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private ticking = false;
@@ -137,6 +140,7 @@ export class DeliveryWorker implements DeliveryRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.busy.values()]);
+    this.heldUntil.clear();
     await this.deps.outbox.releaseLeases(this.deps.owner).catch(() => undefined);
   }
 
@@ -217,36 +221,67 @@ export class DeliveryWorker implements DeliveryRunner {
    * back through wake() between messages would add its coalescing delay to every one.
    */
   private async drainHeld(runtime: RuntimeDestination): Promise<void> {
+    // Read again only once it is used up, or after anything but a delivery: while this
+    // loop holds the lease, no other process sends these rows.
+    const page: OutboxPage = { rows: [], full: false, firing: new Map() };
     for (;;) {
-      const held = await this.deps.outbox.leaseDestination(
-        runtime.destination.name,
-        this.claim(),
-        this.deps.now(),
-      );
-      if (!held) {
+      if (!(await this.holdLease(runtime.destination.name))) {
         this.leasedElsewhere.set(runtime.destination.name, this.deps.now() + LEASE_RETRY_MS);
         return;
       }
       this.leasedElsewhere.delete(runtime.destination.name);
-      if (!(await this.drain(runtime))) return;
+      if (!(await this.drain(runtime, page))) return;
       if (this.stopped || runtime.bucket.msUntilToken() > 0) return;
     }
   }
 
-  private claim(): Claim {
-    const leaseMs = Math.max(MIN_LEASE_MS, 3 * this.deps.config().delivery.timeoutMs);
-    return { owner: this.deps.owner, until: this.deps.now() + leaseMs };
+  private leaseMs(): number {
+    return Math.max(MIN_LEASE_MS, 3 * this.deps.config().delivery.timeoutMs);
   }
 
-  /** Sends one message; true when it was delivered and more may be due. */
-  private async drain(runtime: RuntimeDestination): Promise<boolean> {
+  /**
+   * Whether this process may send to the destination now. While more than half of the
+   * lease it was granted remains, no other replica can take the destination, so the lease
+   * is renewed (a committed write) only past that point: renewing before every send was
+   * one more commit per message sent.
+   */
+  private async holdLease(destination: string): Promise<boolean> {
+    const now = this.deps.now();
+    const leaseMs = this.leaseMs();
+    if ((this.heldUntil.get(destination) ?? 0) - now > leaseMs / 2) return true;
+    const claim: Claim = { owner: this.deps.owner, until: now + leaseMs };
+    const held = await this.deps.outbox.leaseDestination(destination, claim, now);
+    if (held) this.heldUntil.set(destination, claim.until);
+    else this.heldUntil.delete(destination);
+    return held;
+  }
+
+  /**
+   * Sends one message, from the page of due rows read last or from a new one; true when it
+   * was delivered and more may be due.
+   */
+  private async drain(runtime: RuntimeDestination, page: OutboxPage): Promise<boolean> {
     // Delivery shares the event loop with the acks: its reads and renders (a digest's is a
     // few milliseconds) wait until the requests and commit answers already in are handled.
     await (this.deps.yieldToAcks ?? afterPendingIo)();
     const config = this.deps.config();
     const name = runtime.destination.name;
     const now = this.deps.now();
-    const due = await this.deps.outbox.due(name, now, config.delivery.maxDigest);
+    if (page.rows.length === 0) {
+      // One read per page, not per message: sent one by one, a page of 50 was read 50 times
+      // with every payload in it, and the group states beside it.
+      const rows = await this.deps.outbox.due(name, now, config.delivery.maxDigest);
+      if (rows.length === 0) return false;
+      page.rows = rows;
+      page.full = rows.length >= config.delivery.maxDigest;
+      // Read once for every group a render of this page may show.
+      page.firing = await this.deps.outbox.previouslyFiringGroups(
+        name,
+        rows.map((d) => d.notification.groupKey),
+      );
+    }
+    const due = page.rows;
+    const firing = page.firing;
     const first = due[0];
     if (!first) return false;
     const tokens = Math.floor(runtime.bucket.available());
@@ -257,14 +292,9 @@ export class DeliveryWorker implements DeliveryRunner {
     // split it started as.
     const digestable = due.filter((d) => d.partsSent === 0);
     const budget = Math.min(runtime.config.maxSplit, tokens);
-    const behind = due.length > tokens || due.length >= config.delivery.maxDigest;
+    const behind = due.length > tokens || page.full;
     const candidates =
       first.partsSent === 0 && digestable.length > 1 && behind ? digestable : [first];
-    // Read once for every group a render below may show.
-    const firing = await this.deps.outbox.previouslyFiringGroups(
-      name,
-      candidates.map((d) => d.notification.groupKey),
-    );
     const render = (batch: readonly PendingDelivery[]) => {
       const maxParts =
         batch.length > 1
@@ -325,11 +355,17 @@ export class DeliveryWorker implements DeliveryRunner {
     }));
     const sent = await this.sendParts(runtime, parts, batch, idempotencyKey);
     await this.settle(runtime, batch, sent, first.partsSent + result.parts.length);
-    // More may be due: some were left out of this message, or the page read was full.
-    return (
-      sent.outcome.kind === "delivered" &&
-      (due.length > batch.length || due.length >= config.delivery.maxDigest)
-    );
+    if (sent.outcome.kind !== "delivered") {
+      // Attempts, parts or sizes changed: the next message starts from a new read.
+      page.rows = [];
+      return false;
+    }
+    const done = new Set(batch.map((d) => d.id));
+    page.rows = due.filter((d) => !done.has(d.id));
+    // What settle() recorded: the group's channel now shows this notification's alerts.
+    for (const d of batch) page.firing.set(d.notification.groupKey, new Set(firingOf(d)));
+    // More may be due: some of the page are left, or the page read was full.
+    return page.rows.length > 0 || page.full;
   }
 
   /**
@@ -358,16 +394,9 @@ export class DeliveryWorker implements DeliveryRunner {
     const sentAlerts = [...first.sentAlerts];
     for (const [index, part] of parts.entries()) {
       const number = offset + index + 1;
-      // Renewed before every send: a replica that lost its lease (it stalled for longer
-      // than the lease) leaves the rest to the new holder instead of sending beside it.
-      if (
-        index > 0 &&
-        !(await this.deps.outbox.leaseDestination(
-          runtime.destination.name,
-          this.claim(),
-          this.deps.now(),
-        ))
-      )
+      // Checked before every send: a replica that lost its lease (it stalled for longer
+      // than half of it) leaves the rest to the new holder instead of sending beside it.
+      if (index > 0 && !(await this.holdLease(runtime.destination.name)))
         return { outcome: { kind: "retry", reason: "lost the destination's lease" }, attempt };
       runtime.bucket.tryTake();
       const started = performance.now();
@@ -425,9 +454,7 @@ export class DeliveryWorker implements DeliveryRunner {
           groups: batch.map((d) => ({
             destination: d.destination,
             groupKey: d.notification.groupKey,
-            firing: d.notification.alerts
-              .filter((a) => a.status === "firing")
-              .map((a) => a.fingerprint),
+            firing: firingOf(d),
           })),
         });
         // Debug, as Alertmanager logs a notification's success: at info, a busy receiver
@@ -535,6 +562,20 @@ export class DeliveryWorker implements DeliveryRunner {
         : config.routes.find((r) => r.id === routeId);
     return route?.templates[runtime.destination.type] ?? builtinTemplates(runtime.destination.type);
   }
+}
+
+/** Due rows read once and sent from message by message, with their groups' states. */
+interface OutboxPage {
+  rows: readonly PendingDelivery[];
+  /** The read returned as many rows as it asked for: more may be waiting behind them. */
+  full: boolean;
+  /** Per group key, the alerts its channel shows as firing (kept current as messages go). */
+  firing: Map<string, ReadonlySet<string>>;
+}
+
+/** The fingerprints of a notification's firing alerts. */
+function firingOf(d: PendingDelivery): string[] {
+  return d.notification.alerts.filter((a) => a.status === "firing").map((a) => a.fingerprint);
 }
 
 /**

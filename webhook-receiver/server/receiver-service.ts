@@ -13,7 +13,7 @@ import { WebLayer } from "../../core/server/web-config/web-layer.js";
 import { builtinTemplates, loadReceiverConfig } from "../config/load-config.js";
 import type { ReceiverConfig } from "../config/receiver-config.js";
 import type { HttpClient } from "../destinations/http-client.js";
-import { fetchHttpClient } from "../destinations/http-client.js";
+import { createHttpClient, userAgent } from "../destinations/http-client.js";
 import { startPayloadParser } from "../payload/payload-parser.js";
 import { AcceptBatcher } from "../pipeline/accept-batcher.js";
 import { DeliveryWorker } from "../pipeline/delivery-worker.js";
@@ -122,7 +122,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       )
     : undefined;
   const destinations = new DestinationSet(
-    { http: options.http ?? fetchHttpClient, stdout: options.stdout },
+    {
+      http: options.http ?? createHttpClient({ userAgent: userAgent(options.version) }),
+      stdout: options.stdout,
+    },
     now,
   );
   destinations.apply(options.config);
@@ -174,6 +177,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
           configFile: options.config.file,
           env: { ...options.secrets.env },
           owner,
+          version: options.version,
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
           logLevel: LOG_LEVELS.find((level) => options.logger.enabled(level)) ?? "error",
         },
