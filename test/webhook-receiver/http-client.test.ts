@@ -182,6 +182,14 @@ describe("the destinations' HTTP client", () => {
     expect(response.body.length).toBe(MAX_RESPONSE_BYTES);
   });
 
+  it("refuses a URL it cannot parse, without the URL in the error", async () => {
+    await expect(
+      createHttpClient({ userAgent: "aiwatch-webhook-receiver/9.9.9" })(
+        post("http://[not-a-host/SECRET-PATH-TOKEN"),
+      ),
+    ).rejects.toMatchObject({ code: "ERR_INVALID_URL", message: "not a valid URL" });
+  });
+
   it("refuses a URL that is neither http nor https", async () => {
     await expect(
       createHttpClient({ userAgent: "aiwatch-webhook-receiver/9.9.9" })(

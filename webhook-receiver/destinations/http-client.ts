@@ -43,7 +43,15 @@ export function createHttpClient(options: { readonly userAgent: string }): HttpC
   };
   return (request) => {
     const target = withUserinfoAsBasicAuth(request.url, request.headers);
-    const url = new URL(target.url);
+    let url: URL;
+    try {
+      url = new URL(target.url);
+    } catch {
+      // Not the URL itself in the message: it may hold a token.
+      return Promise.reject(
+        Object.assign(new Error("not a valid URL"), { code: "ERR_INVALID_URL" }),
+      );
+    }
     const protocol =
       url.protocol === "https:" ? "https:" : url.protocol === "http:" ? "http:" : undefined;
     if (!protocol)
