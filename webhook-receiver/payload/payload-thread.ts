@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { transferableBuffer } from "../../core/transferable-buffer.js";
 import type { Notification } from "./notification.js";
 import { sliceAlerts } from "./alert-slices.js";
 import { joinChunks, prepareBody } from "./prepare-notification.js";
@@ -38,7 +39,8 @@ const encoder = new TextEncoder();
  * too large to handle on the event loop within its 50 ms budget (payload-parser.ts).
  */
 parentPort?.on("message", (request: PayloadRequest) => {
-  const post = (reply: PayloadReply): void => parentPort?.postMessage(reply);
+  const post = (reply: PayloadReply, transfer: ArrayBuffer[] = []): void =>
+    parentPort?.postMessage(reply, transfer);
   try {
     const prepared = prepareBody(joinChunks(request.chunks), request.limits);
     if (!prepared.ok) {
@@ -52,9 +54,9 @@ parentPort?.on("message", (request: PayloadRequest) => {
       ...prepared.record,
       payload: typeof payload === "string" ? encoder.encode(payload) : payload,
     };
-    parentPort?.postMessage(
-      { seq: request.seq, kind: "prepared", record, group, alertSlices } satisfies PayloadReply,
-      [record.payload, ...alertSlices].map((bytes) => bytes.buffer as ArrayBuffer),
+    post(
+      { seq: request.seq, kind: "prepared", record, group, alertSlices },
+      [record.payload, ...alertSlices].flatMap((bytes) => transferableBuffer(bytes) ?? []),
     );
   } catch (error) {
     post({ seq: request.seq, kind: "failed", message: (error as Error).message });
