@@ -10,7 +10,7 @@ import { makeTempDir } from "../../support/temp-dir.js";
 import { checkCell, close, expectedNumber, isAbsentCell } from "./support/capture-expectations.js";
 import { select, valueOf } from "./support/exposition-text.js";
 import type { Series } from "./support/exposition-text.js";
-import { startGpuExporter } from "./support/gpu-exporter.js";
+import { firstPollEnded, startGpuExporter } from "./support/gpu-exporter.js";
 import { nvidiaCaptureCases, nvidiaQueryTxtCase } from "./support/nvidia-replay.js";
 import type { NvidiaCase } from "./support/nvidia-replay.js";
 import { writeNvidiaSmiStandIn } from "./support/stand-in-tools.js";
@@ -36,9 +36,7 @@ async function replay(
   );
   try {
     const { series, text } = await gpu.until("the first nvidia-smi reading", (s, body) =>
-      valueOf(s, "aiwatch_gpu_source_up", { source: "nvidia-smi" }) === undefined
-        ? undefined
-        : { series: s, text: body },
+      firstPollEnded(s) ? { series: s, text: body } : undefined,
     );
     const runs = readFileSync(log, "utf8")
       .split("\n")

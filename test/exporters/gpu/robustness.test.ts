@@ -5,7 +5,7 @@ import { requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { waitFor } from "../../support/wait-for.js";
 import { parseExposition, select, valueOf } from "./support/exposition-text.js";
-import { startGpuExporter } from "./support/gpu-exporter.js";
+import { firstPollEnded, startGpuExporter } from "./support/gpu-exporter.js";
 import { nvidiaQueryTxtCase } from "./support/nvidia-replay.js";
 import { writeExecutable, writeNvidiaSmiStandIn } from "./support/stand-in-tools.js";
 
@@ -115,9 +115,7 @@ describe("a GPU tool that misbehaves", () => {
       gpuConfig(tool, "").replace("timeout: 1s", "timeout: 1900ms"),
     );
     try {
-      const series = await gpu.until("the failure", (s) =>
-        valueOf(s, "aiwatch_gpu_source_up", { source: "nvidia-smi" }) === undefined ? undefined : s,
-      );
+      const series = await gpu.until("the failure", (s) => (firstPollEnded(s) ? s : undefined));
       expect(
         valueOf(series, "aiwatch_exporter_collector_errors_total", {
           collector: "gpu",
@@ -132,9 +130,7 @@ describe("a GPU tool that misbehaves", () => {
   it("is reported as not_found when it is missing", async () => {
     const gpu = await startGpuExporter(temp.path, gpuConfig(join(temp.path, "no-such-nvidia-smi")));
     try {
-      const series = await gpu.until("the failure", (s) =>
-        valueOf(s, "aiwatch_gpu_source_up", { source: "nvidia-smi" }) === undefined ? undefined : s,
-      );
+      const series = await gpu.until("the failure", (s) => (firstPollEnded(s) ? s : undefined));
       expect(valueOf(series, "aiwatch_gpu_source_up", { source: "nvidia-smi" })).toBe(0);
       expect(
         valueOf(series, "aiwatch_exporter_collector_errors_total", {
@@ -159,9 +155,7 @@ describe("a GPU tool that misbehaves", () => {
     );
     const gpu = await startGpuExporter(temp.path, gpuConfig(tool));
     try {
-      const series = await gpu.until("the failure", (s) =>
-        valueOf(s, "aiwatch_gpu_source_up", { source: "nvidia-smi" }) === undefined ? undefined : s,
-      );
+      const series = await gpu.until("the failure", (s) => (firstPollEnded(s) ? s : undefined));
       expect(
         valueOf(series, "aiwatch_exporter_collector_errors_total", {
           collector: "gpu",

@@ -7,7 +7,7 @@ import { makeTempDir } from "../../support/temp-dir.js";
 import { close } from "./support/capture-expectations.js";
 import { select, valueOf } from "./support/exposition-text.js";
 import type { Series } from "./support/exposition-text.js";
-import { startGpuExporter } from "./support/gpu-exporter.js";
+import { firstPollEnded, startGpuExporter } from "./support/gpu-exporter.js";
 import { writeRocmSmiStandIn } from "./support/stand-in-tools.js";
 
 const { available, dir: fixtures } = requireFixtures("gpu/rocm-smi-json");
@@ -294,7 +294,7 @@ describe.skipIf(!available)("rocm-smi captures through a stand-in rocm-smi", () 
     );
     try {
       const series = await gpu.until("the first rocm-smi reading", (s) =>
-        valueOf(s, "aiwatch_gpu_source_up", { source: "rocm-smi" }) === undefined ? undefined : s,
+        firstPollEnded(s) ? s : undefined,
       );
       expect(
         valueOf(series, "aiwatch_gpu_source_up", { source: "rocm-smi" }),

@@ -9,7 +9,7 @@ import { parseKernelMessage, pciKeyOf } from "../../../exporters/gpu/xid/parse-k
 import { requireFixtures } from "../../support/fixtures.js";
 import { makeTempDir } from "../../support/temp-dir.js";
 import { select, valueOf } from "./support/exposition-text.js";
-import { startGpuExporter } from "./support/gpu-exporter.js";
+import { firstPollEnded, startGpuExporter } from "./support/gpu-exporter.js";
 import {
   AKASH_NODE,
   CAUSED_BY_PREVIOUS,
@@ -307,9 +307,7 @@ describe.skipIf(!available)("XID counters through the exporter", () => {
       { kernelLog: () => new AutoKernelLogSource([refusing, missing]) },
     );
     try {
-      const series = await gpu.until("the first poll", (s) =>
-        valueOf(s, "aiwatch_gpu_source_up", { source: "kernel_log" }) === undefined ? undefined : s,
-      );
+      const series = await gpu.until("the first poll", (s) => (firstPollEnded(s) ? s : undefined));
       expect(valueOf(series, "aiwatch_gpu_source_up", { source: "kernel_log" })).toBe(0);
       expect(
         valueOf(series, "aiwatch_exporter_collector_errors_total", {

@@ -6,7 +6,7 @@ import type { GpuCollectorDeps } from "../../../../exporters/gpu/gpu-collector.j
 import { startExporter } from "../../../../exporters/process/run-exporter.js";
 import type { RunningExporter } from "../../../../exporters/process/run-exporter.js";
 import { waitFor } from "../../../support/wait-for.js";
-import { parseExposition } from "./exposition-text.js";
+import { parseExposition, valueOf } from "./exposition-text.js";
 import type { Series } from "./exposition-text.js";
 
 export interface GpuExporter {
@@ -20,6 +20,21 @@ export interface GpuExporter {
     probe: (series: Series[], text: string) => T | undefined,
     timeoutMs?: number,
   ): Promise<T>;
+}
+
+/**
+ * Whether a scrape shows the end of the collector's first poll everywhere. /metrics
+ * renders the process's own metrics (the collector's up, errors and duration) before the
+ * collectors' families (each source's up), and the first may wait on I/O: a poll that ends
+ * in between shows in the families but not in the health metrics. The duration is set
+ * when a poll ends, so a scrape that has it took the health metrics after that poll, and
+ * the families after them.
+ */
+export function firstPollEnded(series: Series[]): boolean {
+  return (
+    valueOf(series, "aiwatch_exporter_collector_duration_seconds", { collector: "gpu" }) !==
+    undefined
+  );
 }
 
 /** Starts the exporter in this process with only the GPU collector, configured by `gpuSection` (YAML). */
