@@ -19,13 +19,17 @@ const MIN_FRAGMENT_LENGTH = 8;
 const CREDENTIAL_KEY = /token|key|secret|sig|pass|auth|cred|code|session/i;
 /** Path segments this long are taken for tokens (Slack, Discord, Feishu put them there). */
 const MIN_PATH_TOKEN_LENGTH = 16;
-const AUTH_SCHEME = /^\s*(bearer|basic|token|bot|apikey|api-key|splunk|digest)\s+(\S+)\s*$/i;
+/**
+ * A header value `<scheme> <credentials>`, whatever the scheme: Bearer and Basic, but also
+ * Opsgenie's `GenieKey`, Okta's `SSWS`, PagerDuty's `Token token=…` and any in-house one.
+ */
+const SCHEMED_VALUE = /^\s*([A-Za-z][\w.-]*)\s+(\S(?:.*\S)?)\s*$/;
 
 /**
  * The strings to redact for `secrets`: each secret itself and, where it is a URL, its
  * userinfo, its query values and its token-like path segments; where it is a header
- * value with an auth scheme, the credential after the scheme (and, for Basic, the
- * password inside it). Longest first, so a secret is redacted before a part of it.
+ * value with a scheme, the credentials after the scheme (and, for Basic, the password
+ * inside them). Longest first, so a secret is redacted before a part of it.
  */
 export function secretFragments(secrets: readonly string[]): string[] {
   const out = new Set<string>();
@@ -35,21 +39,38 @@ export function secretFragments(secrets: readonly string[]): string[] {
   for (const secret of secrets) {
     add(secret, MIN_SECRET_LENGTH);
     const trimmed = secret.trim();
-    const scheme = AUTH_SCHEME.exec(trimmed);
-    if (scheme?.[2]) {
-      add(scheme[2], MIN_SECRET_LENGTH);
-      if (scheme[1]?.toLowerCase() === "basic") {
-        const decoded = Buffer.from(scheme[2], "base64").toString("utf8");
-        const colon = decoded.indexOf(":");
-        if (colon > 0) {
-          add(decoded, MIN_SECRET_LENGTH);
-          add(decoded.slice(colon + 1), MIN_SECRET_LENGTH);
-        }
-      }
-    }
-    for (const part of urlFragments(trimmed)) add(part.value, part.min);
+    for (const part of [...schemedFragments(trimmed), ...urlFragments(trimmed)])
+      add(part.value, part.min);
   }
   return [...out].sort((a, b) => b.length - a.length || a.localeCompare(b));
+}
+
+/**
+ * The credentials of a header value with a scheme: everything after the scheme, each
+ * credential in it on its own (`token=…` parameters by their value), and for Basic the
+ * decoded `user:password` and the password.
+ */
+function schemedFragments(text: string): { value: string; min: number }[] {
+  const match = SCHEMED_VALUE.exec(text);
+  const scheme = match?.[1];
+  const credentials = match?.[2];
+  if (!scheme || !credentials || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
+  const out = [{ value: credentials, min: MIN_SECRET_LENGTH }];
+  for (const item of credentials.split(/[\s,]+/)) {
+    const eq = item.indexOf("=");
+    const value = (eq < 0 ? item : item.slice(eq + 1)).replace(/^"(.*)"$/, "$1");
+    const named = eq > 0 && CREDENTIAL_KEY.test(item.slice(0, eq));
+    out.push({ value, min: named ? MIN_SECRET_LENGTH : MIN_FRAGMENT_LENGTH });
+  }
+  if (scheme.toLowerCase() === "basic") {
+    const decoded = Buffer.from(credentials, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon > 0) {
+      out.push({ value: decoded, min: MIN_SECRET_LENGTH });
+      out.push({ value: decoded.slice(colon + 1), min: MIN_SECRET_LENGTH });
+    }
+  }
+  return out;
 }
 
 function urlFragments(text: string): { value: string; min: number }[] {

@@ -36,6 +36,15 @@ describe("redaction", () => {
     expect(out).toBe("token <redacted> refused; <redacted>; <redacted>");
   });
 
+  it("redacts the credential after any scheme, and each token=… parameter's value", () => {
+    // Opsgenie's and PagerDuty's headers; a platform echoes the key alone.
+    const out = redact(
+      "invalid key genie-key-445566; unknown token pagerduty-tok-8899; GenieKey stays a word",
+      ["GenieKey genie-key-445566", "Token token=pagerduty-tok-8899"],
+    );
+    expect(out).toBe("invalid key <redacted>; unknown token <redacted>; GenieKey stays a word");
+  });
+
   it("redacts JSON-escaped and URL-encoded forms", () => {
     const secret = 'a"b/c+d';
     const line = JSON.stringify({

@@ -23,7 +23,7 @@ const PLANTED = {
   queryToken: "query-token-5512",
   apiKeyFromFile: "file-api-key-6620",
   inhouseQueryToken: "inhouse-query-4471",
-  bearerFromEnv: "header-bearer-9931",
+  headerKeyFromEnv: "header-genie-key-9931",
   slackPathToken: "slackpathtoken0123456789",
   dingtalkToken: "dingtalk-token-3318",
   dingtalkSecret: "SECdingtalk-sign-secret-77",
@@ -51,6 +51,8 @@ async function startEchoingPlatform(): Promise<{
   const hits: string[] = [];
   let gatewayCalls = 0;
   const echo = (req: IncomingMessage) => ({
+    // The credential alone, without its scheme (as Opsgenie's "invalid GenieKey …" does).
+    credential: req.headers.authorization?.replace(/^\S+\s+/, "") ?? null,
     url: req.url,
     authorization: req.headers.authorization ?? null,
     apiKey: req.headers["x-api-key"] ?? null,
@@ -118,7 +120,8 @@ describe("secrets in every position, echoed back by every platform", () => {
     };
     const env = {
       GATEWAY_URL: `http://svc-user:${PLANTED.userinfoPassword}@${platform.base}/gateway?token=${PLANTED.queryToken}&team=ml`,
-      INHOUSE_AUTH: `Bearer ${PLANTED.bearerFromEnv}`,
+      // A scheme the redaction has no list entry for (Opsgenie's).
+      INHOUSE_AUTH: `GenieKey ${PLANTED.headerKeyFromEnv}`,
       SLACK_URL: `http://${platform.base}/services/T000/B000/${PLANTED.slackPathToken}`,
       DINGTALK_URL: `http://${platform.base}/robot/send?access_token=${PLANTED.dingtalkToken}`,
     };
