@@ -125,6 +125,10 @@ function issueToDiagnostics(
           ),
         ];
       }
+      // A union's own message says what it expected; the value is then named by its kind
+      // only, since such unions guard values that must not be echoed (secret references).
+      if (!issue.message.startsWith("Invalid input"))
+        return [at("wrong-type", `${where}: ${issue.message}, got ${describeKind(issue.input)}`)];
       return [at("wrong-type", `${where}: ${issue.message}, got ${describeValue(issue.input)}`)];
     }
     case "custom": {
@@ -168,6 +172,14 @@ export function describeValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return `${typeof value} ${value}`;
   return typeof value;
+}
+
+/** What `value` is, without its content. */
+function describeKind(value: unknown): string {
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return `a ${typeof value}`;
+  return describeValue(value);
 }
 
 function lowerFirst(text: string): string {

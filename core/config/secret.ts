@@ -7,7 +7,15 @@ import { z } from "zod";
  * Kubernetes secrets are mounted. Resolution happens once, at load and on reload.
  */
 export const secretRefSchema = z
-  .union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })])
+  .union(
+    [z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })],
+    {
+      // The diagnostic names the value's kind only: a secret written inline must not be
+      // printed back by `check`, at start-up or in CI logs.
+      error:
+        "expected a secret reference, { env: VARIABLE } or { file: /path/to/secret } (secrets are not written in the config itself)",
+    },
+  )
   .describe("A secret: { env: VARIABLE } or { file: /path/to/secret }.");
 
 export type SecretRef = z.output<typeof secretRefSchema>;

@@ -110,6 +110,33 @@ default_route:
     expect(text).not.toContain("secret-host");
   });
 
+  it("refuses a secret written inline without printing it back", async () => {
+    const path = join(dir.path, "inline.yaml");
+    writeFileSync(
+      path,
+      `web:
+  auth:
+    bearer_tokens: ["inline-token-998877"]
+destinations:
+  - { name: a, type: webhook, url: "https://svc:inline-pass-55@gw.example.com/h?token=inline-query-66" }
+default_route:
+  destinations: [a]
+`,
+    );
+    const loaded = await loadReceiverConfig(path, { env: {} });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    const text = formatDiagnostics(loaded.diagnostics).replaceAll(dir.path, "<dir>");
+    expect(text).toMatchInlineSnapshot(`
+      "<dir>/inline.yaml:1:1: error missing-key: missing required key "storage" in the document
+      <dir>/inline.yaml:3:21: error wrong-type: web.auth.bearer_tokens[0]: expected a secret reference, { env: VARIABLE } or { file: /path/to/secret } (secrets are not written in the config itself), got a string
+      <dir>/inline.yaml:5:36: error wrong-type: destinations[0].url: expected a secret reference, { env: VARIABLE } or { file: /path/to/secret } (secrets are not written in the config itself), got a string
+      "
+    `);
+    for (const secret of ["inline-token-998877", "inline-pass-55", "inline-query-66"])
+      expect(text).not.toContain(secret);
+  });
+
   it("checks what the schema cannot: secrets, URLs, names, matchers, templates", async () => {
     const path = join(dir.path, "receiver.yaml");
     writeFileSync(
