@@ -253,7 +253,10 @@ export async function gatherEvidence(
       );
     }
   });
-  const evidence: EvidenceScope = { context, window, config, xid };
+  const declaredJoins = new Map(
+    related.flatMap((m, i) => (declared(m) ? [[m.name, joinsOf[i] ?? []] as const] : [])),
+  );
+  const evidence: EvidenceScope = { context, window, config, xid, declaredJoins };
   for (const state of alertStates(states, window.baselineEndMs)) {
     const m = related.find((r) => r.name === state.monitor);
     if (state.firing && m) markFiring(observations, m, state.labels, state.activeSince, evidence);

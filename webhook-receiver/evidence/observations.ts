@@ -7,8 +7,8 @@ import type { Observation, OwnCause } from "./scoring.js";
 import { labelsInclude } from "./series.js";
 import type { Labels, Sample } from "./series.js";
 import { groupMatchers } from "./signal-queries.js";
-import { entitiesOf, localityOf } from "./topology.js";
-import type { Entities, LocalityMatch } from "./topology.js";
+import { entitiesOf, linkedLocality, localityOf } from "./topology.js";
+import type { Entities, JoinLabel, LocalityMatch } from "./topology.js";
 import type { XidEvents } from "./xid-codes.js";
 
 /**
@@ -82,6 +82,12 @@ function codesNear(labels: Labels, xid: readonly XidEvents[], config: AnalysisCo
 /** What joining evidence to the alert needs. */
 export interface EvidenceScope {
   readonly context: Entities;
+  /**
+   * The joins of each related monitor the spec links by declared labels (`on`): its
+   * alerts count only through them, never through the topology. Empty when the alert
+   * carries none of those labels' values: then nothing links that monitor.
+   */
+  readonly declaredJoins?: ReadonlyMap<string, readonly JoinLabel[]>;
   readonly window: AnalysisWindow;
   readonly config: AnalysisConfig;
   readonly xid: readonly XidEvents[];
@@ -107,8 +113,12 @@ export function markFiring(
     observations[index] = { ...existing, firingSince };
     return;
   }
-  // Nothing shared with the alert: firing at the same time is no reason.
-  const locality = localityOf(alertLabels, scope.context, scope.config.topology);
+  // Nothing shared with the alert (or, for a declared link, no linked value): firing at
+  // the same time is no reason.
+  const joins = scope.declaredJoins?.get(monitor.name);
+  const locality = joins
+    ? linkedLocality(alertLabels, joins, scope.config.topology, false)
+    : localityOf(alertLabels, scope.context, scope.config.topology);
   if (locality.locality === "cluster") return;
   observations.push({
     ...observe(

@@ -215,18 +215,21 @@ export function linkJoins(
  * How close a series of a monitor linked by declared labels is: as close as the entity
  * the label names (a declared `node` is a node), else as close as a shared workload. A
  * series whose signal aggregated the label away was selected by it, so it is linked by the
- * query itself.
+ * query itself; labels that no query selected (a firing alert's) must carry a linked value.
  */
 export function linkedLocality(
   labels: Labels,
   joins: readonly JoinLabel[],
   topology: Topology,
+  selectedByJoins = true,
 ): LocalityMatch {
   for (const join of joins) {
     const value = labels[join.label];
     if (value !== undefined && join.values.has(value))
       return linkMatch(join.label, value, topology);
   }
+  // An alert's labels were not selected by the query: without the label, nothing links it.
+  if (!selectedByJoins) return { locality: "cluster" };
   const aggregatedAway = joins.find((j) => labels[j.label] === undefined);
   if (aggregatedAway)
     return linkMatch(aggregatedAway.label, [...aggregatedAway.values].sort().join("|"), topology);
