@@ -75,6 +75,22 @@ describe("aiwatch receiver", () => {
     );
   });
 
+  it("preview reports a payload that is not JSON at its line and column", async () => {
+    const payload = join(dir.path, "broken.json");
+    writeFileSync(payload, '{\n  "version": "4",\n  receiver: "x"\n}\n');
+    const result = await cli([
+      "receiver",
+      "preview",
+      payload,
+      "--config.file",
+      repoPath("examples", "receiver.yaml"),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `${payload}:3:3: error invalid-json: not valid JSON: Expected double-quoted property name\n`,
+    );
+  });
+
   it("report, dead-letters and replay work on the database of a receiver", async () => {
     const yaml = `${configHead(dir.path)}delivery:\n  max_attempts: 1\ndestinations:\n  - { name: broken, type: webhook, url: { env: BROKEN_URL } }\ndefault_route:\n  destinations: [broken]\n`;
     // A closed port: every delivery fails at once and, with one attempt allowed, is dead.

@@ -64,9 +64,13 @@ describe("the alerts endpoint", () => {
   it("answers bad input with a clear 4xx, counts it by reason, and renders nothing", async () => {
     harness = await startHarness(dir.path, consoleConfig(dir.path, "  max_body_bytes: 20000\n"));
     const h = harness;
-    const malformed = await h.post("{not json");
+    const malformed = await h.post('{\n  "version": "4",\n  not json');
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ status: "error", errorType: "invalid-json" });
+    expect(await malformed.json()).toMatchObject({
+      status: "error",
+      errorType: "invalid-json",
+      error: expect.stringContaining("at line 3, column 3") as unknown,
+    });
     const version = await h.post({ ...webhookPayload({ alerts: [{ name: "A" }] }), version: "3" });
     expect(version.status).toBe(400);
     expect(await version.json()).toMatchObject({ errorType: "unsupported-version" });

@@ -6,6 +6,7 @@ import { EXIT, UsageError } from "../../core/cli/cli-io.js";
 import { readPackageVersion } from "../../core/cli/package-version.js";
 import type { SecretSource } from "../../core/config/secret.js";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
+import { jsonSyntaxError } from "../../core/diagnostics/json-syntax-error.js";
 import { parseDuration } from "../../core/duration.js";
 import { createLogger } from "../../core/log/logger.js";
 import { redact } from "../../core/log/redaction.js";
@@ -199,11 +200,29 @@ async function previewCommand(args: readonly string[], io: CliIo): Promise<numbe
     throw new UsageError(`--now: expected an RFC 3339 time, got "${nowText ?? ""}"`);
   const config = await loadOrReport(configPath(values, io), io, previewSecrets(io));
   if (!config) return EXIT.inputErrors;
+  let text: string;
   let body: unknown;
   try {
-    body = JSON.parse(readFileSync(resolve(io.cwd, payloadFile), "utf8"));
+    text = readFileSync(resolve(io.cwd, payloadFile), "utf8");
   } catch (error) {
     io.stderr(`${payloadFile}: ${(error as Error).message}\n`);
+    return EXIT.inputErrors;
+  }
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    const { message, position } = jsonSyntaxError(text, error);
+    io.stderr(
+      formatDiagnostics([
+        {
+          code: "invalid-json",
+          severity: "error",
+          message: `not valid JSON: ${message}`,
+          file: payloadFile,
+          ...(position ? { position } : {}),
+        },
+      ]),
+    );
     return EXIT.inputErrors;
   }
   const parsed = parseWebhookPayload(body, payloadFile);

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../../core/diagnostics/diagnostic.js";
+import { describeJsonSyntaxError } from "../../core/diagnostics/json-syntax-error.js";
 import { dedupKey } from "./dedup-key.js";
 import type { Notification } from "./notification.js";
 import type { PayloadErrorCode } from "./parse-payload.js";
@@ -118,6 +119,6 @@ export function decodeJson(
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, message: describeJsonSyntaxError(text, error) };
   }
 }
