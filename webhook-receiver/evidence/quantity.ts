@@ -12,6 +12,8 @@ export function formatNumber(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+const HOUR_S = 3600;
+const DAY_S = 86_400;
 const SI = ["", "k", "M", "G", "T", "P"] as const;
 const BINARY = ["", "Ki", "Mi", "Gi", "Ti", "Pi"] as const;
 
@@ -22,11 +24,15 @@ const BINARY = ["", "Ki", "Mi", "Gi", "Ti", "Pi"] as const;
 export function formatQuantity(x: number, unit: Unit | undefined): string {
   if (unit === undefined || !Number.isFinite(x)) return formatNumber(x);
   const { symbol, scale } = UNIT_INFO[unit];
+  // The scale is picked for the value as shown: 0.99999 s is "1 s", not "1000 ms".
+  const shown = Number(x.toPrecision(3));
   switch (unit) {
     case "seconds": {
-      const abs = Math.abs(x);
+      const abs = Math.abs(shown);
       if (abs !== 0 && abs < 1e-3) return `${formatNumber(x * 1e6)} µs`;
       if (abs !== 0 && abs < 1) return `${formatNumber(x * 1000)} ms`;
+      if (abs >= 2 * DAY_S) return `${formatNumber(x / DAY_S)} d`;
+      if (abs >= 2 * HOUR_S) return `${formatNumber(x / HOUR_S)} h`;
       return `${formatNumber(x)} s`;
     }
     case "ratio":
@@ -39,7 +45,7 @@ export function formatQuantity(x: number, unit: Unit | undefined): string {
       const prefixes = scale === "si" ? SI : BINARY;
       let value = x;
       let i = 0;
-      while (Math.abs(value) >= base && i < prefixes.length - 1) {
+      while (Math.abs(Number(value.toPrecision(3))) >= base && i < prefixes.length - 1) {
         value /= base;
         i++;
       }

@@ -68,6 +68,15 @@ describe("values in units", () => {
     expect(formatQuantity(0.25, undefined)).toBe("0.25");
   });
 
+  it("picks the scale for the value as rounded, and hours or days for long durations", () => {
+    expect(formatQuantity(0.99999, "seconds")).toBe("1 s");
+    expect(formatQuantity(0.0009999, "seconds")).toBe("1 ms");
+    expect(formatQuantity(999.95, "joules")).toBe("1 kJ");
+    expect(formatQuantity(5400, "seconds")).toBe("5400 s");
+    expect(formatQuantity(9000, "seconds")).toBe("2.5 h");
+    expect(formatQuantity(1e7, "seconds")).toBe("116 d");
+  });
+
   it("never shows a capped z-score as if it were measured", () => {
     expect(formatZ(12.34)).toBe("z 12.3");
     expect(formatZ(100)).toBe("z ≥ 100");
