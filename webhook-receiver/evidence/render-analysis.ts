@@ -153,7 +153,7 @@ function evidenceText(e: ScoredEvidence): string {
       o.valueKind === "gauge"
         ? `${formatQuantity(e.baseline.median, o.unit)} → ${formatQuantity(e.peak.v, o.unit)} (${peakText(e.peak)})`
         : o.valueKind === "counter"
-          ? `counter increased by ${formatNumber(events)} (${peakText(e.peak)})`
+          ? `counter increased by ${formatQuantity(events, o.unit)} (${peakText(e.peak)})`
           : `changed to a new code ${events === 1 ? "once" : `${formatNumber(events)} times`} (${peakText(e.peak)})`;
   }
   const firing = e.firing ? ", its alert is firing" : "";
@@ -190,19 +190,27 @@ export function signalSummary(signal: SignalView, stepMs: number): string {
   const last = values[values.length - 1];
   if (first === undefined || last === undefined) return "(no data)";
   const finite = values.filter(Number.isFinite);
-  if (signal.valueKind === "counter" || signal.valueKind === "event_code") {
-    const total = finite.reduce((a, v) => a + v, 0);
-    const what = signal.valueKind === "counter" ? "increase" : "code changes";
-    return `${what} per ${formatAge(stepMs)}: ${formatNumber(first)} → ${formatNumber(last)} (max ${formatNumber(finite.length > 0 ? Math.max(...finite) : NaN)}; ${formatNumber(total)} over the window)`;
-  }
-  const unit = signal.unit;
+  const perStep = signal.valueKind === "counter" || signal.valueKind === "event_code";
+  // A counter's increases are in its unit (bytes a step); code changes are a count.
+  const unit = signal.valueKind === "event_code" ? undefined : signal.unit;
   const notes: string[] = [];
-  if (finite.length > 0) notes.push(`max ${formatQuantity(Math.max(...finite), unit)}`);
+  const max = values.includes(Infinity) ? Infinity : Math.max(...finite);
+  if (finite.length > 0 || max === Infinity) notes.push(`max ${formatQuantity(max, unit)}`);
+  if (perStep)
+    notes.push(
+      `${formatQuantity(
+        finite.reduce((a, v) => a + v, 0),
+        unit,
+      )} over the window`,
+    );
   const nan = values.filter(Number.isNaN).length;
   const inf = values.length - finite.length - nan;
   if (nan > 0) notes.push(`${nan} of ${values.length} values NaN`);
   if (inf > 0) notes.push(`${inf} of ${values.length} values infinite`);
-  return `${formatQuantity(first, unit)} → ${formatQuantity(last, unit)} (${notes.join("; ")})`;
+  const range = `${formatQuantity(first, unit)} → ${formatQuantity(last, unit)} (${notes.join("; ")})`;
+  if (!perStep) return range;
+  const what = signal.valueKind === "counter" ? "increase" : "code changes";
+  return `${what} per ${formatAge(stepMs)}: ${range}`;
 }
 
 function linksOf(

@@ -24,7 +24,7 @@ describe("the alert's own signal in words", () => {
         { query: "q", labels: {}, samples: at([1, Infinity, 2]), valueKind: "gauge" },
         STEP,
       ),
-    ).toBe("1 → 2 (max 2; 1 of 3 values infinite)");
+    ).toBe("1 → 2 (max +Inf; 1 of 3 values infinite)");
     expect(signalSummary({ query: "q", labels: {}, samples: at([NaN, NaN]) }, STEP)).toBe(
       "NaN → NaN (2 of 2 values NaN)",
     );
@@ -36,6 +36,21 @@ describe("the alert's own signal in words", () => {
     expect(
       signalSummary({ query: "q", labels: {}, samples: increases, valueKind: "counter" }, STEP),
     ).toBe("increase per 15s: 0 → 0 (max 300; 750 over the window)");
+    // In its unit, and a NaN among the increases is said, not dropped.
+    expect(
+      signalSummary(
+        {
+          query: "q",
+          labels: {},
+          samples: at([0, NaN, 5e9, 0]),
+          valueKind: "counter",
+          unit: "bytes",
+        },
+        STEP,
+      ),
+    ).toBe(
+      "increase per 15s: 0 B → 0 B (max 4.66 GiB; 4.66 GiB over the window; 1 of 4 values NaN)",
+    );
   });
 
   it("puts levels in the monitor's unit", () => {
