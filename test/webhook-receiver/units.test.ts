@@ -66,6 +66,30 @@ describe("normalising Alertmanager's quirks", () => {
     );
   });
 
+  it("reads RFC 3339 times only: a bare year or a time without its zone is refused", () => {
+    const at = (startsAt: string) => {
+      const payload = webhookPayload({ alerts: [{ name: "A" }] });
+      return parseWebhookPayload({
+        ...payload,
+        alerts: payload.alerts.map((a) => ({ ...a, startsAt })),
+      });
+    };
+    expect(at("2026-11-22T10:00:00.123456789-05:00").ok).toBe(true);
+    for (const bad of [
+      "2024",
+      "2026-11-22T10:00:00",
+      "2026-11-22 10:00:00Z",
+      "2026-13-01T00:00:00Z",
+    ]) {
+      const parsed = at(bad);
+      expect(parsed.ok, bad).toBe(false);
+      if (!parsed.ok)
+        expect(parsed.diagnostics[0]?.message, bad).toContain(
+          "alerts[0].startsAt: expected an RFC 3339 time such as 2026-11-22T10:30:00Z",
+        );
+    }
+  });
+
   it("keys duplicates on group, status and alerts, not on the sender's external URL", () => {
     const a = parseWebhookPayload(webhookPayload({ alerts: [{ name: "A" }] }));
     const b = parseWebhookPayload({

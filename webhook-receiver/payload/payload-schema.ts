@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRfc3339 } from "./rfc3339.js";
 
 /**
  * Alertmanager's webhook payload, version 4, as documented in
@@ -13,7 +14,7 @@ const labelMap = z.record(z.string(), z.string());
 const status = z.enum(["firing", "resolved"]);
 const timestamp = z
   .string()
-  .refine((text) => !Number.isNaN(Date.parse(text)), { message: "expected an RFC 3339 time" });
+  .refine(isRfc3339, { message: "expected an RFC 3339 time such as 2026-11-22T10:30:00Z" });
 
 export const alertSchema = z.looseObject({
   status,

@@ -1,5 +1,6 @@
 import type { WebhookPayload } from "./payload-schema.js";
 import { WEBHOOK_PAYLOAD_VERSION } from "./payload-schema.js";
+import { isRfc3339 } from "./rfc3339.js";
 
 /**
  * True only for a body that `webhookPayloadSchema` accepts as it is: the schema's rules,
@@ -78,7 +79,7 @@ function isStatus(value: unknown): boolean {
   return value === "firing" || value === "resolved";
 }
 
-/** The schema's `timestamp`: a string Date.parse reads. */
+/** The schema's `timestamp`. */
 function isTimestamp(value: unknown): boolean {
-  return typeof value === "string" && !Number.isNaN(Date.parse(value));
+  return typeof value === "string" && isRfc3339(value);
 }
