@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../core/diagnostics/format.js";
 import { builtinTemplates } from "../../webhook-receiver/config/load-config.js";
+import { dedupKey } from "../../webhook-receiver/payload/dedup-key.js";
 import { parseWebhookPayload } from "../../webhook-receiver/payload/parse-payload.js";
 import { renderMessage } from "../../webhook-receiver/render/render-message.js";
 import { requireFixtures } from "../support/fixtures.js";
@@ -28,6 +29,23 @@ const NOW = new Date("2026-11-22T04:00:00Z");
 describe.skipIf(!fixtures.available)("real Alertmanager payloads", () => {
   it("covers the fixture folder", () => {
     expect(files.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it("keeps alerts apart that their sender gave one fingerprint (only annotations alike are repeats)", () => {
+    const key = (file: string): string => {
+      const parsed = parseWebhookPayload(JSON.parse(readFileSync(join(dir, file), "utf8")), file);
+      if (!parsed.ok) throw new Error(formatDiagnostics(parsed.diagnostics));
+      return dedupKey(parsed.notification);
+    };
+    // All four carry fingerprint dd19ae3d4e06ac55; the last two with other labels.
+    const keys = [
+      "all_ok.json",
+      "all_ok_extra_annotations.json",
+      "all_ok_extra_labels.json",
+      "without_instance_field.json",
+    ].map(key);
+    expect(keys[1]).toBe(keys[0]);
+    expect(new Set(keys).size).toBe(3);
   });
 
   for (const file of files) {
