@@ -85,6 +85,30 @@ default_route:
           "alerts[0].labels",
         ],
         [group(1, 3, LIMITS.maxLabelLength + 1, "c"), "max_label_length", "alerts[0].labels.l0"],
+        // The group's and alerts' other strings are bounded too.
+        [
+          { ...group(1, 2, 10, "f"), receiver: "r".repeat(LIMITS.maxLabelLength + 1) },
+          "max_label_length",
+          "receiver",
+        ],
+        [
+          {
+            ...group(1, 2, 10, "g"),
+            groupKey: "{}:{}".padEnd(LIMITS.maxAnnotationLength + 1, "k"),
+          },
+          "max_annotation_length",
+          "groupKey",
+        ],
+        [
+          (() => {
+            const body = group(1, 2, 10, "h");
+            (body.alerts[0] as Record<string, unknown>)["generatorURL"] =
+              `http://prometheus:9090/graph?g0.expr=${"x".repeat(LIMITS.maxAnnotationLength)}`;
+            return body;
+          })(),
+          "max_annotation_length",
+          "alerts[0].generatorURL",
+        ],
       ] as const;
       // The issue's stall: one alert with 50,000 labels, under the body limit.
       const fiftyThousand = group(1, 50_000, 12, "d");
@@ -111,14 +135,14 @@ default_route:
       for (const [limit, count] of [
         ["max_alerts_per_group", 1],
         ["max_labels_per_alert", 2],
-        ["max_label_length", 1],
-        ["max_annotation_length", 1],
+        ["max_label_length", 2],
+        ["max_annotation_length", 3],
       ] as const)
         expect(metrics).toContain(
           `aiwatch_receiver_payload_limit_refusals_total{limit="${limit}"} ${count}`,
         );
       expect(metrics).toContain(
-        'aiwatch_receiver_requests_rejected_total{reason="limit_exceeded",endpoint="alerts"} 5',
+        'aiwatch_receiver_requests_rejected_total{reason="limit_exceeded",endpoint="alerts"} 8',
       );
       expect(await harness.receiver.store.history(0)).toEqual([]);
     },

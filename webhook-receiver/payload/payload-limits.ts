@@ -56,6 +56,8 @@ export function checkPayloadLimits(
       path: ["alerts"],
       message: `alerts: ${alerts.length} alerts in one group, more than limits.max_alerts_per_group (${limits.maxAlertsPerGroup})`,
     };
+  const fields = checkText(body, [], GROUP_TEXT_FIELDS, limits);
+  if (fields) return fields;
   for (const key of ["groupLabels", "commonLabels"] as const) {
     const found = checkMap(body[key], [key], limits.maxLabelsPerAlert, limits.maxLabelLength);
     if (found) return found;
@@ -71,6 +73,8 @@ export function checkPayloadLimits(
   if (!Array.isArray(alerts)) return undefined;
   for (const [index, alert] of (alerts as unknown[]).entries()) {
     if (!isRecord(alert)) continue;
+    const text = checkText(alert, ["alerts", index], ALERT_TEXT_FIELDS, limits);
+    if (text) return text;
     const labels = checkMap(
       alert["labels"],
       ["alerts", index, "labels"],
@@ -86,6 +90,43 @@ export function checkPayloadLimits(
       "max_annotation_length",
     );
     if (notes) return notes;
+  }
+  return undefined;
+}
+
+/**
+ * The other strings a webhook carries are bounded too (they are stored, keyed and shown):
+ * names like a label (max_label_length), free text like an annotation
+ * (max_annotation_length; a generator URL holds a whole PromQL expression).
+ */
+const GROUP_TEXT_FIELDS = [
+  ["receiver", "max_label_length"],
+  ["status", "max_label_length"],
+  ["groupKey", "max_annotation_length"],
+  ["externalURL", "max_annotation_length"],
+] as const;
+const ALERT_TEXT_FIELDS = [
+  ["status", "max_label_length"],
+  ["fingerprint", "max_label_length"],
+  ["generatorURL", "max_annotation_length"],
+] as const;
+
+function checkText(
+  record: Record<string, unknown>,
+  path: readonly (string | number)[],
+  fields: readonly (readonly [string, "max_label_length" | "max_annotation_length"])[],
+  limits: PayloadLimits,
+): PayloadLimitViolation | undefined {
+  for (const [field, limit] of fields) {
+    const value = record[field];
+    if (typeof value !== "string") continue;
+    const max = limit === "max_label_length" ? limits.maxLabelLength : limits.maxAnnotationLength;
+    if (value.length > max)
+      return {
+        limit,
+        path: [...path, field],
+        message: `${formatFieldPath([...path, field])}: ${value.length} characters, more than limits.${limit} (${max})`,
+      };
   }
   return undefined;
 }
