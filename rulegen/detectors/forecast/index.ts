@@ -177,7 +177,7 @@ export const forecastDetector: DetectorDefinition<ForecastParams> = {
         ? quantityText(monitor, limit.value, numberLiteral(limit.value))
         : "its limit";
     return {
-      summary: `${titleOf(monitor)}: forecast ${valueText(monitor)} ${limit.op === ">" ? "exceeds" : "falls below"} ${target} within ${params.horizon}${groupText(monitor)}`,
+      summary: `${titleOf(monitor)}: predicted to reach ${valueText(monitor)} within ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${target}${groupText(monitor)}`,
       description: `Extrapolating the last ${params.window} of ${signalText(monitor)}, it reaches ${valueText(monitor)} in ${params.horizon}, ${limit.op === ">" ? "above" : "below"} ${typeof limit.value === "number" ? target : "`" + escapeTemplateText(limit.value) + "`"}. Layer: ${monitor.layer}.`,
     };
   },
