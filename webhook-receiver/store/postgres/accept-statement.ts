@@ -17,15 +17,25 @@ export function acceptStatementText(rows: number): string {
   const values: string[] = [];
   for (let row = 0; row < rows; row++) {
     const p = SCALARS + row * COLUMNS;
-    values.push(`($${p + 1}, $${p + 2}::bigint, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`);
+    values.push(
+      `(${row}, $${p + 1}, $${p + 2}::bigint, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`,
+    );
   }
+  // Ids in arrival order (each row's place in the batch): routing, incident filing and
+  // delivery follow ids, so a group's "resolved" never goes before its "firing". Keys are
+  // inserted in sorted order, so that two replicas' batches lock them in one order and
+  // never deadlock. nextval runs over the sorted subquery, row by row.
   return `WITH input AS (
   SELECT * FROM (VALUES ${values.join(", ")})
-    AS t(key, received_at, receiver, group_key, status, payload)
+    AS t(ord, key, received_at, receiver, group_key, status, payload)
   WHERE key IS NOT NULL
+), ids AS (
+  SELECT key, nextval(pg_get_serial_sequence('notifications', 'id')) AS id
+  FROM (SELECT key FROM input ORDER BY ord) AS arrival
 ), keyed AS (
   INSERT INTO dedup_keys AS d (key, notification_id, seen_at)
-  SELECT key, nextval(pg_get_serial_sequence('notifications', 'id')), received_at FROM input
+  SELECT i.key, ids.id, i.received_at FROM input i JOIN ids ON ids.key = i.key
+  ORDER BY i.key
   ON CONFLICT (key) DO UPDATE
     SET notification_id = excluded.notification_id, seen_at = excluded.seen_at
     WHERE d.seen_at < $1

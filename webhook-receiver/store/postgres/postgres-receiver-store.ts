@@ -122,16 +122,13 @@ export class PostgresReceiverStore implements ReceiverStore {
     this.track(async () => {
       if (records.length === 0) return [];
       // A key twice in one batch: the later ones are duplicates of the first (one
-      // INSERT ... ON CONFLICT may not touch a row twice). Sorted keys lock in one order,
-      // so two replicas' batches never deadlock on each other.
+      // INSERT ... ON CONFLICT may not touch a row twice). In arrival order: the statement
+      // numbers them so (and locks their keys in sorted order; see accept-statement.ts).
       const firstOf = new Map<string, number>();
       records.forEach((r, i) => {
         if (!firstOf.has(r.dedupKey)) firstOf.set(r.dedupKey, i);
       });
-      const unique = [...firstOf.values()]
-        .map((i) => records[i])
-        .filter((r) => r !== undefined)
-        .sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0));
+      const unique = [...firstOf.values()].map((i) => records[i]).filter((r) => r !== undefined);
       const fresh = new Map<string, number>();
       // One statement per 512 rows: the receiver's batches are never larger.
       for (let from = 0; from < unique.length; from += ACCEPT_STATEMENT_MAX_ROWS) {
@@ -210,6 +207,8 @@ export class PostgresReceiverStore implements ReceiverStore {
              SELECT t.id, t.destination, t.route, 'notification', $5::bigint, $5::bigint
              FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(id, destination, route)
              JOIN removed r ON r.notification_id = t.id
+             -- Deliveries are sent in id order: a group's messages in the order accepted.
+             ORDER BY t.id
            ), enriched AS (
              INSERT INTO enrichments (notification_id, enrichment)
              SELECT t.id, t.enrichment FROM unnest($6::bigint[], $7::text[]) AS t(id, enrichment)
