@@ -23,6 +23,8 @@ const MIN_PATH_TOKEN_LENGTH = 16;
  * A header value `<scheme> <credentials>`, whatever the scheme: Bearer and Basic, but also
  * Opsgenie's `GenieKey`, Okta's `SSWS`, PagerDuty's `Token token=…` and any in-house one.
  */
+/** A secret that is a URL (its parts are redacted as a URL's, not a header's). */
+const URL_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SCHEMED_VALUE = /^\s*([A-Za-z][\w.-]*)\s+(\S(?:.*\S)?)\s*$/;
 
 /**
@@ -54,7 +56,7 @@ function schemedFragments(text: string): { value: string; min: number }[] {
   const match = SCHEMED_VALUE.exec(text);
   const scheme = match?.[1];
   const credentials = match?.[2];
-  if (!scheme || !credentials || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
+  if (!scheme || !credentials || URL_WITH_SCHEME.test(text)) return [];
   const out = [{ value: credentials, min: MIN_SECRET_LENGTH }];
   for (const item of credentials.split(/[\s,]+/)) {
     const eq = item.indexOf("=");
@@ -74,7 +76,7 @@ function schemedFragments(text: string): { value: string; min: number }[] {
 }
 
 function urlFragments(text: string): { value: string; min: number }[] {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
+  if (!URL_WITH_SCHEME.test(text)) return [];
   let url: URL;
   try {
     url = new URL(text);
