@@ -49,8 +49,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       events({
         signal: eventsIn('aiwatch_training_outlier_steps_total{metric="loss",direction="up"}'),
         severity: "warning",
-        summary: `Loss spike in run ${run}: {{ $value }} logged step(s) above the trailing band in ${EVENT_WINDOW}`,
-        description: `The train loss of run ${run} left its trailing robust band (median of the last logged steps plus the larger of 15% and 4 robust deviations) upwards at {{ $value }} logged step(s) in the last ${EVENT_WINDOW}. Layer: model.`,
+        summary: `Loss spike in run ${run} — logged steps above the trailing band in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `The train loss of run ${run} left its trailing robust band (median of the last logged steps plus the larger of 15% and 4 robust deviations) upwards. Logged steps above it in the last ${EVENT_WINDOW}: {{ $value }}. Layer: model.`,
       }),
   },
   {
@@ -69,8 +69,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       events({
         signal: eventsIn('aiwatch_training_degraded_steps_total{metric="loss"}'),
         severity: "critical",
-        summary: `Loss diverging in run ${run}: {{ $value }} logged step(s) above its recent best level in ${EVENT_WINDOW}`,
-        description: `The train loss level of run ${run} (the median of its last logged steps) stayed more than 12% above its lowest level of the last 1000 logged steps at {{ $value }} step(s) in the last ${EVENT_WINDOW}: it is rising against its own recent minimum. Grad-norm spikes before it point at the optimizer. Layer: model.`,
+        summary: `Loss diverging in run ${run} — logged steps above its recent best level in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `The train loss level of run ${run} (the median of its last logged steps) stayed more than 12% above its lowest level of the last 1000 logged steps: it is rising against its own recent minimum. Logged steps that far above it in the last ${EVENT_WINDOW}: {{ $value }}. Grad-norm spikes before it point at the optimizer. Layer: model.`,
       }),
   },
   {
@@ -89,8 +89,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       events({
         signal: eventsIn('aiwatch_training_outlier_steps_total{metric="grad_norm",direction="up"}'),
         severity: "warning",
-        summary: `Grad-norm spike in run ${run}: {{ $value }} logged step(s) above 3x the trailing median in ${EVENT_WINDOW}`,
-        description: `The gradient norm of run ${run} jumped above three times its trailing median at {{ $value }} logged step(s) in the last ${EVENT_WINDOW}. Single spikes that recover are common; repeated ones often come before a divergence. Layer: model.`,
+        summary: `Grad-norm spike in run ${run} — logged steps above 3x the trailing median in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `The gradient norm of run ${run} jumped above three times its trailing median. Logged steps above it in the last ${EVENT_WINDOW}: {{ $value }}. Single spikes that recover are common; repeated ones often come before a divergence. Layer: model.`,
       }),
   },
   {
@@ -102,8 +102,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       events({
         signal: eventsIn("aiwatch_training_overflow_steps_total"),
         severity: "warning",
-        summary: `Loss-scale overflows in run ${run}: skipped iterations at {{ $value }} logged step(s) in ${EVENT_WINDOW}`,
-        description: `Run ${run} skipped at least 3 of its last 100 iterations (mixed-precision overflows: the loss scale keeps halving) at {{ $value }} logged step(s) in the last ${EVENT_WINDOW}. A healthy dynamic loss scale skips about one iteration in a thousand. Layer: model.`,
+        summary: `Loss-scale overflows in run ${run} — logged steps with skipped iterations in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `Run ${run} skipped at least 3 of its last 100 iterations (mixed-precision overflows: the loss scale keeps halving). Logged steps with that many skipped in the last ${EVENT_WINDOW}: {{ $value }}. A healthy dynamic loss scale skips about one iteration in a thousand. Layer: model.`,
       }),
   },
   {
@@ -123,8 +123,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
           'aiwatch_training_degraded_steps_total{metric=~"samples_per_second|tokens_per_second"}',
         ),
         severity: "warning",
-        summary: `Throughput drop in run ${run}: {{ $value }} slow logged step(s) in ${EVENT_WINDOW}`,
-        description: `The training throughput of run ${run} (samples or tokens per second, median of its last logged steps) was more than 30% below its best level of the last 64 logged steps at {{ $value }} step(s) in the last ${EVENT_WINDOW}. Layer: environment.`,
+        summary: `Throughput drop in run ${run} — slow logged steps in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `The training throughput of run ${run} (samples or tokens per second, median of its last logged steps) was more than 30% below its best level of the last 64 logged steps. Slow logged steps in the last ${EVENT_WINDOW}: {{ $value }}. Layer: environment.`,
       }),
       layer: "environment",
     }),
@@ -143,8 +143,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       ...events({
         signal: eventsIn('aiwatch_training_degraded_steps_total{metric=~"eval_.*"}'),
         severity: "warning",
-        summary: `Eval regression in run ${run}: {{ $labels.metric }} worse than its best at {{ $value }} evaluation(s) in ${EVENT_WINDOW}`,
-        description: `The evaluation metric {{ $labels.metric }} of run ${run} was more than 3% worse than its best value of the last 1000 evaluations at {{ $value }} evaluation(s) in the last ${EVENT_WINDOW}. Layer: model.`,
+        summary: `Eval regression in run ${run}: {{ $labels.metric }} worse than its best — evaluations that far off in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `The evaluation metric {{ $labels.metric }} of run ${run} was more than 3% worse than its best value of the last 1000 evaluations. Evaluations that far off in the last ${EVENT_WINDOW}: {{ $value }}. Layer: model.`,
       }),
       by: [...RUN, "metric"],
     }),
@@ -163,8 +163,8 @@ export const TRAINING_PRESETS: readonly Preset[] = [
       events({
         signal: `${eventsIn('aiwatch_training_nonfinite_values_total{metric=~".*loss.*"}')} or ${eventsIn("aiwatch_training_nan_iterations_total")}`,
         severity: "critical",
-        summary: `Non-finite loss in run ${run}: {{ $value }} in ${EVENT_WINDOW}`,
-        description: `Run ${run} logged {{ $value }} NaN or infinite loss value(s), or iterations its trainer reported as NaN, in the last ${EVENT_WINDOW}. Counted by the exporter at every step, so vmalert (which drops NaN samples) sees them too. Layer: model.`,
+        summary: `Non-finite loss in run ${run} — NaN or infinite values in the last ${EVENT_WINDOW}: {{ $value }}`,
+        description: `Run ${run} logged NaN or infinite loss values, or iterations its trainer reported as NaN. Count in the last ${EVENT_WINDOW}: {{ $value }}. Counted by the exporter at every step, so vmalert (which drops NaN samples) sees them too. Layer: model.`,
       }),
   },
   {

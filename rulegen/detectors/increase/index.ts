@@ -109,7 +109,7 @@ export const increaseDetector: DetectorDefinition<IncreaseParams> = {
       summary: `${titleOf(monitor)}: ${counter ? `+{{ printf "%.0f" $value }}` : "event code changed"} in the last ${monitor.detector.window}${groupText(monitor)}`,
       description: counter
         ? `The counter ${signalText(monitor)} increased by {{ printf "%.0f" $value }} in the last ${monitor.detector.window}. Layer: ${monitor.layer}.`
-        : `The event-code gauge ${signalText(monitor)} changed {{ printf "%.0f" $value }} time(s) in the last ${monitor.detector.window} and now holds a non-zero code. Layer: ${monitor.layer}.`,
+        : `The event-code gauge ${signalText(monitor)} now holds a non-zero code. Changes in the last ${monitor.detector.window}: {{ printf "%.0f" $value }}. Layer: ${monitor.layer}.`,
     };
   },
 

@@ -357,6 +357,34 @@ describe("the rendered analysis", () => {
     });
   });
 
+  it("says a counter's evidence is its increase, in the monitor's unit", () => {
+    // A hypothetical bytes counter of the run: flat, then 2 GiB a step from 9 minutes before.
+    const written: Observation = {
+      monitor: "checkpoint-bytes-written",
+      layer: "environment",
+      labels: { run_id: "r-17" },
+      locality: { locality: "workload", kind: "run", label: "run_id", value: "r-17" },
+      valueKind: "counter",
+      unit: "bytes",
+      values: samples((m) => (m >= -9 && m < -8 ? 2 * 2 ** 30 : 0)),
+      prior: NEUTRAL_PRIOR,
+      query: 'sum by (run_id) (increase(checkpoint_bytes_written_total{run_id="r-17"}[15s]))',
+    };
+    const enrichment = renderAnalysis(
+      {
+        ...analysis,
+        evidence: { ...evidence, observations: [written] },
+        verdict: decideVerdict([written], window, DEFAULT_SCORING),
+      },
+      links,
+      undefined,
+    );
+    const row = enrichment.details.find((d) => d.label.startsWith("Evidence 1"));
+    expect(row?.text).toMatch(
+      /^checkpoint-bytes-written run_id=r-17: counter increased by 8 GiB \(z /,
+    );
+  });
+
   it("marks a message sent before its evidence as not enriched", () => {
     const text = render(
       consoleDestination("out", () => undefined),
