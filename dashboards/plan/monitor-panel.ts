@@ -2,9 +2,11 @@ import { monitorSeries } from "../../rulegen/monitor-view.js";
 import type { MonitorSeries, SeriesSelect } from "../../rulegen/monitor-view.js";
 import type { Monitor, Settings } from "../../spec/model/monitor.js";
 import { MONITOR_LABEL } from "../../spec/model/naming.js";
+import { UNIT_INFO } from "../../spec/model/unit.js";
+import type { Unit } from "../../spec/model/unit.js";
 import { aggregateBy, formatMatcher, quote } from "../../core/promql/promql-text.js";
 import type { DataPanelPlan, QueryPlan } from "./dashboard-plan.js";
-import { signalUnit } from "./units.js";
+import { COUNT, signalUnit } from "./units.js";
 import { variableMatchers, withMatchers } from "./variables.js";
 import type { DomainVariable } from "./variables.js";
 
@@ -32,12 +34,13 @@ export function monitorPanel(
     expr: line.expr,
     legend: groupLegend ? `${line.legend} ${groupLegend}` : line.legend,
   }));
+  const linesOnly = lines.length > 0 ? view?.linesOnly : undefined;
   return {
     title: `${monitor.alertName} (${monitor.detector.type})`,
     description: describe(monitor),
     kind: "timeseries",
-    unit: signalUnit(monitor),
-    queries: [signal, ...lines],
+    unit: linesOnly ? linesUnit(monitor, linesOnly.unit) : signalUnit(monitor),
+    queries: linesOnly ? lines : [signal, ...lines],
     links: [
       {
         title: `Alert rule ${monitor.alertName}`,
@@ -47,6 +50,11 @@ export function monitorPanel(
     ],
     ...(view?.threshold !== undefined ? { threshold: view.threshold } : {}),
   };
+}
+
+function linesUnit(monitor: Monitor, unit: "signal" | "none" | Unit): string {
+  if (unit === "signal") return signalUnit(monitor);
+  return unit === "none" ? COUNT : UNIT_INFO[unit].grafana;
 }
 
 function seriesSelect(

@@ -17,17 +17,25 @@ const WORD_SPELLING: Readonly<Record<string, string>> = {
   ecc: "ECC",
   gpu: "GPU",
   gpus: "GPUs",
+  http: "HTTP",
   id: "ID",
   js: "JS",
   kl: "KL",
   ks: "KS",
+  kv: "KV",
+  llm: "LLM",
   mig: "MIG",
   nan: "NaN",
+  nccl: "NCCL",
   nvlink: "NVLink",
   oom: "OOM",
   pcie: "PCIe",
   psi: "PSI",
+  rocm: "ROCm",
   slo: "SLO",
+  sm: "SM",
+  tpot: "TPOT",
+  ttft: "TTFT",
   xid: "XID",
 };
 
@@ -53,13 +61,19 @@ export function signalText(monitor: Monitor): string {
 }
 
 /**
+ * Up to six significant digits, trailing zeros dropped, and no exponent below a million:
+ * Go's `%.4g` wrote 12,340 ms as "1.234e+04 ms" and a 15 kW threshold as "1.5e+04 W".
+ */
+const PLAIN_NUMBER = "%.6g";
+
+/**
  * `$value` as the alert's text prints it, in the monitor's unit: Prometheus's own
  * humanize functions where one fits the unit (`945.8ms`, `1.5GiB`, `95%`, `1.41GHz`),
- * else four significant digits and the unit's symbol.
+ * else the plain number and the unit's symbol.
  */
 export function valueText(monitor: Monitor): string {
   const unit = monitor.unit;
-  if (unit === undefined) return `{{ printf "%.4g" $value }}`;
+  if (unit === undefined) return `{{ printf "${PLAIN_NUMBER}" $value }}`;
   switch (unit) {
     case "seconds":
       return "{{ $value | humanizeDuration }}";
@@ -71,9 +85,9 @@ export function valueText(monitor: Monitor): string {
     case "hertz":
       return `{{ $value | humanize }}${UNIT_INFO[unit].symbol}`;
     case "percent":
-      return `{{ printf "%.4g" $value }}%`;
+      return `{{ printf "${PLAIN_NUMBER}" $value }}%`;
     default:
-      return `{{ printf "%.4g" $value }} ${UNIT_INFO[unit].symbol}`;
+      return `{{ printf "${PLAIN_NUMBER}" $value }} ${UNIT_INFO[unit].symbol}`;
   }
 }
 
@@ -92,8 +106,8 @@ export function quantityText(monitor: Monitor, value: number, literal: string): 
     case "hertz":
       return `${humanize(value)}${UNIT_INFO[unit].symbol}`;
     case "percent":
-      return `${goSprintf("%.4g", [value])}%`;
+      return `${goSprintf(PLAIN_NUMBER, [value])}%`;
     default:
-      return `${goSprintf("%.4g", [value])} ${UNIT_INFO[unit].symbol}`;
+      return `${goSprintf(PLAIN_NUMBER, [value])} ${UNIT_INFO[unit].symbol}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { Monitor, Settings } from "../../spec/model/monitor.js";
+import type { Unit } from "../../spec/model/unit.js";
 import type { RecordingRule } from "../plan/rule-plan.js";
 import type { SignalShape } from "../plan/signal-source.js";
 import type { TestScenario } from "../testgen/scenario.js";
@@ -94,4 +95,11 @@ export interface SeriesSelect {
 export interface DetectorView {
   readonly lines: readonly { readonly expr: string; readonly legend: string }[];
   readonly threshold?: number;
+  /**
+   * Set when the signal is a cumulative counter the detector reads only through its lines
+   * (a ratio of two counters, a burn rate, an increase): drawn beside them, its lifetime
+   * total would only set the axis, so the panel shows the lines alone, in `unit`: the
+   * signal's own (`signal`), a spec unit, or a plain number (`none`).
+   */
+  readonly linesOnly?: { readonly unit: "signal" | "none" | Unit };
 }

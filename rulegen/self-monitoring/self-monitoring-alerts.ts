@@ -206,9 +206,10 @@ export const SELF_MONITORING_ALERTS: readonly SelfMonitoringAlert[] = [
     expr: "aiwatch_receiver_dead_letters > 0",
     forMs: 5 * MINUTE,
     severity: "warning",
-    summary: "{{ $value }} messages for {{ $labels.destination }} could not be delivered",
+    summary:
+      "Messages for {{ $labels.destination }} could not be delivered (dead letters: {{ $value }})",
     description:
-      "{{ $labels.instance }} holds {{ $value }} dead letters for destination {{ $labels.destination }}: messages it gave up on after their retries or a permanent error. They are not sent unless replayed: `aiwatch receiver dead-letters` lists them with the last error, `aiwatch receiver replay` sends them again once the cause is fixed.",
+      "{{ $labels.instance }} holds dead letters for destination {{ $labels.destination }} ({{ $value }} now): messages it gave up on after their retries or a permanent error. They are not sent unless replayed: `aiwatch receiver dead-letters` lists them with the last error, `aiwatch receiver replay` sends them again once the cause is fixed.",
     scenario: {
       inputs: [
         {

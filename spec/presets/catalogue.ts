@@ -244,6 +244,7 @@ export const PRESETS: readonly Preset[] = [
         by: names.gpuLabels,
         aggregation: "max",
         ...(names.memoryExhaustion.unit ? { unit: names.memoryExhaustion.unit } : {}),
+        ...names.memoryExhaustion.annotations,
         detector: {
           type: "forecast",
           window: "1h",

@@ -28,6 +28,8 @@ export interface GpuNames {
     /** aiwatch counts bytes; DCGM counts MiB, which has no unit of its own in the spec. */
     readonly unit?: "bytes";
     readonly limit: { readonly above: string } | { readonly below: number };
+    /** Annotations that say the MiB a unit-less series counts in. */
+    readonly annotations?: { readonly summary: string; readonly description: string };
   };
   /** Expression of GPU utilisation (0-1) on GPUs that hold memory, i.e. a job owns them. */
   readonly utilisationWhileAllocated: (by: readonly string[]) => string;
@@ -69,7 +71,14 @@ export function gpuNames(source: GpuSource, hostnameLabel: HostnameLabel = "Host
     throttling: (by) =>
       `max by (${by.join(", ")}) (floor(DCGM_FI_DEV_CLOCK_THROTTLE_REASONS / 32) % 8 > bool 0)`,
     // Used reaches used + free exactly when free reaches 0.
-    memoryExhaustion: { signal: "DCGM_FI_DEV_FB_FREE", limit: { below: 0 } },
+    memoryExhaustion: {
+      signal: "DCGM_FI_DEV_FB_FREE",
+      limit: { below: 0 },
+      annotations: {
+        summary: `GPU memory exhaustion forecast: free framebuffer memory predicted to reach {{ printf "%.0f" $value }} MiB within 4h on ${hostnameLabel}={{ $labels.${hostnameLabel} }}, gpu={{ $labels.gpu }}`,
+        description: `Extrapolating the last 1h of DCGM_FI_DEV_FB_FREE, GPU {{ $labels.gpu }} (UUID {{ $labels.UUID }}) on {{ $labels.${hostnameLabel} }} has {{ printf "%.0f" $value }} MiB of framebuffer memory free in 4h: it runs out before then. Layer: environment.`,
+      },
+    },
     // DCGM reports utilisation in percent and framebuffer memory in MiB.
     utilisationWhileAllocated: (by) =>
       `max by (${by.join(", ")}) (DCGM_FI_DEV_GPU_UTIL) / 100 and on(${by.join(", ")}) max by (${by.join(", ")}) (DCGM_FI_DEV_FB_USED) > ${ALLOCATED_BYTES / 1_048_576}`,

@@ -153,6 +153,22 @@ describe("generated dashboards", () => {
     expect(forecast?.targets?.[1]?.expr).toMatch(/^predict_linear\(/);
   });
 
+  it("draws what a counter's detector compares, not the counter's lifetime total", () => {
+    const inference = dashboards.find((d) => d.uid.endsWith("-inference"));
+    const panel = (start: string) => inference?.panels.find((p) => p.title.startsWith(start));
+    // A ratio of two counters: the ratio over its window, in percent.
+    const accuracy = panel("PredictionAccuracyDrop");
+    expect(accuracy?.fieldConfig?.defaults?.unit).toBe("percentunit");
+    expect(accuracy?.targets?.map((t) => t.expr)).toEqual([
+      expect.stringMatching(/:numerator_increase1h\{.*\} \/ .*:total_increase1h\{/),
+    ]);
+    // A latency SLO: burn rates, plain factors (its buckets' `_seconds` is not their unit).
+    const slo = panel("InferenceLatencySlo");
+    expect(slo?.fieldConfig?.defaults?.unit).toBe("short");
+    for (const target of slo?.targets ?? []) expect(target.expr).not.toMatch(/^avg by/);
+    expect(slo?.targets?.length).toBeGreaterThan(0);
+  });
+
   it("gives every panel that draws numbers a unit Grafana knows", () => {
     const known = new Set<string>(Object.values(GRAFANA_UNITS).map(String));
     const specs = [

@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { formatDuration } from "../../../core/duration.js";
 import type { AnomalyParams } from "../../../spec/schema/detectors/anomaly.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import { checkBuckets } from "../bucket-checks.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { anomalyLayout } from "./layout.js";
@@ -75,8 +75,8 @@ export const anomalyDetector: DetectorDefinition<AnomalyParams> = {
           ? "below its usual troughs"
           : "outside its usual range";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} is ${where}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }}: ${threshold(params)} spreads past its usual ${params.bucket} ${params.direction === "down" ? "troughs" : "peaks"} over the last ${params.window}, and beyond anything in the last ${formatDuration(anomalyLayout(monitor, settings).recentMs)}. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${valueText(monitor)} is ${where}${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is ${valueText(monitor)}: ${threshold(params)} spreads past its usual ${params.bucket} ${params.direction === "down" ? "troughs" : "peaks"} over the last ${params.window}, and beyond anything in the last ${formatDuration(anomalyLayout(monitor, settings).recentMs)}. Layer: ${monitor.layer}.`,
     };
   },
 

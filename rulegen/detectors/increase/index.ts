@@ -8,7 +8,7 @@ import type { Sample } from "../../testgen/prometheus-increase.js";
 import { SeriesValues } from "../../testgen/series-values.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
 import type { Labels, TestScenario } from "../../testgen/scenario.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import type { DetectorDefinition } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
 import type { IncreaseParams } from "../../../spec/schema/detectors/increase.js";
@@ -105,10 +105,12 @@ export const increaseDetector: DetectorDefinition<IncreaseParams> = {
 
   defaultAnnotations(monitor) {
     const counter = monitor.detector.mode === "counter";
+    // A count of events is whole; an increase of seconds or bytes is in its unit.
+    const increase = monitor.unit ? valueText(monitor) : `{{ printf "%.0f" $value }}`;
     return {
-      summary: `${titleOf(monitor)}: ${counter ? `+{{ printf "%.0f" $value }}` : "event code changed"} in the last ${monitor.detector.window}${groupText(monitor)}`,
+      summary: `${titleOf(monitor)}: ${counter ? `+${increase}` : "event code changed"} in the last ${monitor.detector.window}${groupText(monitor)}`,
       description: counter
-        ? `The counter ${signalText(monitor)} increased by {{ printf "%.0f" $value }} in the last ${monitor.detector.window}. Layer: ${monitor.layer}.`
+        ? `The counter ${signalText(monitor)} increased by ${increase} in the last ${monitor.detector.window}. Layer: ${monitor.layer}.`
         : `The event-code gauge ${signalText(monitor)} now holds a non-zero code. Changes in the last ${monitor.detector.window}: {{ printf "%.0f" $value }}. Layer: ${monitor.layer}.`,
     };
   },
@@ -125,6 +127,8 @@ export const increaseDetector: DetectorDefinition<IncreaseParams> = {
         },
       ],
       threshold: monitor.detector.threshold,
+      // An event-code gauge's code is worth seeing beside its changes; a counter's total is not.
+      ...(monitor.detector.mode === "counter" ? { linesOnly: { unit: "signal" as const } } : {}),
     };
   },
 };

@@ -65,8 +65,8 @@ export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
         ? `requests slower than ${numberLiteral(params.latency_threshold)}s`
         : "bad events";
     return {
-      summary: `${titleOf(monitor)}: error budget burning {{ printf "%.3g" $value }}x too fast over {{ $labels.long_window }}${groupText(monitor)}`,
-      description: `The share of ${sli} over the last {{ $labels.long_window }} (and still over {{ $labels.short_window }}) spends the error budget of the ${numberLiteral(params.objective * 100)}% objective {{ printf "%.3g" $value }} times faster than the ${params.period} period allows. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: error budget burning {{ printf "%.1f" $value }}x too fast over {{ $labels.long_window }}${groupText(monitor)}`,
+      description: `The share of ${sli} over the last {{ $labels.long_window }} (and still over {{ $labels.short_window }}) spends the error budget of the ${numberLiteral(params.objective * 100)}% objective {{ printf "%.1f" $value }} times faster than the ${params.period} period allows. Layer: ${monitor.layer}.`,
     };
   },
 

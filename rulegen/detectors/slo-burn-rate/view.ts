@@ -26,5 +26,6 @@ export function sloView(
         legend: `burn rate over ${pair.long} (alerts above ${numberLiteral(pair.burnRate)})`,
       };
     }),
+    linesOnly: { unit: "none" },
   };
 }

@@ -124,8 +124,8 @@ export const spikeDetector: DetectorDefinition<SpikeParams> = {
   defaultAnnotations(monitor) {
     const params = monitor.detector;
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.3g" $value }}x the ${params.window} median${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.3g" $value }} times its median over the previous ${params.window} (${params.direction === "up" ? `spike threshold ${params.factor}x` : `drop threshold 1/${params.factor}`}). Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }}x the ${params.window} median${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} times its median over the previous ${params.window} (${params.direction === "up" ? `spike threshold ${params.factor}x` : `drop threshold 1/${params.factor}`}). Layer: ${monitor.layer}.`,
     };
   },
 

@@ -161,7 +161,7 @@ export const stallDetector: DetectorDefinition<StallParams> = {
   defaultAnnotations(monitor) {
     return {
       summary: `${titleOf(monitor)}: no progress for ${monitor.detector.window}${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} has not changed for ${monitor.detector.window} while the job is still reported${monitor.detector.running ? " as running" : ""}. Layer: ${monitor.layer}.`,
+      description: `The signal ${signalText(monitor)} has not changed for ${monitor.detector.window} ${monitor.detector.running ? "while the job is still reported as running" : "while the series is still reported"}. Layer: ${monitor.layer}.`,
     };
   },
 };

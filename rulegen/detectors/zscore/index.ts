@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { zscoreView } from "./view.js";
 import { formatDuration } from "../../../core/duration.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, signalText, titleOf, valueText } from "../annotation-text.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { zscoreLayout } from "./layout.js";
 import type { ZscoreParams } from "../../../spec/schema/detectors/zscore.js";
@@ -57,8 +57,8 @@ export const zscoreDetector: DetectorDefinition<ZscoreParams> = {
     const direction =
       params.direction === "up" ? "above" : params.direction === "down" ? "below" : "away from";
     return {
-      summary: `${titleOf(monitor)}: {{ printf "%.4g" $value }} ${direction} the ${params.window} baseline${groupText(monitor)}`,
-      description: `The signal ${signalText(monitor)} is {{ printf "%.4g" $value }} ${direction} its mean over the previous ${params.window}, more than ${params.threshold} standard deviations. Layer: ${monitor.layer}.`,
+      summary: `${titleOf(monitor)}: ${valueText(monitor)} ${direction} the ${params.window} baseline${groupText(monitor)}`,
+      description: `The signal ${signalText(monitor)} is ${valueText(monitor)} ${direction} its mean over the previous ${params.window}, more than ${params.threshold} standard deviations. Layer: ${monitor.layer}.`,
     };
   },
 
