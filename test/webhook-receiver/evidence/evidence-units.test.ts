@@ -302,7 +302,10 @@ describe("sparkline", () => {
 
   it("marks non-finite values instead of averaging them away", () => {
     expect(sparkline([1, NaN, 2], 3)).toBe("▁×█");
-    expect(sparkline([1, Infinity, 2, -Infinity], 4)).toBe("▁∞█∞");
+    // -Inf is told from +Inf, in one character like every other value.
+    expect(sparkline([1, Infinity, 2, -Infinity], 4)).toBe("▁∞█↓");
+    expect(sparkline([1, 2, 3, -Infinity], 4)).toBe("▁▅█↓");
+    expect(sparkline([-Infinity, Infinity, NaN, -Infinity, Infinity, 0], 3)).toBe("∞×∞");
     // A loss falling from 2 to 1.6, then NaN: the line ends in the mark, not in a low bar.
     const loss = [2, 1.9, 1.8, 1.7, 1.6, NaN, NaN, NaN];
     expect(sparkline(loss, 4)).toBe("█▁××");
