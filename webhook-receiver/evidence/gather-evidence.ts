@@ -2,11 +2,15 @@ import type { MonitorContext, SignalValueKind } from "../../spec/context/spec-co
 import type { Unit } from "../../spec/model/unit.js";
 import type { Alert } from "../payload/notification.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
-import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
+import {
+  MAX_COUNTER_SERIES_PER_QUERY,
+  MAX_POINTS,
+  MAX_SERIES_PER_QUERY,
+} from "./analysis-config.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { alertStates } from "./alert-state.js";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
-import { eventValues } from "./event-series.js";
+import { signalSeries } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";
 import { SourceError, transportReason } from "./http-endpoint.js";
 import type { BandPlan } from "../incidents/monitor-bands.js";
@@ -148,6 +152,7 @@ export async function gatherEvidence(
     what: string,
     query: string | undefined,
     run: (query: string, s: AbortSignal) => Promise<Series[]>,
+    maxSeries = MAX_SERIES_PER_QUERY,
   ): Promise<Series[]> => {
     if (query === undefined) return [];
     const started = performance.now();
@@ -157,9 +162,9 @@ export async function gatherEvidence(
       const sorted = [...series].sort((a, b) =>
         labelsText(a.labels).localeCompare(labelsText(b.labels)),
       );
-      if (sorted.length > MAX_SERIES_PER_QUERY)
-        notes.push(`${what}: ${sorted.length} series, the first ${MAX_SERIES_PER_QUERY} read`);
-      return sorted.slice(0, MAX_SERIES_PER_QUERY);
+      if (sorted.length > maxSeries)
+        notes.push(`${what}: ${sorted.length} series, the first ${maxSeries} read`);
+      return sorted.slice(0, maxSeries);
     } catch (error) {
       // Another query already failed the attempt and aborted this one: not its own error.
       if (attempt.signal.aborted) throw error;
@@ -174,10 +179,25 @@ export async function gatherEvidence(
         : new SourceError("prometheus", "unavailable", transportReason(error));
     }
   };
-  const range = (what: string, query: string | undefined) =>
-    prom(what, query, (q, s) =>
-      deps.prometheus.queryRange(q, window.startMs, window.endMs, window.stepMs, s),
+  const range = (what: string, query: string | undefined, maxSeries?: number) =>
+    prom(
+      what,
+      query,
+      (q, s) => deps.prometheus.queryRange(q, window.startMs, window.endMs, window.stepMs, s),
+      maxSeries,
     );
+  // A monitor's signal: counters come series by series and are summed per group here.
+  const readSignal = (what: string, m: MonitorContext, query: string | undefined) =>
+    range(
+      what,
+      query,
+      m.valueKind === "counter" ? MAX_COUNTER_SERIES_PER_QUERY : MAX_SERIES_PER_QUERY,
+    ).then((series) => {
+      const groups = signalSeries(m, series, window.startMs, window.stepMs);
+      if (groups.length > MAX_SERIES_PER_QUERY)
+        notes.push(`${what}: ${groups.length} groups, the first ${MAX_SERIES_PER_QUERY} read`);
+      return groups.slice(0, MAX_SERIES_PER_QUERY);
+    });
   const instant = (what: string, query: string | undefined) =>
     prom(what, query, (q, s) => deps.prometheus.query(q, window.endMs, s));
 
@@ -222,7 +242,9 @@ export async function gatherEvidence(
     ? config.bands?.get(monitor.name)?.(groupMatchers(monitor, target.alert.labels))
     : undefined;
   const [own, bandSeries, states, xidSeries, ...candidates] = await Promise.all([
-    range("the alert's signal", ownQuery),
+    monitor
+      ? readSignal("the alert's signal", monitor, ownQuery)
+      : range("the alert's signal", ownQuery),
     Promise.all((bandPlan?.lines ?? []).map((line) => range(`band ${line.legend}`, line.expr))),
     range("alert states", alertStateQuery(related.map((m) => m.name))),
     Promise.all(
@@ -230,7 +252,9 @@ export async function gatherEvidence(
     ),
     ...related.map((m, i) => {
       const joins = joinsOf[i] ?? [];
-      return joins.length > 0 ? range(m.name, joinedSignalQuery(m, joins)) : Promise.resolve([]);
+      return joins.length > 0
+        ? readSignal(m.name, m, joinedSignalQuery(m, joins))
+        : Promise.resolve([]);
     }),
   ]);
 
@@ -273,7 +297,6 @@ export async function gatherEvidence(
       ownView && monitor
         ? {
             ...ownView,
-            samples: eventValues(ownView.samples, monitor.valueKind, window.startMs, window.stepMs),
             valueKind: monitor.valueKind,
             ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
           }
