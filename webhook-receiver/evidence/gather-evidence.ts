@@ -37,6 +37,7 @@ import {
 } from "./topology.js";
 import type { Entities, JoinLabel } from "./topology.js";
 import { XID_SOURCES, xidEvents } from "./xid-codes.js";
+import { asViewed, joinedViewQuery, viewLineIndex } from "./view-signal.js";
 import { markFiring, observe, ownCauseOf } from "./observations.js";
 import type { EvidenceScope } from "./observations.js";
 import { applySiblings, fetchActiveAlerts, joinSiblings } from "./siblings.js";
@@ -63,6 +64,11 @@ export interface SignalView {
   /** Absent for an alert outside the spec: its expression's values, as they are. */
   readonly valueKind?: SignalValueKind;
   readonly unit?: Unit;
+  /**
+   * What the values are when they are not the signal itself but what the alert compares:
+   * `ratio over 1h`, `burn rate over 1h (alerts above 14.4)` (the view's legend).
+   */
+  readonly what?: string;
 }
 
 export interface GatheredEvidence {
@@ -234,13 +240,29 @@ export async function gatherEvidence(
     const on = declared(m);
     return on ? linkJoins(on, links, topology) : joinLabels(m.by, context, topology);
   });
-  const ownQuery = monitor
-    ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
-    : expressionFromGeneratorUrl(target.alert.generatorURL);
   const gpuJoins = joinLabels(undefined, context, topology, ["gpu", "node"]);
   const bandPlan = monitor
     ? config.bands?.get(monitor.name)?.(groupMatchers(monitor, target.alert.labels))
     : undefined;
+  // A ratio or burn-rate alert compares its view, not its counter: one of the view's
+  // lines (read with the band) is the own signal, and is not drawn twice as a band line.
+  const viewLine =
+    monitor?.compared.from === "view" && bandPlan
+      ? viewLineIndex(bandPlan, target.alert.labels)
+      : undefined;
+  const ownQuery = !monitor
+    ? expressionFromGeneratorUrl(target.alert.generatorURL)
+    : viewLine === undefined
+      ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
+      : undefined;
+  // A related ratio or burn-rate monitor is read through its view where it can be.
+  const relatedReads = related.map((m, i) => {
+    const joins = joinsOf[i] ?? [];
+    const viewQuery = joinedViewQuery(m, config.bands, joins);
+    return viewQuery !== undefined
+      ? { monitor: asViewed(m), query: viewQuery }
+      : { monitor: m, query: joins.length > 0 ? joinedSignalQuery(m, joins) : undefined };
+  });
   const [own, bandSeries, states, xidSeries, ...candidates] = await Promise.all([
     monitor
       ? readSignal("the alert's signal", monitor, ownQuery)
@@ -250,22 +272,16 @@ export async function gatherEvidence(
     Promise.all(
       XID_SOURCES.map((source) => range(source.metric, joinedMetricQuery(source.metric, gpuJoins))),
     ),
-    ...related.map((m, i) => {
-      const joins = joinsOf[i] ?? [];
-      return joins.length > 0
-        ? readSignal(m.name, m, joinedSignalQuery(m, joins))
-        : Promise.resolve([]);
-    }),
+    ...relatedReads.map((r) => readSignal(r.monitor.name, r.monitor, r.query)),
   ]);
 
   const xid = XID_SOURCES.flatMap((source, i) =>
     xidEvents(source, xidSeries[i] ?? [], { ...window, fromMs: window.baselineEndMs }),
   );
   const observations: Observation[] = [];
-  related.forEach((m, i) => {
+  relatedReads.forEach(({ monitor: m, query }, i) => {
     const joins = joinsOf[i] ?? [];
     if (joins.length === 0) return;
-    const query = joinedSignalQuery(m, joins);
     const on = declared(m);
     for (const series of candidates[i] ?? []) {
       const locality = on
@@ -288,17 +304,29 @@ export async function gatherEvidence(
   const siblings = joinSiblings(await activeAlerts, target, context, config);
   applySiblings(observations, siblings, monitor, related, spec?.monitors, evidence);
 
-  const ownView = pickOwnSeries(own, target.alert.labels, ownQuery);
+  const viewed = viewLine !== undefined ? bandPlan?.lines[viewLine] : undefined;
+  const ownView = viewed
+    ? pickOwnSeries(bandSeries[viewLine ?? 0] ?? [], target.alert.labels, viewed.expr)
+    : pickOwnSeries(own, target.alert.labels, ownQuery);
+  const ownMonitor = monitor && viewed ? asViewed(monitor) : monitor;
   const ownCause = monitor ? ownCauseOf(monitor, target.alert.labels, config, xid) : undefined;
+  const band =
+    bandPlan &&
+    signalBand(
+      { ...bandPlan, lines: bandPlan.lines.filter((_, i) => i !== viewLine) },
+      bandSeries.filter((_, i) => i !== viewLine),
+      target.alert.labels,
+    );
   return {
     window,
     context,
     signal:
-      ownView && monitor
+      ownView && ownMonitor
         ? {
             ...ownView,
-            valueKind: monitor.valueKind,
-            ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
+            valueKind: ownMonitor.valueKind,
+            ...(ownMonitor.unit !== undefined ? { unit: ownMonitor.unit } : {}),
+            ...(viewed ? { what: viewed.legend } : {}),
           }
         : ownView,
     observations,
@@ -307,7 +335,7 @@ export async function gatherEvidence(
     unlinked: related.filter((_, i) => (joinsOf[i] ?? []).length === 0).map((m) => m.name),
     siblings,
     notes,
-    ...(bandPlan ? { band: signalBand(bandPlan, bandSeries, target.alert.labels) } : {}),
+    ...(band ? { band } : {}),
   };
 }
 
