@@ -19,6 +19,17 @@ export interface SpecContext {
 /** How a signal's values read: a level, a monotonic counter, or a gauge holding an event code. */
 export type SignalValueKind = "gauge" | "counter" | "event_code";
 
+/**
+ * What an alert compares: its signal's series as they are (`series`), or a quantity the
+ * rules derive from them (`view`): a `ratio` detector's ratio of two counters' increases
+ * over its window, an `sloBurnRate` detector's error-budget burn rate. For those the
+ * receiver reads the detector's view (the lines rulegen draws from the series the alert
+ * compares) as the signal, in `unit`; the signal's counter itself only where no view can
+ * be read, and then as its increase (valueKind `counter`), never as a lifetime level.
+ */
+export type ComparedSignal =
+  { readonly from: "series" } | { readonly from: "view"; readonly unit: Unit | undefined };
+
 export interface SeriesSelector {
   readonly metric: string | undefined;
   readonly matchers: readonly LabelMatcher[];
@@ -34,6 +45,7 @@ export interface MonitorContext {
   readonly aggregation: Aggregation;
   readonly detectorType: string;
   readonly valueKind: SignalValueKind;
+  readonly compared: ComparedSignal;
   /**
    * The series to read for the signal: the signal itself when it is one plain selector
    * (`aggregateInQuery`: group it by `by` in the query), else the series aiwatch records
@@ -71,6 +83,7 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
         `${recordName(monitor, signalOperation(monitor))}{${MONITOR_LABEL}=${quote(monitor.name)}}`,
       ).selector;
   const selector = raw ?? recorded;
+  const matchers = selector ? countedMatchers(monitor, selector.matchers) : [];
   return {
     name: monitor.name,
     alertName: monitor.alertName,
@@ -80,7 +93,8 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
     aggregation: monitor.aggregation,
     detectorType: monitor.detector.type,
     valueKind: valueKindOf(monitor),
-    selector: selector ? { metric: selector.metricName, matchers: selector.matchers } : undefined,
+    compared: comparedSignalOf(monitor),
+    selector: selector ? { metric: selector.metricName, matchers } : undefined,
     aggregateInQuery: raw !== undefined && monitor.by !== undefined,
     forMs: monitor.forMs,
     related: monitor.related,
@@ -93,13 +107,41 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
   };
 }
 
+/** Detectors whose alert compares a ratio of counters' increases, not the signal itself. */
+const RATIO_DETECTORS = new Set(["ratio", "sloBurnRate"]);
+
 /**
  * Detectors that read counters (`increase`, and `stall` on a step counter) watch events,
  * not levels; an `increase` in `changes` mode watches a gauge holding the last event code.
+ * A `ratio` or `sloBurnRate` signal is a counter too (bad events, a histogram's buckets):
+ * read as a level it showed a lifetime count ("1.2e+6 → 1.21e+6") as if it were the
+ * alert's subject.
  */
 function valueKindOf(monitor: Monitor): SignalValueKind {
   const detector = monitor.detector as { readonly type: string; readonly mode?: unknown };
   if (detector.type === "increase") return detector.mode === "changes" ? "event_code" : "counter";
-  if (detector.type === "stall") return "counter";
+  if (detector.type === "stall" || RATIO_DETECTORS.has(detector.type)) return "counter";
   return "gauge";
+}
+
+/** A ratio is shown as one (a share, in %); a burn rate is a plain factor (14.4 = 14.4x). */
+function comparedSignalOf(monitor: Monitor): ComparedSignal {
+  const type = monitor.detector.type;
+  if (!RATIO_DETECTORS.has(type)) return { from: "series" };
+  return { from: "view", unit: type === "ratio" ? "ratio" : undefined };
+}
+
+/**
+ * The matchers that count a signal's events. A latency SLO's signal selects a histogram's
+ * `_bucket` series: summed over every `le` they count each request once per bucket it
+ * falls in, so only the `+Inf` bucket (every request) is read.
+ */
+function countedMatchers(monitor: Monitor, matchers: readonly LabelMatcher[]): LabelMatcher[] {
+  const detector = monitor.detector as {
+    readonly type: string;
+    readonly latency_threshold?: unknown;
+  };
+  if (detector.type !== "sloBurnRate" || detector.latency_threshold === undefined)
+    return [...matchers];
+  return [...matchers.filter((m) => m.name !== "le"), { name: "le", op: "=", value: "+Inf" }];
 }

@@ -33,5 +33,11 @@ export interface AnalysisConfig {
 
 /** Most series read per query; the rest are left out (and said so). */
 export const MAX_SERIES_PER_QUERY = 50;
+/**
+ * Most counter series read per query: counters are read series by series and summed per
+ * group in the receiver (event-series.ts), so a group's replicas all count. At most
+ * MAX_SERIES_PER_QUERY groups are kept from them.
+ */
+export const MAX_COUNTER_SERIES_PER_QUERY = 500;
 /** Most points per series in a range query. */
 export const MAX_POINTS = 240;

@@ -1,5 +1,6 @@
-import type { SignalValueKind } from "../../spec/context/spec-context.js";
-import type { Sample } from "./series.js";
+import type { MonitorContext, SignalValueKind } from "../../spec/context/spec-context.js";
+import { labelsText } from "./series.js";
+import type { Labels, Sample, Series } from "./series.js";
 
 /**
  * The values strength is measured on. A level (gauge) is read as it is. A counter is read
@@ -29,6 +30,52 @@ export function eventValues(
     } else out.push({ t: current.t, v: current.v !== previous.v && current.v !== 0 ? 1 : 0 });
   }
   return out;
+}
+
+/**
+ * A monitor's series as strength reads them, one per group: levels as they are read, event
+ * codes per series, and a counter's series each differenced on its own (`eventValues`)
+ * before a group's increases are summed step by step. Summed first, one replica's restart
+ * (its counter back to 0) made the group's sum fall, and the next difference took the
+ * whole remaining sum for an increase ("545 over the window" where ~35 happened).
+ */
+export function signalSeries(
+  monitor: Pick<MonitorContext, "valueKind" | "by" | "aggregateInQuery">,
+  series: readonly Series[],
+  windowStartMs: number,
+  stepMs: number,
+): Series[] {
+  if (monitor.valueKind === "gauge") return [...series];
+  const read = series.map((s) => ({
+    labels: s.labels,
+    samples: eventValues(s.samples, monitor.valueKind, windowStartMs, stepMs),
+  }));
+  if (monitor.valueKind !== "counter" || !monitor.aggregateInQuery || !monitor.by) return read;
+  return sumByGroup(read, monitor.by);
+}
+
+/**
+ * Series summed per value of the `by` labels, as `sum by` would (a label a series lacks is
+ * left out of its group's labels), at each step any of them has a value.
+ */
+function sumByGroup(series: readonly Series[], by: readonly string[]): Series[] {
+  const groups = new Map<string, { labels: Labels; sums: Map<number, number> }>();
+  for (const s of series) {
+    const labels = Object.fromEntries(
+      by.flatMap((name) => {
+        const value = s.labels[name];
+        return value !== undefined && value !== "" ? [[name, value] as const] : [];
+      }),
+    );
+    const key = labelsText(labels);
+    const group = groups.get(key) ?? { labels, sums: new Map<number, number>() };
+    groups.set(key, group);
+    for (const { t, v } of s.samples) group.sums.set(t, (group.sums.get(t) ?? 0) + v);
+  }
+  return [...groups.values()].map(({ labels, sums }) => ({
+    labels,
+    samples: [...sums.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v })),
+  }));
 }
 
 /** Distinct non-zero codes an event-code gauge changed to at or after `fromMs`. */

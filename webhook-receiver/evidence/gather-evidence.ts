@@ -2,11 +2,15 @@ import type { MonitorContext, SignalValueKind } from "../../spec/context/spec-co
 import type { Unit } from "../../spec/model/unit.js";
 import type { Alert } from "../payload/notification.js";
 import type { AlertmanagerApi } from "./alertmanager-api.js";
-import { MAX_POINTS, MAX_SERIES_PER_QUERY } from "./analysis-config.js";
+import {
+  MAX_COUNTER_SERIES_PER_QUERY,
+  MAX_POINTS,
+  MAX_SERIES_PER_QUERY,
+} from "./analysis-config.js";
 import type { AnalysisConfig } from "./analysis-config.js";
 import { alertStates } from "./alert-state.js";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
-import { eventValues } from "./event-series.js";
+import { signalSeries } from "./event-series.js";
 import { expressionFromGeneratorUrl } from "./generator-url.js";
 import { SourceError, transportReason } from "./http-endpoint.js";
 import type { BandPlan } from "../incidents/monitor-bands.js";
@@ -33,6 +37,7 @@ import {
 } from "./topology.js";
 import type { Entities, JoinLabel } from "./topology.js";
 import { XID_SOURCES, xidEvents } from "./xid-codes.js";
+import { asViewed, joinedViewQuery, viewLineIndex } from "./view-signal.js";
 import { markFiring, observe, ownCauseOf } from "./observations.js";
 import type { EvidenceScope } from "./observations.js";
 import { applySiblings, fetchActiveAlerts, joinSiblings } from "./siblings.js";
@@ -59,6 +64,11 @@ export interface SignalView {
   /** Absent for an alert outside the spec: its expression's values, as they are. */
   readonly valueKind?: SignalValueKind;
   readonly unit?: Unit;
+  /**
+   * What the values are when they are not the signal itself but what the alert compares:
+   * `ratio over 1h`, `burn rate over 1h (alerts above 14.4)` (the view's legend).
+   */
+  readonly what?: string;
 }
 
 export interface GatheredEvidence {
@@ -148,6 +158,7 @@ export async function gatherEvidence(
     what: string,
     query: string | undefined,
     run: (query: string, s: AbortSignal) => Promise<Series[]>,
+    maxSeries = MAX_SERIES_PER_QUERY,
   ): Promise<Series[]> => {
     if (query === undefined) return [];
     const started = performance.now();
@@ -157,9 +168,9 @@ export async function gatherEvidence(
       const sorted = [...series].sort((a, b) =>
         labelsText(a.labels).localeCompare(labelsText(b.labels)),
       );
-      if (sorted.length > MAX_SERIES_PER_QUERY)
-        notes.push(`${what}: ${sorted.length} series, the first ${MAX_SERIES_PER_QUERY} read`);
-      return sorted.slice(0, MAX_SERIES_PER_QUERY);
+      if (sorted.length > maxSeries)
+        notes.push(`${what}: ${sorted.length} series, the first ${maxSeries} read`);
+      return sorted.slice(0, maxSeries);
     } catch (error) {
       // Another query already failed the attempt and aborted this one: not its own error.
       if (attempt.signal.aborted) throw error;
@@ -174,10 +185,25 @@ export async function gatherEvidence(
         : new SourceError("prometheus", "unavailable", transportReason(error));
     }
   };
-  const range = (what: string, query: string | undefined) =>
-    prom(what, query, (q, s) =>
-      deps.prometheus.queryRange(q, window.startMs, window.endMs, window.stepMs, s),
+  const range = (what: string, query: string | undefined, maxSeries?: number) =>
+    prom(
+      what,
+      query,
+      (q, s) => deps.prometheus.queryRange(q, window.startMs, window.endMs, window.stepMs, s),
+      maxSeries,
     );
+  // A monitor's signal: counters come series by series and are summed per group here.
+  const readSignal = (what: string, m: MonitorContext, query: string | undefined) =>
+    range(
+      what,
+      query,
+      m.valueKind === "counter" ? MAX_COUNTER_SERIES_PER_QUERY : MAX_SERIES_PER_QUERY,
+    ).then((series) => {
+      const groups = signalSeries(m, series, window.startMs, window.stepMs);
+      if (groups.length > MAX_SERIES_PER_QUERY)
+        notes.push(`${what}: ${groups.length} groups, the first ${MAX_SERIES_PER_QUERY} read`);
+      return groups.slice(0, MAX_SERIES_PER_QUERY);
+    });
   const instant = (what: string, query: string | undefined) =>
     prom(what, query, (q, s) => deps.prometheus.query(q, window.endMs, s));
 
@@ -214,34 +240,48 @@ export async function gatherEvidence(
     const on = declared(m);
     return on ? linkJoins(on, links, topology) : joinLabels(m.by, context, topology);
   });
-  const ownQuery = monitor
-    ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
-    : expressionFromGeneratorUrl(target.alert.generatorURL);
   const gpuJoins = joinLabels(undefined, context, topology, ["gpu", "node"]);
   const bandPlan = monitor
     ? config.bands?.get(monitor.name)?.(groupMatchers(monitor, target.alert.labels))
     : undefined;
+  // A ratio or burn-rate alert compares its view, not its counter: one of the view's
+  // lines (read with the band) is the own signal, and is not drawn twice as a band line.
+  const viewLine =
+    monitor?.compared.from === "view" && bandPlan
+      ? viewLineIndex(bandPlan, target.alert.labels)
+      : undefined;
+  const ownQuery = !monitor
+    ? expressionFromGeneratorUrl(target.alert.generatorURL)
+    : viewLine === undefined
+      ? signalQuery(monitor, groupMatchers(monitor, target.alert.labels))
+      : undefined;
+  // A related ratio or burn-rate monitor is read through its view where it can be.
+  const relatedReads = related.map((m, i) => {
+    const joins = joinsOf[i] ?? [];
+    const viewQuery = joinedViewQuery(m, config.bands, joins);
+    return viewQuery !== undefined
+      ? { monitor: asViewed(m), query: viewQuery }
+      : { monitor: m, query: joins.length > 0 ? joinedSignalQuery(m, joins) : undefined };
+  });
   const [own, bandSeries, states, xidSeries, ...candidates] = await Promise.all([
-    range("the alert's signal", ownQuery),
+    monitor
+      ? readSignal("the alert's signal", monitor, ownQuery)
+      : range("the alert's signal", ownQuery),
     Promise.all((bandPlan?.lines ?? []).map((line) => range(`band ${line.legend}`, line.expr))),
     range("alert states", alertStateQuery(related.map((m) => m.name))),
     Promise.all(
       XID_SOURCES.map((source) => range(source.metric, joinedMetricQuery(source.metric, gpuJoins))),
     ),
-    ...related.map((m, i) => {
-      const joins = joinsOf[i] ?? [];
-      return joins.length > 0 ? range(m.name, joinedSignalQuery(m, joins)) : Promise.resolve([]);
-    }),
+    ...relatedReads.map((r) => readSignal(r.monitor.name, r.monitor, r.query)),
   ]);
 
   const xid = XID_SOURCES.flatMap((source, i) =>
     xidEvents(source, xidSeries[i] ?? [], { ...window, fromMs: window.baselineEndMs }),
   );
   const observations: Observation[] = [];
-  related.forEach((m, i) => {
+  relatedReads.forEach(({ monitor: m, query }, i) => {
     const joins = joinsOf[i] ?? [];
     if (joins.length === 0) return;
-    const query = joinedSignalQuery(m, joins);
     const on = declared(m);
     for (const series of candidates[i] ?? []) {
       const locality = on
@@ -264,18 +304,29 @@ export async function gatherEvidence(
   const siblings = joinSiblings(await activeAlerts, target, context, config);
   applySiblings(observations, siblings, monitor, related, spec?.monitors, evidence);
 
-  const ownView = pickOwnSeries(own, target.alert.labels, ownQuery);
+  const viewed = viewLine !== undefined ? bandPlan?.lines[viewLine] : undefined;
+  const ownView = viewed
+    ? pickOwnSeries(bandSeries[viewLine ?? 0] ?? [], target.alert.labels, viewed.expr)
+    : pickOwnSeries(own, target.alert.labels, ownQuery);
+  const ownMonitor = monitor && viewed ? asViewed(monitor) : monitor;
   const ownCause = monitor ? ownCauseOf(monitor, target.alert.labels, config, xid) : undefined;
+  const band =
+    bandPlan &&
+    signalBand(
+      { ...bandPlan, lines: bandPlan.lines.filter((_, i) => i !== viewLine) },
+      bandSeries.filter((_, i) => i !== viewLine),
+      target.alert.labels,
+    );
   return {
     window,
     context,
     signal:
-      ownView && monitor
+      ownView && ownMonitor
         ? {
             ...ownView,
-            samples: eventValues(ownView.samples, monitor.valueKind, window.startMs, window.stepMs),
-            valueKind: monitor.valueKind,
-            ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
+            valueKind: ownMonitor.valueKind,
+            ...(ownMonitor.unit !== undefined ? { unit: ownMonitor.unit } : {}),
+            ...(viewed ? { what: viewed.legend } : {}),
           }
         : ownView,
     observations,
@@ -284,7 +335,7 @@ export async function gatherEvidence(
     unlinked: related.filter((_, i) => (joinsOf[i] ?? []).length === 0).map((m) => m.name),
     siblings,
     notes,
-    ...(bandPlan ? { band: signalBand(bandPlan, bandSeries, target.alert.labels) } : {}),
+    ...(band ? { band } : {}),
   };
 }
 

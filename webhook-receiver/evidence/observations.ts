@@ -1,6 +1,5 @@
 import type { MonitorContext } from "../../spec/context/spec-context.js";
 import type { AnalysisConfig } from "./analysis-config.js";
-import { eventValues } from "./event-series.js";
 import type { AnalysisWindow } from "./gather-evidence.js";
 import { priorFor } from "./priors.js";
 import type { Observation, OwnCause } from "./scoring.js";
@@ -13,14 +12,14 @@ import type { XidEvents } from "./xid-codes.js";
 
 /**
  * Observations: a related monitor's series (or its firing alert) as a candidate cause, its
- * values read the monitor's way (increments for counters), its prior from the XID codes
- * seen where it was observed.
+ * values already read the monitor's way (`signalSeries`: increments for counters), its
+ * prior from the XID codes seen where it was observed.
  */
 export function observe(
   monitor: MonitorContext,
   labels: Labels,
   locality: LocalityMatch,
-  samples: readonly Sample[],
+  values: readonly Sample[],
   window: AnalysisWindow,
   config: AnalysisConfig,
   xid: readonly XidEvents[],
@@ -34,7 +33,7 @@ export function observe(
     locality,
     valueKind: monitor.valueKind,
     ...(monitor.unit !== undefined ? { unit: monitor.unit } : {}),
-    values: eventValues(samples, monitor.valueKind, window.startMs, window.stepMs),
+    values: [...values],
     prior: priorFor(
       monitor,
       monitor.layer === "environment" ? codesNear(labels, xid, config) : [],

@@ -182,7 +182,8 @@ function analysisOnset(analysis: Analysis): number {
  * The alert's own signal in words, as the sparkline beside it draws it: a level from its
  * first to its last value, NaN and infinities included (a loss that ended NaN reads "→
  * NaN", not as the last finite value); a counter as its increase per step, said so, with
- * the total over the window (the linked graph shows the counter itself).
+ * the total over the window (the linked graph shows the counters themselves); a ratio or
+ * burn rate the alert compares, named as its view names it ("ratio over 1h: 95% → 85%").
  */
 export function signalSummary(signal: SignalView, stepMs: number): string {
   const values = signal.samples.map((s) => s.v);
@@ -208,7 +209,8 @@ export function signalSummary(signal: SignalView, stepMs: number): string {
   if (nan > 0) notes.push(`${nan} of ${values.length} values NaN`);
   if (inf > 0) notes.push(`${inf} of ${values.length} values infinite`);
   const range = `${formatQuantity(first, unit)} → ${formatQuantity(last, unit)} (${notes.join("; ")})`;
-  if (!perStep) return range;
+  // A ratio or burn rate says which (the alert compares it, not the counter it comes from).
+  if (!perStep) return signal.what !== undefined ? `${signal.what}: ${range}` : range;
   const what = signal.valueKind === "counter" ? "increase" : "code changes";
   return `${what} per ${formatAge(stepMs)}: ${range}`;
 }

@@ -11,24 +11,32 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const RULE_LABELS = new Set(["alertname", "severity", "monitor", "layer"]);
 
 /**
- * How a monitor's series combine in a query: its own aggregation for levels, a sum for
- * counters (their increments add up), the max for event codes.
+ * How a monitor's series combine in a query: its own aggregation for levels, the max for
+ * event codes. Counters are not combined in the query: a sum of counters falls by a whole
+ * replica's count when that replica restarts, and the next step's difference would count
+ * the rest of the sum as an increase. Each counter is read on its own, differenced (resets
+ * handled as Prometheus's increase() handles them) and the group's increases summed
+ * (`signalSeries`); the query, and the link showing it, are the counters themselves.
  */
-function aggregationOf(monitor: MonitorContext): string {
-  if (monitor.valueKind === "counter") return "sum";
+function aggregationOf(monitor: MonitorContext): string | undefined {
+  if (monitor.valueKind === "counter") return undefined;
   if (monitor.valueKind === "event_code") return "max";
   return monitor.aggregation;
 }
 
-/** A monitor's signal, one series per group, restricted by `extra` matchers. */
+/**
+ * A monitor's signal restricted by `extra` matchers: one series per group, or for a
+ * counter every series of the groups (summed per group after differencing).
+ */
 export function signalQuery(
   monitor: MonitorContext,
   extra: readonly QueryMatcher[],
 ): string | undefined {
   if (!monitor.selector) return undefined;
   const selector = selectorText(monitor.selector, extra);
-  return monitor.aggregateInQuery && monitor.by
-    ? `${aggregationOf(monitor)} by (${monitor.by.join(", ")}) (${selector})`
+  const aggregation = aggregationOf(monitor);
+  return monitor.aggregateInQuery && monitor.by && aggregation
+    ? `${aggregation} by (${monitor.by.join(", ")}) (${selector})`
     : selector;
 }
 

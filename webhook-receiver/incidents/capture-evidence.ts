@@ -51,7 +51,12 @@ export function captureEvidence(
       title: `${alertName}: the alert's own signal`,
       ...(monitor ? { monitor: monitor.name, layer: monitor.layer } : {}),
       labels: visible(signal.labels),
-      unit: unitOf(signal.query, monitor?.valueKind ?? "gauge", window.stepMs),
+      unit: unitOf(
+        signal.query,
+        signal.valueKind ?? monitor?.valueKind ?? "gauge",
+        window.stepMs,
+        signal.unit,
+      ),
       lines: [
         gridLine(monitor?.name ?? signal.query, "signal", signal.samples, start, step),
         ...(band?.lines ?? []).map((line) =>
@@ -78,7 +83,7 @@ export function captureEvidence(
       monitor: o.monitor,
       layer: o.layer,
       labels: visible(o.labels),
-      unit: unitOf(o.query ?? o.monitor, o.valueKind, window.stepMs),
+      unit: unitOf(o.query ?? o.monitor, o.valueKind, window.stepMs, o.unit),
       lines: [gridLine(o.monitor, "signal", o.values, start, step)],
       ...(threshold !== undefined
         ? { threshold: { value: threshold, label: `alert threshold ${threshold}` } }

@@ -1,3 +1,8 @@
+import { UNITS } from "../../spec/model/unit.js";
+import type { Unit } from "../../spec/model/unit.js";
+import { formatNumber, prefixScale, quantityScale } from "../evidence/quantity.js";
+import type { QuantityScale } from "../evidence/quantity.js";
+
 /**
  * Axis scales for the evidence charts: round value ticks (1, 2, 2.5, 5 × 10^k) that cover
  * the data, and time ticks on round durations counted from the onset, so "−2m" and "+30s"
@@ -26,41 +31,74 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
-const SHORT_UNIT: Readonly<Record<string, string>> = {
-  seconds: "s",
-  bytes: "B",
-  celsius: "°C",
-  watts: "W",
-  joules: "J",
-  hertz: "Hz",
+/** A y-axis tick: where it is and what it reads. */
+export interface AxisTick {
+  readonly value: number;
+  readonly label: string;
+}
+
+/**
+ * Metric-name units (Prometheus's base units, see units.ts) the spec has no `unit` for:
+ * written with SI prefixes, as Grafana writes them.
+ */
+const OTHER_SI_UNITS: Readonly<Record<string, string>> = {
   volts: "V",
   amperes: "A",
   meters: "m",
   grams: "g",
-  percent: "%",
 };
 
-/** A tick value, compact (1.5k, 2M, 0.001), with its unit's symbol where it has one. */
-export function formatTick(value: number, unit: string): string {
-  if (unit === "ratio") return `${compact(value * 100)}%`;
-  const symbol = SHORT_UNIT[unit];
-  if (unit === "seconds" && Math.abs(value) < 1 && value !== 0) return `${compact(value * 1000)}ms`;
-  return symbol
-    ? `${compact(value)}${symbol === "%" || symbol === "°C" ? "" : " "}${symbol}`
-    : compact(value);
+function isUnit(unit: string): unit is Unit {
+  return (UNITS as readonly string[]).includes(unit);
 }
 
-export function compact(value: number): string {
+/**
+ * The scale of an axis reaching `extent` (its largest |tick|), the one messages write the
+ * unit in (quantity.ts): bytes in binary prefixes (`1 GiB`, `80 GiB`, as Grafana's
+ * `bytes`), seconds as ms, s, h or d, ratios in percent, `ms` for milliseconds. What has
+ * no unit (a count, events per step) takes a bare SI prefix: `15k`.
+ */
+function axisScale(extent: number, unit: string): QuantityScale {
+  if (isUnit(unit)) return quantityScale(extent, unit);
+  const symbol = OTHER_SI_UNITS[unit];
+  if (symbol !== undefined) return prefixScale(extent, "si", symbol);
+  const bare = prefixScale(extent, "si", "");
+  return { divisor: bare.divisor, suffix: bare.suffix.trim() };
+}
+
+/**
+ * Round ticks covering `min`..`max`, labelled in the unit. One scale for the whole axis,
+ * the one its largest tick reads in, and ticks round in it (0, 20, 40 GiB; 0, 1, 2 h),
+ * not in bytes or seconds, which would read 18.6 GiB or 2.22 h. Each label has the
+ * decimals the step needs, so neighbours never read the same (99.85%, 99.9%).
+ */
+export function valueAxis(min: number, max: number, count: number, unit: string): AxisTick[] {
+  const rough = niceTicks(min, max, count);
+  const scale = axisScale(Math.max(...rough.map(Math.abs)), unit);
+  const scaled = niceTicks(min / scale.divisor, max / scale.divisor, count);
+  const decimals = decimalsOf((scaled[1] ?? 1) - (scaled[0] ?? 0));
+  // A count's zero is "0", not "0k"; a quantity's keeps its unit ("0 GiB").
+  const bare = !isUnit(unit) && OTHER_SI_UNITS[unit] === undefined;
+  return scaled.map((tick) => ({
+    value: Number((tick * scale.divisor).toPrecision(12)),
+    label: tick === 0 && bare ? "0" : `${tickNumber(tick, decimals)}${scale.suffix}`,
+  }));
+}
+
+/** Decimals that write a round step exactly: 0.025 needs 3, 2000 none. */
+function decimalsOf(step: number): number {
+  for (let d = 0; d < 12; d++) {
+    const shifted = step * 10 ** d;
+    if (Math.abs(shifted - Math.round(shifted)) < 1e-9 * Math.max(1, shifted)) return d;
+  }
+  return 12;
+}
+
+function tickNumber(value: number, decimals: number): string {
   if (value === 0) return "0";
-  const abs = Math.abs(value);
-  const scaled = (divisor: number, suffix: string): string =>
-    `${Number((value / divisor).toPrecision(3))}${suffix}`;
-  if (abs >= 1e12) return scaled(1e12, "T");
-  if (abs >= 1e9) return scaled(1e9, "G");
-  if (abs >= 1e6) return scaled(1e6, "M");
-  if (abs >= 1e4) return scaled(1e3, "k");
-  if (abs < 1e-3) return value.toExponential(1);
-  return String(Number(value.toPrecision(4)));
+  // Units without prefixes (W, °C, %, days) can reach this; prefixed ones stop below 1024.
+  if (Math.abs(value) >= 1e6) return formatNumber(value);
+  return String(Number(value.toFixed(decimals)));
 }
 
 const TIME_STEPS_MS = [

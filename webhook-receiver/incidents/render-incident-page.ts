@@ -130,7 +130,7 @@ function alertsSection(
   return `<h2>Alerts (${alerts.length})</h2>
 ${links ? `<p class="noprint">${links}</p>` : ""}
 ${shown.join("\n")}
-${more > 0 ? `<p class="muted">+${more} more alerts in this group</p>` : ""}`;
+${more > 0 ? `<p class="muted">+${plural(more, "more alert")} in this group</p>` : ""}`;
 }
 
 function alertBlock(alert: Alert, now: number): string {

@@ -1,7 +1,8 @@
 import { text } from "./html.js";
 import { linePoints, numericValue } from "./incident-evidence.js";
 import type { ChartLine, EvidenceChart, StoredValue } from "./incident-evidence.js";
-import { formatTick, niceTicks, timeTicks } from "./chart-scale.js";
+import { timeTicks, valueAxis } from "./chart-scale.js";
+import type { AxisTick } from "./chart-scale.js";
 
 export interface ChartSize {
   readonly width: number;
@@ -84,13 +85,14 @@ export function renderChartSvg(chart: EvidenceChart, size: ChartSize = DEFAULT_C
     .filter(Number.isFinite);
   if (chart.threshold) finite.push(chart.threshold.value);
   if (chart.band) finite.push(chart.band.lower, chart.band.upper);
-  const yTicks = niceTicks(
+  const yTicks = valueAxis(
     finite.length > 0 ? Math.min(...finite) : 0,
     finite.length > 0 ? Math.max(...finite) : 1,
     5,
+    chart.unit,
   );
-  const yMin = yTicks[0] ?? 0;
-  const yMax = yTicks[yTicks.length - 1] ?? 1;
+  const yMin = yTicks[0]?.value ?? 0;
+  const yMax = yTicks[yTicks.length - 1]?.value ?? 1;
   const plot = makePlot(size, times.length > 0 ? xMin : 0, times.length > 0 ? xMax : 1, yMin, yMax);
   const parts: string[] = [];
   parts.push(
@@ -148,13 +150,13 @@ function makePlot(size: ChartSize, xMin: number, xMax: number, yMin: number, yMa
   };
 }
 
-function yGrid(plot: Plot, ticks: readonly number[], unit: string): string[] {
+function yGrid(plot: Plot, ticks: readonly AxisTick[], unit: string): string[] {
   const out: string[] = [];
   for (const tick of ticks) {
-    const y = f(plot.y(tick));
+    const y = f(plot.y(tick.value));
     out.push(
       `<line x1="${f(plot.left)}" x2="${f(plot.right)}" y1="${y}" y2="${y}" stroke="${COLORS.grid}" stroke-width="1"/>`,
-      `<text x="${f(plot.left - 6)}" y="${y}" dy="4" text-anchor="end" font-size="11" fill="${COLORS.axis}" ${FONT}>${text(formatTick(tick, unit))}</text>`,
+      `<text x="${f(plot.left - 6)}" y="${y}" dy="4" text-anchor="end" font-size="11" fill="${COLORS.axis}" ${FONT}>${text(tick.label)}</text>`,
     );
   }
   const middle = f((plot.top + plot.bottom) / 2);

@@ -39,7 +39,7 @@ const MARKDOWN_BODY = `{{#if enrichment}}**{{enrichment.headline}}**
 {{#if labels.length}}
   {{#each labels}}{{name}}={{value}} {{/each}}
 {{/if}}
-  since {{startsAt}} ({{duration}}){{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}
+  {{period}}{{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}
 {{/each}}
 {{#if omitted}}
 
@@ -85,7 +85,7 @@ const SLACK_BODY = `{{#if enrichment}}*{{enrichment.headline}}*
 {{#if labels.length}}
     {{#each labels}}\`{{name}}={{value}}\` {{/each}}
 {{/if}}
-    since {{startsAt}} ({{duration}}){{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}
+    {{period}}{{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}
 {{/each}}
 {{#if omitted}}
 +{{omitted}} more
@@ -109,7 +109,7 @@ const HTML_BODY = `{{#if enrichment}}<p><strong>{{enrichment.headline}}</strong>
 <p>{{#each groupLabels}}{{name}}: {{value}} {{/each}}{{#each commonLabels}}<code>{{name}}={{value}}</code> {{/each}}</p>
 <ul>
 {{#each alerts}}
-<li><strong>{{statusText}}</strong> {{name}}{{#if severity}} [{{severity}}]{{/if}}{{#if isNew}} (new){{/if}}{{#if summary}}: {{summary}}{{/if}}{{#if description}}<br>{{description}}{{/if}}{{#if labels.length}}<br>{{#each labels}}<code>{{name}}={{value}}</code> {{/each}}{{/if}}<br>since {{startsAt}} ({{duration}}){{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}</li>
+<li><strong>{{statusText}}</strong> {{name}}{{#if severity}} [{{severity}}]{{/if}}{{#if isNew}} (new){{/if}}{{#if summary}}: {{summary}}{{/if}}{{#if description}}<br>{{description}}{{/if}}{{#if labels.length}}<br>{{#each labels}}<code>{{name}}={{value}}</code> {{/each}}{{/if}}<br>{{period}}{{#if links.runbook}} · {{links.runbook}}{{/if}}{{#if links.source}} · {{links.source}}{{/if}}</li>
 {{/each}}
 </ul>
 {{#if omitted}}<p>+{{omitted}} more</p>
@@ -142,7 +142,7 @@ const PLAIN_BODY = `{{#if enrichment}}{{enrichment.headline}}
 {{#if labels.length}}
       {{#each labels}}{{name}}={{value}} {{/each}}
 {{/if}}
-      since {{startsAt}} ({{duration}}){{#if links.runbook}}; {{links.runbook}}{{/if}}{{#if links.source}}; {{links.source}}{{/if}}
+      {{period}}{{#if links.runbook}}; {{links.runbook}}{{/if}}{{#if links.source}}; {{links.source}}{{/if}}
 {{/each}}
 {{#if omitted}}
   +{{omitted}} more

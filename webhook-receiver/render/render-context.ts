@@ -60,6 +60,11 @@ export interface AlertView {
   readonly startsAt: string;
   readonly endsAt?: string;
   readonly duration: string;
+  /**
+   * When it fired, as messages say it: "since <start> (7m0s)" while it fires, "from
+   * <start> to <end> (7m0s)" once resolved.
+   */
+  readonly period: string;
   readonly links: { readonly runbook?: string; readonly source?: string };
 }
 
@@ -201,6 +206,7 @@ function alertView(
   const description = alert.annotations["description"] ?? alert.annotations["message"];
   const runbook = alert.annotations["runbook_url"];
   const end = alert.endsAt ? Date.parse(alert.endsAt) : options.now.getTime();
+  const duration = humanDuration(end - Date.parse(alert.startsAt));
   return {
     status: alert.status,
     statusText: alert.status.toUpperCase(),
@@ -212,7 +218,8 @@ function alertView(
     labels: labelViews(distinct, esc),
     startsAt: alert.startsAt,
     ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
-    duration: humanDuration(end - Date.parse(alert.startsAt)),
+    duration,
+    period: periodText(alert, duration),
     links: {
       ...(runbook && isHttpUrl(runbook)
         ? { runbook: formatLink("Runbook", runbook, options.flavor) }
@@ -298,6 +305,21 @@ function isHttpUrl(text: string): boolean {
 function cut(text: string, max: number | undefined): string {
   if (max === undefined || text.length <= max) return text;
   return `${Array.from(text).slice(0, max).join("")}…`;
+}
+
+/**
+ * An alert's period in words. "since" is only for one still firing: a resolved alert
+ * read "since 07:01 (7m0s)" as if it had been firing for 7 minutes and still were. A
+ * resolved alert without an end (Alertmanager always sends one; a hand-made payload may
+ * not) has no duration to give.
+ */
+export function periodText(
+  alert: Pick<Alert, "status" | "startsAt" | "endsAt">,
+  duration: string,
+): string {
+  if (alert.status === "firing") return `since ${alert.startsAt} (${duration})`;
+  if (alert.endsAt === undefined) return `from ${alert.startsAt} (end not given)`;
+  return `from ${alert.startsAt} to ${alert.endsAt} (${duration})`;
 }
 
 export function humanDuration(ms: number): string {

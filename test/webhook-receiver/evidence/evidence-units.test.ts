@@ -3,7 +3,12 @@ import { compileSpecContext as buildSpecContext } from "../../../webhook-receive
 import type { MonitorContext } from "../../../spec/context/spec-context.js";
 import { alertStates } from "../../../webhook-receiver/evidence/alert-state.js";
 import { ConcurrencyLimit } from "../../../webhook-receiver/evidence/concurrency-limit.js";
-import { codesChangedTo, eventValues } from "../../../webhook-receiver/evidence/event-series.js";
+import {
+  codesChangedTo,
+  eventValues,
+  signalSeries,
+} from "../../../webhook-receiver/evidence/event-series.js";
+import { signalSummary } from "../../../webhook-receiver/evidence/render-analysis.js";
 import { expressionFromGeneratorUrl } from "../../../webhook-receiver/evidence/generator-url.js";
 import { grafanaExploreUrl, prometheusGraphUrl } from "../../../webhook-receiver/evidence/links.js";
 import { DEFAULT_PRIORS, priorFor } from "../../../webhook-receiver/evidence/priors.js";
@@ -124,13 +129,14 @@ describe("queries", () => {
     );
   });
 
-  it("joins a related monitor on every entity it can share with the alert (sum for counters)", () => {
+  it("joins a related monitor on every entity it can share with the alert (counters unsummed)", () => {
     const entities0 = { run_id: "r-1", instance: "10.0.0.7:9401", uuid: "GPU-1" };
     const entities = entitiesOf(entities0, DEFAULT_TOPOLOGY);
     const xid = monitor("gpu-xid-errors");
     // `instance` names the scrape target, not the node, unless the topology says it does.
+    // Counters are read series by series (summed per group once differenced).
     expect(joinedSignalQuery(xid, joinLabels(xid.by, entities, DEFAULT_TOPOLOGY))).toBe(
-      'sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{uuid="GPU-1"})',
+      'aiwatch_gpu_xid_events_total{uuid="GPU-1"}',
     );
     const perNode = {
       ...DEFAULT_TOPOLOGY,
@@ -139,7 +145,7 @@ describe("queries", () => {
     expect(
       joinedSignalQuery(xid, joinLabels(xid.by, entitiesOf({ ...entities0 }, perNode), perNode)),
     ).toBe(
-      'sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{uuid="GPU-1"}) or sum by (instance, gpu, uuid) (aiwatch_gpu_xid_events_total{instance="10.0.0.7:9401"})',
+      'aiwatch_gpu_xid_events_total{uuid="GPU-1"} or aiwatch_gpu_xid_events_total{instance="10.0.0.7:9401"}',
     );
     // No shared entity possible: every series (cluster).
     const drift = monitor("feature-drift");
@@ -302,7 +308,10 @@ describe("sparkline", () => {
 
   it("marks non-finite values instead of averaging them away", () => {
     expect(sparkline([1, NaN, 2], 3)).toBe("▁×█");
-    expect(sparkline([1, Infinity, 2, -Infinity], 4)).toBe("▁∞█∞");
+    // -Inf is told from +Inf, in one character like every other value.
+    expect(sparkline([1, Infinity, 2, -Infinity], 4)).toBe("▁∞█↓");
+    expect(sparkline([1, 2, 3, -Infinity], 4)).toBe("▁▅█↓");
+    expect(sparkline([-Infinity, Infinity, NaN, -Infinity, Infinity, 0], 3)).toBe("∞×∞");
     // A loss falling from 2 to 1.6, then NaN: the line ends in the mark, not in a low bar.
     const loss = [2, 1.9, 1.8, 1.7, 1.6, NaN, NaN, NaN];
     expect(sparkline(loss, 4)).toBe("█▁××");
@@ -320,6 +329,39 @@ describe("event series", () => {
     ];
     expect(eventValues(samples, "counter", 0, 1000).map((s) => s.v)).toEqual([1, 0, 2, 1]);
     expect(eventValues(samples, "counter", 10_000, 1000).map((s) => s.v)).toEqual([0, 2, 1]);
+  });
+
+  it("differences each counter before summing a group's: a replica's restart is not an increase", () => {
+    const replica = (pod: string, values: number[]) => ({
+      labels: { __name__: "aiwatch_data_rows_total", model: "m", pod },
+      samples: values.map((v, i) => ({ t: 1_000_000 + i * 15_000, v })),
+    });
+    // Both replicas count 5 rows a step; b restarts after its third sample (520 → 0 → 5).
+    const series = [replica("a", [500, 505, 510, 515, 520]), replica("b", [500, 505, 510, 0, 5])];
+    const counter = { valueKind: "counter" as const, by: ["model"], aggregateInQuery: true };
+    const [group, ...others] = signalSeries(counter, series, 1_000_000, 15_000);
+    expect(others).toEqual([]);
+    expect(group?.labels).toEqual({ model: "m" });
+    // The reset step counts b's new value (0), as increase() does; summed first, it read 515.
+    expect(group?.samples.map((s) => s.v)).toEqual([10, 10, 5, 10]);
+    expect(
+      signalSummary(
+        { query: "q", labels: {}, samples: group?.samples ?? [], valueKind: "counter" },
+        15_000,
+      ),
+    ).toBe("increase per 15s: 10 → 10 (max 10; 35 over the window)");
+    // Groups stay apart; a level is read as it is.
+    const other = { ...replica("c", [1, 2, 3, 4, 5]), labels: { model: "n", pod: "c" } };
+    expect(signalSeries(counter, [...series, other], 1_000_000, 15_000)).toHaveLength(2);
+    const gauge = { ...counter, valueKind: "gauge" as const };
+    expect(signalSeries(gauge, series, 1_000_000, 15_000)).toEqual(series);
+  });
+
+  it("reads a counter's own group series by series, and links to the counters themselves", () => {
+    const m = monitor("gpu-xid-errors");
+    expect(signalQuery(m, groupMatchers(m, { instance: "i", gpu: "0", uuid: "GPU-1" }))).toBe(
+      'aiwatch_gpu_xid_events_total{gpu="0", instance="i", uuid="GPU-1"}',
+    );
   });
 
   it("event-code gauges: 1 where the code changed to non-zero; the codes themselves", () => {

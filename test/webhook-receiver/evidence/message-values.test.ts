@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { formatQuantity, formatZ } from "../../../webhook-receiver/evidence/quantity.js";
+import {
+  formatNumber,
+  formatQuantity,
+  formatZ,
+} from "../../../webhook-receiver/evidence/quantity.js";
 import { signalSummary } from "../../../webhook-receiver/evidence/render-analysis.js";
 import { DEFAULT_SCORING, scoreObservation } from "../../../webhook-receiver/evidence/scoring.js";
 import type { Observation } from "../../../webhook-receiver/evidence/scoring.js";
@@ -90,6 +94,52 @@ describe("values in units", () => {
     expect(formatQuantity(5400, "seconds")).toBe("5400 s");
     expect(formatQuantity(9000, "seconds")).toBe("2.5 h");
     expect(formatQuantity(1e7, "seconds")).toBe("116 d");
+  });
+
+  it("picks a binary or SI prefix on the value as shown, not on one rounded to 1020", () => {
+    expect(formatQuantity(2 ** 30, "bytes")).toBe("1 GiB");
+    expect(formatQuantity(1024, "bytes")).toBe("1 KiB");
+    expect(formatQuantity(1023, "bytes")).toBe("1023 B");
+    // Shown as 1024 B, so it is 1 KiB; 2^20 - 1 B likewise is 1 MiB.
+    expect(formatQuantity(1023.6, "bytes")).toBe("1 KiB");
+    expect(formatQuantity(2 ** 20 - 1, "bytes")).toBe("1 MiB");
+    expect(formatQuantity(80 * 2 ** 30, "bytes")).toBe("80 GiB");
+    expect(formatQuantity(999.6, "hertz")).toBe("1 kHz");
+    expect(formatQuantity(999_600, "hertz")).toBe("1 MHz");
+  });
+
+  it("reads counts exactly up to a million, and larger fractions as whole numbers", () => {
+    expect(formatNumber(1234)).toBe("1234");
+    expect(formatNumber(999_999)).toBe("999999");
+    expect(formatNumber(-1234.5)).toBe("-1235");
+    expect(formatNumber(1234.56)).toBe("1235");
+    expect(formatNumber(123.456)).toBe("123");
+    expect(formatNumber(999_999.6)).toBe("1e+6");
+    expect(formatNumber(1_234_567)).toBe("1.23e+6");
+    expect(formatQuantity(1234.5, "seconds")).toBe("1235 s");
+    expect(formatQuantity(1500, "watts")).toBe("1500 W");
+  });
+
+  it("never reads 100% (or 0%) for a share that is not exactly that", () => {
+    expect(formatQuantity(1, "ratio")).toBe("100%");
+    expect(formatQuantity(0.9995, "ratio")).toBe("99.95%");
+    expect(formatQuantity(0.99999, "ratio")).toBe("99.999%");
+    expect(formatQuantity(1.0004, "ratio")).toBe("100.04%");
+    expect(formatQuantity(-0.9995, "ratio")).toBe("-99.95%");
+    expect(formatQuantity(99.96, "percent")).toBe("99.96%");
+    // Past 7 digits it is cut, not rounded up to 100.
+    expect(formatQuantity(0.999999999, "ratio")).toBe("99.99999%");
+    expect(formatQuantity(1.0000000001, "ratio")).toBe("100.0001%");
+    expect(formatQuantity(0, "ratio")).toBe("0%");
+    expect(formatQuantity(1e-9, "ratio")).not.toBe("0%");
+    expect(formatQuantity(0.0004, "percent")).toBe("0.0004%");
+    // An availability drop reads as one.
+    expect(
+      signalSummary(
+        { query: "q", labels: {}, samples: at([1, 1, 0.9995]), valueKind: "gauge", unit: "ratio" },
+        STEP,
+      ),
+    ).toBe("100% → 99.95% (max 100%)");
   });
 
   it("never shows a capped z-score as if it were measured", () => {

@@ -243,6 +243,24 @@ describe("the incident page", () => {
     expect(html).toContain("flapping: 0 re-fires within an hour");
   });
 
+  it("counts the alerts beyond the first 100 in words", () => {
+    const alerts = (count: number): Alert[] =>
+      Array.from({ length: count }, (_, i) => ({
+        status: "firing",
+        labels: { alertname: "GpuHot", gpu: String(i) },
+        annotations: {},
+        startsAt: iso(T0),
+        fingerprint: `f${i}`,
+      }));
+    const listing = (count: number) =>
+      page({
+        notifications: [{ id: 1, receivedAt: T0, notification: notification(alerts(count)) }],
+      });
+    expect(listing(101)).toContain("+1 more alert in this group</p>");
+    expect(listing(103)).toContain("+3 more alerts in this group</p>");
+    expect(listing(100)).not.toContain("more alert");
+  });
+
   it("says when a long incident's timeline shows only its newest records", () => {
     expect(page()).not.toContain('data-timeline="cut"');
     expect(page({ timelineCut: true })).toContain('data-timeline="cut"');

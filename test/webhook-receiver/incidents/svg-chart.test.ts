@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
-  formatTick,
   niceTicks,
   timeTicks,
+  valueAxis,
 } from "../../../webhook-receiver/incidents/chart-scale.js";
 import type {
   ChartLine,
@@ -123,10 +123,45 @@ describe("chart scales and units", () => {
       "+15s",
       "+30s",
     ]);
-    expect(formatTick(0.25, "seconds")).toBe("250ms");
-    expect(formatTick(0.5, "ratio")).toBe("50%");
-    expect(formatTick(72, "celsius")).toBe("72°C");
-    expect(formatTick(2_500_000_000, "bytes")).toBe("2.5G B");
+  });
+
+  it("labels value ticks in the unit as messages and Grafana write it, one scale an axis", () => {
+    const labels = (min: number, max: number, unit: string) =>
+      valueAxis(min, max, 5, unit).map((t) => t.label);
+    // Bytes in binary prefixes, on ticks round in GiB (not "1.07G B", "85.9G B").
+    expect(labels(0, 80 * 2 ** 30, "bytes")).toEqual([
+      "0 GiB",
+      "20 GiB",
+      "40 GiB",
+      "60 GiB",
+      "80 GiB",
+    ]);
+    expect(labels(0, 2 ** 30, "bytes")).toEqual([
+      "0 GiB",
+      "0.25 GiB",
+      "0.5 GiB",
+      "0.75 GiB",
+      "1 GiB",
+    ]);
+    expect(valueAxis(0, 80 * 2 ** 30, 5, "bytes")[4]?.value).toBe(80 * 2 ** 30);
+    expect(labels(0, 1200, "milliseconds")).toEqual(["0 ms", "500 ms", "1000 ms", "1500 ms"]);
+    expect(labels(0, 0.46, "seconds")).toEqual(["0 ms", "200 ms", "400 ms", "600 ms"]);
+    expect(labels(0, 9000, "seconds")).toEqual(["0 h", "1 h", "2 h", "3 h"]);
+    expect(labels(0, 5400, "seconds")).toEqual(["0 s", "2000 s", "4000 s", "6000 s"]);
+    // Neighbouring ticks never read the same.
+    expect(labels(0.999, 1, "ratio")).toEqual(["99.85%", "99.9%", "99.95%", "100%"]);
+    expect(labels(60, 85, "celsius")).toEqual(["60 °C", "70 °C", "80 °C", "90 °C"]);
+    expect(labels(0, 1.41e9, "hertz")).toEqual(["0 GHz", "0.5 GHz", "1 GHz", "1.5 GHz"]);
+    expect(labels(0, 1500, "volts")).toEqual(["0 kV", "0.5 kV", "1 kV", "1.5 kV"]);
+    expect(labels(0, 15_000, "events per 15s")).toEqual(["0", "5k", "10k", "15k"]);
+    expect(labels(10_500, 11_000, "")).toEqual(["10.4k", "10.6k", "10.8k", "11k"]);
+  });
+
+  it("draws the y axis of a bytes chart in GiB", () => {
+    const gib = 2 ** 30;
+    const svg = renderChartSvg(chart([10 * gib, 50 * gib, 78 * gib], { unit: "bytes" }));
+    expect(svg).toContain(">80 GiB</text>");
+    expect(svg).not.toMatch(/G B</);
   });
 
   it("reads the unit from the metric name's suffix", () => {
@@ -143,5 +178,8 @@ describe("chart scales and units", () => {
     expect(unitOf('aiwatch_data_drift_score{method="psi"}', "gauge", 1000)).toBe("");
     expect(unitOf("aiwatch_gpu_xid_events_total", "counter", 1000)).toBe("events per 1s");
     expect(unitOf("aiwatch_gpu_temperature_celsius", "gauge", 60_000)).toBe("celsius");
+    // A level's declared unit wins (a `_ms` histogram names none the axis knows).
+    expect(unitOf("inference_latency_ms", "gauge", 1000, "milliseconds")).toBe("milliseconds");
+    expect(unitOf("aiwatch_dropped_bytes_total", "counter", 1000, "bytes")).toBe("events per 1s");
   });
 });
