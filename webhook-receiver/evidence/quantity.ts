@@ -66,6 +66,11 @@ export function quantityScale(x: number, unit: Unit): QuantityScale {
       if (abs >= 2 * HOUR_S) return { divisor: HOUR_S, suffix: " h" };
       return { divisor: 1, suffix: " s" };
     }
+    case "milliseconds": {
+      // A duration all the same: an hour-long wait reads "1 h", not "3.6e+6 ms".
+      const inSeconds = quantityScale(x / 1000, "seconds");
+      return { divisor: inSeconds.divisor * 1000, suffix: inSeconds.suffix };
+    }
     case "ratio":
       return { divisor: 0.01, suffix: "%" };
     case "percent":

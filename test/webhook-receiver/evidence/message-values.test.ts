@@ -74,6 +74,9 @@ describe("values in units", () => {
     expect(formatQuantity(42, "seconds")).toBe("42 s");
     expect(formatQuantity(0.00002, "seconds")).toBe("20 µs");
     expect(formatQuantity(12.5, "milliseconds")).toBe("12.5 ms");
+    expect(formatQuantity(0.5, "milliseconds")).toBe("500 µs");
+    expect(formatQuantity(1500, "milliseconds")).toBe("1.5 s");
+    expect(formatQuantity(7.2e6, "milliseconds")).toBe("2 h");
     expect(formatQuantity(1.5 * 2 ** 30, "bytes")).toBe("1.5 GiB");
     expect(formatQuantity(512, "bytes")).toBe("512 B");
     expect(formatQuantity(0.953, "ratio")).toBe("95.3%");

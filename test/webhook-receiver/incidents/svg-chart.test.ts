@@ -144,7 +144,7 @@ describe("chart scales and units", () => {
       "1 GiB",
     ]);
     expect(valueAxis(0, 80 * 2 ** 30, 5, "bytes")[4]?.value).toBe(80 * 2 ** 30);
-    expect(labels(0, 1200, "milliseconds")).toEqual(["0 ms", "500 ms", "1000 ms", "1500 ms"]);
+    expect(labels(0, 1200, "milliseconds")).toEqual(["0 s", "0.5 s", "1 s", "1.5 s"]);
     expect(labels(0, 0.46, "seconds")).toEqual(["0 ms", "200 ms", "400 ms", "600 ms"]);
     expect(labels(0, 9000, "seconds")).toEqual(["0 h", "1 h", "2 h", "3 h"]);
     expect(labels(0, 5400, "seconds")).toEqual(["0 s", "2000 s", "4000 s", "6000 s"]);
