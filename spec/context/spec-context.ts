@@ -111,8 +111,9 @@ function monitorContext(monitor: Monitor, model: SpecModel): MonitorContext {
 const RATIO_DETECTORS = new Set(["ratio", "sloBurnRate"]);
 
 /**
- * Detectors that read counters (`increase`, and `stall` on a step counter) watch events,
- * not levels; an `increase` in `changes` mode watches a gauge holding the last event code.
+ * Detectors that read counters (`increase`, `stall` on a step counter, `absent` on a
+ * `_total` counter) watch events, not levels; an `increase` in `changes` mode watches a
+ * gauge holding the last event code.
  * A `ratio` or `sloBurnRate` signal is a counter too (bad events, a histogram's buckets):
  * read as a level it showed a lifetime count ("1.2e+6 → 1.21e+6") as if it were the
  * alert's subject.
@@ -121,6 +122,10 @@ function valueKindOf(monitor: Monitor): SignalValueKind {
   const detector = monitor.detector as { readonly type: string; readonly mode?: unknown };
   if (detector.type === "increase") return detector.mode === "changes" ? "event_code" : "counter";
   if (detector.type === "stall" || RATIO_DETECTORS.has(detector.type)) return "counter";
+  // A stream that stopped: a counter (`_total`, by Prometheus's naming conventions) is shown
+  // as what it counted per step until it stopped, not as its lifetime total.
+  if (detector.type === "absent" && monitor.signal.selector?.metricName?.endsWith("_total"))
+    return "counter";
   return "gauge";
 }
 

@@ -1,4 +1,5 @@
 import type { AnalysisConfig } from "../evidence/analysis-config.js";
+import { formatQuantity } from "../evidence/quantity.js";
 import type { Analysis } from "../evidence/render-analysis.js";
 import type { ScoredEvidence } from "../evidence/scoring.js";
 import { labelsText } from "../evidence/series.js";
@@ -64,7 +65,12 @@ export function captureEvidence(
         ),
       ],
       ...(band?.threshold !== undefined
-        ? { threshold: { value: band.threshold, label: `threshold ${band.threshold}` } }
+        ? {
+            threshold: {
+              value: band.threshold,
+              label: `threshold ${formatQuantity(band.threshold, signal.unit)}`,
+            },
+          }
         : {}),
       markers: onsetMarkers(),
     };
@@ -86,7 +92,12 @@ export function captureEvidence(
       unit: unitOf(o.query ?? o.monitor, o.valueKind, window.stepMs, o.unit),
       lines: [gridLine(o.monitor, "signal", o.values, start, step)],
       ...(threshold !== undefined
-        ? { threshold: { value: threshold, label: `alert threshold ${threshold}` } }
+        ? {
+            threshold: {
+              value: threshold,
+              label: `alert threshold ${formatQuantity(threshold, o.unit)}`,
+            },
+          }
         : {}),
       ...(e.baseline
         ? {

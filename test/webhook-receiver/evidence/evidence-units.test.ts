@@ -85,6 +85,24 @@ monitors:
     );
   });
 
+  it("reads a stopped stream's counter as its increases, a stopped gauge as its level", () => {
+    const built = buildSpecContext([
+      {
+        file: "x.yaml",
+        displayName: "x.yaml",
+        text: `version: aiwatch/v1
+defaults: { runbook_base_url: https://runbooks.example.com }
+monitors:
+  - { name: rows-stopped, layer: data, signal: aiwatch_data_rows_total, by: [model], detector: { type: absent, lookback: 2h } }
+  - { name: drift-stopped, layer: data, signal: aiwatch_data_drift_score, by: [model], detector: { type: absent, lookback: 2h } }
+`,
+      },
+    ]);
+    if (!built.ok) throw new Error("does not compile");
+    expect(built.context.monitors.get("rows-stopped")?.valueKind).toBe("counter");
+    expect(built.context.monitors.get("drift-stopped")?.valueKind).toBe("gauge");
+  });
+
   it("refuses a spec rulegen refuses, with rulegen's diagnostics", () => {
     const built = buildSpecContext([
       {

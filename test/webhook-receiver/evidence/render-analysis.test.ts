@@ -25,6 +25,7 @@ import type { Sample } from "../../../webhook-receiver/evidence/series.js";
 import { DEFAULT_TOPOLOGY } from "../../../webhook-receiver/evidence/topology.js";
 import type { Alert } from "../../../webhook-receiver/payload/notification.js";
 import { renderMessage } from "../../../webhook-receiver/render/render-message.js";
+import { captureEvidence } from "../../../webhook-receiver/incidents/capture-evidence.js";
 import { expectGolden } from "../../support/golden.js";
 import { notification } from "../sample-notifications.js";
 
@@ -383,6 +384,13 @@ describe("the rendered analysis", () => {
     expect(row?.text).toMatch(
       /^checkpoint-bytes-written run_id=r-17: counter increased by 8 GiB \(z /,
     );
+  });
+
+  it("labels an evidence chart's alert threshold in the monitor's unit", () => {
+    const config = { spec, bands: built.bands, scoring: DEFAULT_SCORING };
+    const record = captureEvidence(analysis, config, T0 + 4 * MIN);
+    const nullRate = record.charts.find((c) => c.monitor === "data-null-rate-high");
+    expect(nullRate?.threshold).toEqual({ value: 0.05, label: "alert threshold 5%" });
   });
 
   it("marks a message sent before its evidence as not enriched", () => {
