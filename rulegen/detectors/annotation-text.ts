@@ -6,7 +6,6 @@ import {
   humanize,
   humanize1024,
   humanizeDuration,
-  humanizePercentage,
 } from "../template/prometheus-template-functions.js";
 
 /** Words of monitor names people write in capitals (or their own way) in a sentence. */
@@ -91,6 +90,14 @@ export function valueText(monitor: Monitor): string {
   }
 }
 
+/**
+ * A share written exactly as a percentage (0.99995 → "99.995%"): a limit is a constant,
+ * and `humanizePercentage`'s four digits would write 0.99995 as "100%".
+ */
+export function percentLiteral(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(12))}%`;
+}
+
 /** A constant of the signal (a threshold), printed as valueText prints values. */
 export function quantityText(monitor: Monitor, value: number, literal: string): string {
   const unit = monitor.unit;
@@ -101,7 +108,7 @@ export function quantityText(monitor: Monitor, value: number, literal: string): 
     case "bytes":
       return `${humanize1024(value)}B`;
     case "ratio":
-      return humanizePercentage(value);
+      return percentLiteral(value);
     case "joules":
     case "hertz":
       return `${humanize(value)}${UNIT_INFO[unit].symbol}`;

@@ -20,13 +20,21 @@ export function eventValues(
   const first = samples[0];
   if (first && first.t > windowStartMs + stepMs)
     out.push({ t: first.t, v: kind === "counter" ? Math.max(0, first.v) : first.v !== 0 ? 1 : 0 });
+  // A NaN sample is no reset: it is shown as NaN, and the next increase is counted from
+  // the last number (NaN - 5 < 0 took the reset branch and counted a lifetime total).
+  let lastNumber = first && !Number.isNaN(first.v) ? first.v : undefined;
   for (let i = 1; i < samples.length; i++) {
     const previous = samples[i - 1];
     const current = samples[i];
     if (!previous || !current) continue;
     if (kind === "counter") {
-      const delta = current.v - previous.v;
+      if (Number.isNaN(current.v)) {
+        out.push({ t: current.t, v: NaN });
+        continue;
+      }
+      const delta = lastNumber === undefined ? 0 : current.v - lastNumber;
       out.push({ t: current.t, v: delta >= 0 ? delta : Math.max(0, current.v) });
+      lastNumber = current.v;
     } else out.push({ t: current.t, v: current.v !== previous.v && current.v !== 0 ? 1 : 0 });
   }
   return out;

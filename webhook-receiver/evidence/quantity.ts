@@ -67,7 +67,7 @@ export function quantityScale(x: number, unit: Unit): QuantityScale {
       return { divisor: 1, suffix: " s" };
     }
     case "milliseconds": {
-      // A duration all the same: an hour-long wait reads "1 h", not "3.6e+6 ms".
+      // A duration all the same: a two-hour wait reads "2 h", not "7.2e+6 ms".
       const inSeconds = quantityScale(x / 1000, "seconds");
       return { divisor: inSeconds.divisor * 1000, suffix: inSeconds.suffix };
     }
@@ -99,6 +99,9 @@ export function formatInScale(x: number, unit: Unit, scale: QuantityScale): stri
   return `${text}${scale.suffix}`;
 }
 
+/** How far from 100 a percentage is float noise: far below the 7 digits it may show. */
+const PERCENT_NOISE = 1e-9;
+
 /** Significant digits a percentage near 100 may grow to before it is cut instead. */
 const MAX_PERCENT_DIGITS = 7;
 
@@ -112,7 +115,8 @@ const MAX_PERCENT_DIGITS = 7;
 function percentText(p: number): string {
   const text = formatNumber(p);
   const abs = Math.abs(p);
-  if (abs === 100 || Math.abs(Number(text)) !== 100) return text;
+  // Float noise (0.1 * 3 / 0.3 is 1.0000000000000002) is 100, not "100.0001".
+  if (Math.abs(abs - 100) < PERCENT_NOISE || Math.abs(Number(text)) !== 100) return text;
   for (let digits = 4; digits <= MAX_PERCENT_DIGITS; digits++) {
     const more = Number(p.toPrecision(digits));
     if (Math.abs(more) !== 100) return String(more);

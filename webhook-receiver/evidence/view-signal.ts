@@ -35,10 +35,13 @@ export function asViewed(monitor: MonitorContext): MonitorContext {
 }
 
 /**
- * A related monitor's view (its first line: a ratio, the shortest window's burn rate)
- * joined to the alert's topology, the union (`or`) over the joins; undefined when the
- * monitor compares its series as they are, has no view, or a join label is not one its
- * recorded series carry (only its `by` labels): then its counter is read instead.
+ * A related monitor's view (its first line: a ratio, the burn rate over the spec's first
+ * window pair) joined to the alert's topology, the union (`or`) over the joins; undefined
+ * when the monitor compares its series as they are, has no view, or a join label is not
+ * one its recorded series carry (only its `by` labels): then its counter is read instead.
+ * A window without events is 0/0, NaN in PromQL: it says "no traffic", not a value, and
+ * scored as one (a NaN is the strongest change there is) a model whose requests stopped
+ * would be blamed at full strength, so those steps are left out (`> -Inf` is false for NaN).
  */
 export function joinedViewQuery(
   monitor: MonitorContext,
@@ -50,5 +53,5 @@ export function joinedViewQuery(
   if (joins.some((j) => !(monitor.by ?? []).includes(j.label))) return undefined;
   const parts = joins.map((j) => view([anyOf(j.label, j.values)])?.lines[0]?.expr);
   if (parts.some((p) => p === undefined)) return undefined;
-  return parts.join(" or ");
+  return parts.map((p) => `(${p ?? ""}) > -Inf`).join(" or ");
 }

@@ -1,6 +1,6 @@
 import { UNITS } from "../../spec/model/unit.js";
 import type { Unit } from "../../spec/model/unit.js";
-import { formatNumber, prefixScale, quantityScale } from "../evidence/quantity.js";
+import { prefixScale, quantityScale } from "../evidence/quantity.js";
 import type { QuantityScale } from "../evidence/quantity.js";
 
 /**
@@ -76,12 +76,13 @@ export function valueAxis(min: number, max: number, count: number, unit: string)
   const rough = niceTicks(min, max, count);
   const scale = axisScale(Math.max(...rough.map(Math.abs)), unit);
   const scaled = niceTicks(min / scale.divisor, max / scale.divisor, count);
-  const decimals = decimalsOf((scaled[1] ?? 1) - (scaled[0] ?? 0));
+  const step = (scaled[1] ?? 1) - (scaled[0] ?? 0);
+  const decimals = decimalsOf(step);
   // A count's zero is "0", not "0k"; a quantity's keeps its unit ("0 GiB").
   const bare = !isUnit(unit) && OTHER_SI_UNITS[unit] === undefined;
   return scaled.map((tick) => ({
     value: Number((tick * scale.divisor).toPrecision(12)),
-    label: tick === 0 && bare ? "0" : `${tickNumber(tick, decimals)}${scale.suffix}`,
+    label: tick === 0 && bare ? "0" : `${tickNumber(tick, decimals, step)}${scale.suffix}`,
   }));
 }
 
@@ -89,15 +90,27 @@ export function valueAxis(min: number, max: number, count: number, unit: string)
 function decimalsOf(step: number): number {
   for (let d = 0; d < 12; d++) {
     const shifted = step * 10 ** d;
-    if (Math.abs(shifted - Math.round(shifted)) < 1e-9 * Math.max(1, shifted)) return d;
+    const whole = Math.round(shifted);
+    // Relative, and never 0: a step of 2e-10 is no whole number at 0 decimals.
+    if (whole !== 0 && Math.abs(shifted - whole) < 1e-9 * Math.abs(shifted)) return d;
   }
   return 12;
 }
 
-function tickNumber(value: number, decimals: number): string {
+function tickNumber(value: number, decimals: number, step: number): string {
   if (value === 0) return "0";
-  // Units without prefixes (W, °C, %, days) can reach this; prefixed ones stop below 1024.
-  if (Math.abs(value) >= 1e6) return formatNumber(value);
+  const abs = Math.abs(value);
+  // Units without prefixes (W, °C, %, days) can reach a million; a gauge without a unit
+  // can sit at 1e-6. An exponent then, with the digits that tell ticks a step apart
+  // (1.0002e-6, 1.0004e-6), not 3 that would write them all alike.
+  if (abs >= 1e6 || abs < 1e-4) {
+    // From the value's first digit down to the step's last one (2.5e-10 ends at 1e-11).
+    const size = Math.abs(step) || abs;
+    const stepExp = Math.floor(Math.log10(size));
+    const lastDigit = stepExp - decimalsOf(size / 10 ** stepExp);
+    const digits = Math.floor(Math.log10(abs)) - lastDigit + 1;
+    return value.toExponential(Math.min(Math.max(digits, 1), 15) - 1).replace(/\.?0+e/, "e");
+  }
   return String(Number(value.toFixed(decimals)));
 }
 

@@ -7,8 +7,7 @@ import { planSignalSource } from "../../plan/signal-source.js";
 import { counterValues } from "../../testgen/counter-values.js";
 import type { Labels, TestScenario } from "../../testgen/scenario.js";
 import { firingAt, firstEvaluationAtOrAfter } from "../../testgen/timing.js";
-import { humanizePercentage } from "../../template/prometheus-template-functions.js";
-import { groupText, signalText, titleOf } from "../annotation-text.js";
+import { groupText, percentLiteral, signalText, titleOf } from "../annotation-text.js";
 import { checkCounterSelector, requireBy, selectorOf, seriesFor } from "../counter-selectors.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
@@ -137,7 +136,7 @@ export const ratioDetector: DetectorDefinition<RatioParams> = {
     const { op, value } = limitOf(monitor);
     return {
       summary: `${titleOf(monitor)}: {{ $value | humanizePercentage }} over ${monitor.detector.window}${groupText(monitor)}`,
-      description: `The ratio of ${signalText(monitor)} to its total is {{ $value | humanizePercentage }} over the last ${monitor.detector.window}, ${op === "<" ? "below" : "above"} ${humanizePercentage(value)} (at least ${numberLiteral(monitor.detector.min_events)} events). Layer: ${monitor.layer}.`,
+      description: `The ratio of ${signalText(monitor)} to its total is {{ $value | humanizePercentage }} over the last ${monitor.detector.window}, ${op === "<" ? "below" : "above"} ${percentLiteral(value)} (at least ${numberLiteral(monitor.detector.min_events)} events). Layer: ${monitor.layer}.`,
     };
   },
 

@@ -349,6 +349,11 @@ describe("event series", () => {
     expect(eventValues(samples, "counter", 10_000, 1000).map((s) => s.v)).toEqual([0, 2, 1]);
   });
 
+  it("shows a NaN counter sample as NaN, not as a reset that counts the whole total", () => {
+    const samples = [5, NaN, 7, 8].map((v, i) => ({ t: 10_000 + i * 1000, v }));
+    expect(eventValues(samples, "counter", 10_000, 1000).map((s) => s.v)).toEqual([NaN, 2, 1]);
+  });
+
   it("differences each counter before summing a group's: a replica's restart is not an increase", () => {
     const replica = (pod: string, values: number[]) => ({
       labels: { __name__: "aiwatch_data_rows_total", model: "m", pod },

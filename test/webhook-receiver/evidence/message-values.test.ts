@@ -133,6 +133,8 @@ describe("values in units", () => {
     // Past 7 digits it is cut, not rounded up to 100.
     expect(formatQuantity(0.999999999, "ratio")).toBe("99.99999%");
     expect(formatQuantity(1.0000000001, "ratio")).toBe("100.0001%");
+    // Float noise is 100: 0.1 * 3 / 0.3 is 1.0000000000000002.
+    expect(formatQuantity((0.1 * 3) / 0.3, "ratio")).toBe("100%");
     expect(formatQuantity(0, "ratio")).toBe("0%");
     expect(formatQuantity(1e-9, "ratio")).not.toBe("0%");
     expect(formatQuantity(0.0004, "percent")).toBe("0.0004%");

@@ -68,7 +68,8 @@ describe("what a ratio or burn-rate alert's signal is", () => {
     const slo = monitorOf("inference-availability-slo");
     const byModel = [{ kind: "model" as const, label: "model", values: new Set(["m1", "m2"]) }];
     expect(joinedViewQuery(slo, bands, byModel)).toBe(
-      'last_over_time(model:aiwatch_inference_request_failures_total:errors_increase1h{monitor="inference-availability-slo", model=~"m1|m2"}[10m]) / last_over_time(model:aiwatch_inference_requests_total:total_increase1h{monitor="inference-availability-slo", model=~"m1|m2"}[10m]) / 0.001',
+      // A window without requests is 0/0: left out, not scored as a NaN (a full-strength change).
+      '(last_over_time(model:aiwatch_inference_request_failures_total:errors_increase1h{monitor="inference-availability-slo", model=~"m1|m2"}[10m]) / last_over_time(model:aiwatch_inference_requests_total:total_increase1h{monitor="inference-availability-slo", model=~"m1|m2"}[10m]) / 0.001) > -Inf',
     );
     // Its recorded series carry only `model`: a join on a GPU falls back to its counter.
     const byGpu = [{ kind: "gpu" as const, label: "uuid", values: new Set(["GPU-1"]) }];

@@ -153,6 +153,15 @@ describe("chart scales and units", () => {
     expect(labels(60, 85, "celsius")).toEqual(["60 °C", "70 °C", "80 °C", "90 °C"]);
     expect(labels(0, 1.41e9, "hertz")).toEqual(["0 GHz", "0.5 GHz", "1 GHz", "1.5 GHz"]);
     expect(labels(0, 1500, "volts")).toEqual(["0 kV", "0.5 kV", "1 kV", "1.5 kV"]);
+    // A gauge at 1e-6 (a learning rate) or a million: digits down to the step's, not "0".
+    expect(labels(3e-5, 3.0002e-5, "")).toEqual([
+      "3e-5",
+      "3.00005e-5",
+      "3.0001e-5",
+      "3.00015e-5",
+      "3.0002e-5",
+    ]);
+    expect(labels(1.2e6, 1.2004e6, "watts")[1]).toBe("1.2001e+6 W");
     expect(labels(0, 15_000, "events per 15s")).toEqual(["0", "5k", "10k", "15k"]);
     expect(labels(10_500, 11_000, "")).toEqual(["10.4k", "10.6k", "10.8k", "11k"]);
   });
