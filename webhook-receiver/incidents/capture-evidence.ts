@@ -48,6 +48,9 @@ export function captureEvidence(
   if (signal) {
     const band = gathered.band;
     const monitor = target.monitor;
+    // A counter is charted per step; its threshold counts over the detector's whole window
+    // and would read as a level the steps never reach, so it is not drawn on that axis.
+    const perStep = (signal.valueKind ?? monitor?.valueKind ?? "gauge") !== "gauge";
     signalChart = {
       title: `${alertName}: the alert's own signal`,
       ...(monitor ? { monitor: monitor.name, layer: monitor.layer } : {}),
@@ -64,7 +67,7 @@ export function captureEvidence(
           gridLine(line.legend, "band", line.samples, start, step),
         ),
       ],
-      ...(band?.threshold !== undefined
+      ...(band?.threshold !== undefined && !perStep
         ? {
             threshold: {
               value: band.threshold,
@@ -91,7 +94,7 @@ export function captureEvidence(
       labels: visible(o.labels),
       unit: unitOf(o.query ?? o.monitor, o.valueKind, window.stepMs, o.unit),
       lines: [gridLine(o.monitor, "signal", o.values, start, step)],
-      ...(threshold !== undefined
+      ...(threshold !== undefined && o.valueKind === "gauge"
         ? {
             threshold: {
               value: threshold,

@@ -386,11 +386,16 @@ describe("the rendered analysis", () => {
     );
   });
 
-  it("labels an evidence chart's alert threshold in the monitor's unit", () => {
+  it("labels an evidence chart's alert threshold in the monitor's unit, on levels only", () => {
     const config = { spec, bands: built.bands, scoring: DEFAULT_SCORING };
     const record = captureEvidence(analysis, config, T0 + 4 * MIN);
     const nullRate = record.charts.find((c) => c.monitor === "data-null-rate-high");
     expect(nullRate?.threshold).toEqual({ value: 0.05, label: "alert threshold 5%" });
+    // A counter is charted per step: its threshold (an increase over the whole window) is
+    // not drawn on that axis.
+    const xid = record.charts.find((c) => c.monitor === "gpu-xid-errors");
+    expect(xid).toBeDefined();
+    expect(xid?.threshold).toBeUndefined();
   });
 
   it("marks a message sent before its evidence as not enriched", () => {
