@@ -55,7 +55,7 @@ function isUnit(unit: string): unit is Unit {
 /**
  * The scale of an axis reaching `extent` (its largest |tick|), the one messages write the
  * unit in (quantity.ts): bytes in binary prefixes (`1 GiB`, `80 GiB`, as Grafana's
- * `bytes`), seconds as ms, s, h or d, ratios in percent, `ms` for milliseconds. What has
+ * `bytes`), durations (seconds, milliseconds) as µs, ms, s, h or d, ratios in percent. What has
  * no unit (a count, events per step) takes a bare SI prefix: `15k`.
  */
 function axisScale(extent: number, unit: string): QuantityScale {

@@ -1,7 +1,7 @@
 import { durationMs } from "../../../core/config/zod-fields.js";
 import { sloView } from "./view.js";
 import { numberLiteral } from "../../../core/promql/promql-text.js";
-import { groupText, titleOf } from "../annotation-text.js";
+import { groupText, percentLiteral, titleOf } from "../annotation-text.js";
 import { checkCounterSelector, requireBy } from "../counter-selectors.js";
 import type { DetectorDefinition, DetectorProblem } from "../detector.js";
 import { requireSelector } from "../selector-checks.js";
@@ -66,7 +66,7 @@ export const sloBurnRateDetector: DetectorDefinition<SloBurnRateParams> = {
         : "bad events";
     return {
       summary: `${titleOf(monitor)}: error budget burning {{ printf "%.1f" $value }}x too fast over {{ $labels.long_window }}${groupText(monitor)}`,
-      description: `The share of ${sli} over the last {{ $labels.long_window }} (and still over {{ $labels.short_window }}) spends the error budget of the ${numberLiteral(params.objective * 100)}% objective {{ printf "%.1f" $value }} times faster than the ${params.period} period allows. Layer: ${monitor.layer}.`,
+      description: `The share of ${sli} over the last {{ $labels.long_window }} (and still over {{ $labels.short_window }}) spends the error budget of the ${percentLiteral(params.objective)} objective {{ printf "%.1f" $value }} times faster than the ${params.period} period allows. Layer: ${monitor.layer}.`,
     };
   },
 
